@@ -1,0 +1,75 @@
+/**
+ * Tracing: call a plain function on formal input tensors and record what it
+ * builds as a Graph. Inputs and outputs may be trees (records and arrays).
+ */
+import type { Shape, Sizes } from '../shape/types.js';
+import { ShapeError } from '../shape/errors.js';
+import { Tensor, isTensor } from './tensor.js';
+import { recording } from './context.js';
+import { graphWithNodes, type Graph } from './graph.js';
+import { flattenTree, unflattenTree, type TreeDef } from './tree.js';
+
+/** The axes and sizes of a formal input. */
+export interface TensorSpec<S extends Shape = Shape> {
+  readonly kind: 'spec';
+  readonly axes: S;
+  readonly sizes: readonly number[];
+}
+
+export function isSpec(x: unknown): x is TensorSpec {
+  return typeof x === 'object' && x !== null && (x as { kind?: unknown }).kind === 'spec';
+}
+
+/** spec(['B', 'C'], { B: 64, C: 32 }) or spec(['B', 'C'], [64, 32]). */
+export function spec<const S extends string[]>(axes: S, sizes: Sizes | readonly number[]): TensorSpec<S> {
+  const resolved = Array.isArray(sizes)
+    ? [...(sizes as readonly number[])]
+    : axes.map((a) => {
+        const n = (sizes as Sizes)[a];
+        if (n === undefined) throw new ShapeError(`spec: no size bound for axis ${a}`, { axis: a });
+        return n;
+      });
+  if (resolved.length !== axes.length) throw new ShapeError(`spec: ${axes.length} axes [${axes.join(', ')}] but ${resolved.length} sizes`);
+  resolved.forEach((n, i) => {
+    if (!Number.isInteger(n) || n < 0) throw new ShapeError(`spec: axis ${axes[i]} has size ${n}; sizes must be non-negative integers`, { axis: axes[i]! });
+  });
+  if (new Set(axes).size !== axes.length) throw new ShapeError(`spec: repeated axis in [${axes.join(', ')}]`);
+  return Object.freeze({ kind: 'spec', axes, sizes: Object.freeze(resolved) });
+}
+
+/** Specs bound from one record of sizes: `const s = bindSizes({ B: 2, C: 3 }); s(['B', 'C'])`. */
+export function bindSizes(sizes: Sizes) {
+  return <const S extends string[]>(axes: S): TensorSpec<S> => spec(axes, sizes);
+}
+
+/** The tensors a tree of specs stands for. */
+export type TensorsOf<T> =
+  T extends TensorSpec<infer S> ? Tensor<S> : T extends readonly unknown[] ? { [K in keyof T]: TensorsOf<T[K]> } : T extends object ? { [K in keyof T]: TensorsOf<T[K]> } : never;
+
+export interface Program<Args extends readonly unknown[] = readonly unknown[], Out = unknown> {
+  readonly graph: Graph;
+  /** Path of each formal input in the argument trees, e.g. 'params.w1'. */
+  readonly inputPaths: readonly string[];
+  readonly inputDef: TreeDef;
+  readonly outputDef: TreeDef;
+  /** Phantom: the argument and result types, for typed `run`. */
+  readonly __types?: (args: Args) => Out;
+}
+
+/** Trace fn on formal inputs described by specs (one spec tree per argument). */
+export function trace<const A extends readonly unknown[], R>(fn: (...args: TensorsOf<A>) => R, ...specs: A): Program<A, R> {
+  const flat = flattenTree(specs, isSpec, 'arg');
+  const inputs = flat.leaves.map(
+    (s, index) => new Tensor('input', { name: flat.paths[index]!, index, axes: s.axes, sizes: s.sizes }, [], s.axes, s.sizes),
+  );
+  const args = unflattenTree<TensorsOf<A>>(flat.def, inputs);
+  const { result: outputs, created } = recording(() => fn(...args));
+  const out = flattenTree(outputs, isTensor, 'out');
+  return Object.freeze({
+    graph: graphWithNodes(inputs, out.leaves, created),
+    inputPaths: flat.paths,
+    inputDef: flat.def,
+    outputDef: out.def,
+  });
+}
+

@@ -1,0 +1,42 @@
+/**
+ * An op is one declaration holding, side by side, its shape rule, its float64
+ * reference evaluation and its vector-Jacobian product (the compiler's kernel
+ * template joins them when the compiler lands). `apply` is the only way nodes
+ * of an op are made, so every node was shape-checked once.
+ */
+import type { Shape } from '../shape/types.js';
+import { Tensor, type Attrs } from '../ir/tensor.js';
+import type { NDArray } from '../runtime/ndarray.js';
+
+export interface OutShape {
+  readonly axes: readonly string[];
+  readonly sizes: readonly number[];
+}
+
+export interface OpDef<A extends Attrs = Attrs> {
+  readonly name: string;
+  /** Result axes and sizes; throws ShapeError naming the axis and sizes on disagreement. */
+  readonly shape: (inputs: readonly Tensor[], attrs: A) => OutShape;
+  /** float64 reference evaluation. */
+  readonly evaluate: (inputs: readonly NDArray[], attrs: A, out: OutShape) => Float64Array;
+  /**
+   * Cotangents of the inputs given the cotangent of the result, built from ops
+   * (so gradients are differentiable again). undefined means zero.
+   */
+  readonly vjp: (node: Tensor, cotangent: Tensor, attrs: A) => readonly (Tensor | undefined)[];
+  /** How the printer shows the attributes (defaults to key=value pairs). */
+  readonly describe?: (attrs: A) => string;
+}
+
+export function defineOp<A extends Attrs>(def: OpDef<A>): OpDef<A> {
+  return Object.freeze(def);
+}
+
+/** Make a node of `op`, checking shapes once. */
+export function apply<S extends Shape, A extends Attrs>(op: OpDef<A>, inputs: readonly Tensor[], attrs: A): Tensor<S> {
+  const out = op.shape(inputs, attrs);
+  return new Tensor(op.name, attrs, inputs, out.axes as unknown as S, out.sizes);
+}
+
+/** No gradient flows to any input (comparisons, integer-valued ops, sources). */
+export const noGradient = (node: Tensor): readonly (Tensor | undefined)[] => node.inputs.map(() => undefined);
