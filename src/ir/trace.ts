@@ -14,6 +14,8 @@ export interface TensorSpec<S extends Shape = Shape> {
   readonly kind: 'spec';
   readonly axes: S;
   readonly sizes: readonly number[];
+  /** The input's name in printed graphs and messages (default: its path in the arguments). */
+  readonly name?: string;
 }
 
 export function isSpec(x: unknown): x is TensorSpec {
@@ -21,7 +23,7 @@ export function isSpec(x: unknown): x is TensorSpec {
 }
 
 /** spec(['B', 'C'], { B: 64, C: 32 }) or spec(['B', 'C'], [64, 32]). */
-export function spec<const S extends string[]>(axes: S, sizes: Sizes | readonly number[]): TensorSpec<S> {
+export function spec<const S extends string[]>(axes: S, sizes: Sizes | readonly number[], name?: string): TensorSpec<S> {
   const resolved = Array.isArray(sizes)
     ? [...(sizes as readonly number[])]
     : axes.map((a) => {
@@ -34,12 +36,12 @@ export function spec<const S extends string[]>(axes: S, sizes: Sizes | readonly 
     if (!Number.isInteger(n) || n < 0) throw new ShapeError(`spec: axis ${axes[i]} has size ${n}; sizes must be non-negative integers`, { axis: axes[i]! });
   });
   if (new Set(axes).size !== axes.length) throw new ShapeError(`spec: repeated axis in [${axes.join(', ')}]`);
-  return Object.freeze({ kind: 'spec', axes, sizes: Object.freeze(resolved) });
+  return Object.freeze({ kind: 'spec', axes, sizes: Object.freeze(resolved), ...(name === undefined ? {} : { name }) });
 }
 
 /** Specs bound from one record of sizes: `const s = bindSizes({ B: 2, C: 3 }); s(['B', 'C'])`. */
 export function bindSizes(sizes: Sizes) {
-  return <const S extends string[]>(axes: S): TensorSpec<S> => spec(axes, sizes);
+  return <const S extends string[]>(axes: S, name?: string): TensorSpec<S> => spec(axes, sizes, name);
 }
 
 /** The tensors a tree of specs stands for. */
@@ -60,7 +62,7 @@ export interface Program<Args extends readonly unknown[] = readonly unknown[], O
 export function trace<const A extends readonly unknown[], R>(fn: (...args: TensorsOf<A>) => R, ...specs: A): Program<A, R> {
   const flat = flattenTree(specs, isSpec, 'arg');
   const inputs = flat.leaves.map(
-    (s, index) => new Tensor('input', { name: flat.paths[index]!, index, axes: s.axes, sizes: s.sizes }, [], s.axes, s.sizes),
+    (s, index) => new Tensor('input', { name: s.name ?? flat.paths[index]!, index, axes: s.axes, sizes: s.sizes }, [], s.axes, s.sizes),
   );
   const args = unflattenTree<TensorsOf<A>>(flat.def, inputs);
   const { result: outputs, created } = recording(() => fn(...args));

@@ -93,7 +93,8 @@ export const einsumOp: OpDef<EinsumAttrs> = defineOp<EinsumAttrs>({
   describe: (a) => `'${specText(a)}'`,
 });
 
-type Operands<Spec extends string> = { [K in keyof EinsumInputs<Spec>]: Tensor<Extract<EinsumInputs<Spec>[K], Shape>> };
+type TensorsFor<T> = { [K in keyof T]: Tensor<Extract<T[K], Shape>> };
+type Operands<Spec extends string> = TensorsFor<EinsumInputs<Spec>>;
 
 /**
  * einsum('B N C, C D -> B N D', x, w): labels are axis names, so each

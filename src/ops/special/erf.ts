@@ -9,21 +9,24 @@
  *    leading product (2/sqrt pi)*x is formed exactly as a double-double, so
  *    only the small correction x*p (at most ~15% of the result) carries
  *    rounding error.
- *  - 0.625 <= a < 2.875: Taylor expansion about the nearest center
- *    x0 = i/4: erf(x0 + h) = erf(x0) + (2/sqrt pi) e^{-x0^2} sum_k b_k h^(k+1)/(k+1),
- *    with b_k the Taylor coefficients of e^{-2 x0 h - h^2} (a scaled
- *    Hermite recurrence). erf(x0) is stored as a double-double, so again only
- *    the correction term (|h| <= 1/8) is subject to rounding. The same
- *    expansion gives erfc = (1 - erf(x0)) - correction without cancellation
- *    beyond what the correction itself carries.
- *  - a >= 2.875: Laplace continued fraction for erfc, evaluated bottom-up with
- *    a term count that converges to far below one ulp; erf = 1 - erfc.
+ *  - 0.625 <= a < 2.875: Taylor expansion about the nearest center x0 = i/4,
+ *    erf(x0 + h) = erf(x0) + (2/sqrt pi) e^{-x0^2} sum_k b_k h^(k+1)/(k+1),
+ *    with b_k the Taylor coefficients of e^{-2 x0 h - h^2} (a scaled Hermite
+ *    recurrence). erf(x0) is stored as a double-double, so again only the
+ *    correction (|h| <= 1/8) is subject to rounding. For a < 2 the same
+ *    expansion gives erfc = (1 - erf(x0)) - correction.
+ *  - otherwise: Laplace continued fraction
+ *    erfc(a) = e^{-a^2} / (sqrt(pi) (a + (1/2)/(a + 1/(a + (3/2)/(a + ...))))),
+ *    evaluated bottom-up, with the final divisions carried in double-double so
+ *    the error is essentially that of Math.exp; erf = 1 - erfc.
  */
 
 // 2/sqrt(pi) = C_HI + C_LO (double-double).
 const C_HI = 1.1283791670955126;
 const C_LO = 1.533545961316588e-17;
-const INV_SQRT_PI = 0.5641895835477563;
+// sqrt(pi) = SQRT_PI_HI + SQRT_PI_LO.
+const SQRT_PI_HI = 1.772453850905516;
+const SQRT_PI_LO = -7.666586499825799e-17;
 
 // Veltkamp splitting constant 2^27 + 1.
 const SPLITTER = 134217729;
@@ -57,18 +60,21 @@ const TWO_M960 = 2 ** -960;
 const TWO_P100 = 2 ** 100;
 const TWO_M100 = 2 ** -100;
 
-/** erf for |x| < 0.625 (odd in x). */
-function erfSmall(x: number): number {
+/** erf(x), or erfc(x) when `complement`, for |x| < 0.625. */
+function erfSmall(x: number, complement: boolean): number {
   // Below ~2^-960 the Dekker error term would fall into the subnormal range;
   // scaling by a power of two is exact and erf is linear there.
-  if (Math.abs(x) < TWO_M960) return erfSmall(x * TWO_P100) * TWO_M100;
+  if (!complement && Math.abs(x) < TWO_M960) return erfSmall(x * TWO_P100, false) * TWO_M100;
   const z = x * x;
   let p = 0;
   for (let i = SERIES.length - 1; i >= 0; i--) p = p * z + SERIES[i]!;
   p *= z;
   const hi = C_HI * x;
-  const lo = productError(C_HI, x, hi) + C_LO * x;
-  return hi + (lo + hi * p);
+  const corr = productError(C_HI, x, hi) + C_LO * x + hi * p;
+  if (!complement) return hi + corr;
+  // 1 - hi as an exact sum s + (1 - s - hi), since |hi| < 1.
+  const s = 1 - hi;
+  return s + (1 - s - hi - corr);
 }
 
 // Centers x0 = i/4 for i = 3..11: [erf(x0) high, erf(x0) low, (2/sqrt pi) e^{-x0^2}],
@@ -86,7 +92,10 @@ const CENTER_VALUES: readonly (readonly [number, number, number])[] = [
 ];
 const FIRST_CENTER = 3;
 const MID_LIMIT = 2.875;
-// With |h| <= 1/8, terms beyond k = 16 are below 2^-60 of the leading one.
+// erfc switches to the continued fraction earlier: for larger a the correction
+// is comparable to erfc itself and its rounding error would show.
+const ERFC_MID_LIMIT = 2;
+// With |h| <= 1/8, terms with k > 15 are below 2^-60 of the leading one.
 const CENTER_TERMS = 18;
 
 interface Center {
@@ -126,19 +135,30 @@ function erfMid(a: number, complement: boolean): number {
   return complement ? 1 - hi + (-lo - d) : hi + (lo + d);
 }
 
-/** erfc(a) for a >= 2.875 by the continued fraction. */
+/** erfc(a) for a >= 2 by the continued fraction. */
 function erfcLarge(a: number): number {
-  // erfc(27.5) < 2^-1090: rounds to zero (also keeps the split below finite).
+  // erfc(27.5) < 2^-1090 rounds to zero (this also keeps the splits below finite).
   if (a >= 27.5) return 0;
-  // Number of levels chosen so the truncation error is < 0.01 ulp on [2.875, 27.5].
+  // Level count keeps the truncation error under 0.01 ulp for a >= 2.
   const levels = 10 + Math.floor(260 / (a * a));
   let f = a;
-  for (let k = levels; k >= 1; k--) f = a + (0.5 * k) / f;
-  // e^{-a^2} with a^2 = zh + zl exactly; e^{-zl} = 1 - zl to well below an ulp.
+  for (let k = levels; k >= 2; k--) f = a + (0.5 * k) / f;
+  // The last level, f = a + 1/(2f), kept as fh + fl.
+  const t = 0.5 / f;
+  const fh = a + t;
+  const fl = a - fh + t;
+  // sqrt(pi) * f = dh + dl.
+  const dh = SQRT_PI_HI * fh;
+  const dl = productError(SQRT_PI_HI, fh, dh) + SQRT_PI_LO * fh + SQRT_PI_HI * fl;
+  // e^{-a^2} with a^2 = zh + zl exactly; e^{-zl} = 1 - zl to far below an ulp.
   const zh = a * a;
   const zl = productError(a, a, zh);
-  const e = Math.exp(-zh) * (1 - zl);
-  return (e * INV_SQRT_PI) / f;
+  const e = Math.exp(-zh);
+  // e / dh = q + r / dh exactly.
+  const q = e / dh;
+  const qd = q * dh;
+  const r = e - qd - productError(q, dh, qd);
+  return q + (r / dh - q * (zl + dl / dh));
 }
 
 // Beyond this, erfc(a) < 2^-54 so 1 - erfc(a) rounds to 1.
@@ -148,7 +168,7 @@ const ERF_ONE = 6;
 export function erf(x: number): number {
   if (Number.isNaN(x) || x === 0) return x;
   const a = Math.abs(x);
-  if (a < SMALL_LIMIT) return erfSmall(x);
+  if (a < SMALL_LIMIT) return erfSmall(x, false);
   let r: number;
   if (a < MID_LIMIT) {
     r = erfMid(a, false);
@@ -164,7 +184,7 @@ export function erf(x: number): number {
 export function erfc(x: number): number {
   if (Number.isNaN(x)) return x;
   const a = Math.abs(x);
-  if (a < SMALL_LIMIT) return 1 - erfSmall(x);
-  const r = a < MID_LIMIT ? erfMid(a, true) : erfcLarge(a);
+  if (a < SMALL_LIMIT) return erfSmall(x, true);
+  const r = a < ERFC_MID_LIMIT ? erfMid(a, true) : erfcLarge(a);
   return x < 0 ? 2 - r : r;
 }

@@ -1,0 +1,17 @@
+/** shapegrad: typed named-axis tensors, a graph IR, float64 reference semantics and autodiff. */
+export type { Axis, Shape, Sizes, Without, FlattenPair, ReplaceAxis, RenameAxes } from './shape/types.js';
+export { ShapeError, InputError } from './shape/errors.js';
+export { parseEinsum, type EinsumInputs, type EinsumOutput, type ValidSpec } from './shape/einsum-spec.js';
+export { Tensor, isTensor, type Scalar, type Attrs } from './ir/tensor.js';
+export { type Graph, graphOf, topoSort, opCounts } from './ir/graph.js';
+export { trace, spec, bindSizes, type TensorSpec, type Program, type TensorsOf } from './ir/trace.js';
+export { dce, cse } from './ir/passes.js';
+export { hashGraph, structuralHashes } from './ir/hash.js';
+export { flattenTree, unflattenTree, mapTree } from './ir/tree.js';
+export * from './ops/index.js';
+export { grad, valueAndGrad, vjp, jvp } from './autodiff/grad.js';
+export { backprop } from './autodiff/backprop.js';
+export { interpret, run, evaluate, valueOf, scalarValue, NonFiniteError, type InterpretOptions, type ValuesOf } from './runtime/interpret.js';
+export { type NDArray, at, toNested } from './runtime/ndarray.js';
+export * as random from './runtime/prng.js';
+export type { Key } from './runtime/prng.js';
