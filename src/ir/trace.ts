@@ -46,7 +46,7 @@ export function bindSizes(sizes: Sizes) {
 
 /** The tensors a tree of specs stands for. */
 export type TensorsOf<T> =
-  T extends TensorSpec<infer S> ? Tensor<S> : T extends readonly unknown[] ? { [K in keyof T]: TensorsOf<T[K]> } : T extends object ? { [K in keyof T]: TensorsOf<T[K]> } : never;
+  T extends TensorSpec<infer S> ? Tensor<S> : T extends readonly unknown[] ? { -readonly [K in keyof T]: TensorsOf<T[K]> } : T extends object ? { -readonly [K in keyof T]: TensorsOf<T[K]> } : never;
 
 export interface Program<Args extends readonly unknown[] = readonly unknown[], Out = unknown> {
   readonly graph: Graph;

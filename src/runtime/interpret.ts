@@ -83,7 +83,8 @@ const isInputValue = (x: unknown): x is InputValue => isNDArray(x) || ArrayBuffe
 
 /** Run a traced program on argument trees shaped like its specs. */
 export function run<A extends readonly unknown[], R>(program: Program<A, R>, ...args: InputsOf<A>): ValuesOf<R> {
-  const flat = flattenTree(args, isInputValue, 'arg');
+  const parts = (args as readonly unknown[]).map((a, i) => flattenTree(a, isInputValue, `arg[${i}]`));
+  const flat = { leaves: parts.flatMap((p) => p.leaves), paths: parts.flatMap((p) => p.paths) };
   if (flat.leaves.length !== program.inputPaths.length) {
     throw new InputError(`program takes inputs ${program.inputPaths.join(', ')}; got ${flat.leaves.length} values (${flat.paths.join(', ')})`);
   }

@@ -156,7 +156,7 @@ function nextDown(x: number): number {
 function edgePoints(): number[] {
   const pts = [
     5e-324, 1.5e-323, 1e-310, 2 ** -1022, 2 ** -960, 1e-300, 1e-200, 1e-100, 1e-20, 1e-10, 1e-8, 1e-5, 1e-3, 0.1,
-    0.25, 0.4769362762044699, 0.5, 0.625, 0.875, 1, 1.5, 2, 2.5, 2.875, 3, 4, 5, 5.86, 5.9, 5.999, 6,
+    0.25, 0.4769362762044699, 0.5, 0.625, 0.875, 1, 1.5, 2, 2.5, 2.875, 3, 4, 5, 5.86, 5.9, 5.92158719579, 5.999, 6,
   ];
   for (let i = 2; i <= 12; i++) pts.push(i / 4, i / 4 + 1 / 8);
   for (const p of [...pts]) if (p > 2 ** -1000) pts.push(nextUp(p), nextDown(p));
@@ -234,7 +234,7 @@ describe('erf / erfc (float64 error function)', function () {
   it('erf is within 1 ulp of the exact value on [-6, 6]', () => {
     const rand = mulberry32(12345);
     const xs: number[] = [];
-    for (let i = 0; i < 2000; i++) xs.push(12 * rand() - 6);
+    for (let i = 0; i < 10000; i++) xs.push(12 * rand() - 6);
     for (const p of edgePoints()) xs.push(p, -p);
     // GELU arguments x / sqrt 2 on a grid of activations.
     for (let i = -80; i <= 80; i++) xs.push((i / 10 + 0.013) * SQRT1_2);
@@ -253,8 +253,8 @@ describe('erf / erfc (float64 error function)', function () {
     assert.ok(worst <= 1, `erf max error ${worst} ulp at x = ${worstAt}`);
   });
 
-  it('erf rounds to +-1 beyond ~5.86', () => {
-    for (const x of [5.87, 6, 6.5, 8, 10]) {
+  it('erf rounds to +-1 beyond ~5.9216', () => {
+    for (const x of [5.9216, 6, 6.5, 8, 10]) {
       const r = reference(x).erf;
       assert.equal(roundToDouble(r.n, r.k), 1);
       assert.equal(erf(x), 1);
@@ -265,7 +265,7 @@ describe('erf / erfc (float64 error function)', function () {
   it('erfc has small relative error on [0, 6], on [-6, 0) and into the subnormal range', () => {
     const rand = mulberry32(999);
     const xs: number[] = [];
-    for (let i = 0; i < 1200; i++) xs.push(6 * rand());
+    for (let i = 0; i < 4000; i++) xs.push(6 * rand());
     xs.push(...edgePoints());
     for (let i = 0; i < 80; i++) xs.push(6 + 21.4 * rand());
     xs.push(26, 26.5, 26.6, 27, 27.2);

@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+/** The shapegrad command line. Until the training job lands, the default job is the core demo. */
+import { runDemo } from './demo.js';
+
+const usage = `usage: shapegrad [demo] [--steps N] [--hidden N]
+
+  demo   (default) fit a small GELU network to two spirals by gradient descent,
+         traced once and run on the float64 reference interpreter`;
+
+function flag(args: readonly string[], name: string, fallback: number): number {
+  const i = args.indexOf(`--${name}`);
+  if (i < 0) return fallback;
+  const v = Number(args[i + 1]);
+  if (!Number.isInteger(v) || v <= 0) {
+    process.stderr.write(`--${name} needs a positive integer, got ${args[i + 1] ?? 'nothing'}\n`);
+    process.exit(2);
+  }
+  return v;
+}
+
+function main(args: readonly string[]): void {
+  const command = args[0] !== undefined && !args[0].startsWith('--') ? args[0] : 'demo';
+  if (command === 'help' || args.includes('--help')) {
+    process.stdout.write(`${usage}\n`);
+    return;
+  }
+  if (command !== 'demo') {
+    process.stderr.write(`unknown command ${command}\n${usage}\n`);
+    process.exit(2);
+  }
+  const result = runDemo({
+    steps: flag(args, 'steps', 500),
+    hidden: flag(args, 'hidden', 32),
+    perClass: 100,
+    learningRate: 0.5,
+    log: (line) => process.stdout.write(`${line}\n`),
+  });
+  const first = result.losses[0]!;
+  const last = result.losses[result.losses.length - 1]!;
+  process.stdout.write(`loss ${first.toFixed(4)} -> ${last.toFixed(4)}\n`);
+}
+
+main(process.argv.slice(2));
