@@ -39,6 +39,9 @@ export interface LinearLayer<I extends Axis, O extends Axis, P> extends Layer<P,
   apply<S extends readonly [...Axis[], I]>(params: P, x: Tensor<S>): Tensor<ReplaceLast<S, O>>;
 }
 
+/** Intersect a parameter with this to reject O equal to I (never then). */
+type Distinct<I extends Axis, O extends Axis> = [O] extends [I] ? never : unknown;
+
 export interface LinearOptions<Bias extends boolean> {
   /** Add a bias over the output axis (default true). */
   readonly bias?: Bias;
@@ -54,28 +57,30 @@ const WEIGHT_STD = 0.02;
  */
 export function linear<const I extends Axis, const O extends Axis, const Bias extends boolean = true>(
   inAxis: I,
-  outAxis: O,
+  outAxis: O & Distinct<I, O>,
   options: LinearOptions<Bias> = {},
 ): LinearLayer<I, O, LinearParams<I, O, Bias>> {
   if ((inAxis as Axis) === outAxis) {
+    // Rejected by the types too (Distinct); this guards untyped callers.
     throw new ShapeError(`linear: the input and output axes must differ, got ${inAxis} for both`, { op: 'linear', axis: inAxis });
   }
+  const o: O = outAxis;
   const bias = options.bias ?? true;
   type P = LinearParams<I, O, Bias>;
   return {
     inAxis,
-    outAxis,
+    outAxis: o,
     init(key: Key, sizes: Sizes): P {
-      const w = mul(truncatedNormal(key, [inAxis, outAxis], sizes), WEIGHT_STD);
-      return (bias ? { w, b: full(0, [outAxis], sizes) } : { w }) as P;
+      const w = mul(truncatedNormal(key, [inAxis, o], sizes), WEIGHT_STD);
+      return (bias ? { w, b: full(0, [o], sizes) } : { w }) as P;
     },
     apply<S extends readonly [...Axis[], I]>(params: P, x: Tensor<S>): Tensor<ReplaceLast<S, O>> {
       const axes: readonly Axis[] = x.axes;
       if (axes[axes.length - 1] !== inAxis) {
         throw new ShapeError(`linear: expected the last axis of the input to be ${inAxis}, got [${axes.join(', ')}]`, { op: 'linear', axis: inAxis });
       }
-      if (axes.includes(outAxis)) {
-        throw new ShapeError(`linear: the input [${axes.join(', ')}] already has the output axis ${outAxis}`, { op: 'linear', axis: outAxis });
+      if (axes.includes(o)) {
+        throw new ShapeError(`linear: the input [${axes.join(', ')}] already has the output axis ${o}`, { op: 'linear', axis: o });
       }
       const p = params as { readonly w: Tensor; readonly b?: Tensor };
       const y: Tensor = contract(x as Tensor, p.w, inAxis);

@@ -9,6 +9,7 @@ import type { Tensor } from '../ir/tensor.js';
 import { numelOf } from '../runtime/ndarray.js';
 import { apply, defineOp, noGradient } from './define.js';
 import { axisIndex, labelOf, requireDistinctAxes } from './check.js';
+import { reshape } from './layout.js';
 
 export interface GatherAttrs {
   readonly [key: string]: string | number;
@@ -56,6 +57,12 @@ export const gatherOp = defineOp<GatherAttrs>({
   },
   vjp: (node, g, a) => {
     const [x, idx] = node.inputs as [Tensor, Tensor];
+    if (idx.rank === 0) {
+      // A scalar index drops the axis; scatterAdd needs index axes, so restore it as a unit axis of g and idx.
+      const d = x.axes.indexOf(a.axis);
+      const g1 = reshape(g, [...g.axes.slice(0, d), a.axis, ...g.axes.slice(d)], [...g.sizes.slice(0, d), 1, ...g.sizes.slice(d)]);
+      return [scatterAdd(g1, reshape(idx, [a.axis], [1]), a.axis, x.size(a.axis)), undefined];
+    }
     return [scatterAdd(g, idx, a.axis, x.size(a.axis)), undefined];
   },
   describe: (a) => `axis=${a.axis}`,

@@ -1,5 +1,5 @@
 /** Ops that move or replicate data without arithmetic: broadcast, reshape, transpose. */
-import type { FlattenPair, RenameAxes, ReplaceAxis, RequirePermutation, RequireSuperset, Shape, Sizes } from '../shape/types.js';
+import type { FlattenPair, NextAxis, OnlyAxesOf, RenameAxes, ReplaceAxis, RequirePermutation, RequireSuperset, Shape, Sizes } from '../shape/types.js';
 import { ShapeError, describeShape } from '../shape/errors.js';
 import type { Tensor } from '../ir/tensor.js';
 import { forEachOffset, numelOf, stridesAlong, stridesOf } from '../runtime/ndarray.js';
@@ -105,7 +105,7 @@ export function reshape<const T extends string[]>(x: Tensor, axes: T, sizes: Siz
 }
 
 /** Merge two adjacent axes A, B into the derived axis 'A*B'. */
-export function flatten<S extends Shape, A extends S[number], B extends S[number]>(x: Tensor<S>, a: A, b: B): Tensor<FlattenPair<S, A, B>> {
+export function flatten<S extends Shape, A extends S[number], B extends NextAxis<S, A>>(x: Tensor<S>, a: A, b: B): Tensor<FlattenPair<S, A, B>> {
   const i = axisIndex('flatten', x, a);
   if (x.axes[i + 1] !== b) throw new ShapeError(`flatten: axes ${a} and ${b} must be adjacent, in that order, in [${x.axes.join(', ')}]`, { op: 'flatten', axis: b });
   const axes = [...x.axes.slice(0, i), `${a}*${b}`, ...x.axes.slice(i + 2)];
@@ -125,7 +125,7 @@ export function unflatten<S extends Shape, A extends S[number], const R extends 
 }
 
 /** Give axes new names (data unchanged). */
-export function rename<S extends Shape, const M extends Partial<Record<S[number], string>>>(x: Tensor<S>, mapping: M): Tensor<RenameAxes<S, M>> {
+export function rename<S extends Shape, const M extends Partial<Record<S[number], string>>>(x: Tensor<S>, mapping: M & OnlyAxesOf<S, M>): Tensor<RenameAxes<S, M>> {
   const table = mapping as Record<string, string | undefined>;
   Object.keys(table).forEach((a) => axisIndex('rename', x, a));
   const axes = x.axes.map((a) => table[a] ?? a);

@@ -128,10 +128,14 @@ export const concatOp = defineOp<ConcatAttrs>({
   evaluate: (xs, a, out) => {
     const d = out.axes.indexOf(a.axis);
     const result = new Float64Array(numelOf(out.sizes));
+    const outStrides = stridesOf(out.sizes);
     let offset = 0;
     for (const x of xs) {
-      const part = place(x, out.sizes, d, offset, 1, 0);
-      for (let i = 0; i < part.length; i++) result[i] = result[i]! + part[i]!;
+      // Copy each part into its block (adding it to zeros would turn -0 into +0).
+      const base = offset * outStrides[d]!;
+      forEachOffset(x.sizes, [stridesOf(x.sizes), outStrides], ([i, o]) => {
+        result[base + o!] = x.data[i!]!;
+      });
       offset += x.sizes[d]!;
     }
     return result;

@@ -33,6 +33,20 @@ export type FlattenPair<S extends Shape, A extends Axis, B extends Axis> = S ext
     : [H, ...FlattenPair<[I, ...T], A, B>]
   : never;
 
+/** The axis that follows A in S (never when A is last or absent). */
+export type NextAxis<S extends Shape, A extends Axis> = number extends S['length']
+  ? S[number]
+  : NextAxisOfTuple<S, A>;
+
+type NextAxisOfTuple<S extends Shape, A extends Axis> = S extends readonly [infer H extends Axis, infer I extends Axis, ...infer T extends Shape]
+  ? [H] extends [A]
+    ? I
+    : NextAxisOfTuple<[I, ...T], A>
+  : never;
+
+/** Intersect a record parameter with this to reject keys that are not axes of S. */
+export type OnlyAxesOf<S extends Shape, M> = Record<Exclude<keyof M, S[number]>, never>;
+
 /** Replace axis A of S by the axes R (used by unflatten and gather). */
 export type ReplaceAxis<S extends Shape, A extends Axis, R extends Shape> = S extends readonly [
   infer H extends Axis,

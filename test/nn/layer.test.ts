@@ -118,7 +118,7 @@ describe('nn/layer: linear', () => {
     assert.throws(() => layer.apply(params, wrong), (e: unknown) => e instanceof ShapeError && /last axis of the input to be C/.test(e.message));
     const hasD = fromArray(range(6), ['D', 'C'], { D: 3, C: 2 });
     assert.throws(() => layer.apply(params, hasD), (e: unknown) => e instanceof ShapeError && /output axis D/.test(e.message));
-    assert.throws(() => linear('C', 'C'), ShapeError);
+    assert.throws(() => (linear as (i: string, o: string) => unknown)('C', 'C'), ShapeError); // rejected by the types too
     assert.throws(() => layer.init(key(0), { C: 2 }), (e: unknown) => e instanceof ShapeError && /axis D/.test(e.message));
     const badSize = fromArray(range(8), ['B', 'C'], { B: 2, C: 4 });
     assert.throws(() => layer.apply(params, badSize), (e: unknown) => e instanceof ShapeError && /axis C/.test(e.message));

@@ -63,8 +63,12 @@ export function evalFn(f: Fn, inputs: readonly NDArray[]): NDArray {
   return sg.evaluate(f(...inputs.map((x) => constant(x)))) as NDArray;
 }
 
-/** The projection weights checkGradient would use for a result of this shape (standard normals from a seed). */
+/**
+ * The projection weights checkGradient uses for a result of this shape:
+ * standard normals from a seed, or [1] for a scalar result (not projected).
+ */
 export function projectionWeights(sizes: readonly number[], seed = 7): Float64Array {
+  if (sizes.length === 0) return Float64Array.of(1);
   return sg.random.normal(sg.random.key(seed), numel(sizes));
 }
 
