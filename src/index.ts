@@ -15,4 +15,4 @@ export { interpret, run, evaluate, valueOf, scalarValue, NonFiniteError, type In
 export { type NDArray, at, toNested } from './runtime/ndarray.js';
 export * as random from './runtime/prng.js';
 export type { Key } from './runtime/prng.js';
-export * from './nn/layer.js';
+export * as nn from './nn/index.js';

@@ -1,91 +1,82 @@
 /**
  * Layers: a pair of pure functions, `init` (key and sizes to parameters) and
- * `apply` (parameters and input to output). Parameters are plain records of
- * tensors, so they are pytrees that `trace`, `grad` and `evaluate` accept.
+ * `apply` (parameters and input to output). Parameters are plain trees of
+ * tensors named as in the official PyTorch code (`qkv.weight`, `norm1.bias`),
+ * so checkpoints and golden files map onto them directly.
+ *
+ * `apply` takes an optional context: training or evaluation, a key for
+ * randomness (dropout, drop-path), and the layer's path in the model. Side
+ * outputs (new BatchNorm statistics, attention maps) are emitted by path and
+ * returned by `runLayer`: state is a value the caller threads, never a field.
  */
-import type { Axis, Shape, Sizes } from '../shape/types.js';
-import { ShapeError } from '../shape/errors.js';
+import type { Shape, Sizes } from '../shape/types.js';
 import type { Tensor } from '../ir/tensor.js';
-import type { Key } from '../runtime/prng.js';
-import { contract } from '../ops/einsum.js';
-import { add, mul } from '../ops/elementwise.js';
-import { broadcastTo } from '../ops/layout.js';
-import { truncatedNormal } from '../ops/random.js';
-import { full } from '../ops/sources.js';
+import { foldIn, type Key } from '../runtime/prng.js';
+import { hashString } from '../ir/hash.js';
+
+export interface ApplyContext {
+  readonly training: boolean;
+  readonly key: Key | undefined;
+  /** Where this layer sits in the model, e.g. ['blocks', '0', 'attn']. */
+  readonly path: readonly string[];
+  /** Record a side output under this layer's path (see runLayer). */
+  readonly emit: (name: string, value: Tensor) => void;
+}
 
 /** A layer maps a Tensor<In> to a Tensor<Out> with parameters P. */
 export interface Layer<P, In extends Shape, Out extends Shape> {
   init(key: Key, sizes: Sizes): P;
-  apply(params: P, x: Tensor<In>): Tensor<Out>;
+  apply(params: P, x: Tensor<In>, ctx?: ApplyContext): Tensor<Out>;
 }
 
-/** The parameters of `linear(I, O)`: weights over [I, O] and, unless disabled, a bias over [O]. */
-export type LinearParams<I extends Axis, O extends Axis, Bias extends boolean = true> = Bias extends true
-  ? { readonly w: Tensor<[I, O]>; readonly b: Tensor<[O]> }
-  : { readonly w: Tensor<[I, O]> };
+/** Evaluation mode, no key, side outputs dropped: the default context. */
+export const evaluation: ApplyContext = Object.freeze({ training: false, key: undefined, path: [], emit: () => {} });
 
-/** S with its last axis replaced by O: ReplaceLast<['B', 'N', 'C'], 'D'> is ['B', 'N', 'D']. */
-export type ReplaceLast<S extends Shape, O extends Axis> = S extends readonly [...infer R extends Axis[], Axis] ? [...R, O] : never;
-
-/**
- * A linear layer over the last axis I. Its `apply` is generic in the leading
- * axes, so one value is a `Layer<P, [...L, I], [...L, O]>` for every L (e.g. it
- * can be stored as `Layer<LinearParams<'C', 'D'>, ['B', 'N', 'C'], ['B', 'N', 'D']>`).
- */
-export interface LinearLayer<I extends Axis, O extends Axis, P> extends Layer<P, readonly [...Axis[], I], [...Axis[], O]> {
-  readonly inAxis: I;
-  readonly outAxis: O;
-  init(key: Key, sizes: Sizes): P;
-  apply<S extends readonly [...Axis[], I]>(params: P, x: Tensor<S>): Tensor<ReplaceLast<S, O>>;
-}
-
-/** Intersect a parameter with this to reject O equal to I (never then). */
-type Distinct<I extends Axis, O extends Axis> = [O] extends [I] ? never : unknown;
-
-export interface LinearOptions<Bias extends boolean> {
-  /** Add a bias over the output axis (default true). */
-  readonly bias?: Bias;
-}
-
-/** Standard deviation of the initial weights (truncated at two standard deviations). */
-const WEIGHT_STD = 0.02;
-
-/**
- * y = x·w (+ b) over the last axis of x: `linear('C', 'D')` maps [..., C] to
- * [..., D]. Weights start as a truncated normal of std 0.02 drawn from the
- * key, biases as zeros; `init` needs the sizes of I and O.
- */
-export function linear<const I extends Axis, const O extends Axis, const Bias extends boolean = true>(
-  inAxis: I,
-  outAxis: O & Distinct<I, O>,
-  options: LinearOptions<Bias> = {},
-): LinearLayer<I, O, LinearParams<I, O, Bias>> {
-  if ((inAxis as Axis) === outAxis) {
-    // Rejected by the types too (Distinct); this guards untyped callers.
-    throw new ShapeError(`linear: the input and output axes must differ, got ${inAxis} for both`, { op: 'linear', axis: inAxis });
-  }
-  const o: O = outAxis;
-  const bias = options.bias ?? true;
-  type P = LinearParams<I, O, Bias>;
+/** The context of a child layer: its path extended and its key folded with the child's name. */
+export function within(ctx: ApplyContext | undefined, name: string | number): ApplyContext {
+  const parent = ctx ?? evaluation;
+  const part = String(name);
   return {
-    inAxis,
-    outAxis: o,
-    init(key: Key, sizes: Sizes): P {
-      const w = mul(truncatedNormal(key, [inAxis, o], sizes), WEIGHT_STD);
-      return (bias ? { w, b: full(0, [o], sizes) } : { w }) as P;
-    },
-    apply<S extends readonly [...Axis[], I]>(params: P, x: Tensor<S>): Tensor<ReplaceLast<S, O>> {
-      const axes: readonly Axis[] = x.axes;
-      if (axes[axes.length - 1] !== inAxis) {
-        throw new ShapeError(`linear: expected the last axis of the input to be ${inAxis}, got [${axes.join(', ')}]`, { op: 'linear', axis: inAxis });
-      }
-      if (axes.includes(o)) {
-        throw new ShapeError(`linear: the input [${axes.join(', ')}] already has the output axis ${o}`, { op: 'linear', axis: o });
-      }
-      const p = params as { readonly w: Tensor; readonly b?: Tensor };
-      const y: Tensor = contract(x as Tensor, p.w, inAxis);
-      const out = p.b === undefined ? y : add(y, broadcastTo(p.b, y.axes, y.sizes));
-      return out as Tensor<ReplaceLast<S, O>>;
+    training: parent.training,
+    key: parent.key === undefined ? undefined : foldIn(parent.key, hashString(part) % 0x100000000),
+    path: [...parent.path, part],
+    emit: parent.emit,
+  };
+}
+
+export function pathOf(ctx: ApplyContext | undefined, name?: string): string {
+  const parts = [...(ctx?.path ?? []), ...(name === undefined ? [] : [name])];
+  return parts.join('.');
+}
+
+/** The key a random layer needs in training mode, or a clear error naming the layer. */
+export function requireKey(ctx: ApplyContext | undefined, what: string): Key {
+  if (ctx?.key === undefined) throw new Error(`${what} at ${pathOf(ctx) || '(root)'} needs a key in training mode: pass { training: true, key } to runLayer`);
+  return ctx.key;
+}
+
+export interface RunOptions {
+  readonly training?: boolean;
+  readonly key?: Key;
+}
+
+export interface RunResult<Out extends Shape> {
+  readonly y: Tensor<Out>;
+  /** Side outputs by full path: 'blocks.0.attn.attention', 'bn.running_mean', ... */
+  readonly emitted: Readonly<Record<string, Tensor>>;
+}
+
+/** Apply a layer in a fresh context and collect what it emitted. */
+export function runLayer<P, In extends Shape, Out extends Shape>(layer: Layer<P, In, Out>, params: P, x: Tensor<In>, options: RunOptions = {}): RunResult<Out> {
+  const emitted: Record<string, Tensor> = {};
+  const ctx: ApplyContext = {
+    training: options.training ?? false,
+    key: options.key,
+    path: [],
+    emit: (name, value) => {
+      emitted[name] = value;
     },
   };
+  const y = layer.apply(params, x, ctx);
+  return { y, emitted };
 }

@@ -3,14 +3,15 @@
  * `linear(I, O)` is generic in the leading axes and maps the last axis I to O.
  */
 import { broadcast, fromArray, mul, spec, sum, trace, type Tensor } from '../../src/index.js';
-import { linear, type Layer, type LinearParams } from '../../src/nn/layer.js';
+import type { Layer } from '../../src/nn/layer.js';
+import { linear, type LinearParams } from '../../src/nn/linear.js';
 import type { Equal, Expect, ResultOf } from './expect.js';
 
 declare const x: Tensor<['B', 'N', 'C']>;
 declare const xWrong: Tensor<['B', 'N', 'X']>;
 declare const xNotLast: Tensor<['B', 'C', 'N']>;
 declare const xSwapped: Tensor<['N', 'B', 'C']>;
-declare const wWrong: Tensor<['C', 'E']>;
+declare const wWrong: Tensor<['E', 'C']>;
 const sizes = { B: 2, N: 3, C: 4, D: 5 };
 const xv = fromArray(new Float64Array(8), ['B', 'C'], sizes);
 
@@ -28,8 +29,9 @@ const pool: Layer<{ readonly scale: Tensor<[]> }, ['B', 'N', 'C'], ['B', 'C']> =
 // ---- accepted -------------------------------------------------------------
 
 export type T1 = Expect<Equal<typeof params, LinearParams<'C', 'D'>>>;
-export type T2 = Expect<Equal<LinearParams<'C', 'D'>, { readonly w: Tensor<['C', 'D']>; readonly b: Tensor<['D']> }>>;
-export type T3 = Expect<Equal<typeof noBiasParams, { readonly w: Tensor<['C', 'D']> }>>;
+export type T2 = Expect<Equal<LinearParams<'C', 'D'>, { readonly weight: Tensor<['D', 'C']>; readonly bias: Tensor<['D']> }>>;
+export type T2b = Expect<Equal<LinearParams<'C', 'C'>, { readonly weight: Tensor<["C'", 'C']>; readonly bias: Tensor<['C']> }>>;
+export type T3 = Expect<Equal<typeof noBiasParams, { readonly weight: Tensor<['D', 'C']> }>>;
 
 const y1 = layer.apply(params, x);
 export type T4 = Expect<Equal<typeof y1, Tensor<['B', 'N', 'D']>>>;
@@ -52,7 +54,7 @@ export type T10 = Expect<Equal<ReturnType<typeof explicit.init>, LinearParams<'C
 const y5 = pool.apply(pool.init([0, 0], sizes), x);
 export type T8 = Expect<Equal<typeof y5, Tensor<['B', 'C']>>>;
 
-const program = trace((x, w, b) => layer.apply({ w, b }, x), spec(['B', 'N', 'C'], sizes), spec(['C', 'D'], sizes), spec(['D'], sizes));
+const program = trace((x, weight, bias) => layer.apply({ weight, bias }, x), spec(['B', 'N', 'C'], sizes), spec(['D', 'C'], sizes), spec(['D'], sizes));
 export type T9 = Expect<Equal<ResultOf<typeof program>, Tensor<['B', 'N', 'D']>>>;
 
 // ---- rejected -------------------------------------------------------------
@@ -81,17 +83,18 @@ export const wrongOut: Layer<LinearParams<'C', 'D'>, ['B', 'N', 'C'], ['B', 'N',
 // @ts-expect-error linear(C, D) is no Layer from [B, N, X]
 export const wrongIn: Layer<LinearParams<'C', 'D'>, ['B', 'N', 'X'], ['B', 'N', 'D']> = layer;
 
-// @ts-expect-error the weights must have axes [C, D], not [C, E]
-layer.apply({ w: wWrong, b: params.b }, x);
+// @ts-expect-error the weights must have axes [D, C], not [E, C]
+layer.apply({ weight: wWrong, bias: params.bias }, x);
 
-// @ts-expect-error a layer with a bias needs the parameter b
+// @ts-expect-error a layer with a bias needs the parameter bias
 layer.apply(noBiasParams, x);
 
 // @ts-expect-error the output is [B, N, D], not [B, N, C]
 export const wrongResult: Tensor<['B', 'N', 'C']> = layer.apply(params, x);
 
 // @ts-expect-error inside a traced function: the input is [B, C, N], whose last axis is not C
-trace((x, w, b) => layer.apply({ w, b }, x), spec(['B', 'C', 'N'], sizes), spec(['C', 'D'], sizes), spec(['D'], sizes));
+trace((x, weight, bias) => layer.apply({ weight, bias }, x), spec(['B', 'C', 'N'], sizes), spec(['D', 'C'], sizes), spec(['D'], sizes));
 
-// @ts-expect-error linear's output axis must differ from its input axis
-linear('C', 'C');
+// A square projection keeps the axis name.
+const square = linear('C', 'C');
+export type T11 = Expect<Equal<ReturnType<typeof square.apply<['B', 'N', 'C']>>, Tensor<['B', 'N', 'C']>>>;
