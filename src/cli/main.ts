@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 /** The shapegrad command line. Until the training job lands, the default job is the core demo. */
 import { runDemo } from './demo.js';
+import { conformanceCommand } from './conformance.js';
 
 const usage = `usage: shapegrad [demo] [--steps N] [--hidden N]
+       shapegrad conformance <golden-file-or-folder> [--backend reference]
 
-  demo   (default) fit a small GELU network to two spirals by gradient descent,
-         traced once and run on the float64 reference interpreter`;
+  demo          (default) fit a small GELU network to two spirals by gradient descent,
+                traced once and run on the float64 reference interpreter
+  conformance   check components against golden vectors from the official code`;
 
 function flag(args: readonly string[], name: string, fallback: number): number {
   const i = args.indexOf(`--${name}`);
@@ -22,6 +25,10 @@ function main(args: readonly string[]): void {
   const command = args[0] !== undefined && !args[0].startsWith('--') ? args[0] : 'demo';
   if (command === 'help' || args.includes('--help')) {
     process.stdout.write(`${usage}\n`);
+    return;
+  }
+  if (command === 'conformance') {
+    process.exitCode = conformanceCommand(args.slice(1), (line) => process.stdout.write(`${line}\n`));
     return;
   }
   if (command !== 'demo') {

@@ -1,0 +1,46 @@
+/**
+ * A conformance component evaluates one golden file's module with our code:
+ * given the file's config, inputs and params, it returns its outputs and
+ * gradients under the file's own keys, in the file's (PyTorch) layouts.
+ */
+import type { GoldenFile } from '../../io/golden.js';
+
+export type BackendName = 'reference';
+export const backends: readonly BackendName[] = ['reference'];
+
+export interface ComponentResult {
+  readonly outputs: Readonly<Record<string, ArrayLike<number>>>;
+  readonly grads: Readonly<Record<string, ArrayLike<number>>>;
+}
+
+export interface Tolerance {
+  readonly atol: number;
+  readonly rtol: number;
+}
+
+export interface Component {
+  /** The golden file's base name, e.g. 'xca' for xca.json. */
+  readonly name: string;
+  readonly describe: string;
+  /** Overrides the default (float64: 1e-9 + 1e-9·|ref|; float32 files: 1e-5 absolute). */
+  readonly tolerance?: Tolerance;
+  evaluate(file: GoldenFile, backend: BackendName): ComponentResult;
+}
+
+export function configNumber(file: GoldenFile, name: string): number {
+  const v = file.config[name];
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`config.${name}: expected a number, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+export function configValue<T>(file: GoldenFile, name: string, check: (v: unknown) => v is T, what: string): T {
+  const v = file.config[name];
+  if (!check(v)) throw new Error(`config.${name}: expected ${what}, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+export function tensorOf(file: GoldenFile, section: 'inputs' | 'params' | 'outputs' | 'grads', name: string) {
+  const t = file[section][name];
+  if (t === undefined) throw new Error(`${section}.${name}: missing from the golden file`);
+  return t;
+}
