@@ -10,9 +10,8 @@ import type { Key } from '../runtime/prng.js';
 import { conv2d as convOp, type ConvAxes } from '../ops/conv.js';
 import { add } from '../ops/elementwise.js';
 import { broadcastTo, reshape } from '../ops/layout.js';
-import { full } from '../ops/sources.js';
 import { split } from '../runtime/prng.js';
-import { truncNormalInit } from './init.js';
+import { uniformIn } from './init.js';
 import { weightOutAxis } from './linear.js';
 import type { ApplyContext, Layer } from './layer.js';
 
@@ -31,8 +30,6 @@ export interface Conv2dLayerOptions {
   readonly channels?: Axis;
   readonly height?: Axis;
   readonly width?: Axis;
-  /** Initial weight std (default: PyTorch's kaiming-uniform bound is replaced by a normal of 1/sqrt(fan_in)). */
-  readonly std?: number;
 }
 
 export interface Conv2dLayer extends Layer<Conv2dParams, readonly Axis[], readonly Axis[]> {
@@ -57,11 +54,12 @@ export function conv2d(inAxis: Axis, outAxis: Axis, options: Conv2dLayerOptions)
     init(key: Key, sizes: Sizes): Conv2dParams {
       const cin = sizes[inAxis]!;
       const cout = sizes[outAxis]!;
-      const fanIn = (cin / groups) * options.kernel * options.kernel;
+      const k = options.kernel;
       const [kw, kb] = split(key);
-      const weight = truncNormalInit(kw!, [wOut, inAxis, 'KH', 'KW'], { [wOut]: cout, [inAxis]: cin / groups, KH: options.kernel, KW: options.kernel }, options.std ?? 1 / Math.sqrt(fanIn), -Infinity, Infinity);
-      void kb;
-      return withBias ? { weight, bias: full(0, [outAxis], sizes) } : { weight };
+      // PyTorch's default: weight and bias uniform in ±1/sqrt(fan_in) (kaiming_uniform with a = sqrt 5).
+      const bound = 1 / Math.sqrt((cin / groups) * k * k);
+      const weight = uniformIn(kw!, [wOut, inAxis, 'KH', 'KW'], { [wOut]: cout, [inAxis]: cin / groups, KH: k, KW: k }, bound);
+      return withBias ? { weight, bias: uniformIn(kb!, [outAxis], sizes, bound) } : { weight };
     },
     apply<S extends Shape>(params: Conv2dParams, x: Tensor<S>): Tensor {
       const raw = convOp(x, params.weight, { stride: options.stride ?? 1, padding: options.padding ?? 0, groups }, axes);
