@@ -4,6 +4,15 @@ import { conv2d } from '../../src/nn/index.js';
 import { key } from '../../src/runtime/prng.js';
 
 describe('nn/conv2d', () => {
+  it('initialises like PyTorch: weight and bias uniform in ±1/sqrt(fan_in), deterministic per key', () => {
+    const layer = conv2d('C', 'D', { kernel: 3 });
+    const p = sg.evaluate(layer.init(key(5), { C: 4, D: 8 }));
+    const bound = 1 / Math.sqrt(4 * 9);
+    assert.ok([...p.weight.data, ...p.bias!.data].every((v) => Math.abs(v) < bound));
+    assert.ok(Math.max(...p.weight.data.map(Math.abs)) > 0.8 * bound);
+    assert.deepEqual(p.weight.data, sg.evaluate(layer.init(key(5), { C: 4, D: 8 })).weight.data);
+  });
+
   it('maps channel axis C to D with PyTorch weight layout and bias', () => {
     const layer = conv2d('C', 'D', { kernel: 3, padding: 1 });
     const p = layer.init(key(0), { C: 2, D: 4 });
@@ -24,7 +33,7 @@ describe('nn/conv2d', () => {
     // the centre pixel of channel c only sees channel c
     const w = sg.valueOf(p.weight);
     const c = 2;
-    let expected = 0;
+    let expected = sg.valueOf(p.bias!)[c]!;
     for (let u = 0; u < 3; u++) for (let v = 0; v < 3; v++) expected += w[c * 9 + u * 3 + v]! * (c * 16 + (1 + u - 1) * 4 + (1 + v - 1));
     assert.ok(Math.abs(y[c * 16 + 1 * 4 + 1]! - expected) < 1e-12);
   });
