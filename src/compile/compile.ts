@@ -1,0 +1,189 @@
+/**
+ * compile(program, { backend }): a traced program becomes gpu.js kernels run
+ * as one gpu.js pipeline. Passes: simplify, CSE, DCE, fusion, lowering to the
+ * kernel IR, rendering; the whole program is recorded once with
+ * gpu.createPipeline, so intermediates never leave the backend and a call is
+ * one pipeline call. What actually ran is recorded after every call.
+ */
+import type { Tensor } from '../ir/tensor.js';
+import type { Graph } from '../ir/graph.js';
+import type { Program } from '../ir/trace.js';
+import { flattenTree, unflattenTree } from '../ir/tree.js';
+import { cse, dce } from '../ir/passes.js';
+import { InputError } from '../shape/errors.js';
+import { interpret, type InputValue, type InputsOf, type ValuesOf } from '../runtime/interpret.js';
+import type { NDArray } from '../runtime/ndarray.js';
+import { validateData } from '../ops/sources.js';
+import { simplify } from './simplify.js';
+import { hostBufferOps, planFusion } from './fuse.js';
+import { lowerKernel } from './lower.js';
+import type { BufferInfo, Kernel } from './kernel-ir.js';
+import { erfFunctionSource, gpujsDims, renderKernel } from './gpujs/render.js';
+import { gpujs, isBackendAvailable, type GpujsBackend } from './gpujs/backends.js';
+
+export interface CompileOptions {
+  readonly backend?: GpujsBackend;
+}
+
+/** What ran on the last call: gpu.js's own introspection. */
+export interface ExecutionInfo {
+  readonly requested: GpujsBackend;
+  readonly backend: string;
+  readonly executorKind: string;
+  readonly fallbackReason: string | null;
+  /** Pipeline calls made for the last run (always 1: the program is one pipeline). */
+  readonly pipelineCalls: number;
+}
+
+export interface CompiledProgram<A extends readonly unknown[] = readonly unknown[], R = unknown> {
+  readonly graph: Graph;
+  readonly kernels: readonly Kernel[];
+  readonly sources: readonly string[];
+  readonly buffers: ReadonlyMap<number, BufferInfo>;
+  /** Run on inputs shaped like the program's specs; float32 results widened to float64. */
+  run(...args: InputsOf<A>): Promise<ValuesOf<R>>;
+  /** What ran on the last call (undefined before the first). */
+  lastRun(): ExecutionInfo | undefined;
+  destroy(): void;
+}
+
+/** The optimised graph a program compiles from. */
+export function optimise(graph: Graph): Graph {
+  return cse(dce(simplify(graph)));
+}
+
+function isInputValue(x: unknown): x is InputValue {
+  return ArrayBuffer.isView(x) || (Array.isArray(x) && x.every((v) => typeof v === 'number')) || (typeof x === 'object' && x !== null && (x as NDArray).data instanceof Float64Array);
+}
+
+/** A host value in gpu.js's layout for a tensor with these sizes. */
+function toGpujs(data: ArrayLike<number>, sizes: readonly number[]): unknown {
+  const flat = Float32Array.from(data);
+  if (sizes.length <= 1) return flat;
+  return gpujs().input(flat, gpujsDims(sizes));
+}
+
+/** Flatten gpu.js's nested result arrays ([z][y][x]) into row-major float64. */
+function fromGpujs(result: unknown, n: number): Float64Array {
+  const out = new Float64Array(n);
+  let k = 0;
+  const walk = (v: unknown) => {
+    if (typeof v === 'number') {
+      out[k++] = v;
+    } else if (ArrayBuffer.isView(v) || Array.isArray(v)) {
+      const items = v as ArrayLike<unknown>;
+      for (let i = 0; i < items.length && k < n; i++) walk(items[i]);
+    }
+  };
+  walk(result);
+  if (k !== n) throw new Error(`compile: a kernel returned ${k} values where ${n} were expected`);
+  return out;
+}
+
+let warnedFallbacks = new Set<string>();
+
+/** For tests: forget which fallbacks were already warned about. */
+export function resetFallbackWarnings(): void {
+  warnedFallbacks = new Set();
+}
+
+export function compile<A extends readonly unknown[], R>(program: Program<A, R>, options: CompileOptions = {}): CompiledProgram<A, R> {
+  const backend = options.backend ?? 'webasm';
+  if (!isBackendAvailable(backend)) {
+    throw new Error(`compile: backend ${backend} is not available on this machine (gpu.js reports it unsupported)`);
+  }
+  const graph = optimise(program.graph);
+  const plan = planFusion(graph);
+
+  // Buffers: formal inputs, host constants (constants and random tensors, evaluated once here), kernel outputs.
+  const bufferIds = new Map<Tensor, number>();
+  const buffers = new Map<number, BufferInfo>();
+  const addBuffer = (t: Tensor, source: BufferInfo['source'], label: string) => {
+    const id = bufferIds.size;
+    bufferIds.set(t, id);
+    buffers.set(id, { id, sizes: t.sizes, source, label });
+  };
+  graph.inputs.forEach((x) => addBuffer(x, 'input', String(x.attrs['name'])));
+  const hostConstants = graph.nodes.filter((n) => hostBufferOps.has(n.op) && n.op !== 'input');
+  hostConstants.forEach((c, i) => addBuffer(c, 'constant', c.attrs['name'] ? String(c.attrs['name']) : `${c.op}${i}`));
+  plan.kernels.forEach((k, i) => addBuffer(k, 'kernel', `k${i}`));
+  const constantValues = new Map<number, unknown>();
+  if (hostConstants.length > 0) {
+    const values = interpret({ inputs: [], outputs: hostConstants, nodes: hostConstants }, []);
+    hostConstants.forEach((c, i) => constantValues.set(bufferIds.get(c)!, toGpujs(values[i]!.data, c.sizes)));
+  }
+
+  const kernels = plan.kernels.map((root, i) => lowerKernel(root, `k${i}`, (t) => bufferIds.get(t)));
+  const sources = kernels.map((k) => renderKernel(k, buffers));
+
+  const { GPU } = gpujs();
+  const gpu = new GPU({ mode: backend });
+  gpu.addFunction(erfFunctionSource);
+  const gpuKernels = kernels.map((k, i) =>
+    gpu.createKernel(sources[i], { output: gpujsDims(k.sizes), precision: 'single', tactic: 'precision', loopMaxIterations: 1 << 24 }),
+  );
+
+  // The orchestration function, recorded once by createPipeline. gpu.js reads its
+  // parameter list, so it is generated with one named parameter per formal input.
+  const inputIds = graph.inputs.map((x) => bufferIds.get(x)!);
+  const outputIds = graph.outputs.map((o) => bufferIds.get(o)!);
+  const steps = kernels.map((k, i) => ({ kernel: gpuKernels[i], output: k.output, inputs: k.inputs }));
+  const orchestrate = (args: readonly unknown[]) => {
+    const bufs = new Map<number, unknown>(constantValues);
+    inputIds.forEach((id, i) => bufs.set(id, args[i]));
+    for (const step of steps) bufs.set(step.output, step.kernel(...step.inputs.map((b) => bufs.get(b))));
+    return outputIds.map((id) => bufs.get(id));
+  };
+  const params = inputIds.map((_, i) => `x${i}`);
+  const pipelineFn = new Function('orchestrate', `return function (${params.join(', ')}) { return orchestrate([${params.join(', ')}]); };`)(orchestrate);
+  const pipeline = steps.length > 0 ? gpu.createPipeline(pipelineFn) : undefined;
+
+  let info: ExecutionInfo | undefined;
+  const run = async (...args: InputsOf<A>): Promise<ValuesOf<R>> => {
+    const parts = (args as readonly unknown[]).map((a, i) => flattenTree(a, isInputValue, `arg[${i}]`));
+    const leaves = parts.flatMap((p) => p.leaves);
+    const paths = parts.flatMap((p) => p.paths);
+    if (leaves.length !== program.inputPaths.length) {
+      throw new InputError(`program takes inputs ${program.inputPaths.join(', ')}; got ${leaves.length} values (${paths.join(', ')})`);
+    }
+    const hostArgs = graph.inputs.map((x, i) => {
+      const v = leaves[i]!;
+      const data = validateData(String(x.attrs['name']), 'data' in (v as object) && !ArrayBuffer.isView(v) ? (v as NDArray).data : (v as ArrayLike<number>), x.axes, x.sizes);
+      return { data, device: toGpujs(data, x.sizes) };
+    });
+    const results: unknown[] = pipeline ? await pipeline(...hostArgs.map((h) => h.device)) : [];
+    const values: NDArray[] = graph.outputs.map((o, i) => {
+      const id = outputIds[i]!;
+      const source = buffers.get(id)!.source;
+      const n = o.sizes.reduce((a, b) => a * b, 1);
+      if (source === 'input') return { axes: o.axes, sizes: o.sizes, data: Float64Array.from(hostArgs[inputIds.indexOf(id)]!.data) };
+      if (source === 'constant') return { axes: o.axes, sizes: o.sizes, data: fromGpujs(constantValues.get(id), n) };
+      return { axes: o.axes, sizes: o.sizes, data: fromGpujs(results[i], n) };
+    });
+    info = {
+      requested: backend,
+      backend: pipeline ? String(pipeline.backend) : backend,
+      executorKind: pipeline ? String(pipeline.executorKind) : 'none',
+      fallbackReason: pipeline ? (pipeline.fallbackReason ?? null) : null,
+      pipelineCalls: pipeline ? 1 : 0,
+    };
+    if (info.backend !== backend) {
+      const key = `${backend}->${info.backend}`;
+      if (!warnedFallbacks.has(key)) {
+        warnedFallbacks.add(key);
+        console.warn(`shapegrad: asked for gpu.js backend ${backend} but ${info.backend} ran (${info.fallbackReason ?? 'no reason given'})`);
+      }
+    }
+    return unflattenTree(program.outputDef, values);
+  };
+
+  return {
+    graph,
+    kernels,
+    sources,
+    buffers,
+    run,
+    lastRun: () => info,
+    destroy: () => gpu.destroy(),
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * gpu.js backends by name, and what is available on this machine. Nothing
+ * here falls back silently: asking for a backend that is not there is an
+ * error naming it, and what actually ran is reported after each call.
+ */
+import { createRequire } from 'node:module';
+
+export type GpujsBackend = 'cpu' | 'webasm' | 'headlessgl' | 'webgl2' | 'webgl' | 'webgpu';
+export const gpujsBackends: readonly GpujsBackend[] = ['cpu', 'webasm', 'headlessgl', 'webgl2', 'webgl', 'webgpu'];
+
+// gpu.js is CommonJS; load it lazily so that importing shapegrad costs nothing until a program is compiled.
+const require = createRequire(import.meta.url);
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+export interface GpujsModule {
+  GPU: any;
+  input: (value: Float32Array, dims: number[]) => unknown;
+}
+
+let cached: GpujsModule | undefined;
+export function gpujs(): GpujsModule {
+  cached ??= require('gpu.js') as GpujsModule;
+  return cached;
+}
+
+/** Whether gpu.js can run this backend here (synchronous checks only; webgpu also needs an adapter). */
+export function isBackendAvailable(backend: GpujsBackend): boolean {
+  const { GPU } = gpujs();
+  switch (backend) {
+    case 'cpu':
+      return true;
+    case 'webasm':
+      return Boolean(GPU.isWebAssemblySupported);
+    case 'headlessgl':
+      return Boolean(GPU.isHeadlessGLSupported);
+    case 'webgl2':
+      return Boolean(GPU.isWebGL2Supported);
+    case 'webgl':
+      return Boolean(GPU.isWebGLSupported);
+    case 'webgpu':
+      return Boolean(GPU.isWebGPUSupported);
+  }
+}
+
+export function availableBackends(): GpujsBackend[] {
+  return gpujsBackends.filter((b) => {
+    try {
+      return isBackendAvailable(b);
+    } catch {
+      return false;
+    }
+  });
+}
