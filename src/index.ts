@@ -16,3 +16,4 @@ export { type NDArray, at, toNested } from './runtime/ndarray.js';
 export * as random from './runtime/prng.js';
 export type { Key } from './runtime/prng.js';
 export * as nn from './nn/index.js';
+export * from './compile/index.js';

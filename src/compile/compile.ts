@@ -108,9 +108,13 @@ export function compile<A extends readonly unknown[], R>(program: Program<A, R>,
   hostConstants.forEach((c, i) => addBuffer(c, 'constant', c.attrs['name'] ? String(c.attrs['name']) : `${c.op}${i}`));
   plan.kernels.forEach((k, i) => addBuffer(k, 'kernel', `k${i}`));
   const constantValues = new Map<number, unknown>();
+  const constantData = new Map<number, Float64Array>();
   if (hostConstants.length > 0) {
     const values = interpret({ inputs: [], outputs: hostConstants, nodes: hostConstants }, []);
-    hostConstants.forEach((c, i) => constantValues.set(bufferIds.get(c)!, toGpujs(values[i]!.data, c.sizes)));
+    hostConstants.forEach((c, i) => {
+      constantData.set(bufferIds.get(c)!, values[i]!.data);
+      constantValues.set(bufferIds.get(c)!, toGpujs(values[i]!.data, c.sizes));
+    });
   }
 
   const kernels = plan.kernels.map((root, i) => lowerKernel(root, `k${i}`, (t) => bufferIds.get(t)));
@@ -157,7 +161,7 @@ export function compile<A extends readonly unknown[], R>(program: Program<A, R>,
       const source = buffers.get(id)!.source;
       const n = o.sizes.reduce((a, b) => a * b, 1);
       if (source === 'input') return { axes: o.axes, sizes: o.sizes, data: Float64Array.from(hostArgs[inputIds.indexOf(id)]!.data) };
-      if (source === 'constant') return { axes: o.axes, sizes: o.sizes, data: fromGpujs(constantValues.get(id), n) };
+      if (source === 'constant') return { axes: o.axes, sizes: o.sizes, data: Float64Array.from(constantData.get(id)!) };
       return { axes: o.axes, sizes: o.sizes, data: fromGpujs(results[i], n) };
     });
     info = {

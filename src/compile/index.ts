@@ -1,0 +1,6 @@
+export { compile, optimise, resetFallbackWarnings, type CompileOptions, type CompiledProgram, type ExecutionInfo } from './compile.js';
+export { printCompiled } from './print.js';
+export { planFusion, type FusionPlan } from './fuse.js';
+export { simplify } from './simplify.js';
+export { availableBackends, isBackendAvailable, gpujsBackends, type GpujsBackend } from './gpujs/backends.js';
+export type * from './kernel-ir.js';
