@@ -3,11 +3,11 @@ import type { Shape } from '../shape/types.js';
 import type { Tensor } from '../ir/tensor.js';
 import type { Key } from '../runtime/prng.js';
 import { gelu as geluOp, relu as reluOp } from '../ops/activations.js';
-import type { Layer } from './layer.js';
+import type { ApplyContext, Layer } from './layer.js';
 
 export interface ActivationLayer extends Layer<Record<string, never>, readonly string[], readonly string[]> {
   init(key: Key): Record<string, never>;
-  apply<S extends Shape>(params: Record<string, never>, x: Tensor<S>): Tensor<S>;
+  apply<S extends Shape>(params: Record<string, never>, x: Tensor<S>, ctx?: ApplyContext): Tensor<S>;
 }
 
 function activation(f: <S extends Shape>(x: Tensor<S>) => Tensor<S>): ActivationLayer {

@@ -1,0 +1,3 @@
+/** RegNetY (as SEER uses it): the block with squeeze-excitation and the model. */
+export * from './block.js';
+export * from './regnet.js';
