@@ -18,7 +18,7 @@ import { simplify } from './simplify.js';
 import { hostBufferOps, planFusion } from './fuse.js';
 import { lowerKernel } from './lower.js';
 import type { BufferInfo, Kernel } from './kernel-ir.js';
-import { erfFunctionSource, gpujsDims, renderKernel } from './gpujs/render.js';
+import { canPack, erfFunctionSource, gpujsDims, renderKernel } from './gpujs/render.js';
 import { gpujs, isBackendAvailable, type GpujsBackend } from './gpujs/backends.js';
 
 export interface CompileOptions {
@@ -80,6 +80,27 @@ function fromGpujs(result: unknown, n: number): Float64Array {
   return out;
 }
 
+/** Row-major float64 from an Array(pack) result laid out [z][row / pack][x][row % pack]. */
+function unpackRows(result: unknown, sizes: readonly number[], pack: number): Float64Array {
+  const r = sizes.length;
+  const cols = sizes[r - 1]!;
+  const rows = sizes[r - 2]!;
+  const lead = sizes.slice(0, r - 2).reduce((a, b) => a * b, 1);
+  const out = new Float64Array(lead * rows * cols);
+  const planes = (r === 2 ? [result] : (result as unknown[])) as unknown[][][];
+  for (let z = 0; z < lead; z++) {
+    const plane = planes[z]!;
+    for (let y = 0; y < rows / pack; y++) {
+      const line = plane[y]! as ArrayLike<number>[];
+      for (let x = 0; x < cols; x++) {
+        const cell = line[x]!;
+        for (let q = 0; q < pack; q++) out[(z * rows + y * pack + q) * cols + x] = cell[q]!;
+      }
+    }
+  }
+  return out;
+}
+
 let warnedFallbacks = new Set<string>();
 
 /** For tests: forget which fallbacks were already warned about. */
@@ -118,13 +139,24 @@ export function compile<A extends readonly unknown[], R>(program: Program<A, R>,
   }
 
   const kernels = plan.kernels.map((root, i) => lowerKernel(root, `k${i}`, (t) => bufferIds.get(t)));
-  const sources = kernels.map((k) => renderKernel(k, buffers));
+  // A contraction whose output leaves the program and feeds no other kernel computes
+  // four rows per cell (gpu.js cannot feed an Array(4) output to another fused step).
+  const readByKernels = new Set(kernels.flatMap((k) => k.inputs));
+  const rendered = kernels.map((k) => renderKernel(k, buffers, { pack: !readByKernels.has(k.output) && canPack(k) }));
+  const packOf = new Map(kernels.map((k, i) => [k.output, rendered[i]!.pack]));
+  const sources = rendered.map((r) => r.source);
 
   const { GPU } = gpujs();
   const gpu = new GPU({ mode: backend });
   gpu.addFunction(erfFunctionSource);
-  const gpuKernels = kernels.map((k, i) =>
-    gpu.createKernel(sources[i], { output: gpujsDims(k.sizes), precision: 'single', tactic: 'precision', loopMaxIterations: 1 << 24 }),
+  const gpuKernels = rendered.map((r) =>
+    gpu.createKernel(r.source, {
+      output: r.dims,
+      precision: 'single',
+      tactic: 'precision',
+      loopMaxIterations: 1 << 24,
+      ...(r.pack > 1 ? { returnType: `Array(${r.pack})` } : {}),
+    }),
   );
 
   // The orchestration function, recorded once by createPipeline. gpu.js reads its
@@ -162,7 +194,8 @@ export function compile<A extends readonly unknown[], R>(program: Program<A, R>,
       const n = o.sizes.reduce((a, b) => a * b, 1);
       if (source === 'input') return { axes: o.axes, sizes: o.sizes, data: Float64Array.from(hostArgs[inputIds.indexOf(id)]!.data) };
       if (source === 'constant') return { axes: o.axes, sizes: o.sizes, data: Float64Array.from(constantData.get(id)!) };
-      return { axes: o.axes, sizes: o.sizes, data: fromGpujs(results[i], n) };
+      const pack = packOf.get(id) ?? 1;
+      return { axes: o.axes, sizes: o.sizes, data: pack > 1 ? unpackRows(results[i], o.sizes, pack) : fromGpujs(results[i], n) };
     });
     info = {
       requested: backend,

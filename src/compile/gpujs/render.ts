@@ -3,15 +3,23 @@
  * every size baked in. Buffers keep the layout gpu.js gives a kernel output:
  * the last axis is x, the one before it y, and all leading axes flattened
  * into z, so a buffer is read as b[z][y][x] whoever wrote it.
+ *
+ * Two kernel shapes that gpu.js runs well (measured in docs/performance.md):
+ * innermost reduction loops are unrolled by four, and a contraction whose
+ * output leaves the program may compute four rows per cell (an Array(4)
+ * return), sharing every load that does not depend on the row. Within a
+ * block, a value rendered twice is computed once.
  */
 import type { BinaryOp, BufferInfo, Expr, IndexExpr, Kernel, Stmt } from '../kernel-ir.js';
 
-/** gpu.js output dimensions [x, y, z] of a tensor with these sizes. */
-export function gpujsDims(sizes: readonly number[]): number[] {
+/** gpu.js output dimensions [x, y, z] of a tensor with these sizes (rows packed by `pack`). */
+export function gpujsDims(sizes: readonly number[], pack = 1): number[] {
   const r = sizes.length;
   if (r === 0) return [1];
-  if (r <= 3) return [...sizes].reverse();
-  return [sizes[r - 1]!, sizes[r - 2]!, sizes.slice(0, r - 2).reduce((a, b) => a * b, 1)];
+  if (r === 1) return [sizes[0]!];
+  const rows = sizes[r - 2]! / pack;
+  if (r === 2) return [sizes[1]!, rows];
+  return [sizes[r - 1]!, rows, sizes.slice(0, r - 2).reduce((a, b) => a * b, 1)];
 }
 
 /** The source of gpu.js's erf: Abramowitz–Stegun 7.1.26 (|error| < 1.5e-7, below float32's resolution near 1). */
@@ -23,45 +31,16 @@ export const erfFunctionSource = `function erf(x) {
   return s * (1 - p * Math.exp(-a * a));
 }`;
 
+/** Rows computed per cell when a contraction kernel is packed. */
+export const PACK = 4;
+const UNROLL = 4;
+
 function literal(v: number): string {
-  if (Number.isNaN(v)) return '(0 / 0)';
+  if (Number.isNaN(v)) return '(0.0 / 0.0)';
   if (v === Infinity) return '3.4e38';
   if (v === -Infinity) return '(-3.4e38)';
   const text = Number.isInteger(v) ? v.toFixed(1) : String(v);
   return v < 0 ? `(${text})` : text;
-}
-
-function renderIndex(e: IndexExpr): string {
-  switch (e.kind) {
-    case 'thread':
-      return `i${e.axis}`;
-    case 'loop':
-      return `l${e.id}`;
-    case 'int':
-      return e.value < 0 ? `(${e.value})` : String(e.value);
-    case 'iadd':
-      return `(${renderIndex(e.a)} + ${renderIndex(e.b)})`;
-    case 'imul':
-      return `(${renderIndex(e.a)} * ${renderIndex(e.b)})`;
-    case 'idiv':
-      return `Math.floor(${renderIndex(e.a)} / ${renderIndex(e.b)})`;
-    case 'imod':
-      return `(${renderIndex(e.a)} % ${renderIndex(e.b)})`;
-    case 'clamp':
-      return `Math.min(Math.max(${renderIndex(e.x)}, ${e.lo}), ${e.hi})`;
-    case 'fromValue':
-      return `Math.floor(${renderExpr(e.value)})`;
-  }
-}
-
-/** b[z][y][x] for a buffer of the given sizes read at a multi-index. */
-function renderAccess(name: string, sizes: readonly number[], idx: readonly IndexExpr[]): string {
-  const r = sizes.length;
-  if (r === 0) return `${name}[0]`;
-  if (r <= 3) return `${name}${idx.map((i) => `[${renderIndex(i)}]`).join('')}`;
-  let lead = renderIndex(idx[0]!);
-  for (let d = 1; d < r - 2; d++) lead = `(${lead} * ${sizes[d]} + ${renderIndex(idx[d]!)})`;
-  return `${name}[${lead}][${renderIndex(idx[r - 2]!)}][${renderIndex(idx[r - 1]!)}]`;
 }
 
 function renderBinary(op: BinaryOp, a: string, b: string): string {
@@ -89,94 +68,229 @@ function renderBinary(op: BinaryOp, a: string, b: string): string {
   }
 }
 
-/** Buffers' sizes are needed to lay out loads; the renderer is built around them. */
-let currentBuffers: ReadonlyMap<number, BufferInfo> = new Map();
+/** How one copy of the kernel body sees its indices and earlier values. */
+interface Ctx {
+  readonly thread: readonly string[];
+  readonly loops: ReadonlyMap<number, string>;
+  readonly names: Map<number, string>;
+}
 
-function renderExpr(e: Expr): string {
-  switch (e.kind) {
-    case 'literal':
-      return literal(e.value);
-    case 'load': {
-      const info = currentBuffers.get(e.buffer);
-      if (!info) throw new Error(`render: unknown buffer ${e.buffer}`);
-      return renderAccess(`b${e.buffer}`, info.sizes, e.index);
-    }
-    case 'unary': {
-      const x = renderExpr(e.x);
-      switch (e.op) {
-        case 'neg':
-          return `(-${x})`;
-        case 'reciprocal':
-          return `(1.0 / ${x})`;
-        case 'erf':
-          return `erf(${x})`;
-        default:
-          return `Math.${e.op}(${x})`;
-      }
-    }
-    case 'binary':
-      return renderBinary(e.op, renderExpr(e.a), renderExpr(e.b));
-    case 'select':
-      return `(${renderExpr(e.cond)} != 0.0 ? ${renderExpr(e.a)} : ${renderExpr(e.b)})`;
-    case 'compare': {
-      const op = { lt: '<', ge: '>=', eq: '==' }[e.op];
-      return `(${renderIndex(e.a)} ${op} ${renderIndex(e.b)} ? 1.0 : 0.0)`;
-    }
-    case 'index':
-      return `(${renderIndex(e.index)} + 0.0)`;
-    case 'ref':
-      return `v${e.id}`;
+/** A block of generated lines; identical right-hand sides are computed once per block chain. */
+class Block {
+  readonly lines: string[] = [];
+  private readonly memo = new Map<string, string>();
+  constructor(
+    readonly indent: string,
+    private readonly parent?: Block,
+  ) {}
+  lookup(rhs: string): string | undefined {
+    return this.memo.get(rhs) ?? this.parent?.lookup(rhs);
+  }
+  remember(rhs: string, name: string): void {
+    this.memo.set(rhs, name);
   }
 }
 
-function renderStmt(s: Stmt, indent: string): string[] {
-  switch (s.kind) {
-    case 'let':
-      return [`${indent}const v${s.id} = ${renderExpr(s.value)};`];
-    case 'reduce': {
-      const lines = [`${indent}let v${s.id} = ${s.op === 'sum' ? '0.0' : '(-3.4e38)'};`];
-      let inner = indent;
-      for (const loop of s.loops) {
-        lines.push(`${inner}for (let l${loop.id} = 0; l${loop.id} < ${loop.extent}; l${loop.id}++) {`);
-        inner += '  ';
-      }
-      for (const b of s.body) lines.push(...renderStmt(b, inner));
-      const v = renderExpr(s.value);
-      lines.push(s.op === 'sum' ? `${inner}v${s.id} += ${v};` : `${inner}v${s.id} = Math.max(v${s.id}, ${v});`);
-      for (let k = s.loops.length - 1; k >= 0; k--) {
-        inner = inner.slice(2);
-        lines.push(`${inner}}`);
-      }
-      return lines;
+const isName = (s: string) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(s) || /^\(?-?[0-9.e+-]+\)?$/.test(s);
+
+/** Renders one kernel; holds the per-kernel name counter and the buffer table. */
+class KernelRenderer {
+  private counter = 0;
+  constructor(private readonly buffers: ReadonlyMap<number, BufferInfo>) {}
+
+  fresh(prefix: string): string {
+    return `${prefix}${this.counter++}`;
+  }
+
+  index(e: IndexExpr, ctx: Ctx): string {
+    switch (e.kind) {
+      case 'thread':
+        return ctx.thread[e.axis]!;
+      case 'loop':
+        return ctx.loops.get(e.id)!;
+      case 'int':
+        return e.value < 0 ? `(${e.value})` : String(e.value);
+      case 'iadd':
+        return `(${this.index(e.a, ctx)} + ${this.index(e.b, ctx)})`;
+      case 'imul':
+        return `(${this.index(e.a, ctx)} * ${this.index(e.b, ctx)})`;
+      case 'idiv':
+        return `Math.floor(${this.index(e.a, ctx)} / ${this.index(e.b, ctx)})`;
+      case 'imod':
+        return `(${this.index(e.a, ctx)} % ${this.index(e.b, ctx)})`;
+      case 'clamp':
+        return `Math.min(Math.max(${this.index(e.x, ctx)}, ${e.lo}), ${e.hi})`;
+      case 'fromValue':
+        return `Math.floor(${this.expr(e.value, ctx)})`;
     }
+  }
+
+  /** b[z][y][x] for a buffer of the given sizes read at a multi-index. */
+  access(buffer: number, idx: readonly IndexExpr[], ctx: Ctx): string {
+    const info = this.buffers.get(buffer);
+    if (!info) throw new Error(`render: unknown buffer ${buffer}`);
+    const sizes = info.sizes;
+    const r = sizes.length;
+    const name = `b${buffer}`;
+    if (r === 0) return `${name}[0]`;
+    if (r <= 3) return `${name}${idx.map((i) => `[${this.index(i, ctx)}]`).join('')}`;
+    let lead = this.index(idx[0]!, ctx);
+    for (let d = 1; d < r - 2; d++) lead = `(${lead} * ${sizes[d]} + ${this.index(idx[d]!, ctx)})`;
+    return `${name}[${lead}][${this.index(idx[r - 2]!, ctx)}][${this.index(idx[r - 1]!, ctx)}]`;
+  }
+
+  /** Render a value; with a block, every load is bound there once (shared by all copies of the body). */
+  expr(e: Expr, ctx: Ctx, block?: Block): string {
+    const sub = (x: Expr) => this.expr(x, ctx, block);
+    switch (e.kind) {
+      case 'literal':
+        return literal(e.value);
+      case 'load': {
+        const access = this.access(e.buffer, e.index, ctx);
+        return block ? this.bind(block, access) : access;
+      }
+      case 'unary': {
+        const x = sub(e.x);
+        switch (e.op) {
+          case 'neg':
+            return `(-${x})`;
+          case 'reciprocal':
+            return `(1.0 / ${x})`;
+          case 'erf':
+            return `erf(${x})`;
+          default:
+            return `Math.${e.op}(${x})`;
+        }
+      }
+      case 'binary':
+        return renderBinary(e.op, sub(e.a), sub(e.b));
+      case 'select':
+        return `(${sub(e.cond)} != 0.0 ? ${sub(e.a)} : ${sub(e.b)})`;
+      case 'compare': {
+        const op = { lt: '<', ge: '>=', eq: '==' }[e.op];
+        return `(${this.index(e.a, ctx)} ${op} ${this.index(e.b, ctx)} ? 1.0 : 0.0)`;
+      }
+      case 'index':
+        return `(${this.index(e.index, ctx)} + 0.0)`;
+      case 'ref':
+        return ctx.names.get(e.id)!;
+    }
+  }
+
+  /** Bind a value in a block: reuse an identical one, or declare a constant. */
+  bind(block: Block, rhs: string): string {
+    if (isName(rhs)) return rhs;
+    const hit = block.lookup(rhs);
+    if (hit) return hit;
+    const name = this.fresh('v');
+    block.lines.push(`${block.indent}const ${name} = ${rhs};`);
+    block.remember(rhs, name);
+    return name;
+  }
+
+  stmts(stmts: readonly Stmt[], ctxs: readonly Ctx[], block: Block): void {
+    for (const s of stmts) {
+      switch (s.kind) {
+        case 'let':
+          for (const ctx of ctxs) ctx.names.set(s.id, this.bind(block, this.expr(s.value, ctx, block)));
+          break;
+        case 'reduce':
+          this.reduce(s, ctxs, block);
+          break;
+      }
+    }
+  }
+
+  reduce(s: Extract<Stmt, { kind: 'reduce' }>, ctxs: readonly Ctx[], block: Block): void {
+    const accs = ctxs.map(() => this.fresh('acc'));
+    accs.forEach((a) => block.lines.push(`${block.indent}let ${a} = ${s.op === 'sum' ? '0.0' : '(-3.4e38)'};`));
+    let indent = block.indent;
+    const last = s.loops[s.loops.length - 1]!;
+    const unroll = last.extent % UNROLL === 0 && last.extent >= 2 * UNROLL ? UNROLL : 1;
+    const loopNames = new Map<number, string>();
+    for (const loop of s.loops) {
+      const name = this.fresh('l');
+      loopNames.set(loop.id, name);
+      const step = loop === last && unroll > 1 ? ` += ${unroll}` : '++';
+      block.lines.push(`${indent}for (let ${name} = 0; ${name} < ${loop.extent}; ${name}${step}) {`);
+      indent += '  ';
+    }
+    const inner = new Block(indent, block);
+    const copies = ctxs.map((ctx) =>
+      Array.from({ length: unroll }, (_, u) => {
+        const loops = new Map(ctx.loops);
+        for (const [id, name] of loopNames) loops.set(id, id === last.id && u > 0 ? `(${name} + ${u})` : name);
+        return { thread: ctx.thread, loops, names: new Map(ctx.names) } satisfies Ctx;
+      }),
+    );
+    this.stmts(s.body, copies.flat(), inner);
+    copies.forEach((group, q) => {
+      const values = group.map((c) => this.expr(s.value, c, inner));
+      const acc = accs[q]!;
+      inner.lines.push(s.op === 'sum' ? `${indent}${acc} += ${values.join(' + ')};` : `${indent}${acc} = Math.max(${acc}, ${values.reduce((a, b) => `Math.max(${a}, ${b})`)});`);
+    });
+    block.lines.push(...inner.lines);
+    for (let k = s.loops.length - 1; k >= 0; k--) {
+      indent = indent.slice(2);
+      block.lines.push(`${indent}}`);
+    }
+    ctxs.forEach((ctx, q) => ctx.names.set(s.id, accs[q]!));
   }
 }
 
-function threadPrologue(sizes: readonly number[]): string[] {
+function threadNames(sizes: readonly number[], pack: number): { prologue: string[]; copies: string[][] } {
   const r = sizes.length;
-  if (r === 0) return [];
-  const names = ['this.thread.x', 'this.thread.y', 'this.thread.z'];
-  if (r <= 3) return sizes.map((_, d) => `  const i${d} = ${names[r - 1 - d]};`);
-  const lines = [`  const lead = this.thread.z;`];
-  let stride = 1;
-  const strides: number[] = [];
-  for (let d = r - 3; d >= 0; d--) {
-    strides[d] = stride;
-    stride *= sizes[d]!;
+  if (r === 0) return { prologue: [], copies: [[]] };
+  if (r === 1) return { prologue: ['  const i0 = this.thread.x;'], copies: [['i0']] };
+  const prologue: string[] = [];
+  const lead: string[] = [];
+  if (r === 3) {
+    prologue.push('  const i0 = this.thread.z;');
+    lead.push('i0');
+  } else if (r > 3) {
+    prologue.push('  const lead = this.thread.z;');
+    let stride = 1;
+    const strides: number[] = [];
+    for (let d = r - 3; d >= 0; d--) {
+      strides[d] = stride;
+      stride *= sizes[d]!;
+    }
+    for (let d = 0; d < r - 2; d++) {
+      prologue.push(`  const i${d} = ${d === 0 ? `Math.floor(lead / ${strides[d]})` : `(Math.floor(lead / ${strides[d]}) % ${sizes[d]})`};`);
+      lead.push(`i${d}`);
+    }
   }
-  for (let d = 0; d < r - 2; d++) lines.push(`  const i${d} = ${d === 0 ? `Math.floor(lead / ${strides[d]})` : `(Math.floor(lead / ${strides[d]}) % ${sizes[d]})`};`);
-  lines.push(`  const i${r - 2} = this.thread.y;`, `  const i${r - 1} = this.thread.x;`);
-  return lines;
+  const row = `i${r - 2}`;
+  const col = `i${r - 1}`;
+  prologue.push(pack > 1 ? `  const ${row} = this.thread.y * ${pack};` : `  const ${row} = this.thread.y;`, `  const ${col} = this.thread.x;`);
+  const copies = Array.from({ length: pack }, (_, q) => [...lead, q === 0 ? row : `(${row} + ${q})`, col]);
+  return { prologue, copies };
+}
+
+export interface RenderedKernel {
+  readonly source: string;
+  readonly dims: readonly number[];
+  /** Rows per cell: 1, or PACK when the kernel returns Array(4). */
+  readonly pack: number;
+}
+
+/** Whether a kernel may compute PACK rows per cell: a contraction with enough rows. */
+export function canPack(kernel: Kernel): boolean {
+  const r = kernel.sizes.length;
+  return r >= 2 && kernel.sizes[r - 2]! % PACK === 0 && kernel.body.some((s) => s.kind === 'reduce');
 }
 
 /** The gpu.js kernel source (a function expression) computing a kernel's output. */
-export function renderKernel(kernel: Kernel, buffers: ReadonlyMap<number, BufferInfo>): string {
-  currentBuffers = buffers;
-  try {
-    const params = kernel.inputs.map((b) => `b${b}`).join(', ');
-    const body = kernel.body.flatMap((s) => renderStmt(s, '  '));
-    return [`function (${params}) {`, ...threadPrologue(kernel.sizes), ...body, `  return ${renderExpr(kernel.result)};`, '}'].join('\n');
-  } finally {
-    currentBuffers = new Map();
-  }
+export function renderKernel(kernel: Kernel, buffers: ReadonlyMap<number, BufferInfo>, options: { pack?: boolean } = {}): RenderedKernel {
+  const pack = options.pack && canPack(kernel) ? PACK : 1;
+  const renderer = new KernelRenderer(buffers);
+  const { prologue, copies } = threadNames(kernel.sizes, pack);
+  const ctxs: Ctx[] = copies.map((thread) => ({ thread, loops: new Map(), names: new Map() }));
+  const block = new Block('  ');
+  renderer.stmts(kernel.body, ctxs, block);
+  const results = ctxs.map((ctx) => renderer.expr(kernel.result, ctx));
+  const params = kernel.inputs.map((b) => `b${b}`).join(', ');
+  const ret = pack > 1 ? `[${results.join(', ')}]` : results[0]!;
+  const source = [`function (${params}) {`, ...prologue, ...block.lines, `  return ${ret};`, '}'].join('\n');
+  return { source, dims: gpujsDims(kernel.sizes, pack), pack };
 }

@@ -3,7 +3,7 @@
  * given the file's config, inputs and params, it returns its outputs and
  * gradients under the file's own keys, in the file's (PyTorch) layouts.
  */
-import type { GoldenFile } from '../../io/golden.js';
+import type { GoldenFile, GoldenTensor } from '../../io/golden.js';
 
 export type BackendName = 'reference';
 export const backends: readonly BackendName[] = ['reference'];
@@ -24,6 +24,8 @@ export interface Component {
   readonly describe: string;
   /** Overrides the default (float64: 1e-9 + 1e-9·|ref|; float32 files: 1e-5 absolute). */
   readonly tolerance?: Tolerance;
+  /** A tolerance for one tensor (e.g. values the reference computed in float32); undefined falls back. */
+  readonly toleranceFor?: (section: 'outputs' | 'grads', key: string, expected: GoldenTensor) => Tolerance | undefined;
   evaluate(file: GoldenFile, backend: BackendName): ComponentResult;
 }
 

@@ -37,8 +37,8 @@ export interface ConformanceOptions {
 const float64Tolerance: Tolerance = { atol: 1e-9, rtol: 1e-9 };
 const float32Tolerance: Tolerance = { atol: 1e-5, rtol: 0 };
 
-function toleranceFor(component: Component, expected: GoldenTensor): Tolerance {
-  return component.tolerance ?? (expected.dtype === 'float32' ? float32Tolerance : float64Tolerance);
+function toleranceFor(component: Component, section: 'outputs' | 'grads', key: string, expected: GoldenTensor): Tolerance {
+  return component.toleranceFor?.(section, key, expected) ?? component.tolerance ?? (expected.dtype === 'float32' ? float32Tolerance : float64Tolerance);
 }
 
 /** Golden files under a path: the file itself, or every *.json in a folder (sorted). */
@@ -86,7 +86,7 @@ export function checkFile(path: string, options: ConformanceOptions = {}): FileR
         lines.push({ section, key, status: optional ? 'skip' : 'fail', maxAbs: NaN, maxRel: NaN, note: optional ? 'intermediate value not computed' : 'not computed' });
         continue;
       }
-      const c = compare(actual, goldenData(expected), toleranceFor(component, expected));
+      const c = compare(actual, goldenData(expected), toleranceFor(component, section, key, expected));
       lines.push({ section, key, status: c.ok ? 'pass' : 'fail', maxAbs: c.maxAbs, maxRel: c.maxRel, ...(c.problem ? { note: c.problem } : c.ok ? {} : { note: `worst at element ${c.worst}` }) });
     }
   }

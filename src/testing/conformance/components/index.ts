@@ -5,7 +5,11 @@ import { xcitComponents } from './xcit-components.js';
 import { resmlpBlockComponent } from './resmlp-block.js';
 import { resmlpModelComponent } from './resmlp-model.js';
 import { dinoHeadComponent } from './dino-head.js';
+import { deepclusterPreprocess } from './deepcluster-preprocess.js';
+import { deepclusterKmeans } from './deepcluster-kmeans.js';
+import { deepclusterUnifSampler } from './deepcluster-unif-sampler.js';
+import { deeperclusterTargets } from './deepercluster-targets.js';
 
-const all: readonly Component[] = [resmlpAffine, resmlpBlockComponent, resmlpModelComponent, dinoHeadComponent, ...xcitComponents];
+const all: readonly Component[] = [resmlpAffine, resmlpBlockComponent, resmlpModelComponent, dinoHeadComponent, ...xcitComponents, deepclusterPreprocess, deepclusterKmeans, deepclusterUnifSampler, deeperclusterTargets];
 
 export const components: Readonly<Record<string, Component>> = Object.fromEntries(all.map((c) => [c.name, c]));
