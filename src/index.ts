@@ -17,3 +17,6 @@ export * as random from './runtime/prng.js';
 export type { Key } from './runtime/prng.js';
 export * as nn from './nn/index.js';
 export * from './compile/index.js';
+export * as ssl from './ssl/index.js';
+export * as optim from './optim/index.js';
+export * as prune from './prune/index.js';

@@ -9,7 +9,14 @@ import { deepclusterPreprocess } from './deepcluster-preprocess.js';
 import { deepclusterKmeans } from './deepcluster-kmeans.js';
 import { deepclusterUnifSampler } from './deepcluster-unif-sampler.js';
 import { deeperclusterTargets } from './deepercluster-targets.js';
+import { dinoLoss } from './dino-loss.js';
+import { dinoCosineScheduler } from './dino-cosine-scheduler.js';
+import { swavSinkhorn } from './swav-sinkhorn.js';
+import { swavLoss } from './swav-loss.js';
+import { pawsSharpen } from './paws-sharpen.js';
+import { pawsSnn } from './paws-snn.js';
+import { pawsLoss } from './paws-loss.js';
 
-const all: readonly Component[] = [resmlpAffine, resmlpBlockComponent, resmlpModelComponent, dinoHeadComponent, ...xcitComponents, deepclusterPreprocess, deepclusterKmeans, deepclusterUnifSampler, deeperclusterTargets];
+const all: readonly Component[] = [resmlpAffine, resmlpBlockComponent, resmlpModelComponent, dinoHeadComponent, ...xcitComponents, deepclusterPreprocess, deepclusterKmeans, deepclusterUnifSampler, deeperclusterTargets, dinoLoss, dinoCosineScheduler, swavSinkhorn, swavLoss, pawsSharpen, pawsSnn, pawsLoss];
 
 export const components: Readonly<Record<string, Component>> = Object.fromEntries(all.map((c) => [c.name, c]));

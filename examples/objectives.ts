@@ -1,0 +1,47 @@
+/**
+ * Two new self-supervised objectives built from shapegrad's parts (see
+ * docs/guide.md): each is a function from views and state to a loss and new
+ * state, under 20 lines, and the types check what is what: the teacher's
+ * targets must be distributions over the prototype axis K, and codes from
+ * Sinkhorn are detached by their type.
+ */
+import type { Tensor } from '../src/ir/tensor.js';
+import { add, div, mul } from '../src/ops/elementwise.js';
+import { addAll, concat } from '../src/ops/slicing.js';
+import { applyCenter, updateCenter, type Center } from '../src/ssl/center.js';
+import { asProbs, softCrossEntropy } from '../src/ssl/cross-entropy-soft.js';
+import { dino, type DinoConfig, type DinoState } from '../src/ssl/dino.js';
+import { meMaxPenalty } from '../src/ssl/me-max.js';
+import { crossViewPairs } from '../src/ssl/multi-crop.js';
+import { scaleDown, temperedSoftmax } from '../src/ssl/sharpen.js';
+import { sinkhorn } from '../src/ssl/sinkhorn.js';
+
+/** Outputs of one view: B images × K prototypes. */
+export type View = Tensor<['B', 'K']>;
+
+/** 1. DINO with me-max: DINO's loss plus PAWS' mean-entropy penalty on the student's average prediction. */
+export function dinoWithMeMax(config: DinoConfig & { readonly meMaxWeight: number }) {
+  const base = dino(config);
+  return {
+    init: base.init,
+    loss(student: readonly View[], teacher: readonly View[], state: DinoState<'K'>, epoch: number) {
+      const r = base.loss(student, teacher, state, epoch);
+      // The average over every student view of softmax(s / τ_s): a distribution over K.
+      const probs = asProbs(concat(student.map((s) => temperedSoftmax(s, base.config.studentTemp, 'K')), 'B'), 'K');
+      return { ...r, loss: add(r.loss, mul(meMaxPenalty(probs, 'K'), config.meMaxWeight)) };
+    },
+  };
+}
+
+/** 2. SwAV's codes with DINO's centering: Sinkhorn on the centred teacher scores, predicted from every other view. */
+export function centredSwav(config: { readonly epsilon: number; readonly iterations: number; readonly temperature: number; readonly centerMomentum: number }) {
+  return {
+    loss(student: readonly View[], teacher: readonly View[], state: { readonly center: Center<['K']> }) {
+      const codes = teacher.map((t) => sinkhorn(applyCenter(t, state.center), 'K', config));
+      const pairs = crossViewPairs({ views: student.length, targetViews: teacher.map((_, i) => i) });
+      const terms = pairs.map((p) => softCrossEntropy(codes[p.target]!, scaleDown(student[p.view]!, config.temperature), 'K'));
+      const center = updateCenter(state.center, concat(teacher, 'B'), 'B', config.centerMomentum);
+      return { loss: div(addAll(terms), terms.length), state: { center } };
+    },
+  };
+}

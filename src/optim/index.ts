@@ -1,0 +1,2 @@
+/** Optimisers and schedules (imported as `optim` from the package root). */
+export * from './schedules.js';

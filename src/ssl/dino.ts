@@ -1,0 +1,96 @@
+/**
+ * DINO's objective (main_dino.py, DINOLoss), composed from the parts:
+ *
+ *   s_v  = student view v / τ_s                         (τ_s = studentTemp, 0.1)
+ *   t_i  = softmax((teacher view i - center) / τ_t(epoch))   (detached; τ_t warms up linearly)
+ *   loss = mean over pairs (i, v ≠ i) of H(t_i, softmax(s_v))   (multi-crop pairing)
+ *   center' = m·center + (1 - m)·mean_rows(teacher)     (the state; the loss uses the old center)
+ *
+ * Views are lists of [B, K] tensors (K: the prototype axis), or stacked
+ * crop-major with `lossStacked`. The state is { center }, threaded by the caller.
+ */
+import type { Axis } from '../shape/types.js';
+import { ShapeError } from '../shape/errors.js';
+import type { Tensor } from '../ir/tensor.js';
+import { add, div } from '../ops/elementwise.js';
+import { scalar } from '../ops/sources.js';
+import { concat } from '../ops/slicing.js';
+import { teacherTemperatureSchedule, type Schedule } from '../optim/schedules.js';
+import { applyCenter, initCenter, updateCenter, type Center } from './center.js';
+import { detach, softCrossEntropy, type Detached, type Probs } from './cross-entropy-soft.js';
+import { crossViewPairs, splitViews } from './multi-crop.js';
+import { scaleDown, temperedSoftmax } from './sharpen.js';
+
+export interface DinoConfig {
+  /** Total number of views the student sees (2 global + local). */
+  readonly ncrops: number;
+  /** Views the teacher sees: the first `teacherViews` (DINO: the 2 global views). */
+  readonly teacherViews?: number;
+  readonly warmupTeacherTemp: number;
+  readonly teacherTemp: number;
+  readonly warmupTeacherTempEpochs: number;
+  readonly nepochs: number;
+  readonly studentTemp?: number;
+  readonly centerMomentum?: number;
+}
+
+export interface DinoState<K extends Axis> {
+  readonly center: Center<[K]>;
+}
+
+export interface DinoResult<B extends Axis, K extends Axis> {
+  readonly loss: Tensor<[]>;
+  readonly state: DinoState<K>;
+  /** The teacher temperature used (schedule value at the epoch). */
+  readonly temperature: number;
+  /** The teacher's centred, sharpened distributions, one per teacher view. */
+  readonly teacherProbs: readonly Detached<Probs<[B, K], K>>[];
+}
+
+export interface Dino {
+  readonly config: Required<DinoConfig>;
+  readonly teacherTemperature: Schedule<'epoch'>;
+  /** The zero center over the prototype axis. */
+  init<const K extends Axis>(prototypeAxis: K, size: number): DinoState<K>;
+  /** The loss from lists of views: `student` has ncrops views, `teacher` the teacher's views. */
+  loss<B extends Axis, K extends Axis>(student: readonly Tensor<[B, K]>[], teacher: readonly Tensor<[B, K]>[], state: DinoState<K>, epoch: number): DinoResult<B, K>;
+  /** The same from crop-major stacked outputs ([ncrops·B, K] and [teacherViews·B, K]), as DINOLoss.forward. */
+  lossStacked<N extends Axis, K extends Axis>(student: Tensor<[N, K]>, teacher: Tensor<[N, K]>, state: DinoState<K>, epoch: number): DinoResult<N, K>;
+}
+
+export function dino(config: DinoConfig): Dino {
+  const full: Required<DinoConfig> = { teacherViews: 2, studentTemp: 0.1, centerMomentum: 0.9, ...config };
+  const schedule = teacherTemperatureSchedule({
+    warmupTeacherTemp: full.warmupTeacherTemp,
+    teacherTemp: full.teacherTemp,
+    warmupTeacherTempEpochs: full.warmupTeacherTempEpochs,
+    epochs: full.nepochs,
+  });
+  const pairs = crossViewPairs({ views: full.ncrops, targetViews: Array.from({ length: full.teacherViews }, (_, i) => i) });
+
+  function loss<B extends Axis, K extends Axis>(student: readonly Tensor<[B, K]>[], teacher: readonly Tensor<[B, K]>[], state: DinoState<K>, epoch: number): DinoResult<B, K> {
+    if (student.length !== full.ncrops) throw new ShapeError(`dino: ${student.length} student views, but ncrops is ${full.ncrops}`);
+    if (teacher.length !== full.teacherViews) throw new ShapeError(`dino: ${teacher.length} teacher views, but the teacher sees ${full.teacherViews}`);
+    const temperature = schedule.at(epoch);
+    const kAxis = student[0]!.axes[1] as K;
+    const studentLogits = student.map((s) => scaleDown(s, full.studentTemp, 'dino student'));
+    const teacherProbs = teacher.map((t) => detach(temperedSoftmax(applyCenter(detach(t), state.center), temperature, kAxis)));
+    let total: Tensor<[]> = scalar(0);
+    for (const p of pairs) total = add(total, softCrossEntropy(teacherProbs[p.target]!, studentLogits[p.view]!, kAxis));
+    const lossValue = div(total, pairs.length);
+    const stackedTeacher = concat(teacher, teacher[0]!.axes[0] as B);
+    const center = updateCenter(state.center as never, stackedTeacher as Tensor, stackedTeacher.axes[0] as never, full.centerMomentum) as unknown as Center<[K]>;
+    return { loss: lossValue, state: { center }, temperature, teacherProbs };
+  }
+
+  return {
+    config: full,
+    teacherTemperature: schedule,
+    init: <const K extends Axis>(prototypeAxis: K, size: number) => ({ center: initCenter([prototypeAxis], [size]) as Center<[K]> }),
+    loss,
+    lossStacked: <N extends Axis, K extends Axis>(student: Tensor<[N, K]>, teacher: Tensor<[N, K]>, state: DinoState<K>, epoch: number) => {
+      const rows = student.axes[0] as N;
+      return loss(splitViews(student, rows, full.ncrops), splitViews(teacher, rows, full.teacherViews), state, epoch);
+    },
+  };
+}
