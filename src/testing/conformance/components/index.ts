@@ -16,7 +16,8 @@ import { swavLoss } from './swav-loss.js';
 import { pawsSharpen } from './paws-sharpen.js';
 import { pawsSnn } from './paws-snn.js';
 import { pawsLoss } from './paws-loss.js';
+import { larsSuncet, larsSwav } from './lars.js';
 
-const all: readonly Component[] = [resmlpAffine, resmlpBlockComponent, resmlpModelComponent, dinoHeadComponent, ...xcitComponents, deepclusterPreprocess, deepclusterKmeans, deepclusterUnifSampler, deeperclusterTargets, dinoLoss, dinoCosineScheduler, swavSinkhorn, swavLoss, pawsSharpen, pawsSnn, pawsLoss];
+const all: readonly Component[] = [resmlpAffine, resmlpBlockComponent, resmlpModelComponent, dinoHeadComponent, ...xcitComponents, deepclusterPreprocess, deepclusterKmeans, deepclusterUnifSampler, deeperclusterTargets, dinoLoss, dinoCosineScheduler, swavSinkhorn, swavLoss, pawsSharpen, pawsSnn, pawsLoss, larsSuncet, larsSwav];
 
 export const components: Readonly<Record<string, Component>> = Object.fromEntries(all.map((c) => [c.name, c]));
