@@ -4,7 +4,7 @@ import { runDemo } from './demo.js';
 import { conformanceCommand } from './conformance.js';
 
 const usage = `usage: shapegrad [demo] [--steps N] [--hidden N]
-       shapegrad conformance <golden-file-or-folder> [--backend reference]
+       shapegrad conformance <golden-file-or-folder> [--backend reference|cpu|webasm|headlessgl]
 
   demo          (default) fit a small GELU network to two spirals by gradient descent,
                 traced once and run on the float64 reference interpreter
@@ -28,7 +28,9 @@ function main(args: readonly string[]): void {
     return;
   }
   if (command === 'conformance') {
-    process.exitCode = conformanceCommand(args.slice(1), (line) => process.stdout.write(`${line}\n`));
+    void conformanceCommand(args.slice(1), (line) => process.stdout.write(`${line}\n`)).then((code) => {
+      process.exitCode = code;
+    });
     return;
   }
   if (command !== 'demo') {

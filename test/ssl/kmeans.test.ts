@@ -36,7 +36,7 @@ describe('ssl/kmeans', () => {
       const expected = file[line.section][line.key]!;
       const tol = deepclusterKmeans.toleranceFor(line.section, line.key, expected);
       assert.ok(tol !== undefined, `${line.section}.${line.key}: ${line.status} (max abs ${line.maxAbs})`);
-      const c = compare(result[line.section][line.key]!, goldenData(expected), tol);
+      const c = compare(result[line.section][line.key] as ArrayLike<number>, goldenData(expected), tol);
       assert.ok(c.ok, `${line.section}.${line.key}: max abs ${c.maxAbs} at the float32 tolerance`);
     }
     const float64 = report.lines.filter((l) => !l.key.startsWith('faiss/'));

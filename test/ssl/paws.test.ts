@@ -48,7 +48,8 @@ describe('ssl/paws', () => {
         const zt = fromArray(z.data, ['N', 'D'], [rows, 3]);
         const gh = grad((x: Tensor<['N', 'D']>) => objective.loss(x, zt, labels).loss)(ht);
         assert.ok(valueOf(gh).every((v) => v === 0));
-        const r = checkGradient((x) => objective.loss(ht, x as Tensor<['N', 'D']>, labels).loss, [z]);
+        // Sharpening (T = 0.25) makes the loss very curved: a small finite-difference step keeps truncation error down.
+        const r = checkGradient((x) => objective.loss(ht, x as Tensor<['N', 'D']>, labels).loss, [z], { step: 1e-6 });
         assert.ok(r.ok, r.message);
       }),
       { numRuns: 5 },

@@ -4,13 +4,19 @@
  * gradients under the file's own keys, in the file's (PyTorch) layouts.
  */
 import type { GoldenFile, GoldenTensor } from '../../io/golden.js';
+import type { Tensor } from '../../ir/tensor.js';
 
-export type BackendName = 'reference';
-export const backends: readonly BackendName[] = ['reference'];
+import type { GpujsBackend } from '../../compile/gpujs/backends.js';
+
+/** The float64 reference interpreter, or a gpu.js backend through the compiler. */
+export type BackendName = 'reference' | GpujsBackend;
+
+/** A value a component produces: a tensor (evaluated by the runner on the chosen backend) or host numbers. */
+export type ComponentValue = Tensor | ArrayLike<number>;
 
 export interface ComponentResult {
-  readonly outputs: Readonly<Record<string, ArrayLike<number>>>;
-  readonly grads: Readonly<Record<string, ArrayLike<number>>>;
+  readonly outputs: Readonly<Record<string, ComponentValue>>;
+  readonly grads: Readonly<Record<string, ComponentValue>>;
 }
 
 export interface Tolerance {

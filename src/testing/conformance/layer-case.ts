@@ -4,12 +4,10 @@
  * chosen inputs and parameters, all evaluated in one go.
  */
 import type { Tensor } from '../../ir/tensor.js';
-import { isTensor } from '../../ir/tensor.js';
 import { fromArray } from '../../ops/sources.js';
 import { mul } from '../../ops/elementwise.js';
 import { sumAxes } from '../../ops/reduce.js';
 import { valueAndGrad } from '../../autodiff/grad.js';
-import { evaluate } from '../../runtime/interpret.js';
 import type { GoldenFile } from '../../io/golden.js';
 import { goldenData } from '../../io/golden.js';
 import { tensorOf } from './component.js';
@@ -26,15 +24,18 @@ export function projectedLoss(y: Tensor, r: Tensor): Tensor<[]> {
   return sumAxes(mul(y as Tensor<string[]>, r as Tensor<string[]>), y.axes) as Tensor<[]>;
 }
 
+export type CaseValue = Tensor | ArrayLike<number>;
+
 export interface CaseResult {
-  readonly outputs: Record<string, Float64Array>;
-  readonly grads: Record<string, Float64Array>;
+  readonly outputs: Record<string, CaseValue>;
+  readonly grads: Record<string, CaseValue>;
 }
 
 /**
- * Evaluate `forward` on the differentiable tensors `wrt` (a record keyed by
- * golden gradient name); forward returns named outputs and the loss.
- * Output and gradient keys get `prefix` (for files with sub-cases: 'eval/').
+ * The outputs and gradients of `forward` on the differentiable tensors `wrt`
+ * (a record keyed by golden gradient name), as tensors: the runner evaluates
+ * them on the backend it was asked for. forward returns named outputs and
+ * the loss. Keys get `prefix` (for files with sub-cases: 'eval/').
  */
 export function evaluateCase(
   wrt: Readonly<Record<string, Tensor>>,
@@ -47,14 +48,9 @@ export function evaluateCase(
     outputs = r.outputs;
     return r.loss;
   })(wrt);
-  const values = evaluate({ loss, outputs, grads });
-  const out: Record<string, Float64Array> = { [`${prefix}loss`]: values.loss.data };
-  for (const [k, v] of Object.entries(values.outputs)) if (isNDArrayLike(v)) out[`${prefix}${k}`] = v.data;
-  const g: Record<string, Float64Array> = {};
-  for (const [k, v] of Object.entries(values.grads)) if (isNDArrayLike(v)) g[`${prefix}${k}`] = v.data;
+  const out: Record<string, CaseValue> = { [`${prefix}loss`]: loss };
+  for (const [k, v] of Object.entries(outputs)) out[`${prefix}${k}`] = v;
+  const g: Record<string, CaseValue> = {};
+  for (const [k, v] of Object.entries(grads)) g[`${prefix}${k}`] = v;
   return { outputs: out, grads: g };
-}
-
-function isNDArrayLike(x: unknown): x is { data: Float64Array } {
-  return typeof x === 'object' && x !== null && (x as { data?: unknown }).data instanceof Float64Array && !isTensor(x);
 }

@@ -20,6 +20,19 @@ function withTemp(name: string, mutate: (json: Record<string, any>) => void, bod
   }
 }
 
+async function withTempAsync(name: string, mutate: (json: Record<string, any>) => void, body: (path: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'shapegrad-conformance-'));
+  try {
+    const json = JSON.parse(readFileSync(fixture, 'utf8'));
+    mutate(json);
+    const path = join(dir, name);
+    writeFileSync(path, JSON.stringify(json));
+    await body(path);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 function cli(args: string[]): { code: number; out: string } {
   try {
     return { code: 0, out: execFileSync(process.execPath, ['dist/src/cli/main.js', 'conformance', ...args], { encoding: 'utf8' }) };
@@ -51,9 +64,9 @@ describe('testing/conformance runner', () => {
     });
   });
 
-  it('fails on a file naming a component it does not know', () => {
-    withTemp('no_such_module.json', () => {}, (path) => {
-      const result = runConformance(path);
+  it('fails on a file naming a component it does not know', async () => {
+    await withTempAsync('no_such_module.json', () => {}, async (path) => {
+      const result = await runConformance(path);
       assert.equal(result.ok, false);
       assert.match(result.reports[0]!.error!, /unknown component 'no_such_module'/);
       assert.equal(cli([path]).code, 1);
@@ -80,8 +93,8 @@ describe('testing/conformance runner', () => {
   });
 
   it('refuses a backend that does not exist yet, by name', () => {
-    const { code, out } = cli([fixture, '--backend', 'webasm']);
+    const { code, out } = cli([fixture, '--backend', 'webgpu']);
     assert.equal(code, 1);
-    assert.match(out, /backend webasm is not available \(available: reference\)/);
+    assert.match(out, /backend webgpu is not available \(available here: reference, cpu, webasm/);
   });
 });

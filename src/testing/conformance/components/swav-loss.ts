@@ -8,7 +8,7 @@ import type { Tensor } from '../../../ir/tensor.js';
 import { goldenArray } from '../../../io/golden.js';
 import { l2Normalize } from '../../../ops/normalization.js';
 import { swav, swavQueueState, type SwavState } from '../../../ssl/swav.js';
-import { configNumber, configValue, tensorOf, type Component } from '../component.js';
+import { configNumber, configValue, tensorOf, type Component, type ComponentValue } from '../component.js';
 import { evaluateCase, goldenTensor } from '../layer-case.js';
 
 const isNumberList = (v: unknown): v is number[] => Array.isArray(v) && v.every((x) => typeof x === 'number');
@@ -31,8 +31,8 @@ export const swavLoss: Component = {
     const projection = goldenTensor(file, 'inputs', 'projection_output_before_l2norm', ['N', 'D']);
     const rawPrototypes = goldenTensor(file, 'params', 'prototypes.weight', ['K', 'D']);
     const iteration = 0;
-    const outputs: Record<string, ArrayLike<number>> = {};
-    const grads: Record<string, ArrayLike<number>> = {};
+    const outputs: Record<string, ComponentValue> = {};
+    const grads: Record<string, ComponentValue> = {};
     for (const name of cases) {
       const queueKey = `${name}/queue_before`;
       const state: SwavState<'D'> = {
