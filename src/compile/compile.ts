@@ -101,6 +101,16 @@ function unpackRows(result: unknown, sizes: readonly number[], pack: number): Fl
   return out;
 }
 
+/**
+ * The backend that ran, from gpu.js's report. Its GL executors report the
+ * family name 'gpu'; the kernel's class tells which GL backend it was.
+ */
+function ranBackend(reported: string, kernel: { kernel?: { constructor?: { name?: string } } } | undefined): string {
+  if (reported !== 'gpu') return reported;
+  const byClass: Record<string, string> = { HeadlessGLKernel: 'headlessgl', WebGL2Kernel: 'webgl2', WebGLKernel: 'webgl', WebGPUKernel: 'webgpu' };
+  return byClass[kernel?.kernel?.constructor?.name ?? ''] ?? reported;
+}
+
 let warnedFallbacks = new Set<string>();
 
 /** For tests: forget which fallbacks were already warned about. */
@@ -199,7 +209,7 @@ export function compile<A extends readonly unknown[], R>(program: Program<A, R>,
     });
     info = {
       requested: backend,
-      backend: pipeline ? String(pipeline.backend) : backend,
+      backend: pipeline ? ranBackend(String(pipeline.backend), gpuKernels[0]) : backend,
       executorKind: pipeline ? String(pipeline.executorKind) : 'none',
       fallbackReason: pipeline ? (pipeline.fallbackReason ?? null) : null,
       pipelineCalls: pipeline ? 1 : 0,

@@ -118,8 +118,13 @@ class KernelRenderer {
         return `Math.floor(${this.index(e.a, ctx)} / ${this.index(e.b, ctx)})`;
       case 'imod':
         return `(${this.index(e.a, ctx)} % ${this.index(e.b, ctx)})`;
-      case 'clamp':
-        return `Math.min(Math.max(${this.index(e.x, ctx)}, ${e.lo}), ${e.hi})`;
+      case 'clamp': {
+        // min/max through abs: GLSL ES 1.0 (headlessgl) has no integer min/max and
+        // gpu.js types index literals as integers there; this form is exact on integers.
+        const x = this.index(e.x, ctx);
+        const lo = `((${x} + ${e.lo} + Math.abs(${x} - ${e.lo})) * 0.5)`;
+        return `((${lo} + ${e.hi} - Math.abs(${lo} - ${e.hi})) * 0.5)`;
+      }
       case 'fromValue':
         return `Math.floor(${this.expr(e.value, ctx)})`;
     }
