@@ -43,7 +43,7 @@ const paramSpecs: any = JSON.parse(JSON.stringify(params0, (_k, v) => (v && v.da
 
 const opt = sgd({ momentum: 0.9 });
 const step = sg.trace(
-  (p: Params, momentum: Params, x: Tensor<['B', 'N', 'P']>, y: Tensor<['B']>) => {
+  (p: any, momentum: any, x: Tensor<['B', 'N', 'P']>, y: Tensor<['B']>) => {
     const [loss, grads] = sg.valueAndGrad((q: Params) => sg.crossEntropy(logits(q, x), y, 'K'))(p);
     const next = opt.step(p, grads, { momentum } as SgdState, 0.05);
     return { loss, params: next.params, momentum: (next.state as SgdState).momentum };
