@@ -18,8 +18,10 @@ const unary: readonly ((x: T) => T)[] = [
   (x) => sg.softmax(x, 'C'),
   (x) => sg.layerNorm(x, 'C'),
   (x) => sg.l2Normalize(x, 'B'),
-  (x) => like(sg.sum(x, 'B'), x),
-  (x) => like(sg.max(x, ['A', 'C']), x),
+  // Reductions broadcast back are combined with x, so no row becomes constant (a constant row
+  // makes layerNorm ill-conditioned: float32 cannot follow it, nor should it have to).
+  (x) => sg.add(x, sg.mul(like(sg.sum(x, 'B'), x), 0.5)),
+  (x) => sg.sub(x, like(sg.max(x, ['A', 'C']), x)),
   (x) => sg.transpose(sg.transpose(x, ['C', 'A', 'B']), ['A', 'B', 'C']),
   (x) => sg.concat([sg.slice(x, 'C', 2, 4), sg.slice(x, 'C', 0, 2)], 'C'),
   (x) => sg.pad(sg.slice(x, 'B', 1, 3), 'B', 1, 0),
