@@ -20,3 +20,4 @@ export * from './compile/index.js';
 export * as ssl from './ssl/index.js';
 export * as optim from './optim/index.js';
 export * as prune from './prune/index.js';
+export * as data from './data/index.js';
