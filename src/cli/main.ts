@@ -2,11 +2,14 @@
 /** The shapegrad command line. Until the training job lands, the default job is the core demo. */
 import { runDemo } from './demo.js';
 import { conformanceCommand } from './conformance.js';
+import { trainCommand, trainUsage } from './train.js';
 
-const usage = `usage: shapegrad [demo] [--steps N] [--hidden N]
+const usage = `usage: shapegrad train [flags]          (npm start: DINO, tiny XCiT, MNIST, 5 minutes, then k-NN)
+       shapegrad demo [--steps N] [--hidden N]
        shapegrad conformance <golden-file-or-folder> [--backend reference|cpu|webasm|headlessgl]
 
-  demo          (default) fit a small GELU network to two spirals by gradient descent,
+  train         self-supervised training and k-NN evaluation (shapegrad train --help)
+  demo          fit a small GELU network to two spirals by gradient descent,
                 traced once and run on the float64 reference interpreter
   conformance   check components against golden vectors from the official code`;
 
@@ -22,13 +25,21 @@ function flag(args: readonly string[], name: string, fallback: number): number {
 }
 
 function main(args: readonly string[]): void {
-  const command = args[0] !== undefined && !args[0].startsWith('--') ? args[0] : 'demo';
+  const named = args[0] !== undefined && !args[0].startsWith('--');
+  const command = named ? args[0]! : 'train';
+  const rest = named ? args.slice(1) : args;
   if (command === 'help' || args.includes('--help')) {
-    process.stdout.write(`${usage}\n`);
+    process.stdout.write(`${usage}\n${trainUsage}\n`);
+    return;
+  }
+  if (command === 'train') {
+    void trainCommand(rest, (line) => process.stdout.write(`${line}\n`), (line) => process.stderr.write(`${line}\n`)).then((code) => {
+      process.exitCode = code;
+    });
     return;
   }
   if (command === 'conformance') {
-    void conformanceCommand(args.slice(1), (line) => process.stdout.write(`${line}\n`)).then((code) => {
+    void conformanceCommand(rest, (line) => process.stdout.write(`${line}\n`)).then((code) => {
       process.exitCode = code;
     });
     return;

@@ -53,7 +53,7 @@ export function optimise(graph: Graph): Graph {
 }
 
 function isInputValue(x: unknown): x is InputValue {
-  return ArrayBuffer.isView(x) || (Array.isArray(x) && x.every((v) => typeof v === 'number')) || (typeof x === 'object' && x !== null && (x as NDArray).data instanceof Float64Array);
+  return ArrayBuffer.isView(x) || (Array.isArray(x) && x.length > 0 && x.every((v) => typeof v === 'number')) || (typeof x === 'object' && x !== null && (x as NDArray).data instanceof Float64Array);
 }
 
 /** A host value in gpu.js's layout for a tensor with these sizes. */

@@ -79,7 +79,7 @@ export type ValuesOf<T> = T extends Tensor<infer S> ? NDArray<S> : T extends rea
 /** The values a tree of specs needs. */
 export type InputsOf<T> = T extends { kind: 'spec' } ? InputValue : T extends readonly unknown[] ? { [K in keyof T]: InputsOf<T[K]> } : T extends object ? { [K in keyof T]: InputsOf<T[K]> } : never;
 
-const isInputValue = (x: unknown): x is InputValue => isNDArray(x) || ArrayBuffer.isView(x) || (Array.isArray(x) && x.every((v) => typeof v === 'number'));
+const isInputValue = (x: unknown): x is InputValue => isNDArray(x) || ArrayBuffer.isView(x) || (Array.isArray(x) && x.length > 0 && x.every((v) => typeof v === 'number'));
 
 /** Run a traced program on argument trees shaped like its specs. */
 export function run<A extends readonly unknown[], R>(program: Program<A, R>, ...args: InputsOf<A>): ValuesOf<R> {

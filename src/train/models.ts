@@ -49,7 +49,7 @@ export function resmlpTiny(): Backbone<ResMlpParams> {
     dim: resmlpTinyMnist.embedDim,
     acceptsLocalViews: false,
     init: (key) => model.init(key, {}),
-    features: (params, images) => model.features(params, withChannel(images) as never),
+    features: (params, images) => model.features(params, reshape(images, ['B', 'C', 'H', 'W'], [images.sizes[0]!, 1, images.sizes[1]!, images.sizes[2]!])),
   };
 }
 

@@ -1,0 +1,204 @@
+/**
+ * DINO on a small image dataset: one traced program per run holds a whole
+ * training step — multi-crop views of the batch, the student on every view,
+ * the teacher (EMA, no gradient) on the global views, DINO's loss with
+ * centering, AdamW on the student, the EMA update of the teacher and the new
+ * center — compiled once and run as one pipeline call per step. The learning
+ * rate and the EMA momentum are inputs, so their schedules need no retracing.
+ */
+import type { Tensor } from '../ir/tensor.js';
+import { isTensor } from '../ir/tensor.js';
+import { spec, trace } from '../ir/trace.js';
+import { mapTree } from '../ir/tree.js';
+import { add, mul, sub } from '../ops/elementwise.js';
+import { broadcastTo } from '../ops/layout.js';
+import { stopGradient } from '../ops/identity.js';
+import { fromArray } from '../ops/sources.js';
+import { valueAndGrad } from '../autodiff/grad.js';
+import { evaluate, type ValuesOf } from '../runtime/interpret.js';
+import type { NDArray } from '../runtime/ndarray.js';
+import { foldIn, key as makeKey, split, type Key } from '../runtime/prng.js';
+import { compile, type CompiledProgram } from '../compile/compile.js';
+import type { GpujsBackend } from '../compile/gpujs/backends.js';
+import { dinoHead, type DinoHeadParams } from '../nn/dino-head.js';
+import { dino } from '../ssl/dino.js';
+import { adamw, type AdamWState } from '../optim/adamw.js';
+import { cosineSchedule } from '../optim/schedules.js';
+import { dinoCrops, multiCropSpecs, multiCropViews, sampleMultiCrop } from '../data/multi-crop.js';
+import type { ViewTensors } from '../data/augment/view.js';
+import type { Dataset } from '../data/dataset.js';
+import { batches, gatherImages } from '../data/loader.js';
+import { backbone, type Backbone, type ModelName } from './models.js';
+
+export interface DinoTrainConfig {
+  readonly model: ModelName;
+  readonly batchSize: number;
+  readonly localViews: number;
+  /** Prototypes K of the DINO head's output. */
+  readonly outDim: number;
+  readonly hiddenDim: number;
+  readonly bottleneckDim: number;
+  readonly lr: number;
+  readonly minLr: number;
+  readonly weightDecay: number;
+  readonly teacherTemp: number;
+  readonly studentTemp: number;
+  readonly centerMomentum: number;
+  readonly momentumTeacher: number;
+  /** Steps the schedules span (the run may stop earlier on its time budget). */
+  readonly plannedSteps: number;
+  readonly warmupSteps: number;
+  readonly seed: number;
+  readonly backend: GpujsBackend;
+}
+
+export const defaultDinoConfig: DinoTrainConfig = {
+  model: 'xcit-tiny',
+  batchSize: 32,
+  localViews: 2,
+  outDim: 256,
+  hiddenDim: 128,
+  bottleneckDim: 64,
+  lr: 2e-3,
+  minLr: 1e-5,
+  weightDecay: 0.04,
+  teacherTemp: 0.04,
+  studentTemp: 0.1,
+  centerMomentum: 0.9,
+  momentumTeacher: 0.996,
+  plannedSteps: 400,
+  warmupSteps: 20,
+  seed: 0,
+  backend: 'webasm',
+};
+
+/** The student and teacher networks: a backbone and a DINO head. */
+export interface DinoNetwork {
+  readonly backbone: unknown;
+  readonly head: DinoHeadParams;
+}
+
+export interface DinoState {
+  readonly student: DinoNetwork;
+  readonly teacher: DinoNetwork;
+  readonly center: NDArray;
+  readonly opt: { readonly m: DinoNetwork; readonly v: DinoNetwork; readonly t: NDArray };
+  readonly step: number;
+  readonly key: Key;
+}
+
+const isNd = (x: unknown): x is NDArray => typeof x === 'object' && x !== null && (x as NDArray).data instanceof Float64Array && !isTensor(x);
+const specsOf = (tree: unknown): unknown => mapTree(tree, isNd, (v) => spec([...v.axes], v.sizes));
+const asTensors = (tree: unknown): unknown => mapTree(tree, isNd, (v) => fromArray(v.data, [...v.axes], v.sizes));
+const copyTree = <T>(tree: T): T => mapTree(tree, isNd, (v) => ({ axes: v.axes, sizes: v.sizes, data: Float64Array.from(v.data) })) as T;
+
+export interface DinoTrainer {
+  readonly config: DinoTrainConfig;
+  readonly backbone: Backbone<unknown>;
+  readonly compiled: CompiledProgram;
+  initState(): DinoState;
+  /** One training step on a batch of images; returns the new state and the loss. */
+  step(state: DinoState, images: Float32Array): Promise<{ state: DinoState; loss: number; lr: number }>;
+  destroy(): void;
+}
+
+export function dinoTrainer(overrides: Partial<DinoTrainConfig> = {}): DinoTrainer {
+  const config: DinoTrainConfig = { ...defaultDinoConfig, ...overrides };
+  const net = backbone(config.model);
+  const head = dinoHead({ inDim: net.dim, outDim: config.outDim, hiddenDim: config.hiddenDim, bottleneckDim: config.bottleneckDim });
+  const locals = net.acceptsLocalViews ? config.localViews : 0;
+  const crops = dinoCrops({ localViews: locals });
+  const objective = dino({
+    ncrops: 2 + locals,
+    warmupTeacherTemp: config.teacherTemp,
+    teacherTemp: config.teacherTemp,
+    warmupTeacherTempEpochs: 0,
+    nepochs: 1,
+    studentTemp: config.studentTemp,
+    centerMomentum: config.centerMomentum,
+  });
+  const optimizer = adamw({ weightDecay: config.weightDecay });
+  const src = { height: 28, width: 28 };
+  const B = config.batchSize;
+
+  const initState = (): DinoState => {
+    const [kb, kh, kd] = split(makeKey(config.seed), 3);
+    const student = evaluate({ backbone: net.init(kb!), head: head.init(kh!, {}) }) as unknown as DinoNetwork;
+    const opt = evaluate(optimizer.init(asTensors(student))) as unknown as DinoState['opt'];
+    return { student, teacher: copyTree(student), center: { axes: ['K'], sizes: [config.outDim], data: new Float64Array(config.outDim) }, opt, step: 0, key: kd! };
+  };
+  const shape = initState();
+
+  const forward = (p: DinoNetwork, views: readonly Tensor<['B', 'H', 'W']>[]) =>
+    views.map((v) => head.apply(p.head, net.features(p.backbone, v)) as Tensor<['B', 'K']>);
+
+  const program = trace(
+    (student: DinoNetwork, teacher: DinoNetwork, center: Tensor<['K']>, opt: AdamWState, images: Tensor<['B', 'H', 'W']>, viewData: unknown, lr: Tensor<[]>, momentum: Tensor<[]>) => {
+      const views = multiCropViews(images, viewData as readonly ViewTensors[], crops);
+      const globals = views.global;
+      const all = [...globals, ...views.local];
+      const teacherOut = forward(teacher, globals).map((t) => stopGradient(t));
+      let newCenter: Tensor = center;
+      const [loss, grads] = valueAndGrad((s: DinoNetwork) => {
+        const result = objective.loss(forward(s, all), teacherOut, { center: center as never }, 0);
+        newCenter = result.state.center as Tensor;
+        return result.loss;
+      })(student);
+      const next = optimizer.step(student, grads, opt as AdamWState, lr);
+      const newTeacher = emaTree(teacher, next.params as DinoNetwork, momentum);
+      return { loss, student: next.params, teacher: newTeacher, center: newCenter, opt: next.state };
+    },
+    specsOf(shape.student) as never,
+    specsOf(shape.teacher) as never,
+    spec(['K'], [config.outDim], 'center'),
+    specsOf(shape.opt) as never,
+    spec(['B', 'H', 'W'], [B, 28, 28], 'images'),
+    multiCropSpecs(crops, B, src) as never,
+    spec([], [], 'lr'),
+    spec([], [], 'momentum'),
+  );
+  const compiled = compile(program as never, { backend: config.backend });
+  const lrSchedule = cosineSchedule({ baseValue: config.lr, finalValue: config.minLr, epochs: 1, iterationsPerEpoch: config.plannedSteps, warmupEpochs: 0 });
+  const warm = (t: number) => (t < config.warmupSteps ? (config.lr * (t + 1)) / config.warmupSteps : lrSchedule.at(Math.min(t, config.plannedSteps - 1)));
+  const momentumAt = (t: number) => 1 - (1 - config.momentumTeacher) * (Math.cos((Math.PI * Math.min(t, config.plannedSteps)) / config.plannedSteps) + 1) / 2;
+
+  return {
+    config,
+    backbone: net,
+    compiled,
+    initState,
+    async step(state, images) {
+      const lr = warm(state.step);
+      const sample = sampleMultiCrop(crops, foldIn(state.key, state.step), B, src);
+      const out = (await (compiled.run as (...a: unknown[]) => Promise<unknown>)(
+        state.student, state.teacher, state.center, state.opt, images, sample.values, [lr], [momentumAt(state.step)],
+      )) as ValuesOf<{ loss: Tensor<[]>; student: DinoNetwork; teacher: DinoNetwork; center: Tensor<['K']>; opt: DinoState['opt'] }>;
+      const loss = out.loss.data[0]!;
+      if (!Number.isFinite(loss)) throw new Error(`dino: the loss became ${loss} at step ${state.step}`);
+      return {
+        loss,
+        lr,
+        state: { student: out.student as unknown as DinoNetwork, teacher: out.teacher as unknown as DinoNetwork, center: out.center, opt: out.opt as unknown as DinoState['opt'], step: state.step + 1, key: state.key },
+      };
+    },
+    destroy: () => compiled.destroy(),
+  };
+}
+
+/** teacher ← m·teacher + (1 − m)·student, leaf by leaf, with m a scalar tensor input. */
+function emaTree<T>(teacher: T, student: T, momentum: Tensor<[]>): T {
+  const s = new Map<string, Tensor>();
+  mapTree(student, isTensor, (leaf, path) => s.set(path, leaf));
+  return mapTree(teacher, isTensor, (t, path) => {
+    const st = s.get(path)!;
+    const m = broadcastTo(momentum, t.axes, t.sizes) as Tensor<string[]>;
+    return stopGradient(add(mul(m, t as Tensor<string[]>), mul(sub(1, m), st as Tensor<string[]>)));
+  }) as T;
+}
+
+/** Shuffled batches of images, epoch after epoch, from an explicit key. */
+export function* imageBatches(ds: Dataset, batchSize: number, key: Key): Generator<Float32Array> {
+  for (let epoch = 0; ; epoch++) {
+    for (const idx of batches(ds.n, { batchSize, key: foldIn(key, epoch) })) yield gatherImages(ds, idx);
+  }
+}
