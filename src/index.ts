@@ -21,3 +21,4 @@ export * as ssl from './ssl/index.js';
 export * as optim from './optim/index.js';
 export * as prune from './prune/index.js';
 export * as data from './data/index.js';
+export * as evaluation from './eval/index.js';
