@@ -238,6 +238,8 @@ export function firstNonFinite(target: unknown, inputs: readonly InputValue[] = 
 export interface Thresholds {
   /** Collapsed when the teacher's information ≤ this fraction of log(min(K, rows)) (default 0.02). */
   readonly information?: number;
+  /** Collapsed when one output dimension takes at least this share of the mean row (DINO without centering; default 0.5, with K > 2). */
+  readonly dominantMass?: number;
   /** Collapsed when the mean row entropy ≥ this fraction of log K (uniform teacher; default 0.99). */
   readonly uniformEntropy?: number;
   /** Collapsed when the embedding std ≤ this fraction of 1/√d (default 0.1). */
@@ -292,6 +294,9 @@ export function teacherFinding(r: EntropyReport, t: Thresholds = {}): Finding {
   }
   if (r.k > 1 && r.rows > 1 && r.information <= (t.information ?? 0.02) * scale) {
     return { status: 'collapsed', check: 'teacher', message: `collapsed: ${base}; every row is the same distribution (information ${f2(r.information)} nats; dimension ${r.dominant} holds ${(100 * r.dominantMass).toFixed(0)}% of the mass)` };
+  }
+  if (r.k > 2 && r.dominantMass >= (t.dominantMass ?? 0.5)) {
+    return { status: 'collapsed', check: 'teacher', message: `collapsed: ${base}; dimension ${r.dominant} takes ${(100 * r.dominantMass).toFixed(0)}% of the mass` };
   }
   return { status: 'healthy', check: 'teacher', message: `healthy: ${base}, information ${f2(r.information)} nats` };
 }

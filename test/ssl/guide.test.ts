@@ -1,6 +1,6 @@
 /**
  * The guide's two new objectives (examples/objectives.ts) train for a few
- * gradient steps on small random data with finite losses; the guide shows
+ * gradient steps on real MNIST images with finite losses; the guide shows
  * them verbatim; and the types reject the wrong programs the guide says they do.
  */
 import { strict as assert } from 'node:assert';
@@ -15,6 +15,7 @@ import { valueAndGrad } from '../../src/autodiff/grad.js';
 import { evaluate } from '../../src/runtime/interpret.js';
 import { key, split } from '../../src/runtime/prng.js';
 import { linear, type LinearParams } from '../../src/nn/linear.js';
+import { loadMnist } from '../../src/data/mnist.js';
 import type { Layer } from '../../src/nn/layer.js';
 import { emaMomentumSchedule } from '../../src/optim/schedules.js';
 import { teacherStudent } from '../../src/ssl/teacher-student.js';
@@ -26,9 +27,10 @@ import { meMax } from '../../src/ssl/me-max.js';
 import { centredSwav, dinoWithMeMax, type View } from '../../examples/objectives.js';
 
 type P = LinearParams<'X', 'K'>;
-const B = 4;
-const X = 5;
-const K = 6;
+const B = 8;
+const X = 784;
+const K = 16;
+const mnist = loadMnist('train');
 
 /** Evaluate a tree of tensors and hold the values as constants (one training step's output becomes the next step's input). */
 function materialise<T>(tree: T): T {
@@ -37,15 +39,15 @@ function materialise<T>(tree: T): T {
   return unflattenTree(flat.def, values.map((v) => fromArray(v.data, [...v.axes], v.sizes)));
 }
 
-/** Random images and views: each view is the images plus a little noise (2 global, 2 local). */
+/** MNIST images (flattened) and views: each view is the images plus a little noise (2 global, 2 local). */
 function batch(step: number): { student: (p: P) => View[]; teacherInputs: Tensor<['B', 'X']>[] } {
-  const [k0, ...ks] = split(key(100 + step), 5);
-  const images = normal(k0!, ['B', 'X'], [B, X]);
+  const [, ...ks] = split(key(100 + step), 5);
+  const images = fromArray(mnist.images.subarray(step * B * X, (step + 1) * B * X), ['B', 'X'], [B, X], { name: 'mnist' });
   const views = ks.map((k, v) => add(images, mul(normal(k, ['B', 'X'], [B, X]), v < 2 ? 0.1 : 0.3)));
   return { student: (p) => views.map((v) => net.apply(p, v)), teacherInputs: views.slice(0, 2) };
 }
 
-const dense = linear('X', 'K', { std: 0.5 });
+const dense = linear('X', 'K', { std: 0.05 });
 /** The student and teacher network: one linear layer from inputs [B, X] to prototype scores [B, K]. */
 const net: Layer<P, ['B', 'X'], ['B', 'K']> = { init: (k, sizes) => dense.init(k, sizes), apply: (p, x) => dense.apply(p, x) };
 
