@@ -49,12 +49,18 @@ function tap(w: Tensor, ax: ConvAxes, u: number, v: number): Tensor {
   return reshape(t, keep, keep.map((a) => t.sizes[t.axes.indexOf(a)]!));
 }
 
-function denseConv(x: Tensor, w: Tensor, ax: ConvAxes, s: number, p: number): Tensor {
+/** Output sizes and the padded input of a convolution. */
+function prepare(x: Tensor, w: Tensor, ax: ConvAxes, s: number, p: number) {
   const kh = w.size(ax.kh);
   const kw = w.size(ax.kw);
   const ho = outSize(x.size(ax.height), kh, s, p);
   const wo = outSize(x.size(ax.width), kw, s, p);
   const xp = p > 0 ? pad(pad(x as Tensor<string[]>, ax.height, p, p), ax.width, p, p) : x;
+  return { kh, kw, ho, wo, xp };
+}
+
+function denseConv(x: Tensor, w: Tensor, ax: ConvAxes, s: number, p: number): Tensor {
+  const { kh, kw, ho, wo, xp } = prepare(x, w, ax, s, p);
   const outAxes = x.axes.map((a) => (a === ax.channels ? ax.out : a));
   const terms: Tensor[] = [];
   for (let u = 0; u < kh; u++) {
@@ -67,11 +73,7 @@ function denseConv(x: Tensor, w: Tensor, ax: ConvAxes, s: number, p: number): Te
 }
 
 function depthwiseConv(x: Tensor, w: Tensor, ax: ConvAxes, s: number, p: number): Tensor {
-  const kh = w.size(ax.kh);
-  const kw = w.size(ax.kw);
-  const ho = outSize(x.size(ax.height), kh, s, p);
-  const wo = outSize(x.size(ax.width), kw, s, p);
-  const xp = p > 0 ? pad(pad(x as Tensor<string[]>, ax.height, p, p), ax.width, p, p) : x;
+  const { kh, kw, ho, wo, xp } = prepare(x, w, ax, s, p);
   const terms: Tensor[] = [];
   for (let u = 0; u < kh; u++) {
     for (let v = 0; v < kw; v++) {

@@ -7,20 +7,7 @@ import { checkFile, formatReport, runConformance } from '../../../src/testing/co
 
 const fixture = 'test/fixtures/golden/resmlp_affine.json';
 
-function withTemp(name: string, mutate: (json: Record<string, any>) => void, body: (path: string) => void): void {
-  const dir = mkdtempSync(join(tmpdir(), 'shapegrad-conformance-'));
-  try {
-    const json = JSON.parse(readFileSync(fixture, 'utf8'));
-    mutate(json);
-    const path = join(dir, name);
-    writeFileSync(path, JSON.stringify(json));
-    body(path);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-async function withTempAsync(name: string, mutate: (json: Record<string, any>) => void, body: (path: string) => Promise<void>): Promise<void> {
+async function withTemp(name: string, mutate: (json: Record<string, any>) => void, body: (path: string) => Promise<void>): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'shapegrad-conformance-'));
   try {
     const json = JSON.parse(readFileSync(fixture, 'utf8'));
@@ -50,10 +37,10 @@ describe('testing/conformance runner', () => {
     assert.match(formatReport(report)[0]!, /^PASS resmlp_affine outputs\.y {2}max abs .* {2}max rel /);
   });
 
-  it('fails a file whose expected output was altered by one part in a million', () => {
-    withTemp('resmlp_affine.json', (j) => {
+  it('fails a file whose expected output was altered by one part in a million', async () => {
+    await withTemp('resmlp_affine.json', (j) => {
       j.outputs.y.data[3] *= 1 + 1e-6;
-    }, (path) => {
+    }, async (path) => {
       const report = checkFile(path);
       const y = report.lines.find((l) => l.key === 'y')!;
       assert.equal(y.status, 'fail');
@@ -65,7 +52,7 @@ describe('testing/conformance runner', () => {
   });
 
   it('fails on a file naming a component it does not know', async () => {
-    await withTempAsync('no_such_module.json', () => {}, async (path) => {
+    await withTemp('no_such_module.json', () => {}, async (path) => {
       const result = await runConformance(path);
       assert.equal(result.ok, false);
       assert.match(result.reports[0]!.error!, /unknown component 'no_such_module'/);
@@ -73,19 +60,19 @@ describe('testing/conformance runner', () => {
     });
   });
 
-  it('rejects a malformed file with a message naming the field', () => {
-    withTemp('resmlp_affine.json', (j) => {
+  it('rejects a malformed file with a message naming the field', async () => {
+    await withTemp('resmlp_affine.json', (j) => {
       j.params.beta.shape = [15];
-    }, (path) => {
+    }, async (path) => {
       const report = checkFile(path);
       assert.match(report.error!, /params\.beta\.data: 16 values for shape \[15\]/);
     });
   });
 
-  it('reports a gradient that was not computed as a failure', () => {
-    withTemp('resmlp_affine.json', (j) => {
+  it('reports a gradient that was not computed as a failure', async () => {
+    await withTemp('resmlp_affine.json', (j) => {
       j.grads.gamma = j.grads.beta;
-    }, (path) => {
+    }, async (path) => {
       const line = checkFile(path).lines.find((l) => l.key === 'gamma')!;
       assert.equal(line.status, 'fail');
       assert.equal(line.note, 'not computed');
