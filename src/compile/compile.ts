@@ -58,9 +58,24 @@ function isInputValue(x: unknown): x is InputValue {
 
 /** A host value in gpu.js's layout for a tensor with these sizes. */
 function toGpujs(data: ArrayLike<number>, sizes: readonly number[]): unknown {
-  const flat = Float32Array.from(data);
+  const flat = data instanceof Float32Array ? data : Float32Array.from(data);
   if (sizes.length <= 1) return flat;
   return gpujs().input(flat, gpujsDims(sizes));
+}
+
+/**
+ * An input as float32, checked like every input (length, no NaN or infinity,
+ * named in the message); a Float32Array of the right length is checked in
+ * place and passed on without a copy.
+ */
+function hostFloat32(name: string, data: ArrayLike<number>, axes: readonly string[], sizes: readonly number[]): Float32Array {
+  if (data instanceof Float32Array && data.length === sizes.reduce((a, b) => a * b, 1)) {
+    for (let i = 0; i < data.length; i++) {
+      if (!Number.isFinite(data[i]!)) return Float32Array.from(validateData(name, data, axes, sizes));
+    }
+    return data;
+  }
+  return Float32Array.from(validateData(name, data, axes, sizes));
 }
 
 /** Flatten gpu.js's nested result arrays ([z][y][x]) into row-major float64. */
@@ -194,7 +209,8 @@ export function compile<A extends readonly unknown[], R>(program: Program<A, R>,
     }
     const hostArgs = graph.inputs.map((x, i) => {
       const v = leaves[i]!;
-      const data = validateData(String(x.attrs['name']), 'data' in (v as object) && !ArrayBuffer.isView(v) ? (v as NDArray).data : (v as ArrayLike<number>), x.axes, x.sizes);
+      const raw = 'data' in (v as object) && !ArrayBuffer.isView(v) ? (v as NDArray).data : (v as ArrayLike<number>);
+      const data = hostFloat32(String(x.attrs['name']), raw, x.axes, x.sizes);
       return { data, device: toGpujs(data, x.sizes) };
     });
     const results: unknown[] = pipeline ? await pipeline(...hostArgs.map((h) => h.device)) : [];
