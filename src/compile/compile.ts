@@ -17,7 +17,7 @@ import { validateData } from '../ops/sources.js';
 import { simplify } from './simplify.js';
 import { hostBufferOps, planFusion } from './fuse.js';
 import { lowerKernel } from './lower.js';
-import type { BufferInfo, Kernel } from './kernel-ir.js';
+import type { BufferInfo, Kernel, Stmt } from './kernel-ir.js';
 import { canPack, erfFunctionSource, gpujsDims, renderKernel } from './gpujs/render.js';
 import { gpujs, isBackendAvailable, type GpujsBackend } from './gpujs/backends.js';
 
@@ -95,6 +95,33 @@ function fromGpujs(result: unknown, n: number): Float64Array {
   return out;
 }
 
+const glBackends: ReadonlySet<GpujsBackend> = new Set(['headlessgl', 'webgl', 'webgl2']);
+
+/** Loop iterations one output cell runs as rendered (innermost loops unrolled by four; nested reductions multiply). */
+function iterationsPerCell(stmts: readonly Stmt[]): number {
+  return stmts.reduce((sum, s) => {
+    if (s.kind !== 'reduce') return sum;
+    const last = s.loops[s.loops.length - 1]!.extent;
+    const rendered = s.loops.slice(0, -1).reduce((n, l) => n * l.extent, 1) * (last % 4 === 0 && last >= 8 ? last / 4 : last);
+    return sum + rendered * Math.max(1, iterationsPerCell(s.body));
+  }, 0);
+}
+
+/**
+ * GL drivers (measured: Mesa under Xvfb) stop a shader's loops after 65535
+ * iterations in all without an error, so a longer reduction would silently
+ * return a partial sum. Refuse it, naming the kernel, rather than compute it.
+ */
+function requireShortLoops(kernel: Kernel, backend: GpujsBackend): void {
+  const n = iterationsPerCell(kernel.body);
+  if (n > GL_MAX_ITERATIONS) {
+    throw new Error(`compile: kernel ${kernel.name} (${kernel.ops.join(' ')}) runs ${n} loop iterations per output cell; the ${backend} backend stops loops after 65535, so it would return a partial result. Use webasm or cpu, or reduce in stages (e.g. sum over a reshaped axis first).`);
+  }
+}
+
+/** Iterations a GL shader may run per cell (65535 measured; a margin kept). */
+export const GL_MAX_ITERATIONS = 65000;
+
 /** Row-major float64 from an Array(pack) result laid out [z][row / pack][x][row % pack]. */
 function unpackRows(result: unknown, sizes: readonly number[], pack: number): Float64Array {
   const r = sizes.length;
@@ -164,6 +191,7 @@ export function compile<A extends readonly unknown[], R>(program: Program<A, R>,
   }
 
   const kernels = plan.kernels.map((root, i) => lowerKernel(root, `k${i}`, (t) => bufferIds.get(t)));
+  if (glBackends.has(backend)) kernels.forEach((k) => requireShortLoops(k, backend));
   // A contraction whose output leaves the program and feeds no other kernel computes
   // four rows per cell (gpu.js cannot feed an Array(4) output to another fused step).
   const readByKernels = new Set(kernels.flatMap((k) => k.inputs));
