@@ -15,6 +15,7 @@ import { interpret, type InputValue, type InputsOf, type ValuesOf } from '../run
 import type { NDArray } from '../runtime/ndarray.js';
 import { validateData } from '../ops/sources.js';
 import { simplify } from './simplify.js';
+import { splitReductions } from './split-reductions.js';
 import { hostBufferOps, planFusion } from './fuse.js';
 import { lowerKernel } from './lower.js';
 import type { BufferInfo, Kernel, Stmt } from './kernel-ir.js';
@@ -119,6 +120,9 @@ function requireShortLoops(kernel: Kernel, backend: GpujsBackend): void {
   }
 }
 
+/** Elements one GL reduction cell may read before it is split (rendered 4 per iteration, so well inside the loop limit). */
+const GL_SPLIT_LIMIT = 16384;
+
 /** Iterations a GL shader may run per cell (65535 measured; a margin kept). */
 export const GL_MAX_ITERATIONS = 65000;
 
@@ -165,7 +169,8 @@ export function compile<A extends readonly unknown[], R>(program: Program<A, R>,
   if (!isBackendAvailable(backend)) {
     throw new Error(`compile: backend ${backend} is not available on this machine (gpu.js reports it unsupported)`);
   }
-  const graph = optimise(program.graph);
+  // GL drivers stop loops at 65535 iterations: split longer reductions across cells first.
+  const graph = glBackends.has(backend) ? optimise(splitReductions(optimise(program.graph), GL_SPLIT_LIMIT)) : optimise(program.graph);
   const plan = planFusion(graph);
 
   // Buffers: formal inputs, host constants (constants and random tensors, evaluated once here), kernel outputs.

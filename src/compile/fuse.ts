@@ -62,6 +62,11 @@ const elementwiseOps: ReadonlySet<string> = new Set([
   'add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'pow', 'less', 'greater', 'equal', 'select', 'identity', 'stopGradient',
 ]);
 
+function isReduction(node: Tensor): boolean {
+  if (node.op === 'sum' || node.op === 'max' || node.op === 'scatterAdd') return true;
+  return node.op === 'einsum' && node.inputs.some((x) => x.axes.some((a) => !node.axes.includes(a)));
+}
+
 /** How an inlined node is read: by which kernels, how often per element, and whether always at the kernel's own index. */
 interface Reads {
   readonly roots: ReadonlySet<Tensor>;
@@ -102,7 +107,10 @@ export function planFusion(graph: Graph): FusionPlan {
     }
     // Several readers at the kernel's own index share one let-bound value.
     const mult = aligned ? max : sum;
-    const inline = generatedOps.has(node.op) || indexRemapOps.has(node.op) || (roots.size <= 1 && mult <= 1);
+    // A reduction is inlined only where it is read at the kernel's own index (an epilogue),
+    // never into another reduction's loop: nested loops would multiply a cell's iterations.
+    const nestedReduction = isReduction(node) && !aligned;
+    const inline = generatedOps.has(node.op) || indexRemapOps.has(node.op) || (roots.size <= 1 && mult <= 1 && !nestedReduction);
     if (inline) reads.set(node, { roots, mult, aligned });
     else materialized.add(node);
   }

@@ -1,0 +1,92 @@
+/**
+ * splitReductions: Graph -> Graph. A reduction over more than `limit`
+ * elements per output cell becomes two: a partial reduction over chunks of
+ * its longest reduced axis (the axis split in place by a free reshape), then
+ * a reduction over the chunks. GL drivers stop loops after 65535 iterations,
+ * so the GL backends need this; the partial results are also more cells to
+ * share among threads.
+ */
+import { Tensor } from '../ir/tensor.js';
+import { graphWithNodes, type Graph } from '../ir/graph.js';
+import { reshape } from '../ops/layout.js';
+import { maxOp, sumOp } from '../ops/reduce.js';
+import { einsumOp } from '../ops/einsum.js';
+import { apply } from '../ops/define.js';
+
+const numel = (sizes: readonly number[]) => sizes.reduce((a, b) => a * b, 1);
+
+/** The smallest number of chunks f dividing n with total / f <= limit, if any. */
+function chunks(n: number, total: number, limit: number): number | undefined {
+  for (let f = Math.max(2, Math.ceil(total / limit)); f < n; f++) if (n % f === 0 && total / f <= limit) return f;
+  for (let f = Math.max(2, Math.ceil(total / limit)); f < n; f++) if (n % f === 0) return f; // the best available: split again later
+  return undefined;
+}
+
+/** x with axis a split in place into [a#o, a#i] of sizes f and n / f. */
+function splitAxis(x: Tensor, a: string, f: number): Tensor {
+  const d = x.axes.indexOf(a);
+  const n = x.sizes[d]!;
+  return reshape(x, [...x.axes.slice(0, d), `${a}#o`, `${a}#i`, ...x.axes.slice(d + 1)], [...x.sizes.slice(0, d), f, n / f, ...x.sizes.slice(d + 1)]);
+}
+
+function splitOne(node: Tensor, inputs: readonly Tensor[], limit: number): Tensor | undefined {
+  if (node.op === 'sum' || node.op === 'max') {
+    const x = inputs[0]!;
+    const reduced = node.attrs['axes'] as readonly string[];
+    const sizes = reduced.map((a) => x.sizes[x.axes.indexOf(a)]!);
+    const total = numel(sizes);
+    if (total <= limit) return undefined;
+    const a = reduced[sizes.indexOf(Math.max(...sizes))]!;
+    const f = chunks(x.sizes[x.axes.indexOf(a)]!, total, limit);
+    if (f === undefined) return undefined;
+    const op = node.op === 'sum' ? sumOp : maxOp;
+    const partial = apply(op, [splitAxis(x, a, f)], { axes: [...reduced.filter((r) => r !== a), `${a}#i`] });
+    return apply(op, [partial], { axes: [`${a}#o`] });
+  }
+  if (node.op === 'einsum') {
+    const terms = node.attrs['inputs'] as readonly (readonly string[])[];
+    const output = node.attrs['output'] as readonly string[];
+    const contracted = [...new Set(terms.flat())].filter((l) => !output.includes(l));
+    const sizeOf = (l: string) => {
+      const t = inputs.find((x) => x.axes.includes(l))!;
+      return t.sizes[t.axes.indexOf(l)]!;
+    };
+    const total = numel(contracted.map(sizeOf));
+    if (total <= limit) return undefined;
+    const l = contracted.reduce((best, c) => (sizeOf(c) > sizeOf(best) ? c : best), contracted[0]!);
+    const f = chunks(sizeOf(l), total, limit);
+    if (f === undefined) return undefined;
+    const newInputs = inputs.map((x) => (x.axes.includes(l) ? splitAxis(x, l, f) : x));
+    const newTerms = newInputs.map((x) => x.axes);
+    const partial = apply(einsumOp, newInputs, { inputs: newTerms, output: [...output, `${l}#o`] });
+    return apply(sumOp, [partial], { axes: [`${l}#o`] });
+  }
+  return undefined;
+}
+
+function splitPass(graph: Graph, limit: number): { graph: Graph; changed: boolean } {
+  const replaced = new Map<Tensor, Tensor>();
+  const get = (t: Tensor) => replaced.get(t) ?? t;
+  const formal = new Set(graph.inputs);
+  let changed = false;
+  for (const node of graph.nodes) {
+    if (formal.has(node)) continue;
+    const inputs = node.inputs.map(get);
+    let out = splitOne(node, inputs, limit);
+    if (out !== undefined) changed = true;
+    else if (inputs.some((x, i) => x !== node.inputs[i])) out = new Tensor(node.op, node.attrs, inputs, node.axes, node.sizes);
+    if (out !== undefined) replaced.set(node, out);
+  }
+  return { graph: graphWithNodes(graph.inputs, graph.outputs.map(get), graph.nodes.map(get)), changed };
+}
+
+/** Split until every reduction reads at most `limit` elements per output cell (or cannot be split further). */
+export function splitReductions(graph: Graph, limit: number): Graph {
+  let g = graph;
+  for (let round = 0; round < 8; round++) {
+    const next = splitPass(g, limit);
+    g = next.graph;
+    if (!next.changed) break;
+  }
+  return g;
+}
