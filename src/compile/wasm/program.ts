@@ -1,0 +1,226 @@
+/**
+ * compileWasm(program): a traced program becomes one WebAssembly module, with
+ * one function per kernel (src/compile/wasm/render.ts) and a `main` that runs
+ * them in order, over one linear memory where every buffer (formal inputs,
+ * host constants, kernel outputs) has a fixed byte offset. The passes are the
+ * compiler's own (optimise, planFusion, lowerKernel); only rendering differs.
+ *
+ * This first version is single-threaded and synchronous: a call writes the
+ * inputs into memory, calls `main` once and reads the outputs.
+ */
+import type { Tensor } from '../../ir/tensor.js';
+import type { Graph } from '../../ir/graph.js';
+import type { Program } from '../../ir/trace.js';
+import { flattenTree, unflattenTree } from '../../ir/tree.js';
+import { InputError } from '../../shape/errors.js';
+import { interpret, type InputValue, type InputsOf, type ValuesOf } from '../../runtime/interpret.js';
+import type { NDArray } from '../../runtime/ndarray.js';
+import { validateData } from '../../ops/sources.js';
+import { optimise } from '../compile.js';
+import { hostBufferOps, planFusion } from '../fuse.js';
+import { lowerKernel } from '../lower.js';
+import type { BufferInfo, Kernel } from '../kernel-ir.js';
+import { Code, encodeModule, type DefinedFunc } from './encode.js';
+import { importedFuncs, mathImports, renderKernelWasm, voidType } from './render.js';
+
+/** The part of the WebAssembly JS API used here (lib ES2022 does not declare it). */
+interface WasmApi {
+  Memory: new (desc: { initial: number; maximum?: number; shared?: boolean }) => { readonly buffer: ArrayBuffer };
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { readonly exports: Record<string, unknown> };
+  instantiate(bytes: Uint8Array, imports: Record<string, Record<string, unknown>>): Promise<{ readonly instance: { readonly exports: Record<string, unknown> } }>;
+}
+const wasmApi = (): WasmApi => {
+  const api = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+  if (!api) throw new Error('compileWasm: this runtime has no WebAssembly');
+  return api;
+};
+
+export interface WasmCompileOptions {
+  /** Run the kernels one by one from JavaScript instead of through the module's `main`, timing each (see kernelTimes). */
+  readonly perKernel?: boolean;
+  /** f32x4 code along each output's last axis where it allows (default true). */
+  readonly simd?: boolean;
+  /** Register tile of contractions (see WasmRenderOptions). */
+  readonly tile?: { readonly rows: number; readonly cols: number };
+  /** Reductions four loop iterations at a time where loads are contiguous along the loop (default true with simd). */
+  readonly reductionLanes?: boolean;
+  /** Simplify index arithmetic with ranges before rendering (default true). */
+  readonly simplifyIndices?: boolean;
+}
+
+export interface WasmExecutionInfo {
+  readonly requested: 'wasm';
+  readonly backend: 'wasm';
+  readonly executorKind: 'native-sync';
+  readonly fallbackReason: null;
+  /** Calls into the module for the last run (1: `main`). */
+  readonly pipelineCalls: number;
+}
+
+export interface WasmCompiledProgram<A extends readonly unknown[] = readonly unknown[], R = unknown> {
+  readonly graph: Graph;
+  readonly kernels: readonly Kernel[];
+  readonly buffers: ReadonlyMap<number, BufferInfo>;
+  /** Byte offset of each buffer in the module's memory. */
+  readonly offsets: ReadonlyMap<number, number>;
+  /** The module's binary. */
+  readonly bytes: Uint8Array;
+  /** Run on inputs shaped like the program's specs; float32 results widened to float64. */
+  run(...args: InputsOf<A>): Promise<ValuesOf<R>>;
+  /** The same, synchronously. */
+  runSync(...args: InputsOf<A>): ValuesOf<R>;
+  lastRun(): WasmExecutionInfo | undefined;
+  /** Milliseconds each kernel took on the last run (with the perKernel option; empty otherwise). */
+  kernelTimes(): readonly number[];
+  destroy(): void;
+}
+
+function isInputValue(x: unknown): x is InputValue {
+  return ArrayBuffer.isView(x) || (Array.isArray(x) && x.length > 0 && x.every((v) => typeof v === 'number')) || (typeof x === 'object' && x !== null && (x as NDArray).data instanceof Float64Array);
+}
+
+const count = (sizes: readonly number[]) => sizes.reduce((a, b) => a * b, 1);
+const PAGE = 65536;
+/** wasm32: 4 GiB of linear memory at most. */
+const MAX_PAGES = 65536;
+/** Buffers start on 16-byte boundaries (v128 loads later). */
+const ALIGN = 16;
+
+interface Built {
+  readonly graph: Graph;
+  readonly kernels: readonly Kernel[];
+  readonly buffers: ReadonlyMap<number, BufferInfo>;
+  readonly bufferIds: ReadonlyMap<Tensor, number>;
+  readonly hostConstants: readonly Tensor[];
+  readonly offsets: ReadonlyMap<number, number>;
+  readonly pages: number;
+  readonly bytes: Uint8Array;
+}
+
+type Instance = { readonly exports: Record<string, unknown> };
+type Memory = { readonly buffer: ArrayBuffer };
+
+/** The passes, the buffer plan and the module's bytes (no instantiation). */
+function build(program: Program<readonly unknown[], unknown>, options: WasmCompileOptions): Built {
+  const graph = optimise(program.graph);
+  const plan = planFusion(graph);
+
+  // Buffers as compile() numbers them: formal inputs, host constants, kernel outputs.
+  const bufferIds = new Map<Tensor, number>();
+  const buffers = new Map<number, BufferInfo>();
+  const addBuffer = (t: Tensor, source: BufferInfo['source'], label: string) => {
+    const id = bufferIds.size;
+    bufferIds.set(t, id);
+    buffers.set(id, { id, sizes: t.sizes, source, label });
+  };
+  graph.inputs.forEach((x) => addBuffer(x, 'input', String(x.attrs['name'])));
+  const hostConstants = graph.nodes.filter((n) => hostBufferOps.has(n.op) && n.op !== 'input');
+  hostConstants.forEach((c, i) => addBuffer(c, 'constant', c.attrs['name'] ? String(c.attrs['name']) : `${c.op}${i}`));
+  plan.kernels.forEach((k, i) => addBuffer(k, 'kernel', `k${i}`));
+
+  // Fixed byte offsets, in buffer order.
+  const offsets = new Map<number, number>();
+  let end = 0;
+  for (const info of buffers.values()) {
+    offsets.set(info.id, end);
+    end += Math.ceil((count(info.sizes) * 4) / ALIGN) * ALIGN;
+  }
+  const pages = Math.max(1, Math.ceil(end / PAGE));
+  if (pages > MAX_PAGES) {
+    throw new Error(`compileWasm: the program's buffers need ${end} bytes; one WebAssembly (wasm32) memory holds at most ${MAX_PAGES * PAGE}`);
+  }
+
+  const kernels = plan.kernels.map((root, i) => lowerKernel(root, `k${i}`, (t) => bufferIds.get(t)));
+  const funcs: DefinedFunc[] = kernels.map((k) => renderKernelWasm(k, buffers, offsets, { simd: options.simd ?? true, reductionLanes: options.reductionLanes ?? true, simplifyIndices: options.simplifyIndices ?? true, ...(options.tile ? { tile: options.tile } : {}) }));
+  const main = new Code();
+  funcs.forEach((_, i) => main.call(importedFuncs.length + i));
+  funcs.push({ type: voidType, locals: [], code: main, export: 'main' });
+  const bytes = encodeModule({ imports: importedFuncs, memory: { min: pages }, funcs });
+  return { graph, kernels, buffers, bufferIds, hostConstants, offsets, pages, bytes };
+}
+
+function importsFor(memory: Memory): Record<string, Record<string, unknown>> {
+  const math: Record<string, unknown> = {};
+  for (const [name, m] of Object.entries(mathImports)) math[name] = m.fn;
+  return { math, env: { memory } };
+}
+
+/**
+ * Compile and instantiate synchronously (Node; browsers refuse synchronous compilation of
+ * modules over 4 KB on their main thread: use compileWasmAsync there).
+ */
+export function compileWasm<A extends readonly unknown[], R>(program: Program<A, R>, options: WasmCompileOptions = {}): WasmCompiledProgram<A, R> {
+  const built = build(program as Program<readonly unknown[], unknown>, options);
+  const api = wasmApi();
+  const memory = new api.Memory({ initial: built.pages });
+  const instance = new api.Instance(new api.Module(built.bytes), importsFor(memory));
+  return finish(program, options, built, instance, memory);
+}
+
+/** The same, compiling and instantiating asynchronously (any thread, any module size). */
+export async function compileWasmAsync<A extends readonly unknown[], R>(program: Program<A, R>, options: WasmCompileOptions = {}): Promise<WasmCompiledProgram<A, R>> {
+  const built = build(program as Program<readonly unknown[], unknown>, options);
+  const api = wasmApi();
+  const memory = new api.Memory({ initial: built.pages });
+  const { instance } = await api.instantiate(built.bytes, importsFor(memory));
+  return finish(program, options, built, instance, memory);
+}
+
+function finish<A extends readonly unknown[], R>(program: Program<A, R>, options: WasmCompileOptions, built: Built, instance: Instance, memory: Memory): WasmCompiledProgram<A, R> {
+  const { graph, kernels, buffers, bufferIds, hostConstants, offsets, bytes } = built;
+  const mainFn = instance.exports['main'] as () => void;
+  const kernelFns = kernels.map((k) => instance.exports[k.name] as () => void);
+  const heap = new Float32Array(memory.buffer);
+  const view = (id: number) => heap.subarray(offsets.get(id)! / 4, offsets.get(id)! / 4 + count(buffers.get(id)!.sizes));
+
+  // Host constants are evaluated once, on the host, in float64, and written once.
+  if (hostConstants.length > 0) {
+    const values = interpret({ inputs: [], outputs: hostConstants, nodes: hostConstants }, []);
+    hostConstants.forEach((c, i) => view(bufferIds.get(c)!).set(values[i]!.data));
+  }
+
+  const inputIds = graph.inputs.map((x) => bufferIds.get(x)!);
+  const outputIds = graph.outputs.map((o) => bufferIds.get(o)!);
+  let info: WasmExecutionInfo | undefined;
+  let times: number[] = [];
+
+  const runSync = (...args: InputsOf<A>): ValuesOf<R> => {
+    const parts = (args as readonly unknown[]).map((a, i) => flattenTree(a, isInputValue, `arg[${i}]`));
+    const leaves = parts.flatMap((p) => p.leaves);
+    const paths = parts.flatMap((p) => p.paths);
+    if (leaves.length !== program.inputPaths.length) {
+      throw new InputError(`program takes inputs ${program.inputPaths.join(', ')}; got ${leaves.length} values (${paths.join(', ')})`);
+    }
+    graph.inputs.forEach((x, i) => {
+      const v = leaves[i]!;
+      const raw = 'data' in (v as object) && !ArrayBuffer.isView(v) ? (v as NDArray).data : (v as ArrayLike<number>);
+      const target = view(inputIds[i]!);
+      if (raw instanceof Float32Array && raw.length === target.length && raw.every(Number.isFinite)) target.set(raw);
+      else target.set(validateData(String(x.attrs['name']), raw, x.axes, x.sizes));
+    });
+    if (options.perKernel) {
+      times = kernelFns.map((f) => {
+        const t0 = performance.now();
+        f();
+        return performance.now() - t0;
+      });
+    } else mainFn();
+    const values: NDArray[] = graph.outputs.map((o, i) => ({ axes: o.axes, sizes: o.sizes, data: Float64Array.from(view(outputIds[i]!)) }));
+    info = { requested: 'wasm', backend: 'wasm', executorKind: 'native-sync', fallbackReason: null, pipelineCalls: options.perKernel ? kernelFns.length : 1 };
+    return unflattenTree(program.outputDef, values);
+  };
+
+  return {
+    graph,
+    kernels,
+    buffers,
+    offsets,
+    bytes,
+    run: async (...args) => runSync(...args),
+    runSync,
+    lastRun: () => info,
+    kernelTimes: () => times,
+    destroy: () => {},
+  };
+}

@@ -1,0 +1,997 @@
+/**
+ * The native WebAssembly renderer: kernel IR to one wasm function per kernel,
+ * every size baked in. Index arithmetic is i32 (no float indices truncated at
+ * each access, unlike gpu.js's webasm backend); values are f32. Each buffer
+ * lives at a fixed byte offset in one linear memory, row-major and flat (not
+ * gpu.js's [z][y][x]). A kernel loops over every output element in row-major
+ * order; a reduction is a nest of loops accumulating into a local.
+ *
+ * SIMD: when the output's last axis is a multiple of 4, a kernel computes four
+ * consecutive elements of that axis at once (f32x4). A load whose address does
+ * not move along that axis is one scalar load splatted; one that moves by one
+ * element per lane is one v128.load; any other is four scalar loads. Math with
+ * no f32x4 instruction (exp, log, ..., pow) runs lane by lane. A contraction
+ * (a kernel with a reduction) computes a register tile of rows x (4 * cols)
+ * outputs per step, every load shared between the copies that read the same
+ * address (loads are memoised by the bytes of their address computation).
+ * A contraction whose loads are contiguous along its reduction loop rather than
+ * along the output (A B^T) keeps scalar outputs and runs four iterations of
+ * that loop at once, summing the lanes after the loop. exp, tanh and erf of
+ * f32x4 code are polynomials (no call per lane); log, sin, cos, sign and pow
+ * go lane by lane through imported Math functions. Before rendering, index
+ * arithmetic is simplified with the ranges of indices (./simplify-index.ts), so
+ * reshapes do not divide in inner loops.
+ *
+ * The structure mirrors src/compile/gpujs/render.ts: exhaustive switches over
+ * the IR's kinds, so a new kind fails to compile until it is handled here.
+ */
+import type { BinaryOp, BufferInfo, Expr, IndexExpr, Kernel, Stmt, UnaryOp } from '../kernel-ir.js';
+import { simplifyIndices } from './simplify-index.js';
+import { Code, Op, Simd, ValType, type DefinedFunc, type FuncType, type ImportedFunc } from './encode.js';
+
+const unaryType: FuncType = { params: [ValType.f32], results: [ValType.f32] };
+const binaryType: FuncType = { params: [ValType.f32, ValType.f32], results: [ValType.f32] };
+export const voidType: FuncType = { params: [], results: [] };
+
+/** erf by Abramowitz–Stegun 7.1.26 (|error| < 1.5e-7), as the gpu.js renderer computes it. */
+export function erf(x: number): number {
+  const s = x < 0 ? -1 : 1;
+  const a = Math.abs(x);
+  const t = 1 / (1 + 0.3275911 * a);
+  const p = ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t;
+  return s * (1 - p * Math.exp(-a * a));
+}
+
+/** Math the kernels import from JavaScript (no f32 instruction for them). */
+export const mathImports = {
+  exp: { type: unaryType, fn: Math.exp },
+  log: { type: unaryType, fn: Math.log },
+  sin: { type: unaryType, fn: Math.sin },
+  cos: { type: unaryType, fn: Math.cos },
+  tanh: { type: unaryType, fn: Math.tanh },
+  erf: { type: unaryType, fn: erf },
+  pow: { type: binaryType, fn: Math.pow },
+} as const;
+export type MathImport = keyof typeof mathImports;
+const importNames = Object.keys(mathImports) as MathImport[];
+
+/** The imported functions, in function-index order (module "math"). */
+export const importedFuncs: readonly ImportedFunc[] = importNames.map((name) => ({ module: 'math', name, type: mathImports[name].type }));
+const importIndex = (name: MathImport): number => importNames.indexOf(name);
+
+/** Row-major strides of a tensor. */
+export function strides(sizes: readonly number[]): number[] {
+  const out = new Array<number>(sizes.length);
+  let s = 1;
+  for (let d = sizes.length - 1; d >= 0; d--) {
+    out[d] = s;
+    s *= sizes[d]!;
+  }
+  return out;
+}
+
+const count = (sizes: readonly number[]) => sizes.reduce((a, b) => a * b, 1);
+const LANES = 4;
+
+interface Ref {
+  readonly local: number;
+  /** A v128 local (four lanes) rather than an f32. */
+  readonly vec: boolean;
+}
+
+/** How one copy of the kernel body sees its indices and earlier values. */
+interface Ctx {
+  /** Added to each thread axis (the copy's place in a register tile). */
+  readonly shifts: readonly number[];
+  /** Values bound by statements. */
+  readonly refs: Map<number, Ref>;
+}
+
+/** The dimension four lanes run along: a thread axis of the output, or a reduction loop. */
+export type Along = { readonly kind: 'thread' | 'loop'; readonly id: number } | null;
+
+/** Coefficient of the vectorised dimension in an index (0: independent), or null when not affine in it. */
+function coef(e: IndexExpr, axis: Along): number | null {
+  switch (e.kind) {
+    case 'thread':
+      return axis?.kind === 'thread' && e.axis === axis.id ? 1 : 0;
+    case 'loop':
+      return axis?.kind === 'loop' && e.id === axis.id ? 1 : 0;
+    case 'int':
+      return 0;
+    case 'iadd': {
+      const a = coef(e.a, axis);
+      const b = coef(e.b, axis);
+      return a === null || b === null ? null : a + b;
+    }
+    case 'imul': {
+      const a = coef(e.a, axis);
+      const b = coef(e.b, axis);
+      if (a === null || b === null) return null;
+      if (e.a.kind === 'int') return e.a.value * b;
+      if (e.b.kind === 'int') return e.b.value * a;
+      return a === 0 && b === 0 ? 0 : null;
+    }
+    case 'idiv':
+    case 'imod':
+      return coef(e.a, axis) === 0 && coef(e.b, axis) === 0 ? 0 : null;
+    case 'clamp':
+      return coef(e.x, axis) === 0 ? 0 : null;
+    case 'fromValue':
+      return exprIndependent(e.value, axis) ? 0 : null;
+  }
+}
+
+/** Whether a value provably does not vary along the vectorised axis (refs are assumed to vary). */
+function exprIndependent(e: Expr, axis: Along): boolean {
+  switch (e.kind) {
+    case 'literal':
+      return true;
+    case 'load':
+      return e.index.every((i) => coef(i, axis) === 0);
+    case 'unary':
+      return exprIndependent(e.x, axis);
+    case 'binary':
+      return exprIndependent(e.a, axis) && exprIndependent(e.b, axis);
+    case 'select':
+      return exprIndependent(e.cond, axis) && exprIndependent(e.a, axis) && exprIndependent(e.b, axis);
+    case 'compare':
+      return coef(e.a, axis) === 0 && coef(e.b, axis) === 0;
+    case 'index':
+      return coef(e.index, axis) === 0;
+    case 'ref':
+      return false;
+  }
+}
+
+/** Emits one kernel's function body; holds its locals, the buffer table and the load memo. */
+class KernelRenderer {
+  readonly locals: ValType[] = [];
+  code = new Code();
+  private readonly thread: number[] = [];
+  private readonly loops = new Map<number, number>();
+  /** Memoised values by the bytes that compute them, one map per open loop body. */
+  private readonly memo: Map<string, number>[] = [new Map()];
+  /** The dimension lanes run along (the output's last axis, or the innermost loop of a reduction), or null in scalar code. */
+  private along: Along = null;
+  /** exp, tanh and erf by polynomials in f32x4 (else lane by lane through the imported Math functions). */
+  polyMath = true;
+  /** Whether reductions of scalar kernels may run four iterations of their innermost loop at once. */
+  vectorReductions = false;
+
+  constructor(
+    private readonly buffers: ReadonlyMap<number, BufferInfo>,
+    private readonly offsets: ReadonlyMap<number, number>,
+  ) {}
+
+  local(t: ValType): number {
+    this.locals.push(t);
+    return this.locals.length - 1;
+  }
+
+  /** Render into a scratch buffer and return its bytes (for memo keys). */
+  capture(f: () => void): number[] {
+    const saved = this.code;
+    this.code = new Code();
+    try {
+      f();
+      return this.code.bytes;
+    } finally {
+      this.code = saved;
+    }
+  }
+
+  /** Emit `bytes` (which push one value of type t) once per loop body; later uses read a local. */
+  memoised(key: string, t: ValType, bytes: readonly number[]): void {
+    for (let i = this.memo.length - 1; i >= 0; i--) {
+      const hit = this.memo[i]!.get(key);
+      if (hit !== undefined) {
+        this.code.get(hit);
+        return;
+      }
+    }
+    const l = this.local(t);
+    this.code.append(bytes).tee(l);
+    this.memo[this.memo.length - 1]!.set(key, l);
+  }
+
+  /** Pushes an i32: the index in lane `lane` of the copy `ctx`. */
+  index(e: IndexExpr, ctx: Ctx, lane: number): void {
+    const c = this.code;
+    switch (e.kind) {
+      case 'thread': {
+        const shift = (ctx.shifts[e.axis] ?? 0) + (this.along?.kind === 'thread' && e.axis === this.along.id ? lane : 0);
+        c.get(this.thread[e.axis]!);
+        if (shift !== 0) c.i32(shift).op(Op.i32_add);
+        return;
+      }
+      case 'loop': {
+        const l = this.loops.get(e.id);
+        if (l === undefined) throw new Error(`wasm render: loop ${e.id} read outside its nest`);
+        c.get(l);
+        if (lane !== 0 && this.along?.kind === 'loop' && this.along.id === e.id) c.i32(lane).op(Op.i32_add);
+        return;
+      }
+      case 'int':
+        c.i32(e.value);
+        return;
+      case 'iadd':
+        this.index(e.a, ctx, lane);
+        this.index(e.b, ctx, lane);
+        c.op(Op.i32_add);
+        return;
+      case 'imul':
+        this.index(e.a, ctx, lane);
+        this.index(e.b, ctx, lane);
+        c.op(Op.i32_mul);
+        return;
+      case 'idiv': {
+        // Floor division (Math.floor(a / b), as the other renderers compute it).
+        if (e.b.kind === 'int' && e.b.value > 0 && (e.b.value & (e.b.value - 1)) === 0) {
+          this.index(e.a, ctx, lane);
+          c.i32(Math.log2(e.b.value)).op(Op.i32_shr_s); // an arithmetic shift floors
+          return;
+        }
+        const a = this.local(ValType.i32);
+        const b = this.local(ValType.i32);
+        const r = this.local(ValType.i32);
+        this.index(e.a, ctx, lane);
+        c.set(a);
+        this.index(e.b, ctx, lane);
+        c.set(b);
+        c.get(a).get(b).op(Op.i32_div_s);
+        c.get(a).get(b).op(Op.i32_rem_s).tee(r).i32(0).op(Op.i32_ne);
+        c.get(r).get(b).op(Op.i32_xor).i32(0).op(Op.i32_lt_s, Op.i32_and, Op.i32_sub);
+        return;
+      }
+      case 'imod':
+        // JavaScript's %: the remainder takes the dividend's sign, as i32.rem_s does.
+        this.index(e.a, ctx, lane);
+        this.index(e.b, ctx, lane);
+        c.op(Op.i32_rem_s);
+        return;
+      case 'clamp': {
+        const t = this.local(ValType.i32);
+        this.index(e.x, ctx, lane);
+        c.tee(t).i32(e.lo).get(t).i32(e.lo).op(Op.i32_gt_s, Op.select);
+        c.tee(t).i32(e.hi).get(t).i32(e.hi).op(Op.i32_lt_s, Op.select);
+        return;
+      }
+      case 'fromValue':
+        this.scalar(e.value, ctx, lane);
+        c.op(Op.f32_floor).truncSat();
+        return;
+    }
+  }
+
+  /** Pushes the byte address (relative to the buffer's offset) of buffer[idx...]; returns the offset. */
+  address(buffer: number, idx: readonly IndexExpr[], ctx: Ctx, lane: number): number {
+    const info = this.buffers.get(buffer);
+    const offset = this.offsets.get(buffer);
+    if (!info || offset === undefined) throw new Error(`wasm render: unknown buffer ${buffer}`);
+    if (idx.length !== info.sizes.length) throw new Error(`wasm render: buffer ${buffer} has rank ${info.sizes.length}, read with ${idx.length} indices`);
+    const st = strides(info.sizes);
+    const c = this.code;
+    let first = true;
+    idx.forEach((e, d) => {
+      if (e.kind === 'int' && e.value === 0) return;
+      this.index(e, ctx, lane);
+      if (st[d] !== 1) c.i32(st[d]!).op(Op.i32_mul);
+      if (!first) c.op(Op.i32_add);
+      first = false;
+    });
+    if (first) c.i32(0);
+    else c.i32(2).op(Op.i32_shl);
+    return offset;
+  }
+
+  /** Pushes an f32 load, memoised in the open loop body. */
+  scalarLoad(buffer: number, idx: readonly IndexExpr[], ctx: Ctx, lane: number): void {
+    let offset = 0;
+    const bytes = this.capture(() => {
+      offset = this.address(buffer, idx, ctx, lane);
+      this.code.mem(Op.f32_load, 2, offset);
+    });
+    this.memoised(`f${bytes.join(',')}`, ValType.f32, bytes);
+  }
+
+  /** Pushes an f32: the value in lane `lane` of copy `ctx` (vector refs are read lane by lane). */
+  scalar(e: Expr, ctx: Ctx, lane: number): void {
+    const c = this.code;
+    const sub = (x: Expr) => this.scalar(x, ctx, lane);
+    switch (e.kind) {
+      case 'literal':
+        c.f32(e.value);
+        return;
+      case 'load':
+        this.scalarLoad(e.buffer, e.index, ctx, lane);
+        return;
+      case 'unary':
+        sub(e.x);
+        this.scalarUnary(e.op);
+        return;
+      case 'binary':
+        sub(e.a);
+        sub(e.b);
+        this.scalarBinary(e.op);
+        return;
+      case 'select':
+        sub(e.a);
+        sub(e.b);
+        sub(e.cond);
+        c.f32(0).op(Op.f32_ne, Op.select);
+        return;
+      case 'compare':
+        this.index(e.a, ctx, lane);
+        this.index(e.b, ctx, lane);
+        c.op({ lt: Op.i32_lt_s, ge: Op.i32_ge_s, eq: Op.i32_eq }[e.op], Op.f32_convert_i32_s);
+        return;
+      case 'index':
+        this.index(e.index, ctx, lane);
+        c.op(Op.f32_convert_i32_s);
+        return;
+      case 'ref': {
+        const r = ctx.refs.get(e.id);
+        if (r === undefined) throw new Error(`wasm render: value ${e.id} read before it is bound`);
+        c.get(r.local);
+        if (r.vec) c.lane(Simd.f32x4_extract_lane, lane);
+        return;
+      }
+    }
+  }
+
+  /** f32 -> f32 on the stack. */
+  scalarUnary(op: UnaryOp): void {
+    const c = this.code;
+    switch (op) {
+      case 'neg':
+        c.op(Op.f32_neg);
+        return;
+      case 'sqrt':
+        c.op(Op.f32_sqrt);
+        return;
+      case 'abs':
+        c.op(Op.f32_abs);
+        return;
+      case 'floor':
+        c.op(Op.f32_floor);
+        return;
+      case 'reciprocal': {
+        const t = this.local(ValType.f32);
+        c.set(t).f32(1).get(t).op(Op.f32_div);
+        return;
+      }
+      case 'sign': {
+        const t = this.local(ValType.f32);
+        c.tee(t).f32(0).op(Op.f32_gt).get(t).f32(0).op(Op.f32_lt, Op.i32_sub, Op.f32_convert_i32_s);
+        return;
+      }
+      case 'exp':
+      case 'log':
+      case 'sin':
+      case 'cos':
+      case 'tanh':
+      case 'erf':
+        c.call(importIndex(op));
+        return;
+    }
+  }
+
+  /** f32, f32 -> f32 on the stack. */
+  scalarBinary(op: BinaryOp): void {
+    const c = this.code;
+    switch (op) {
+      case 'add':
+        c.op(Op.f32_add);
+        return;
+      case 'sub':
+        c.op(Op.f32_sub);
+        return;
+      case 'mul':
+        c.op(Op.f32_mul);
+        return;
+      case 'div':
+        c.op(Op.f32_div);
+        return;
+      case 'maximum':
+        c.op(Op.f32_max);
+        return;
+      case 'minimum':
+        c.op(Op.f32_min);
+        return;
+      case 'pow':
+        c.call(importIndex('pow'));
+        return;
+      case 'less':
+        c.op(Op.f32_lt, Op.f32_convert_i32_s);
+        return;
+      case 'greater':
+        c.op(Op.f32_gt, Op.f32_convert_i32_s);
+        return;
+      case 'equal':
+        c.op(Op.f32_eq, Op.f32_convert_i32_s);
+        return;
+    }
+  }
+
+  splat(value: number): void {
+    const bytes = new Code().f32(value).simd(Simd.f32x4_splat).bytes;
+    this.memoised(`s${bytes.join(',')}`, ValType.v128, bytes);
+  }
+
+  /** Pushes a v128 built lane by lane from scalar code. */
+  lanes(f: (lane: number) => void): void {
+    const c = this.code;
+    c.f32(0).simd(Simd.f32x4_splat);
+    for (let lane = 0; lane < LANES; lane++) {
+      f(lane);
+      c.lane(Simd.f32x4_replace_lane, lane);
+    }
+  }
+
+  /**
+   * exp of the v128 on the stack, in f32x4: n = round(x / ln 2), r = x - n ln 2 (Cody–Waite),
+   * exp(r) by its Taylor polynomial of degree 7 (|r| <= 0.347: relative error < 1e-8 before rounding),
+   * times 2^n built in the exponent bits. x is clamped to [-87.3, 88.3] (2^n stays a normal float).
+   */
+  vexp(): void {
+    const c = this.code;
+    const x = this.local(ValType.v128);
+    const n = this.local(ValType.v128);
+    const r = this.local(ValType.v128);
+    this.splat(-87.3);
+    c.simd(Simd.f32x4_max);
+    this.splat(88.3);
+    c.simd(Simd.f32x4_min).set(x);
+    c.get(x);
+    this.splat(Math.LOG2E);
+    c.simd(Simd.f32x4_mul).simd(Simd.f32x4_nearest).set(n);
+    // r = x - n * ln2_hi - n * ln2_lo
+    c.get(x).get(n);
+    this.splat(0.693359375);
+    c.simd(Simd.f32x4_mul).simd(Simd.f32x4_sub).get(n);
+    this.splat(-2.12194440e-4);
+    c.simd(Simd.f32x4_mul).simd(Simd.f32x4_sub).set(r);
+    // Horner: 1 + r (1 + r (1/2 + r (1/6 + r (1/24 + r (1/120 + r (1/720 + r / 5040))))))
+    const coefs = [1 / 5040, 1 / 720, 1 / 120, 1 / 24, 1 / 6, 1 / 2, 1, 1];
+    this.splat(coefs[0]!);
+    for (const k of coefs.slice(1)) {
+      c.get(r).simd(Simd.f32x4_mul);
+      this.splat(k);
+      c.simd(Simd.f32x4_add);
+    }
+    // 2^n: (n + 127) << 23 as float bits.
+    c.get(n).simd(Simd.i32x4_trunc_sat_f32x4_s).i32(127).simd(Simd.i32x4_splat).simd(Simd.i32x4_add).i32(23).simd(Simd.i32x4_shl);
+    c.simd(Simd.f32x4_mul);
+  }
+
+  /** -v where the mask m (of x < 0) is set: bitselect(-v, v, m). Expects v then m on the stack. */
+  private negateWhere(): void {
+    const c = this.code;
+    const v = this.local(ValType.v128);
+    const m = this.local(ValType.v128);
+    c.set(m).set(v);
+    c.get(v).simd(Simd.f32x4_neg).get(v).get(m).simd(Simd.v128_bitselect);
+  }
+
+  /** tanh in f32x4: sign(x) (1 - e) / (1 + e) with e = exp(-2 |x|). */
+  vtanh(): void {
+    const c = this.code;
+    const x = this.local(ValType.v128);
+    const e = this.local(ValType.v128);
+    c.set(x);
+    c.get(x).simd(Simd.f32x4_abs);
+    this.splat(-2);
+    c.simd(Simd.f32x4_mul);
+    this.vexp();
+    c.set(e);
+    this.splat(1);
+    c.get(e).simd(Simd.f32x4_sub);
+    this.splat(1);
+    c.get(e).simd(Simd.f32x4_add).simd(Simd.f32x4_div);
+    c.get(x);
+    this.splat(0);
+    c.simd(Simd.f32x4_lt);
+    this.negateWhere();
+  }
+
+  /** erf in f32x4 by Abramowitz–Stegun 7.1.26 (|error| < 1.5e-7), as the scalar import computes it. */
+  verf(): void {
+    const c = this.code;
+    const x = this.local(ValType.v128);
+    const a = this.local(ValType.v128);
+    const t = this.local(ValType.v128);
+    c.set(x);
+    c.get(x).simd(Simd.f32x4_abs).set(a);
+    this.splat(1);
+    this.splat(1);
+    this.splat(0.3275911);
+    c.get(a).simd(Simd.f32x4_mul).simd(Simd.f32x4_add).simd(Simd.f32x4_div).set(t);
+    const coefs = [1.061405429, -1.453152027, 1.421413741, -0.284496736, 0.254829592];
+    this.splat(coefs[0]!);
+    for (const k of coefs.slice(1)) {
+      c.get(t).simd(Simd.f32x4_mul);
+      this.splat(k);
+      c.simd(Simd.f32x4_add);
+    }
+    c.get(t).simd(Simd.f32x4_mul);
+    // 1 - p * exp(-a * a)
+    c.get(a).simd(Simd.f32x4_neg).get(a).simd(Simd.f32x4_mul);
+    this.vexp();
+    c.simd(Simd.f32x4_mul).set(t);
+    this.splat(1);
+    c.get(t).simd(Simd.f32x4_sub);
+    c.get(x);
+    this.splat(0);
+    c.simd(Simd.f32x4_lt);
+    this.negateWhere();
+  }
+
+  /** Pushes a v128: the values of four consecutive elements along the vectorised axis. */
+  vector(e: Expr, ctx: Ctx): void {
+    const c = this.code;
+    const sub = (x: Expr) => this.vector(x, ctx);
+    switch (e.kind) {
+      case 'literal':
+        this.splat(e.value);
+        return;
+      case 'load': {
+        const info = this.buffers.get(e.buffer);
+        if (!info) throw new Error(`wasm render: unknown buffer ${e.buffer}`);
+        const st = strides(info.sizes);
+        const coefs = e.index.map((i) => coef(i, this.along));
+        const step = coefs.every((k) => k !== null) ? coefs.reduce<number>((s, k, d) => s + k! * st[d]!, 0) : null;
+        if (step === 0) {
+          // The same element in every lane: one load, splatted.
+          let offset = 0;
+          const bytes = this.capture(() => {
+            offset = this.address(e.buffer, e.index, ctx, 0);
+            this.code.mem(Op.f32_load, 2, offset).simd(Simd.f32x4_splat);
+          });
+          this.memoised(`vs${bytes.join(',')}`, ValType.v128, bytes);
+        } else if (step === 1) {
+          // Four consecutive elements: one v128.load.
+          const bytes = this.capture(() => {
+            const offset = this.address(e.buffer, e.index, ctx, 0);
+            this.code.simdMem(Simd.v128_load, 2, offset);
+          });
+          this.memoised(`v${bytes.join(',')}`, ValType.v128, bytes);
+        } else {
+          this.lanes((lane) => this.scalarLoad(e.buffer, e.index, ctx, lane));
+        }
+        return;
+      }
+      case 'unary':
+        switch (e.op) {
+          case 'neg':
+            sub(e.x);
+            c.simd(Simd.f32x4_neg);
+            return;
+          case 'sqrt':
+            sub(e.x);
+            c.simd(Simd.f32x4_sqrt);
+            return;
+          case 'abs':
+            sub(e.x);
+            c.simd(Simd.f32x4_abs);
+            return;
+          case 'floor':
+            sub(e.x);
+            c.simd(Simd.f32x4_floor);
+            return;
+          case 'reciprocal':
+            this.splat(1);
+            sub(e.x);
+            c.simd(Simd.f32x4_div);
+            return;
+          case 'exp':
+            if (!this.polyMath) break;
+            sub(e.x);
+            this.vexp();
+            return;
+          case 'tanh':
+            if (!this.polyMath) break;
+            sub(e.x);
+            this.vtanh();
+            return;
+          case 'erf':
+            if (!this.polyMath) break;
+            sub(e.x);
+            this.verf();
+            return;
+          case 'sign':
+          case 'log':
+          case 'sin':
+          case 'cos':
+            break;
+        }
+        // No f32x4 form (or polynomials off): lane by lane.
+        switch (e.op) {
+          case 'sign':
+          case 'exp':
+          case 'log':
+          case 'sin':
+          case 'cos':
+          case 'tanh':
+          case 'erf': {
+            const t = this.local(ValType.v128);
+            sub(e.x);
+            c.set(t);
+            c.get(t);
+            for (let lane = 0; lane < LANES; lane++) {
+              c.get(t).lane(Simd.f32x4_extract_lane, lane);
+              this.scalarUnary(e.op);
+              c.lane(Simd.f32x4_replace_lane, lane);
+            }
+            return;
+          }
+        }
+        return;
+      case 'binary': {
+        const simple: Partial<Record<BinaryOp, number>> = { add: Simd.f32x4_add, sub: Simd.f32x4_sub, mul: Simd.f32x4_mul, div: Simd.f32x4_div, maximum: Simd.f32x4_max, minimum: Simd.f32x4_min };
+        const compare: Partial<Record<BinaryOp, number>> = { less: Simd.f32x4_lt, greater: Simd.f32x4_gt, equal: Simd.f32x4_eq };
+        const s = simple[e.op];
+        const k = compare[e.op];
+        if (s !== undefined) {
+          sub(e.a);
+          sub(e.b);
+          c.simd(s);
+        } else if (k !== undefined) {
+          // All-ones mask lanes and 1.0: exactly 1.0 where the comparison holds.
+          sub(e.a);
+          sub(e.b);
+          c.simd(k);
+          this.splat(1);
+          c.simd(Simd.v128_and);
+        } else {
+          const a = this.local(ValType.v128);
+          const b = this.local(ValType.v128);
+          sub(e.a);
+          c.set(a);
+          sub(e.b);
+          c.set(b);
+          c.get(a);
+          for (let lane = 0; lane < LANES; lane++) {
+            c.get(a).lane(Simd.f32x4_extract_lane, lane).get(b).lane(Simd.f32x4_extract_lane, lane);
+            this.scalarBinary(e.op);
+            c.lane(Simd.f32x4_replace_lane, lane);
+          }
+        }
+        return;
+      }
+      case 'select':
+        sub(e.a);
+        sub(e.b);
+        sub(e.cond);
+        this.splat(0);
+        c.simd(Simd.f32x4_ne).simd(Simd.v128_bitselect);
+        return;
+      case 'compare':
+      case 'index':
+        if (exprIndependent(e, this.along)) {
+          this.scalar(e, ctx, 0);
+          c.simd(Simd.f32x4_splat);
+        } else {
+          this.lanes((lane) => this.scalar(e, ctx, lane));
+        }
+        return;
+      case 'ref': {
+        const r = ctx.refs.get(e.id);
+        if (r === undefined) throw new Error(`wasm render: value ${e.id} read before it is bound`);
+        c.get(r.local);
+        if (!r.vec) c.simd(Simd.f32x4_splat);
+        return;
+      }
+    }
+  }
+
+  /** Pushes the value of copy `ctx`: a v128 in vector kernels, else an f32. */
+  value(e: Expr, ctx: Ctx): void {
+    if (this.along) this.vector(e, ctx);
+    else this.scalar(e, ctx, 0);
+  }
+
+  get valueType(): ValType {
+    return this.along ? ValType.v128 : ValType.f32;
+  }
+
+  stmts(stmts: readonly Stmt[], ctxs: readonly Ctx[]): void {
+    for (const s of stmts) {
+      switch (s.kind) {
+        case 'let':
+          for (const ctx of ctxs) {
+            const l = this.local(this.valueType);
+            this.value(s.value, ctx);
+            this.code.set(l);
+            ctx.refs.set(s.id, { local: l, vec: this.along !== null });
+          }
+          break;
+        case 'reduce':
+          this.reduce(s, ctxs);
+          break;
+      }
+    }
+  }
+
+  /** counter = 0; do { body(); counter += step } while (counter < extent). Nothing when extent is 0. */
+  forLoop(counter: number, extent: number, step: number, body: () => void): void {
+    if (extent <= 0) return;
+    const c = this.code;
+    c.i32(0).set(counter).loop();
+    this.memo.push(new Map());
+    body();
+    this.memo.pop();
+    c.get(counter).i32(step).op(Op.i32_add).tee(counter).i32(extent).op(Op.i32_lt_s).brIf(0).end();
+  }
+
+  reduce(s: Extract<Stmt, { kind: 'reduce' }>, ctxs: readonly Ctx[]): void {
+    const last = s.loops[s.loops.length - 1]!;
+    if (this.along === null && this.vectorReductions && reductionVectorises(s, this.buffers)) {
+      this.vectorReduce(s, ctxs, last);
+      return;
+    }
+    const c = this.code;
+    const vec = this.along !== null;
+    const accs = ctxs.map(() => this.local(this.valueType));
+    const init = s.op === 'sum' ? 0 : -Infinity;
+    for (const acc of accs) {
+      c.f32(init);
+      if (vec) c.simd(Simd.f32x4_splat);
+      c.set(acc);
+    }
+    const nest = (k: number): void => {
+      if (k === s.loops.length) {
+        // Copies of the body see their own values bound inside the loop.
+        const inner = ctxs.map((ctx) => ({ shifts: ctx.shifts, refs: new Map(ctx.refs) }));
+        this.stmts(s.body, inner);
+        inner.forEach((ctx, q) => {
+          c.get(accs[q]!);
+          this.value(s.value, ctx);
+          if (vec) c.simd(s.op === 'sum' ? Simd.f32x4_add : Simd.f32x4_max);
+          else c.op(s.op === 'sum' ? Op.f32_add : Op.f32_max);
+          c.set(accs[q]!);
+        });
+        return;
+      }
+      const loop = s.loops[k]!;
+      const counter = this.local(ValType.i32);
+      this.loops.set(loop.id, counter);
+      this.forLoop(counter, loop.extent, 1, () => nest(k + 1));
+      this.loops.delete(loop.id);
+    };
+    nest(0);
+    ctxs.forEach((ctx, q) => ctx.refs.set(s.id, { local: accs[q]!, vec }));
+  }
+
+  /**
+   * A reduction of scalar code whose innermost loop runs four iterations at once: four
+   * partial results per copy (f32x4), combined across lanes after the loops.
+   */
+  vectorReduce(s: Extract<Stmt, { kind: 'reduce' }>, ctxs: readonly Ctx[], last: { readonly id: number; readonly extent: number }): void {
+    const c = this.code;
+    const sum = s.op === 'sum';
+    const accs = ctxs.map(() => this.local(ValType.v128));
+    for (const acc of accs) c.f32(sum ? 0 : -Infinity).simd(Simd.f32x4_splat).set(acc);
+    const nest = (k: number): void => {
+      if (k === s.loops.length) {
+        const inner = ctxs.map((ctx) => ({ shifts: ctx.shifts, refs: new Map(ctx.refs) }));
+        this.stmts(s.body, inner);
+        inner.forEach((ctx, q) => {
+          c.get(accs[q]!);
+          this.vector(s.value, ctx);
+          c.simd(sum ? Simd.f32x4_add : Simd.f32x4_max).set(accs[q]!);
+        });
+        return;
+      }
+      const loop = s.loops[k]!;
+      const counter = this.local(ValType.i32);
+      this.loops.set(loop.id, counter);
+      if (loop.id === last.id) {
+        this.along = { kind: 'loop', id: loop.id };
+        this.forLoop(counter, loop.extent, LANES, () => nest(k + 1));
+        this.along = null;
+      } else {
+        this.forLoop(counter, loop.extent, 1, () => nest(k + 1));
+      }
+      this.loops.delete(loop.id);
+    };
+    nest(0);
+    ctxs.forEach((ctx, q) => {
+      const out = this.local(ValType.f32);
+      const acc = accs[q]!;
+      c.get(acc).lane(Simd.f32x4_extract_lane, 0);
+      for (let lane = 1; lane < LANES; lane++) c.get(acc).lane(Simd.f32x4_extract_lane, lane).op(sum ? Op.f32_add : Op.f32_max);
+      c.set(out);
+      ctx.refs.set(s.id, { local: out, vec: false });
+    });
+  }
+
+  /** The whole kernel: a loop nest over the output (tiles of rows x cols vectors when vectorised), storing each element. */
+  kernel(kernel: Kernel, tile: { readonly vector: boolean; readonly rows: number; readonly cols: number }): void {
+    const c = this.code;
+    const outOffset = this.offsets.get(kernel.output);
+    if (outOffset === undefined) throw new Error(`wasm render: no offset for output buffer ${kernel.output}`);
+    if (count(kernel.sizes) === 0) return;
+    const r = kernel.sizes.length;
+    this.along = tile.vector ? { kind: 'thread', id: r - 1 } : null;
+    const width = tile.vector ? LANES : 1;
+    const st = strides(kernel.sizes);
+    const steps = kernel.sizes.map((_, d) => (d === r - 1 ? width * tile.cols : d === r - 2 ? tile.rows : 1));
+    const nest = (d: number): void => {
+      if (d === r) {
+        const ctxs: Ctx[] = [];
+        for (let q = 0; q < tile.rows; q++) {
+          for (let v = 0; v < tile.cols; v++) {
+            const shifts = kernel.sizes.map((_, a) => (a === r - 1 ? v * width : a === r - 2 ? q : 0));
+            ctxs.push({ shifts, refs: new Map() });
+          }
+        }
+        this.stmts(kernel.body, ctxs);
+        for (const ctx of ctxs) {
+          // Output address of the copy's first element.
+          let first = true;
+          for (let a = 0; a < r; a++) {
+            c.get(this.thread[a]!);
+            if (ctx.shifts[a] !== 0) c.i32(ctx.shifts[a]!).op(Op.i32_add);
+            if (st[a] !== 1) c.i32(st[a]!).op(Op.i32_mul);
+            if (!first) c.op(Op.i32_add);
+            first = false;
+          }
+          if (first) c.i32(0);
+          else c.i32(2).op(Op.i32_shl);
+          this.value(kernel.result, ctx);
+          if (tile.vector) c.simdMem(Simd.v128_store, 2, outOffset);
+          else c.mem(Op.f32_store, 2, outOffset);
+        }
+        return;
+      }
+      const counter = this.local(ValType.i32);
+      this.thread[d] = counter;
+      this.forLoop(counter, kernel.sizes[d]!, steps[d]!, () => nest(d + 1));
+    };
+    nest(0);
+  }
+}
+
+export interface WasmRenderOptions {
+  /** f32x4 along the output's last axis when it allows (default true). */
+  readonly simd?: boolean;
+  /** Register tile of contractions, rows x (4 * cols) outputs (default 4 x 2 where the sizes divide; smaller otherwise). */
+  readonly tile?: { readonly rows: number; readonly cols: number };
+  /** Let reductions run four iterations of their innermost loop at once where loads are contiguous along it (default true with simd). */
+  readonly reductionLanes?: boolean;
+  /** Simplify index arithmetic with the ranges of indices and loop counters first (default true). */
+  readonly simplifyIndices?: boolean;
+  /** exp, tanh and erf of f32x4 code by polynomials (default true); else lane by lane through Math. */
+  readonly polyMath?: boolean;
+}
+
+/** Loads of a reduction's body and value whose address moves by one element along `along`. */
+function contiguousLoads(stmts: readonly Stmt[], value: Expr | undefined, along: Along, buffers: ReadonlyMap<number, BufferInfo>): number {
+  let n = 0;
+  const visitIndex = (e: IndexExpr): void => {
+    switch (e.kind) {
+      case 'thread':
+      case 'loop':
+      case 'int':
+        return;
+      case 'iadd':
+      case 'imul':
+      case 'idiv':
+      case 'imod':
+        visitIndex(e.a);
+        visitIndex(e.b);
+        return;
+      case 'clamp':
+        visitIndex(e.x);
+        return;
+      case 'fromValue':
+        visit(e.value);
+        return;
+    }
+  };
+  const visit = (e: Expr): void => {
+    switch (e.kind) {
+      case 'literal':
+      case 'ref':
+        return;
+      case 'load': {
+        const st = strides(buffers.get(e.buffer)?.sizes ?? []);
+        const coefs = e.index.map((i) => coef(i, along));
+        if (coefs.every((k) => k !== null) && coefs.reduce<number>((s, k, d) => s + k! * (st[d] ?? 0), 0) === 1) n++;
+        e.index.forEach(visitIndex);
+        return;
+      }
+      case 'unary':
+        visit(e.x);
+        return;
+      case 'binary':
+        visit(e.a);
+        visit(e.b);
+        return;
+      case 'select':
+        visit(e.cond);
+        visit(e.a);
+        visit(e.b);
+        return;
+      case 'compare':
+        visitIndex(e.a);
+        visitIndex(e.b);
+        return;
+      case 'index':
+        visitIndex(e.index);
+        return;
+    }
+  };
+  const walk = (ss: readonly Stmt[]): void => {
+    for (const s of ss) {
+      switch (s.kind) {
+        case 'let':
+          visit(s.value);
+          break;
+        case 'reduce':
+          walk(s.body);
+          visit(s.value);
+          break;
+      }
+    }
+  };
+  walk(stmts);
+  if (value) visit(value);
+  return n;
+}
+
+/** Whether a reduction runs four iterations of its innermost loop at once: a long enough loop, no nested reduction, contiguous loads along it. */
+function reductionVectorises(s: Extract<Stmt, { kind: 'reduce' }>, buffers: ReadonlyMap<number, BufferInfo>): boolean {
+  const last = s.loops[s.loops.length - 1]!;
+  if (last.extent % LANES !== 0 || last.extent < 2 * LANES) return false;
+  if (s.body.some((b) => b.kind === 'reduce')) return false;
+  return contiguousLoads(s.body, s.value, { kind: 'loop', id: last.id }, buffers) > 0;
+}
+
+/** Contiguous loads along the output's last axis versus along innermost reduction loops. */
+function contiguity(kernel: Kernel, buffers: ReadonlyMap<number, BufferInfo>): { thread: number; loop: number } {
+  const r = kernel.sizes.length;
+  let thread = 0;
+  let loop = 0;
+  for (const s of kernel.body) {
+    if (s.kind !== 'reduce') continue;
+    thread += contiguousLoads(s.body, s.value, { kind: 'thread', id: r - 1 }, buffers);
+    if (reductionVectorises(s, buffers)) loop += contiguousLoads(s.body, s.value, { kind: 'loop', id: s.loops[s.loops.length - 1]!.id }, buffers);
+  }
+  return { thread, loop };
+}
+
+/** The register tile a kernel is rendered with. */
+export function tileOf(kernel: Kernel, options: WasmRenderOptions = {}, buffers?: ReadonlyMap<number, BufferInfo>): { vector: boolean; rows: number; cols: number } {
+  const r = kernel.sizes.length;
+  const last = r > 0 ? kernel.sizes[r - 1]! : 0;
+  const contraction = kernel.body.some((s) => s.kind === 'reduce');
+  const scalarTile = () => {
+    // Scalar outputs: reductions may still run along their loop; a few outputs per step share loads.
+    if (!contraction || options.simd === false || !buffers || contiguity(kernel, buffers).loop === 0) return { vector: false, rows: 1, cols: 1 };
+    const cols = r >= 1 ? [2, 1].find((k) => last % k === 0)! : 1;
+    const rows = r >= 2 ? [2, 1].find((k) => kernel.sizes[r - 2]! % k === 0)! : 1;
+    return { vector: false, rows, cols };
+  };
+  if (options.simd === false || r === 0 || last % LANES !== 0) return scalarTile();
+  if (!contraction) return { vector: true, rows: 1, cols: 1 };
+  if (buffers && options.reductionLanes !== false) {
+    const { thread, loop } = contiguity(kernel, buffers);
+    if (loop > thread) return scalarTile();
+  }
+  const want = options.tile ?? { rows: 4, cols: 2 };
+  const cols = [want.cols, 2, 1].find((k) => k <= want.cols && last % (LANES * k) === 0)!;
+  const rows = r >= 2 ? [want.rows, 4, 2, 1].find((k) => k <= want.rows && kernel.sizes[r - 2]! % k === 0)! : 1;
+  return { vector: true, rows, cols };
+}
+
+/** One kernel as a wasm function () -> (), reading and writing buffers at the given byte offsets. */
+export function renderKernelWasm(kernel: Kernel, buffers: ReadonlyMap<number, BufferInfo>, offsets: ReadonlyMap<number, number>, options: WasmRenderOptions = {}): DefinedFunc {
+  const r = new KernelRenderer(buffers, offsets);
+  r.vectorReductions = options.simd !== false && options.reductionLanes !== false;
+  r.polyMath = options.polyMath !== false;
+  const k = options.simplifyIndices === false ? kernel : simplifyIndices(kernel);
+  r.kernel(k, tileOf(k, options, r.vectorReductions ? buffers : undefined));
+  return { type: voidType, locals: r.locals, code: r.code, export: kernel.name };
+}

@@ -1,0 +1,220 @@
+/**
+ * Index simplification with ranges, before rendering: a reshape is lowered as a
+ * flat index unflattened by division and remainder, so a kernel that reads a
+ * reshaped buffer would divide in its innermost loop, and (being non-affine)
+ * would read four lanes with four scalar loads. Knowing the range of every
+ * thread index and loop counter, idiv(a * S + b, S) is a when 0 <= b < S,
+ * imod(a * S + b, S) is b, and a clamp whose argument stays in range is its
+ * argument. The result computes the same integers; it is only shorter, and
+ * affine where it can be.
+ */
+import { iadd, imul, int, type Expr, type IndexExpr, type Kernel, type Stmt } from '../kernel-ir.js';
+
+interface Term {
+  readonly atom: IndexExpr;
+  coef: number;
+}
+
+/** Σ coef * atom + k, atoms keyed structurally. */
+interface Affine {
+  readonly terms: Map<string, Term>;
+  k: number;
+}
+
+type Range = readonly [number, number] | null;
+
+const key = (e: IndexExpr): string => JSON.stringify(e);
+
+function constant(k: number): Affine {
+  return { terms: new Map(), k };
+}
+
+function add(a: Affine, b: Affine, scale = 1): Affine {
+  const terms = new Map<string, Term>();
+  for (const [k, t] of a.terms) terms.set(k, { atom: t.atom, coef: t.coef });
+  for (const [k, t] of b.terms) {
+    const prev = terms.get(k);
+    if (prev) prev.coef += scale * t.coef;
+    else terms.set(k, { atom: t.atom, coef: scale * t.coef });
+  }
+  for (const [k, t] of terms) if (t.coef === 0) terms.delete(k);
+  return { terms, k: a.k + scale * b.k };
+}
+
+function scaled(a: Affine, s: number): Affine {
+  return add(constant(0), a, s);
+}
+
+class Simplifier {
+  constructor(
+    private readonly sizes: readonly number[],
+    private readonly extents: ReadonlyMap<number, number>,
+  ) {}
+
+  range(e: IndexExpr): Range {
+    switch (e.kind) {
+      case 'thread': {
+        const n = this.sizes[e.axis];
+        return n === undefined ? null : [0, n - 1];
+      }
+      case 'loop': {
+        const n = this.extents.get(e.id);
+        return n === undefined ? null : [0, n - 1];
+      }
+      case 'int':
+        return [e.value, e.value];
+      case 'clamp':
+        return [e.lo, e.hi];
+      case 'idiv': {
+        const r = this.range(e.a);
+        if (!r || e.b.kind !== 'int' || e.b.value <= 0) return null;
+        return [Math.floor(r[0] / e.b.value), Math.floor(r[1] / e.b.value)];
+      }
+      case 'imod': {
+        const r = this.range(e.a);
+        if (!r || e.b.kind !== 'int' || e.b.value <= 0 || r[0] < 0) return null;
+        return r[1] < e.b.value ? r : [0, e.b.value - 1];
+      }
+      case 'iadd': {
+        const a = this.range(e.a);
+        const b = this.range(e.b);
+        return a && b ? [a[0] + b[0], a[1] + b[1]] : null;
+      }
+      case 'imul': {
+        const a = this.range(e.a);
+        const b = this.range(e.b);
+        if (!a || !b) return null;
+        const p = [a[0] * b[0], a[0] * b[1], a[1] * b[0], a[1] * b[1]];
+        return [Math.min(...p), Math.max(...p)];
+      }
+      case 'fromValue':
+        return null;
+    }
+  }
+
+  affineRange(a: Affine): Range {
+    let lo = a.k;
+    let hi = a.k;
+    for (const t of a.terms.values()) {
+      const r = this.range(t.atom);
+      if (!r) return null;
+      lo += Math.min(t.coef * r[0], t.coef * r[1]);
+      hi += Math.max(t.coef * r[0], t.coef * r[1]);
+    }
+    return [lo, hi];
+  }
+
+  build(a: Affine): IndexExpr {
+    let e: IndexExpr = int(0);
+    for (const t of a.terms.values()) e = iadd(e, imul(t.atom, int(t.coef)));
+    return iadd(e, int(a.k));
+  }
+
+  atom(e: IndexExpr): Affine {
+    return { terms: new Map([[key(e), { atom: e, coef: 1 }]]), k: 0 };
+  }
+
+  /** Split a into high (coefficients multiples of d) and low; when low stays within one multiple of d, divide exactly. */
+  divmod(a: Affine, d: number): { q: Affine; r: Affine } | null {
+    const high = constant(0);
+    const low = constant(a.k);
+    for (const [k, t] of a.terms) (t.coef % d === 0 ? high : low).terms.set(k, { atom: t.atom, coef: t.coef });
+    const r = this.affineRange(low);
+    if (!r) return null;
+    const m = Math.floor(r[0] / d);
+    if (Math.floor(r[1] / d) !== m) return null;
+    const q = constant(m);
+    for (const [k, t] of high.terms) q.terms.set(k, { atom: t.atom, coef: t.coef / d });
+    const rem = add(low, constant(m * d), -1);
+    return { q, r: rem };
+  }
+
+  affine(e: IndexExpr): Affine {
+    switch (e.kind) {
+      case 'thread':
+      case 'loop':
+        return this.atom(e);
+      case 'int':
+        return constant(e.value);
+      case 'iadd':
+        return add(this.affine(e.a), this.affine(e.b));
+      case 'imul': {
+        const a = this.affine(e.a);
+        const b = this.affine(e.b);
+        if (a.terms.size === 0) return scaled(b, a.k);
+        if (b.terms.size === 0) return scaled(a, b.k);
+        return this.atom({ kind: 'imul', a: this.build(a), b: this.build(b) });
+      }
+      case 'idiv':
+      case 'imod': {
+        const a = this.affine(e.a);
+        const b = this.affine(e.b);
+        // idiv floors; imod is JavaScript's % (the dividend's sign), equal to the floored remainder only for a >= 0.
+        const nonNegative = (this.affineRange(a)?.[0] ?? -1) >= 0;
+        if (b.terms.size === 0 && b.k > 0 && (e.kind === 'idiv' || nonNegative)) {
+          const qr = this.divmod(a, b.k);
+          if (qr) return e.kind === 'idiv' ? qr.q : qr.r;
+        }
+        return this.atom({ kind: e.kind, a: this.build(a), b: this.build(b) });
+      }
+      case 'clamp': {
+        const x = this.affine(e.x);
+        const r = this.affineRange(x);
+        if (r && r[0] >= e.lo && r[1] <= e.hi) return x;
+        return this.atom({ kind: 'clamp', x: this.build(x), lo: e.lo, hi: e.hi });
+      }
+      case 'fromValue':
+        return this.atom({ kind: 'fromValue', value: this.expr(e.value) });
+    }
+  }
+
+  index(e: IndexExpr): IndexExpr {
+    return this.build(this.affine(e));
+  }
+
+  expr(e: Expr): Expr {
+    switch (e.kind) {
+      case 'literal':
+      case 'ref':
+        return e;
+      case 'load':
+        return { kind: 'load', buffer: e.buffer, index: e.index.map((i) => this.index(i)) };
+      case 'unary':
+        return { kind: 'unary', op: e.op, x: this.expr(e.x) };
+      case 'binary':
+        return { kind: 'binary', op: e.op, a: this.expr(e.a), b: this.expr(e.b) };
+      case 'select':
+        return { kind: 'select', cond: this.expr(e.cond), a: this.expr(e.a), b: this.expr(e.b) };
+      case 'compare':
+        return { kind: 'compare', op: e.op, a: this.index(e.a), b: this.index(e.b) };
+      case 'index':
+        return { kind: 'index', index: this.index(e.index) };
+    }
+  }
+
+  stmts(stmts: readonly Stmt[]): Stmt[] {
+    return stmts.map((s): Stmt => {
+      switch (s.kind) {
+        case 'let':
+          return { kind: 'let', id: s.id, value: this.expr(s.value) };
+        case 'reduce':
+          return { kind: 'reduce', id: s.id, op: s.op, loops: s.loops, body: this.stmts(s.body), value: this.expr(s.value) };
+      }
+    });
+  }
+}
+
+function loopExtents(stmts: readonly Stmt[], out: Map<number, number>): Map<number, number> {
+  for (const s of stmts) {
+    if (s.kind !== 'reduce') continue;
+    for (const l of s.loops) out.set(l.id, l.extent);
+    loopExtents(s.body, out);
+  }
+  return out;
+}
+
+/** The kernel with every index simplified using the ranges of its thread indices and loop counters. */
+export function simplifyIndices(kernel: Kernel): Kernel {
+  const s = new Simplifier(kernel.sizes, loopExtents(kernel.body, new Map()));
+  return { ...kernel, body: s.stmts(kernel.body), result: s.expr(kernel.result) };
+}

@@ -1,0 +1,70 @@
+import { strict as assert } from 'node:assert';
+import fc from 'fast-check';
+import { simplifyIndices } from '../../../src/compile/wasm/simplify-index.js';
+import type { IndexExpr, Kernel } from '../../../src/compile/kernel-ir.js';
+
+/** The IR's integer semantics: idiv floors, imod is JavaScript's %, clamp is min(max(x, lo), hi). */
+function evalIndex(e: IndexExpr, thread: readonly number[]): number {
+  switch (e.kind) {
+    case 'thread':
+      return thread[e.axis]!;
+    case 'loop':
+      throw new Error('no loops here');
+    case 'int':
+      return e.value;
+    case 'iadd':
+      return evalIndex(e.a, thread) + evalIndex(e.b, thread);
+    case 'imul':
+      return evalIndex(e.a, thread) * evalIndex(e.b, thread);
+    case 'idiv':
+      return Math.floor(evalIndex(e.a, thread) / evalIndex(e.b, thread));
+    case 'imod':
+      return (evalIndex(e.a, thread) % evalIndex(e.b, thread)) + 0;
+    case 'clamp':
+      return Math.min(e.hi, Math.max(e.lo, evalIndex(e.x, thread)));
+    case 'fromValue':
+      throw new Error('no values here');
+  }
+}
+
+const sizes = [3, 5, 4];
+const leaf: fc.Arbitrary<IndexExpr> = fc.oneof(
+  fc.nat(2).map((axis): IndexExpr => ({ kind: 'thread', axis })),
+  fc.integer({ min: -6, max: 12 }).map((value): IndexExpr => ({ kind: 'int', value })),
+);
+const { tree } = fc.letrec<{ tree: IndexExpr }>((tie) => ({
+  tree: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    leaf,
+    fc.record({ kind: fc.constant('iadd' as const), a: tie('tree'), b: tie('tree') }),
+    fc.record({ kind: fc.constant('imul' as const), a: tie('tree'), b: fc.integer({ min: -4, max: 12 }).map((value): IndexExpr => ({ kind: 'int', value })) }),
+    fc.record({ kind: fc.constant('imul' as const), a: tie('tree'), b: tie('tree') }),
+    fc.record({ kind: fc.constantFrom('idiv' as const, 'imod' as const), a: tie('tree'), b: fc.integer({ min: 1, max: 12 }).map((value): IndexExpr => ({ kind: 'int', value })) }),
+    fc.record({ kind: fc.constant('clamp' as const), x: tie('tree'), lo: fc.integer({ min: -3, max: 3 }), hi: fc.integer({ min: 3, max: 20 }) }),
+  ),
+}));
+
+describe('compile/wasm: index simplification with ranges', () => {
+  it('computes the same integers at every thread index', () => {
+    fc.assert(
+      fc.property(tree, (e) => {
+        const kernel: Kernel = { name: 'k', output: 0, sizes, inputs: [], ops: [], body: [], result: { kind: 'index', index: e } };
+        const simplified = simplifyIndices(kernel).result;
+        assert.equal(simplified.kind, 'index');
+        const s = (simplified as { index: IndexExpr }).index;
+        for (let i = 0; i < sizes[0]!; i++)
+          for (let j = 0; j < sizes[1]!; j++)
+            for (let k = 0; k < sizes[2]!; k++) assert.equal(evalIndex(s, [i, j, k]) + 0, evalIndex(e, [i, j, k]) + 0, JSON.stringify({ e, s, at: [i, j, k] }));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('turns the unflattening of a flattened index back into the index', () => {
+    const t = (axis: number): IndexExpr => ({ kind: 'thread', axis });
+    const flat: IndexExpr = { kind: 'iadd', a: { kind: 'imul', a: t(0), b: { kind: 'int', value: 20 } }, b: { kind: 'iadd', a: { kind: 'imul', a: t(1), b: { kind: 'int', value: 4 } }, b: t(2) } };
+    const middle: IndexExpr = { kind: 'imod', a: { kind: 'idiv', a: flat, b: { kind: 'int', value: 4 } }, b: { kind: 'int', value: 5 } };
+    const kernel: Kernel = { name: 'k', output: 0, sizes, inputs: [], ops: [], body: [], result: { kind: 'index', index: middle } };
+    assert.deepEqual(simplifyIndices(kernel).result, { kind: 'index', index: t(1) });
+  });
+});
