@@ -1,11 +1,12 @@
 /** `shapegrad train`: flags, validation (one clear line per error), and the DINO run. */
 import { modelNames, type ModelName } from '../train/models.js';
-import { gpujsBackends, isBackendAvailable, type GpujsBackend } from '../compile/gpujs/backends.js';
+import { isBackendAvailable } from '../compile/gpujs/backends.js';
+import { backendNames, type Backend } from '../compile/compile.js';
 import { runDino, type DatasetName, type RunOptions } from '../train/run.js';
 
 export const trainUsage = `usage: shapegrad train [--method dino] [--model xcit-tiny|resmlp-tiny] [--dataset mnist|fashion-mnist]
                        [--minutes N] [--max-steps N] [--out runs/NAME] [--resume] [--batch-size N] [--lr X]
-                       [--seed N] [--backend webasm|cpu|headlessgl] [--local-views N] [--knn-train N] [--knn-test N]
+                       [--seed N] [--backend wasm|webasm|cpu|headlessgl] [--local-views N] [--knn-train N] [--knn-test N]
                        [--out-dim K] [--teacher-temp T] [--data-root DIR] [--json]`;
 
 export class UsageError extends Error {}
@@ -58,8 +59,8 @@ export function trainOptions(args: readonly string[], log: (line: string) => voi
   if (method !== 'dino') throw new UsageError(`--method ${method}: the ${method} objective exists (src/ssl) but its training loop is not wired into the CLI yet; use --method dino`);
   const model = oneOf<ModelName>(flags, 'model', modelNames, 'xcit-tiny');
   const dataset = oneOf<DatasetName>(flags, 'dataset', ['mnist', 'fashion-mnist'], 'mnist');
-  const backend = oneOf<GpujsBackend>(flags, 'backend', gpujsBackends, 'webasm');
-  if (!isBackendAvailable(backend)) throw new UsageError(`--backend ${backend} is not available on this machine`);
+  const backend = oneOf<Backend>(flags, 'backend', backendNames, 'wasm');
+  if (backend !== 'wasm' && !isBackendAvailable(backend)) throw new UsageError(`--backend ${backend} is not available on this machine`);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
   return {
     method,
@@ -70,7 +71,7 @@ export function trainOptions(args: readonly string[], log: (line: string) => voi
     ...(flags.values.has('max-steps') ? { maxSteps: numberFlag(flags, 'max-steps', 0, positiveInt, 'a positive integer') } : {}),
     out: flags.values.get('out') ?? `runs/${method}-${dataset}-${stamp}`,
     batchSize: numberFlag(flags, 'batch-size', 32, positiveInt, 'a positive integer'),
-    lr: numberFlag(flags, 'lr', 2e-3, (v) => v > 0, 'a positive number'),
+    lr: numberFlag(flags, 'lr', 5e-4, (v) => v > 0, 'a positive number'),
     seed: numberFlag(flags, 'seed', 0, (v) => Number.isInteger(v) && v >= 0, 'a non-negative integer'),
     localViews: numberFlag(flags, 'local-views', 2, (v) => Number.isInteger(v) && v >= 0, 'a non-negative integer'),
     knnTrain: numberFlag(flags, 'knn-train', 10000, positiveInt, 'a positive integer'),

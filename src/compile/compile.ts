@@ -20,15 +20,21 @@ import { hostBufferOps, planFusion } from './fuse.js';
 import { lowerKernel } from './lower.js';
 import type { BufferInfo, Kernel, Stmt } from './kernel-ir.js';
 import { canPack, erfFunctionSource, gpujsDims, renderKernel } from './gpujs/render.js';
-import { gpujs, isBackendAvailable, type GpujsBackend } from './gpujs/backends.js';
+import { gpujs, gpujsBackends, isBackendAvailable, type GpujsBackend } from './gpujs/backends.js';
+import { compileWasm } from './wasm/program.js';
+
+/** A compiler backend: the native WebAssembly renderer, or gpu.js on one of its backends. */
+export type Backend = 'wasm' | GpujsBackend;
+export const backendNames: readonly Backend[] = ['wasm', ...gpujsBackends];
 
 export interface CompileOptions {
-  readonly backend?: GpujsBackend;
+  /** Default 'wasm' (the native WebAssembly renderer: the fastest on the CPU, measured in docs/performance.md). */
+  readonly backend?: Backend;
 }
 
 /** What ran on the last call: gpu.js's own introspection. */
 export interface ExecutionInfo {
-  readonly requested: GpujsBackend;
+  readonly requested: Backend;
   readonly backend: string;
   readonly executorKind: string;
   readonly fallbackReason: string | null;
@@ -46,6 +52,20 @@ export interface CompiledProgram<A extends readonly unknown[] = readonly unknown
   /** What ran on the last call (undefined before the first). */
   lastRun(): ExecutionInfo | undefined;
   destroy(): void;
+}
+
+/** The native WebAssembly renderer behind the same interface as the gpu.js one. */
+function compileNative<A extends readonly unknown[], R>(program: Program<A, R>): CompiledProgram<A, R> {
+  const native = compileWasm(program);
+  return {
+    graph: native.graph,
+    kernels: native.kernels,
+    sources: native.kernels.map((k) => `(native WebAssembly: ${k.name} is a function of one ${native.bytes.length}-byte module; no source text)`),
+    buffers: native.buffers,
+    run: (...args) => native.run(...args),
+    lastRun: () => native.lastRun(),
+    destroy: () => native.destroy(),
+  };
 }
 
 /** The optimised graph a program compiles from. */
@@ -165,7 +185,9 @@ export function resetFallbackWarnings(): void {
 }
 
 export function compile<A extends readonly unknown[], R>(program: Program<A, R>, options: CompileOptions = {}): CompiledProgram<A, R> {
-  const backend = options.backend ?? 'webasm';
+  const requested = options.backend ?? 'wasm';
+  if (requested === 'wasm') return compileNative(program);
+  const backend: GpujsBackend = requested;
   if (!isBackendAvailable(backend)) {
     throw new Error(`compile: backend ${backend} is not available on this machine (gpu.js reports it unsupported)`);
   }

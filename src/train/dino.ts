@@ -19,11 +19,10 @@ import { evaluate, type ValuesOf } from '../runtime/interpret.js';
 import type { NDArray } from '../runtime/ndarray.js';
 import { foldIn, key as makeKey, split, type Key } from '../runtime/prng.js';
 import { compile, type CompiledProgram } from '../compile/compile.js';
-import type { GpujsBackend } from '../compile/gpujs/backends.js';
+import type { Backend } from '../compile/compile.js';
 import { dinoHead, type DinoHeadParams } from '../nn/dino-head.js';
 import { dino } from '../ssl/dino.js';
 import { adamw, type AdamWState } from '../optim/adamw.js';
-import { cosineSchedule } from '../optim/schedules.js';
 import { dinoCrops, multiCropSpecs, multiCropViews, sampleMultiCrop } from '../data/multi-crop.js';
 import type { ViewTensors } from '../data/augment/view.js';
 import type { Dataset } from '../data/dataset.js';
@@ -49,7 +48,7 @@ export interface DinoTrainConfig {
   readonly plannedSteps: number;
   readonly warmupSteps: number;
   readonly seed: number;
-  readonly backend: GpujsBackend;
+  readonly backend: Backend;
 }
 
 export const defaultDinoConfig: DinoTrainConfig = {
@@ -59,7 +58,7 @@ export const defaultDinoConfig: DinoTrainConfig = {
   outDim: 256,
   hiddenDim: 128,
   bottleneckDim: 64,
-  lr: 2e-3,
+  lr: 5e-4,
   minLr: 1e-5,
   weightDecay: 0.04,
   teacherTemp: 0.04,
@@ -69,7 +68,7 @@ export const defaultDinoConfig: DinoTrainConfig = {
   plannedSteps: 400,
   warmupSteps: 20,
   seed: 0,
-  backend: 'webasm',
+  backend: 'wasm',
 };
 
 /** The student and teacher networks: a backbone and a DINO head. */
@@ -97,8 +96,12 @@ export interface DinoTrainer {
   readonly backbone: Backbone<unknown>;
   readonly compiled: CompiledProgram;
   initState(): DinoState;
-  /** One training step on a batch of images; returns the new state and the loss. */
-  step(state: DinoState, images: Float32Array): Promise<{ state: DinoState; loss: number; lr: number }>;
+  /**
+   * One training step on a batch of images; returns the new state and the loss.
+   * `progress` (0..1, e.g. the fraction of a time budget spent) drives the learning-rate and
+   * EMA schedules; without it they follow the step count over `plannedSteps`.
+   */
+  step(state: DinoState, images: Float32Array, progress?: number): Promise<{ state: DinoState; loss: number; lr: number }>;
   destroy(): void;
 }
 
@@ -158,20 +161,23 @@ export function dinoTrainer(overrides: Partial<DinoTrainConfig> = {}): DinoTrain
     spec([], [], 'momentum'),
   );
   const compiled = compile(program as never, { backend: config.backend });
-  const lrSchedule = cosineSchedule({ baseValue: config.lr, finalValue: config.minLr, epochs: 1, iterationsPerEpoch: config.plannedSteps, warmupEpochs: 0 });
-  const warm = (t: number) => (t < config.warmupSteps ? (config.lr * (t + 1)) / config.warmupSteps : lrSchedule.at(Math.min(t, config.plannedSteps - 1)));
-  const momentumAt = (t: number) => 1 - (1 - config.momentumTeacher) * (Math.cos((Math.PI * Math.min(t, config.plannedSteps)) / config.plannedSteps) + 1) / 2;
+  // Schedules over a fraction p of the run: linear warm-up of the learning rate for the first
+  // `warmupSteps`, then cosine decay to minLr; EMA momentum from momentumTeacher to 1 (DINO's).
+  const cosine = (p: number, from: number, to: number) => to + ((from - to) * (1 + Math.cos(Math.PI * Math.min(1, Math.max(0, p))))) / 2;
+  const lrAt = (t: number, p: number) => (t < config.warmupSteps ? (config.lr * (t + 1)) / config.warmupSteps : cosine(p, config.lr, config.minLr));
+  const momentumAt = (p: number) => cosine(p, config.momentumTeacher, 1);
 
   return {
     config,
     backbone: net,
     compiled,
     initState,
-    async step(state, images) {
-      const lr = warm(state.step);
+    async step(state, images, progress) {
+      const p = progress ?? state.step / config.plannedSteps;
+      const lr = lrAt(state.step, p);
       const sample = sampleMultiCrop(crops, foldIn(state.key, state.step), B, src);
       const out = (await (compiled.run as (...a: unknown[]) => Promise<unknown>)(
-        state.student, state.teacher, state.center, state.opt, images, sample.values, [lr], [momentumAt(state.step)],
+        state.student, state.teacher, state.center, state.opt, images, sample.values, [lr], [momentumAt(p)],
       )) as ValuesOf<{ loss: Tensor<[]>; student: DinoNetwork; teacher: DinoNetwork; center: Tensor<['K']>; opt: DinoState['opt'] }>;
       const loss = out.loss.data[0]!;
       if (!Number.isFinite(loss)) throw new Error(`dino: the loss became ${loss} at step ${state.step}`);

@@ -8,7 +8,7 @@
 import { spec, trace } from '../ir/trace.js';
 import type { Tensor } from '../ir/tensor.js';
 import { compile } from '../compile/compile.js';
-import type { GpujsBackend } from '../compile/gpujs/backends.js';
+import type { Backend } from '../compile/compile.js';
 import { key as makeKey, foldIn } from '../runtime/prng.js';
 import { loadMnist } from '../data/mnist.js';
 import { loadFashionMnist } from '../data/fashion-mnist.js';
@@ -36,7 +36,7 @@ export interface RunOptions {
   readonly batchSize: number;
   readonly lr: number;
   readonly seed: number;
-  readonly backend: GpujsBackend;
+  readonly backend: Backend;
   readonly localViews: number;
   /** Prototypes of the DINO head and the teacher's temperature. */
   readonly outDim: number;
@@ -112,7 +112,8 @@ export async function runDino(o: RunOptions): Promise<RunResult> {
   while (Date.now() - started < budget && (o.maxSteps === undefined || state.step < o.maxSteps)) {
     const images = batchesFrom.next().value as Float32Array;
     const t0 = Date.now();
-    const r = await trainer.step(state, images);
+    const progress = o.maxSteps === undefined ? (Date.now() - started) / budget : Math.max((Date.now() - started) / budget, state.step / o.maxSteps);
+    const r = await trainer.step(state, images, progress);
     state = r.state;
     trained += o.batchSize;
     const elapsed = (Date.now() - started) / 1000;

@@ -6,10 +6,10 @@
 import type { GoldenFile, GoldenTensor } from '../../io/golden.js';
 import type { Tensor } from '../../ir/tensor.js';
 
-import type { GpujsBackend } from '../../compile/gpujs/backends.js';
+import type { Backend } from '../../compile/compile.js';
 
-/** The float64 reference interpreter, or a gpu.js backend through the compiler. */
-export type BackendName = 'reference' | GpujsBackend;
+/** The float64 reference interpreter, or a compiler backend (native wasm, or gpu.js on one of its backends). */
+export type BackendName = 'reference' | Backend;
 
 /** A value a component produces: a tensor (evaluated by the runner on the chosen backend) or host numbers. */
 export type ComponentValue = Tensor | ArrayLike<number>;

@@ -77,7 +77,7 @@ export function loadGolden(path: string): GoldenFile {
 
 /** The backends the runner can use here: the reference and every gpu.js backend available. */
 export function conformanceBackends(): BackendName[] {
-  return ['reference', ...availableBackends()];
+  return ['reference', 'wasm', ...availableBackends()];
 }
 
 type Values = { readonly outputs: Record<string, ArrayLike<number>>; readonly grads: Record<string, ArrayLike<number>> };
