@@ -1,11 +1,11 @@
 import { strict as assert } from 'node:assert';
 import { checkFileOn, goldenFiles } from '../../../src/testing/conformance/runner.js';
-import { availableBackends, type GpujsBackend } from '../../../src/compile/index.js';
+import { availableBackends, type Backend, type GpujsBackend } from '../../../src/compile/index.js';
 
 // Every golden file through the compiler, on every gpu.js backend this machine has:
 // the component's graph is compiled to gpu.js kernels and run as one pipeline, in float32
 // (tolerance: 1e-4 of the tensor's largest magnitude).
-const backends = (['cpu', 'webasm', 'headlessgl'] as GpujsBackend[]).filter((b) => availableBackends().includes(b));
+const backends: Backend[] = ['wasm', ...(['cpu', 'webasm', 'headlessgl'] as GpujsBackend[]).filter((b) => availableBackends().includes(b))];
 
 describe('testing/conformance on the compiled backends', function () {
   this.timeout(600000);

@@ -82,6 +82,6 @@ describe('testing/conformance runner', () => {
   it('refuses a backend that does not exist yet, by name', () => {
     const { code, out } = cli([fixture, '--backend', 'webgpu']);
     assert.equal(code, 1);
-    assert.match(out, /backend webgpu is not available \(available here: reference, cpu, webasm/);
+    assert.match(out, /backend webgpu is not available \(available here: reference, wasm, cpu, webasm/);
   });
 });
