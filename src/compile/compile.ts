@@ -5,7 +5,7 @@
  * gpu.createPipeline, so intermediates never leave the backend and a call is
  * one pipeline call. What actually ran is recorded after every call.
  */
-import type { Tensor } from '../ir/tensor.js';
+
 import type { Graph } from '../ir/graph.js';
 import type { Program } from '../ir/trace.js';
 import { flattenTree, unflattenTree } from '../ir/tree.js';
@@ -16,8 +16,9 @@ import type { NDArray } from '../runtime/ndarray.js';
 import { validateData } from '../ops/sources.js';
 import { simplify } from './simplify.js';
 import { splitReductions } from './split-reductions.js';
-import { hostBufferOps, planFusion } from './fuse.js';
+import { planFusion } from './fuse.js';
 import { lowerKernel } from './lower.js';
+import { planBuffers } from './buffers.js';
 import type { BufferInfo, Kernel, Stmt } from './kernel-ir.js';
 import { canPack, erfFunctionSource, gpujsDims, renderKernel } from './gpujs/render.js';
 import { gpujs, gpujsBackends, isBackendAvailable, type GpujsBackend } from './gpujs/backends.js';
@@ -196,17 +197,7 @@ export function compile<A extends readonly unknown[], R>(program: Program<A, R>,
   const plan = planFusion(graph);
 
   // Buffers: formal inputs, host constants (constants and random tensors, evaluated once here), kernel outputs.
-  const bufferIds = new Map<Tensor, number>();
-  const buffers = new Map<number, BufferInfo>();
-  const addBuffer = (t: Tensor, source: BufferInfo['source'], label: string) => {
-    const id = bufferIds.size;
-    bufferIds.set(t, id);
-    buffers.set(id, { id, sizes: t.sizes, source, label });
-  };
-  graph.inputs.forEach((x) => addBuffer(x, 'input', String(x.attrs['name'])));
-  const hostConstants = graph.nodes.filter((n) => hostBufferOps.has(n.op) && n.op !== 'input');
-  hostConstants.forEach((c, i) => addBuffer(c, 'constant', c.attrs['name'] ? String(c.attrs['name']) : `${c.op}${i}`));
-  plan.kernels.forEach((k, i) => addBuffer(k, 'kernel', `k${i}`));
+  const { bufferIds, buffers, hostConstants } = planBuffers(graph, plan);
   const constantValues = new Map<number, unknown>();
   const constantData = new Map<number, Float64Array>();
   if (hostConstants.length > 0) {

@@ -3,7 +3,7 @@ import * as sg from '../../src/index.js';
 import type { Tensor } from '../../src/index.js';
 import { nn } from '../../src/index.js';
 import { sgd, type SgdState } from '../../src/optim/index.js';
-import { compile, availableBackends, type GpujsBackend } from '../../src/compile/index.js';
+import { compile, availableBackends, type Backend, type GpujsBackend } from '../../src/compile/index.js';
 import { flattenTree } from '../../src/ir/tree.js';
 
 // A small XCiT (pre-norm XCA and MLP blocks with layer scale) trained by one SGD step,
@@ -60,7 +60,7 @@ const labels = [0, 2];
 
 describe('compile: a small XCiT training step', function () {
   this.timeout(300000);
-  const backends = (['webasm', 'cpu', 'headlessgl'] as GpujsBackend[]).filter((b) => availableBackends().includes(b));
+  const backends: Backend[] = ['wasm', ...(['webasm', 'cpu', 'headlessgl'] as GpujsBackend[]).filter((b) => availableBackends().includes(b))];
   for (const backend of backends) {
     it(`${backend}: one pipeline call; loss, parameters and momentum match the reference`, async () => {
       const compiled = compile(step, { backend });
@@ -70,6 +70,7 @@ describe('compile: a small XCiT training step', function () {
       assert.equal(info.pipelineCalls, 1);
       assert.equal(info.backend, backend);
       if (backend === 'webasm') assert.match(info.executorKind, /^fused-/);
+      if (backend === 'wasm') assert.equal(info.executorKind, 'native-sync');
       const a = flattenTree(got, (v): v is sg.NDArray => typeof v === 'object' && v !== null && 'data' in v);
       const b = flattenTree(want, (v): v is sg.NDArray => typeof v === 'object' && v !== null && 'data' in v);
       assert.equal(a.leaves.length, b.leaves.length);

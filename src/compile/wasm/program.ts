@@ -8,6 +8,7 @@
  * This first version is single-threaded and synchronous: a call writes the
  * inputs into memory, calls `main` once and reads the outputs.
  */
+import { planBuffers } from '../buffers.js';
 import type { Tensor } from '../../ir/tensor.js';
 import type { Graph } from '../../ir/graph.js';
 import type { Program } from '../../ir/trace.js';
@@ -17,7 +18,7 @@ import { interpret, type InputValue, type InputsOf, type ValuesOf } from '../../
 import type { NDArray } from '../../runtime/ndarray.js';
 import { validateData } from '../../ops/sources.js';
 import { optimise } from '../compile.js';
-import { hostBufferOps, planFusion } from '../fuse.js';
+import { planFusion } from '../fuse.js';
 import { lowerKernel } from '../lower.js';
 import type { BufferInfo, Kernel } from '../kernel-ir.js';
 import { Code, encodeModule, type DefinedFunc } from './encode.js';
@@ -107,17 +108,7 @@ function build(program: Program<readonly unknown[], unknown>, options: WasmCompi
   const plan = planFusion(graph);
 
   // Buffers as compile() numbers them: formal inputs, host constants, kernel outputs.
-  const bufferIds = new Map<Tensor, number>();
-  const buffers = new Map<number, BufferInfo>();
-  const addBuffer = (t: Tensor, source: BufferInfo['source'], label: string) => {
-    const id = bufferIds.size;
-    bufferIds.set(t, id);
-    buffers.set(id, { id, sizes: t.sizes, source, label });
-  };
-  graph.inputs.forEach((x) => addBuffer(x, 'input', String(x.attrs['name'])));
-  const hostConstants = graph.nodes.filter((n) => hostBufferOps.has(n.op) && n.op !== 'input');
-  hostConstants.forEach((c, i) => addBuffer(c, 'constant', c.attrs['name'] ? String(c.attrs['name']) : `${c.op}${i}`));
-  plan.kernels.forEach((k, i) => addBuffer(k, 'kernel', `k${i}`));
+  const { bufferIds, buffers, hostConstants } = planBuffers(graph, plan);
 
   // Fixed byte offsets, in buffer order.
   const offsets = new Map<number, number>();
