@@ -5,7 +5,7 @@ import { backendNames, type Backend } from '../compile/compile.js';
 import { runDino, type DatasetName, type RunOptions } from '../train/run.js';
 
 export const trainUsage = `usage: shapegrad train [--method dino] [--model xcit-tiny|resmlp-tiny] [--dataset mnist|fashion-mnist]
-                       [--minutes N] [--max-steps N] [--out runs/NAME] [--resume] [--batch-size N] [--lr X]
+                       [--minutes N] [--max-steps N] [--stop-after N] [--out runs/NAME] [--resume] [--batch-size N] [--lr X]
                        [--seed N] [--backend wasm|webasm|cpu|headlessgl] [--local-views N] [--knn-train N] [--knn-test N]
                        [--out-dim K] [--teacher-temp T] [--data-root DIR] [--json]`;
 
@@ -17,7 +17,7 @@ interface Flags {
 }
 
 const switchNames = new Set(['resume', 'json']);
-const valueNames = new Set(['out-dim', 'teacher-temp', 'data-root', 'method', 'model', 'dataset', 'minutes', 'max-steps', 'out', 'batch-size', 'lr', 'seed', 'backend', 'local-views', 'knn-train', 'knn-test']);
+const valueNames = new Set(['stop-after', 'out-dim', 'teacher-temp', 'data-root', 'method', 'model', 'dataset', 'minutes', 'max-steps', 'out', 'batch-size', 'lr', 'seed', 'backend', 'local-views', 'knn-train', 'knn-test']);
 
 export function parseFlags(args: readonly string[]): Flags {
   const values = new Map<string, string>();
@@ -68,6 +68,7 @@ export function trainOptions(args: readonly string[], log: (line: string) => voi
     dataset,
     backend,
     minutes: numberFlag(flags, 'minutes', 5, (v) => v > 0, 'a positive number of minutes'),
+    ...(flags.values.has('stop-after') ? { stopAfter: numberFlag(flags, 'stop-after', 0, positiveInt, 'a positive integer') } : {}),
     ...(flags.values.has('max-steps') ? { maxSteps: numberFlag(flags, 'max-steps', 0, positiveInt, 'a positive integer') } : {}),
     out: flags.values.get('out') ?? `runs/${method}-${dataset}-${stamp}`,
     batchSize: numberFlag(flags, 'batch-size', 32, positiveInt, 'a positive integer'),

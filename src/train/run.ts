@@ -30,8 +30,10 @@ export interface RunOptions {
   readonly model: ModelName;
   readonly dataset: DatasetName;
   readonly minutes: number;
-  /** Stop after this many steps even if time is left (tests, smoke runs). */
+  /** Stop after this many steps even if time is left (tests, smoke runs); the schedules span them. */
   readonly maxSteps?: number;
+  /** Stop at this step without changing the schedules, as if the run were killed there (to test resuming). */
+  readonly stopAfter?: number;
   readonly out: string;
   readonly batchSize: number;
   readonly lr: number;
@@ -109,7 +111,7 @@ export async function runDino(o: RunOptions): Promise<RunResult> {
   const budget = o.minutes * 60_000;
   let lastSave = Date.now();
   let trained = 0;
-  while (Date.now() - started < budget && (o.maxSteps === undefined || state.step < o.maxSteps)) {
+  while (Date.now() - started < budget && (o.maxSteps === undefined || state.step < o.maxSteps) && (o.stopAfter === undefined || state.step < o.stopAfter)) {
     const images = batchesFrom.next().value as Float32Array;
     const t0 = Date.now();
     const progress = o.maxSteps === undefined ? (Date.now() - started) / budget : Math.max((Date.now() - started) / budget, state.step / o.maxSteps);

@@ -41,7 +41,7 @@ describe('cli/train', function () {
     const whole = join(dir, 'whole');
     const parts = join(dir, 'parts');
     assert.equal(cli([...quick, '--max-steps', '4', '--out', whole]).code, 0);
-    assert.equal(cli([...quick, '--max-steps', '2', '--out', parts]).code, 0);
+    assert.equal(cli([...quick, '--max-steps', '4', '--stop-after', '2', '--out', parts]).code, 0); // as if killed after step 2
     const r = cli([...quick, '--max-steps', '4', '--out', parts, '--resume']);
     assert.equal(r.code, 0, r.err);
     assert.match(r.err, /resuming from step 2/);
