@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
 import * as sg from '../../src/index.js';
 import type { Tensor } from '../../src/index.js';
-import { compile, printCompiled, availableBackends, type GpujsBackend } from '../../src/compile/index.js';
+import { compile, printCompiled, availableBackends, type Backend, type GpujsBackend } from '../../src/compile/index.js';
 
-const backends = (['cpu', 'webasm', 'headlessgl'] as GpujsBackend[]).filter((b) => availableBackends().includes(b));
+const backends: Backend[] = ['wasm', ...(['cpu', 'webasm', 'headlessgl'] as GpujsBackend[]).filter((b) => availableBackends().includes(b))];
 
 function close(actual: Float64Array, expected: Float64Array, rel = 1e-4): void {
   const scale = Math.max(1e-6, ...Array.from(expected, Math.abs));
@@ -50,7 +50,7 @@ describe('compile', function () {
         assert.equal(info.requested, backend);
         assert.equal(info.backend, backend);
         assert.equal(info.pipelineCalls, 1);
-        assert.ok(['generic', 'fused-sync', 'fused-threaded'].includes(info.executorKind), info.executorKind);
+        assert.ok(['native-sync', 'generic', 'fused-sync', 'fused-threaded'].includes(info.executorKind), info.executorKind);
         c.destroy();
       });
 

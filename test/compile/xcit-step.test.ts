@@ -38,7 +38,6 @@ function logits(p: Params, x: Tensor<['B', 'N', 'P']>): Tensor<['B', 'K']> {
   return head.apply(p.head, sg.mean(y, 'N') as Tensor<['B', 'C']>) as unknown as Tensor<['B', 'K']>;
 }
 
-const specOf = (v: sg.NDArray) => sg.spec([...v.axes], v.sizes);
 const paramSpecs: any = JSON.parse(JSON.stringify(params0, (_k, v) => (v && v.data instanceof Float64Array ? { kind: 'spec', axes: v.axes, sizes: v.sizes } : v)));
 
 const opt = sgd({ momentum: 0.9 });

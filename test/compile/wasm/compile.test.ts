@@ -123,56 +123,7 @@ describe('compile/wasm', function () {
     assert.equal(c.lastRun()!.backend, 'wasm');
   });
 
-  it('handles scalars, rank-4 tensors, host constants and outputs that are inputs', async () => {
-    const k = sg.fromArray(Array.from({ length: 24 }, (_, i) => i / 10), ['A', 'B', 'C', 'D'], [1, 2, 3, 4], { name: 'k' });
-    const p = sg.trace(
-      (x: Tensor<['A', 'B', 'C', 'D']>, s: Tensor<[]>) => ({
-        y: sg.mul(sg.add(x, k), sg.broadcast(s, ['A', 'B', 'C', 'D'], [1, 2, 3, 4])),
-        total: sg.sum(sg.transpose(x, ['D', 'C', 'B', 'A'])),
-        same: s,
-        k,
-      }),
-      sg.spec(['A', 'B', 'C', 'D'], [1, 2, 3, 4], 'x'),
-      sg.spec([], [], 's'),
-    );
-    const x = Array.from({ length: 24 }, (_, i) => Math.cos(i));
-    const c = compileWasm(p);
-    const got = await c.run(x, [2]);
-    const want = sg.run(p, x, [2]);
-    close(got.y.data, want.y.data);
-    close(got.total.data, want.total.data);
-    assert.deepEqual(Array.from(got.same.data), [2]);
-    close(got.k.data, want.k.data);
-    // A second call with other inputs: nothing stale.
-    const x2 = x.map((v) => -v);
-    const got2 = await c.run(x2, [0.5]);
-    close(got2.y.data, sg.run(p, x2, [0.5]).y.data);
-  });
-
-  it('runs a whole training step (forward, backward, SGD update)', async () => {
-    const sizes = { N: 8, F: 2, H: 5, K: 2 };
-    const s = sg.bindSizes(sizes);
-    type P = { w1: Tensor<['F', 'H']>; w2: Tensor<['H', 'K']> };
-    const step = sg.trace(
-      (p: P, x: Tensor<['N', 'F']>, y: Tensor<['N']>) => {
-        const loss = (q: P) => sg.crossEntropy(sg.einsum('N H, H K -> N K', sg.tanh(sg.einsum('N F, F H -> N H', x, q.w1)), q.w2), y, 'K');
-        const [value, g] = sg.valueAndGrad(loss)(p);
-        return { loss: value, w1: sg.sub(p.w1, sg.mul(g.w1, 0.1)), w2: sg.sub(p.w2, sg.mul(g.w2, 0.1)) };
-      },
-      { w1: s(['F', 'H']), w2: s(['H', 'K']) },
-      s(['N', 'F'], 'x'),
-      s(['N'], 'y'),
-    );
-    const params = { w1: Array.from({ length: 10 }, (_, i) => Math.sin(i + 1)), w2: Array.from({ length: 10 }, (_, i) => Math.cos(i)) };
-    const x = Array.from({ length: 16 }, (_, i) => Math.sin(3 * i));
-    const y = [0, 1, 1, 0, 1, 0, 0, 1];
-    const c = compileWasm(step);
-    const got = await c.run(params, x, y);
-    const want = sg.run(step, params, x, y);
-    close(got.loss.data, want.loss.data);
-    close(got.w1.data, want.w1.data);
-    close(got.w2.data, want.w2.data);
-  });
+  // Scalars, rank-4 tensors, host constants and a training step: test/compile/compile.test.ts runs them on 'wasm' too.
 
   it('gathers, reshapes and convolves, with gradients', async () => {
     type X = Tensor<['C', 'H', 'W']>;
