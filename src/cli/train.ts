@@ -7,7 +7,7 @@ import { runDino, type DatasetName, type RunOptions } from '../train/run.js';
 export const trainUsage = `usage: shapegrad train [--method dino] [--model xcit-tiny|resmlp-tiny] [--dataset mnist|fashion-mnist]
                        [--minutes N] [--max-steps N] [--stop-after N] [--out runs/NAME] [--resume] [--batch-size N] [--lr X]
                        [--seed N] [--backend wasm|webasm|cpu|headlessgl] [--local-views N] [--knn-train N] [--knn-test N]
-                       [--out-dim K] [--teacher-temp T] [--data-root DIR] [--json]`;
+                       [--out-dim K] [--teacher-temp T] [--momentum-teacher M] [--data-root DIR] [--json]`;
 
 export class UsageError extends Error {}
 
@@ -17,7 +17,7 @@ interface Flags {
 }
 
 const switchNames = new Set(['resume', 'json']);
-const valueNames = new Set(['stop-after', 'out-dim', 'teacher-temp', 'data-root', 'method', 'model', 'dataset', 'minutes', 'max-steps', 'out', 'batch-size', 'lr', 'seed', 'backend', 'local-views', 'knn-train', 'knn-test']);
+const valueNames = new Set(['stop-after', 'out-dim', 'teacher-temp', 'momentum-teacher', 'data-root', 'method', 'model', 'dataset', 'minutes', 'max-steps', 'out', 'batch-size', 'lr', 'seed', 'backend', 'local-views', 'knn-train', 'knn-test']);
 
 export function parseFlags(args: readonly string[]): Flags {
   const values = new Map<string, string>();
@@ -78,7 +78,8 @@ export function trainOptions(args: readonly string[], log: (line: string) => voi
     knnTrain: numberFlag(flags, 'knn-train', 10000, positiveInt, 'a positive integer'),
     knnTest: numberFlag(flags, 'knn-test', 10000, positiveInt, 'a positive integer'),
     outDim: numberFlag(flags, 'out-dim', 256, positiveInt, 'a positive integer'),
-    teacherTemp: numberFlag(flags, 'teacher-temp', 0.04, (v) => v > 0, 'a positive number'),
+    teacherTemp: numberFlag(flags, 'teacher-temp', 0.01, (v) => v > 0, 'a positive number'),
+    momentumTeacher: numberFlag(flags, 'momentum-teacher', 0.996, (v) => v >= 0 && v <= 1, 'a number between 0 and 1'),
     ...(flags.values.has('data-root') ? { dataRoot: flags.values.get('data-root')! } : {}),
     resume: flags.switches.has('resume'),
     json: flags.switches.has('json'),

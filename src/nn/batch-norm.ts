@@ -25,6 +25,11 @@ export interface BatchNormParams<C extends Axis> {
   readonly num_batches_tracked: Tensor<[]>;
 }
 
+/** Whether a dotted parameter path names BatchNorm state (a buffer, not a trainable parameter). */
+export function isBufferPath(path: string): boolean {
+  return /(^|\.)(running_mean|running_var|num_batches_tracked)$/.test(path);
+}
+
 export interface BatchNormOptions {
   readonly eps?: number;
   readonly momentum?: number;

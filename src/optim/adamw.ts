@@ -10,6 +10,11 @@ export interface AdamWOptions {
   readonly beta2?: number;
   readonly eps?: number;
   readonly weightDecay?: number;
+  /**
+   * Which parameters are decayed, by dotted path and value (default all), as PyTorch's parameter
+   * groups: `regularized` is DINO's rule (no decay on biases and 1-D parameters).
+   */
+  readonly decay?: (path: string, value: Tensor) => boolean;
 }
 
 export interface AdamWState<P = unknown> {
@@ -38,7 +43,7 @@ export function adamw(options: AdamWOptions = {}): Optimizer<AdamWState> {
         const grad = g[i] as Tensor<string[]>;
         const rate = lrLike(lr, w) as Tensor<string[]>;
         const like = (s: Tensor<[]>) => broadcastTo(s, w.axes, w.sizes) as Tensor<string[]>;
-        const decayed = sub(w, mul(mul(rate, wd), w));
+        const decayed = wd !== 0 && (options.decay?.(leaf.path, w) ?? true) ? sub(w, mul(mul(rate, wd), w)) : w;
         const m = add(mul(ms[i]!, b1), mul(grad, 1 - b1));
         const v = add(mul(vs[i]!, b2), mul(mul(grad, grad), 1 - b2));
         const update = div(div(m, like(correction1)), add(sqrt(div(v, like(correction2))), eps));

@@ -58,3 +58,11 @@ export function zerosTree<T>(tree: T): T {
 export function lrLike(lr: LearningRate, x: Tensor): Tensor {
   return typeof lr === 'number' ? fullLike(lr, x) : broadcastTo(lr, x.axes, x.sizes);
 }
+
+/**
+ * DINO's and timm's weight-decay rule (utils.get_params_groups): biases and parameters with one
+ * axis or none (normalisation scales and shifts, running statistics, counters) are not decayed.
+ */
+export function regularized(path: string, value: Tensor): boolean {
+  return !path.endsWith('bias') && value.rank > 1;
+}

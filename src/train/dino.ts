@@ -23,6 +23,12 @@ import type { Backend } from '../compile/compile.js';
 import { dinoHead, type DinoHeadParams } from '../nn/dino-head.js';
 import { dino } from '../ssl/dino.js';
 import { adamw, type AdamWState } from '../optim/adamw.js';
+import { regularized } from '../optim/optimizer.js';
+import { concat } from '../ops/slicing.js';
+import { splitViews } from '../ssl/multi-crop.js';
+import { withUpdates } from '../nn/params.js';
+import { isBufferPath } from '../nn/batch-norm.js';
+import type { ApplyContext } from '../nn/layer.js';
 import { dinoCrops, multiCropSpecs, multiCropViews, sampleMultiCrop } from '../data/multi-crop.js';
 import type { ViewTensors } from '../data/augment/view.js';
 import type { Dataset } from '../data/dataset.js';
@@ -47,6 +53,8 @@ export interface DinoTrainConfig {
   /** Steps the schedules span (the run may stop earlier on its time budget). */
   readonly plannedSteps: number;
   readonly warmupSteps: number;
+  /** Steps during which the head's last layer does not learn (DINO's freeze_last_layer, one epoch there). */
+  readonly freezeLastLayerSteps: number;
   readonly seed: number;
   readonly backend: Backend;
 }
@@ -67,6 +75,7 @@ export const defaultDinoConfig: DinoTrainConfig = {
   momentumTeacher: 0.996,
   plannedSteps: 400,
   warmupSteps: 20,
+  freezeLastLayerSteps: 0,
   seed: 0,
   backend: 'wasm',
 };
@@ -120,7 +129,7 @@ export function dinoTrainer(overrides: Partial<DinoTrainConfig> = {}): DinoTrain
     studentTemp: config.studentTemp,
     centerMomentum: config.centerMomentum,
   });
-  const optimizer = adamw({ weightDecay: config.weightDecay });
+  const optimizer = adamw({ weightDecay: config.weightDecay, decay: regularized });
   const src = { height: 28, width: 28 };
   const B = config.batchSize;
 
@@ -132,24 +141,35 @@ export function dinoTrainer(overrides: Partial<DinoTrainConfig> = {}): DinoTrain
   };
   const shape = initState();
 
-  const forward = (p: DinoNetwork, views: readonly Tensor<['B', 'H', 'W']>[]) =>
-    views.map((v) => head.apply(p.head, net.features(p.backbone, v)) as Tensor<['B', 'K']>);
+  // As DINO's MultiCropWrapper: views of one size go through the backbone together, in training
+  // mode (BatchNorm normalises with the batch statistics); the new running statistics are emitted.
+  const forward = (p: DinoNetwork, views: readonly Tensor<['B', 'H', 'W']>[], emitted: Record<string, Tensor>): Tensor<['B', 'K']>[] => {
+    const ctx: ApplyContext = { training: true, key: undefined, path: [], emit: (name, value) => void (emitted[name] = value) };
+    return sameSizeGroups(views).flatMap((group) => {
+      const x = group.length === 1 ? group[0]! : (concat(group, 'B') as Tensor<['B', 'H', 'W']>);
+      const y = head.apply(p.head, net.features(withUpdates(p.backbone, emitted), x, ctx)) as Tensor<['B', 'K']>;
+      return group.length === 1 ? [y] : splitViews(y, 'B', group.length);
+    });
+  };
 
   const program = trace(
-    (student: DinoNetwork, teacher: DinoNetwork, center: Tensor<['K']>, opt: AdamWState, images: Tensor<['B', 'H', 'W']>, viewData: unknown, lr: Tensor<[]>, momentum: Tensor<[]>) => {
+    (student: DinoNetwork, teacher: DinoNetwork, center: Tensor<['K']>, opt: AdamWState, images: Tensor<['B', 'H', 'W']>, viewData: unknown, lr: Tensor<[]>, momentum: Tensor<[]>, lastLayerLearns: Tensor<[]>) => {
       const views = multiCropViews(images, viewData as readonly ViewTensors[], crops);
       const globals = views.global;
       const all = [...globals, ...views.local];
-      const teacherOut = forward(teacher, globals).map((t) => stopGradient(t));
+      const teacherStats: Record<string, Tensor> = {};
+      const teacherOut = forward(teacher, globals, teacherStats).map((t) => stopGradient(t));
       let newCenter: Tensor = center;
+      const studentStats: Record<string, Tensor> = {};
       const [loss, grads] = valueAndGrad((s: DinoNetwork) => {
-        const result = objective.loss(forward(s, all), teacherOut, { center: center as never }, 0);
+        const result = objective.loss(forward(s, all, studentStats), teacherOut, { center: center as never }, 0);
         newCenter = result.state.center as Tensor;
         return result.loss;
       })(student);
-      const next = optimizer.step(student, grads, opt as AdamWState, lr);
-      const newTeacher = emaTree(teacher, next.params as DinoNetwork, momentum);
-      return { loss, student: next.params, teacher: newTeacher, center: newCenter, opt: next.state };
+      const next = optimizer.step(student, freezeLastLayer(grads as DinoNetwork, lastLayerLearns), opt as AdamWState, lr);
+      const newStudent = withBackboneStats(next.params as DinoNetwork, studentStats);
+      const newTeacher = withBackboneStats(emaTree(teacher, newStudent, momentum), teacherStats);
+      return { loss, student: newStudent, teacher: newTeacher, center: newCenter, opt: next.state };
     },
     specsOf(shape.student) as never,
     specsOf(shape.teacher) as never,
@@ -159,6 +179,7 @@ export function dinoTrainer(overrides: Partial<DinoTrainConfig> = {}): DinoTrain
     multiCropSpecs(crops, B, src) as never,
     spec([], [], 'lr'),
     spec([], [], 'momentum'),
+    spec([], [], 'lastLayerLearns'),
   );
   const compiled = compile(program as never, { backend: config.backend });
   // Schedules over a fraction p of the run: linear warm-up of the learning rate for the first
@@ -177,7 +198,7 @@ export function dinoTrainer(overrides: Partial<DinoTrainConfig> = {}): DinoTrain
       const lr = lrAt(state.step, p);
       const sample = sampleMultiCrop(crops, foldIn(state.key, state.step), B, src);
       const out = (await (compiled.run as (...a: unknown[]) => Promise<unknown>)(
-        state.student, state.teacher, state.center, state.opt, images, sample.values, [lr], [momentumAt(p)],
+        state.student, state.teacher, state.center, state.opt, images, sample.values, [lr], [momentumAt(p)], [state.step < config.freezeLastLayerSteps ? 0 : 1],
       )) as ValuesOf<{ loss: Tensor<[]>; student: DinoNetwork; teacher: DinoNetwork; center: Tensor<['K']>; opt: DinoState['opt'] }>;
       const loss = out.loss.data[0]!;
       if (!Number.isFinite(loss)) throw new Error(`dino: the loss became ${loss} at step ${state.step}`);
@@ -191,11 +212,35 @@ export function dinoTrainer(overrides: Partial<DinoTrainConfig> = {}): DinoTrain
   };
 }
 
-/** teacher ← m·teacher + (1 − m)·student, leaf by leaf, with m a scalar tensor input. */
+/** The gradient of the last layer's weights times 0 (frozen) or 1, as an input so that no retracing is needed. */
+function freezeLastLayer(grads: DinoNetwork, learns: Tensor<[]>): DinoNetwork {
+  const v = grads.head.last_layer.weight_v;
+  const weight_v = mul(v, broadcastTo(learns, v.axes, v.sizes) as Tensor<['K', 'Z']>);
+  return { ...grads, head: { ...grads.head, last_layer: { ...grads.head.last_layer, weight_v } } };
+}
+
+const withBackboneStats = (p: DinoNetwork, stats: Readonly<Record<string, Tensor>>): DinoNetwork => ({ ...p, backbone: withUpdates(p.backbone, stats) });
+
+/** Runs of consecutive views with the same size (DINO: the global views, then the local ones). */
+function sameSizeGroups<T extends Tensor>(views: readonly T[]): T[][] {
+  const groups: T[][] = [];
+  for (const v of views) {
+    const last = groups[groups.length - 1];
+    if (last && last[0]!.sizes.every((n, i) => n === v.sizes[i])) last.push(v);
+    else groups.push([v]);
+  }
+  return groups;
+}
+
+/**
+ * teacher ← m·teacher + (1 − m)·student, leaf by leaf, with m a scalar tensor input; BatchNorm's
+ * running statistics are the teacher's own (as the official EMA over parameters(), not buffers).
+ */
 function emaTree<T>(teacher: T, student: T, momentum: Tensor<[]>): T {
   const s = new Map<string, Tensor>();
   mapTree(student, isTensor, (leaf, path) => s.set(path, leaf));
   return mapTree(teacher, isTensor, (t, path) => {
+    if (isBufferPath(path)) return t;
     const st = s.get(path)!;
     const m = broadcastTo(momentum, t.axes, t.sizes) as Tensor<string[]>;
     return stopGradient(add(mul(m, t as Tensor<string[]>), mul(sub(1, m), st as Tensor<string[]>)));

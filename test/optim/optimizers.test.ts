@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import * as sg from '../../src/index.js';
-import { adamw, lars, sgd, larsGradients, type SgdState, type AdamWState } from '../../src/optim/index.js';
+import { adamw, lars, sgd, larsGradients, regularized, type SgdState, type AdamWState } from '../../src/optim/index.js';
 import { checkFile } from '../../src/testing/conformance/runner.js';
 
 const t = (xs: number[]) => sg.fromArray(xs, ['C'], [xs.length]);
@@ -47,6 +47,16 @@ describe('optim', () => {
       });
       close(vals(params.w), ref, 1e-12);
     }
+  });
+
+  it('AdamW decays only what its decay rule selects: DINO\'s rule skips biases and one-axis parameters', () => {
+    const opt = adamw({ weightDecay: 0.5, decay: regularized });
+    const params = { fc: { weight: sg.fromArray([1, 2, 3, 4], ['O', 'I'], [2, 2]), bias: t([1, 1]) }, norm: { weight: t([2, 2]) } };
+    const zero = { fc: { weight: sg.fromArray([0, 0, 0, 0], ['O', 'I'], [2, 2]), bias: t([0, 0]) }, norm: { weight: t([0, 0]) } };
+    const next = opt.step(params, zero, opt.init(params) as AdamWState, 0.1).params as typeof params;
+    close(vals(next.fc.weight), [0.95, 1.9, 2.85, 3.8], 1e-12);
+    close(vals(next.fc.bias), [1, 1], 0);
+    close(vals(next.norm.weight), [2, 2], 0);
   });
 
   it('LARS rescales by the trust ratio, skips excluded parameters and zero norms', () => {
