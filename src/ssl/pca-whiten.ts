@@ -100,14 +100,19 @@ function tridiagonalize(a: Float64Array, n: number): { diag: Float64Array; off: 
  */
 function tridiagonalQl(d: Float64Array, e: Float64Array, z: Float64Array, n: number): void {
   const maxIterations = 60;
+  // Negligible is relative to the neighbouring diagonal or, where that is (nearly) zero, to the
+  // largest row seen so far (EISPACK tql2's tst1): a covariance with constant pixels has a block of
+  // zero eigenvalues whose off-diagonal round-off would otherwise never count as negligible.
+  let scale = 0;
   for (let l = 0; l < n; l++) {
     let iterations = 0;
+    scale = Math.max(scale, Math.abs(d[l]!) + Math.abs(e[l]!));
     for (;;) {
       // Find the first negligible off-diagonal element at or after l.
       let m = l;
       for (; m < n - 1; m++) {
         const dd = Math.abs(d[m]!) + Math.abs(d[m + 1]!);
-        if (Math.abs(e[m]!) <= Number.EPSILON * dd) break;
+        if (Math.abs(e[m]!) <= Number.EPSILON * Math.max(dd, scale)) break;
       }
       if (m === l) break;
       if (++iterations > maxIterations) throw new Error(`symmetricEigen: no convergence for eigenvalue ${l} after ${maxIterations} QL iterations`);

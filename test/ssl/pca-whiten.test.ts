@@ -47,7 +47,21 @@ function checkEigen(a: Float64Array, n: number, tol = 1e-10): void {
   }
 }
 
+
+/** The covariance of rank-deficient data in which every other coordinate is constant (like MNIST's border pixels). */
+function covarianceWithConstantCoordinates(seed: number, samples: number, d: number): Float64Array {
+  const z = normal(key(seed), samples * d);
+  const x = (i: number, c: number) => (c % 2 === 0 ? 0 : z[i * d + c]! * (1 + (c % 7)));
+  const a = new Float64Array(d * d);
+  for (let i = 0; i < samples; i++) for (let r = 0; r < d; r++) for (let c = 0; c < d; c++) a[r * d + c] = a[r * d + c]! + (x(i, r) * x(i, c)) / samples;
+  return a;
+}
+
 describe('ssl/pca-whiten', () => {
+  it('converges on a covariance with a large block of zero eigenvalues (constant coordinates, fewer samples than dimensions)', () => {
+    checkEigen(covarianceWithConstantCoordinates(3, 40, 160), 160, 1e-9);
+  });
+
   it('reproduces deepcluster_preprocess.json (numpy_f64, Gram matrix, faiss/xb with its recorded column signs)', () => {
     const report = checkFile('test/fixtures/golden/deepcluster_preprocess.json', { components: { deepcluster_preprocess: deepclusterPreprocess } });
     assert.equal(report.error, undefined, report.error);
