@@ -1,0 +1,85 @@
+/**
+ * Where an XCiT's class token looks: the class-attention weights of the last
+ * class-attention block, [B, heads, 1 + patches], with the class token's own
+ * weight dropped and the patches laid back on their grid. XCA's own maps are
+ * channel × channel (attention across features, not positions), so the class
+ * attention is the spatial picture of the model, as in the XCiT paper.
+ */
+import { spec, trace } from '../ir/trace.js';
+import type { Tensor } from '../ir/tensor.js';
+import { mapTree } from '../ir/tree.js';
+import { compile, type Backend } from '../compile/compile.js';
+import type { ApplyContext } from '../nn/layer.js';
+import type { NDArray } from '../runtime/ndarray.js';
+import { heatmapGrid, type Grid } from '../plot/heatmap.js';
+import type { Backbone } from './models.js';
+
+export interface AttentionMaps {
+  /** maps[i][h]: head h's weights over the patch grid for image i. */
+  readonly maps: readonly (readonly Grid[])[];
+  /** The emitted path the maps come from, e.g. 'cls_attn_blocks.1.attn.attention'. */
+  readonly source: string;
+}
+
+const lastClassAttention = (paths: readonly string[]): string | undefined =>
+  paths
+    .filter((p) => /^cls_attn_blocks\.\d+\..*attention$/.test(p))
+    .sort((a, b) => Number(a.split('.')[1]) - Number(b.split('.')[1]))
+    .pop();
+
+/** Splits [B, heads, 1 + H·W] attention weights into per-image, per-head H×W grids (the class token's weight dropped). */
+export function patchGrids(attention: NDArray, side: number): Grid[][] {
+  const [b, heads, n] = attention.sizes as [number, number, number];
+  if (n !== 1 + side * side) throw new Error(`attention maps: ${n} tokens is not 1 + ${side}×${side} patches`);
+  return Array.from({ length: b }, (_, i) =>
+    Array.from({ length: heads }, (_, h) => {
+      const at = (i * heads + h) * n + 1;
+      return { height: side, width: side, data: attention.data.slice(at, at + side * side) };
+    }),
+  );
+}
+
+/** The class attention of an XCiT backbone (in evaluation mode) on n square images, flattened row-major. */
+export async function classAttentionMaps<P>(net: Backbone<P>, params: P, images: Float32Array, n: number, options: { backend?: Backend } = {}): Promise<AttentionMaps> {
+  const side = Math.round(Math.sqrt(images.length / n));
+  if (side * side * n !== images.length) throw new Error(`attention maps: ${images.length} pixels are not ${n} square images`);
+  let source = '';
+  const program = trace(
+    (p: P, x: Tensor<['B', 'H', 'W']>) => {
+      const emitted: Record<string, Tensor> = {};
+      const ctx: ApplyContext = { training: false, key: undefined, path: [], emit: (name, value) => void (emitted[name] = value) };
+      net.features(p, x, ctx);
+      const found = lastClassAttention(Object.keys(emitted));
+      if (found === undefined) throw new Error(`attention maps: the ${net.name} backbone has no class attention`);
+      source = found;
+      return emitted[found]!;
+    },
+    specsOf(params) as never,
+    spec(['B', 'H', 'W'], [n, side, side], 'images'),
+  );
+  const compiled = compile(program as never, options.backend === undefined ? {} : { backend: options.backend });
+  try {
+    const attention = (await (compiled.run as (...a: unknown[]) => Promise<NDArray>)(params, images)) as NDArray;
+    const tokens = attention.sizes[2]! - 1;
+    return { maps: patchGrids(attention, Math.round(Math.sqrt(tokens))), source };
+  } finally {
+    compiled.destroy();
+  }
+}
+
+/** One row per image: the image, then each head's map. */
+export function attentionPlot(images: Float32Array, labels: ArrayLike<number>, maps: AttentionMaps, title: string): string {
+  const n = maps.maps.length;
+  const side = Math.round(Math.sqrt(images.length / n));
+  return heatmapGrid({
+    title,
+    rows: maps.maps.map((heads, i) => ({
+      label: `label ${labels[i]}`,
+      image: { height: side, width: side, data: images.subarray(i * side * side, (i + 1) * side * side) },
+      maps: heads,
+    })),
+  });
+}
+
+const isNd = (x: unknown): x is NDArray => typeof x === 'object' && x !== null && (x as NDArray).data instanceof Float64Array;
+const specsOf = (tree: unknown): unknown => mapTree(tree, isNd, (v) => spec([...v.axes], v.sizes));
