@@ -13,6 +13,12 @@
  * needs Deno: outside a notebook the objects are plain values.
  */
 import { renderPng } from '../src/plot/index.js';
+import { isTensor } from '../src/ir/tensor.js';
+import { mapTree } from '../src/ir/tree.js';
+import { spec } from '../src/ir/trace.js';
+import { fromArray } from '../src/ops/sources.js';
+import type { NDArray } from '../src/runtime/ndarray.js';
+import { subset, type Dataset } from '../src/data/dataset.js';
 
 export { lineChart, heatmapGrid, gridOf, renderPng, colorAt, PALETTE, type Series, type Grid, type HeatmapRow } from '../src/plot/index.js';
 export { dinoTrainer, imageBatches, defaultDinoConfig, type DinoTrainer, type DinoState, type DinoTrainConfig } from '../src/train/dino.js';
@@ -78,4 +84,24 @@ export async function timeMs(fn: () => unknown, repeats = 5, warmup = 1): Promis
   }
   times.sort((a, b) => a - b);
   return times[Math.floor(times.length / 2)]!;
+}
+
+/** A concrete array (what `evaluate` and compiled programs return): { axes, sizes, data: Float64Array }. */
+export function isNd(t: unknown): t is NDArray {
+  return typeof t === 'object' && t !== null && (t as NDArray).data instanceof Float64Array && !isTensor(t);
+}
+
+/** Specs shaped like a tree of concrete arrays (parameters, optimiser state), for `trace`. */
+export function specsOf<T>(tree: T): never {
+  return mapTree(tree, isNd, (t) => spec([...t.axes], t.sizes)) as never;
+}
+
+/** Constant tensors from a tree of concrete arrays (to apply a layer to trained parameters outside a program). */
+export function asTensors<T>(tree: T): never {
+  return mapTree(tree, isNd, (t) => fromArray(t.data, [...t.axes], t.sizes)) as never;
+}
+
+/** The first n images of a dataset (MNIST's splits are not sorted by class). */
+export function first(ds: Dataset, n: number): Dataset {
+  return n >= ds.n ? ds : subset(ds, Array.from({ length: n }, (_, i) => i));
 }
