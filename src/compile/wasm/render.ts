@@ -32,6 +32,12 @@ import { Code, Op, Simd, ValType, type DefinedFunc, type FuncType, type Imported
 const unaryType: FuncType = { params: [ValType.f32], results: [ValType.f32] };
 const binaryType: FuncType = { params: [ValType.f32, ValType.f32], results: [ValType.f32] };
 export const voidType: FuncType = { params: [], results: [] };
+/** A kernel function: (start, end) bounds of its outermost output loop (see outerLoopOf). */
+export const kernelType: FuncType = { params: [ValType.i32, ValType.i32], results: [] };
+/** Locals 0 and 1 of a kernel function: its parameters. */
+const START = 0;
+const END = 1;
+const PARAMS = kernelType.params.length;
 
 /** erf by Abramowitz–Stegun 7.1.26 (|error| < 1.5e-7), as the gpu.js renderer computes it. */
 export function erf(x: number): number {
@@ -166,7 +172,7 @@ class KernelRenderer {
 
   local(t: ValType): number {
     this.locals.push(t);
-    return this.locals.length - 1;
+    return PARAMS + this.locals.length - 1;
   }
 
   /** Render into a scratch buffer and return its bytes (for memo keys). */
@@ -724,6 +730,19 @@ class KernelRenderer {
     c.get(counter).i32(step).op(Op.i32_add).tee(counter).i32(extent).op(Op.i32_lt_s).brIf(0).end();
   }
 
+  /** The same over [start, end) read from the function's parameters; nothing when the range is empty. */
+  paramLoop(counter: number, step: number, body: () => void): void {
+    const c = this.code;
+    c.block();
+    c.get(START).get(END).op(Op.i32_ge_s).brIf(0);
+    c.get(START).set(counter).loop();
+    this.memo.push(new Map());
+    body();
+    this.memo.pop();
+    c.get(counter).i32(step).op(Op.i32_add).tee(counter).get(END).op(Op.i32_lt_s).brIf(0).end();
+    c.end();
+  }
+
   reduce(s: Extract<Stmt, { kind: 'reduce' }>, ctxs: readonly Ctx[]): void {
     const last = s.loops[s.loops.length - 1]!;
     if (this.along === null && this.vectorReductions && reductionVectorises(s, this.buffers)) {
@@ -847,7 +866,9 @@ class KernelRenderer {
       }
       const counter = this.local(ValType.i32);
       this.thread[d] = counter;
-      this.forLoop(counter, kernel.sizes[d]!, steps[d]!, () => nest(d + 1));
+      // The outermost loop runs over the range the caller gives (a thread's share of it).
+      if (d === 0) this.paramLoop(counter, steps[d]!, () => nest(d + 1));
+      else this.forLoop(counter, kernel.sizes[d]!, steps[d]!, () => nest(d + 1));
     };
     nest(0);
   }
@@ -986,12 +1007,31 @@ export function tileOf(kernel: Kernel, options: WasmRenderOptions = {}, buffers?
   return { vector: true, rows, cols };
 }
 
-/** One kernel as a wasm function () -> (), reading and writing buffers at the given byte offsets. */
-export function renderKernelWasm(kernel: Kernel, buffers: ReadonlyMap<number, BufferInfo>, offsets: ReadonlyMap<number, number>, options: WasmRenderOptions = {}): DefinedFunc {
+/**
+ * The outermost output loop of a kernel as rendered: its extent and step (the register
+ * tile along it). A caller splits [0, extent) at multiples of the step, so that every
+ * output element is computed by the same instructions whatever the split. A kernel of
+ * rank 0 has no loop: one range [0, 1), not split.
+ */
+export interface OuterLoop {
+  readonly extent: number;
+  readonly step: number;
+}
+
+function outerLoopOf(kernel: Kernel, tile: { readonly vector: boolean; readonly rows: number; readonly cols: number }): OuterLoop {
+  const r = kernel.sizes.length;
+  if (r === 0 || count(kernel.sizes) === 0) return { extent: 1, step: 1 };
+  const step = r === 1 ? (tile.vector ? LANES : 1) * tile.cols : r === 2 ? tile.rows : 1;
+  return { extent: kernel.sizes[0]!, step };
+}
+
+/** One kernel as a wasm function (start, end) -> () over [start, end) of its outermost output loop, reading and writing buffers at the given byte offsets. */
+export function renderKernelWasm(kernel: Kernel, buffers: ReadonlyMap<number, BufferInfo>, offsets: ReadonlyMap<number, number>, options: WasmRenderOptions = {}): DefinedFunc & { readonly outer: OuterLoop } {
   const r = new KernelRenderer(buffers, offsets);
   r.vectorReductions = options.simd !== false && options.reductionLanes !== false;
   r.polyMath = options.polyMath !== false;
   const k = options.simplifyIndices === false ? kernel : simplifyIndices(kernel);
-  r.kernel(k, tileOf(k, options, r.vectorReductions ? buffers : undefined));
-  return { type: voidType, locals: r.locals, code: r.code, export: kernel.name };
+  const tile = tileOf(k, options, r.vectorReductions ? buffers : undefined);
+  r.kernel(k, tile);
+  return { type: kernelType, locals: r.locals, code: r.code, export: kernel.name, outer: outerLoopOf(k, tile) };
 }

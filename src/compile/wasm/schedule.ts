@@ -1,0 +1,105 @@
+/**
+ * A static schedule of a program's kernels over T threads (thread 0 is the
+ * caller's). A kernel worth splitting is cut into one range of its outermost
+ * output loop per thread, at multiples of its register tile, so every output
+ * element is computed by exactly one thread with the same instructions whatever
+ * the split: results are bit-identical for any T. A small kernel runs whole on
+ * one thread, chosen by list scheduling (earliest estimated finish, a penalty
+ * for waiting on another thread's output), so chains of small kernels stay on
+ * one thread instead of handing off at every step.
+ *
+ * Synchronisation is by counters, one per kernel: a thread that finishes its
+ * part adds one; a task first waits until each kernel it reads that another
+ * thread took part in has all its parts done. Each thread runs its tasks in
+ * program order and waits only on earlier kernels, so the schedule cannot
+ * deadlock. Buffers never alias (one fixed offset each), so reads after writes
+ * are the only hazards within a call.
+ */
+import type { Kernel, Stmt } from '../kernel-ir.js';
+import type { OuterLoop } from './render.js';
+
+export interface Task {
+  /** Index of the kernel (its function is `k${index}` in program order). */
+  readonly kernel: number;
+  readonly start: number;
+  readonly end: number;
+  /** Pairs [kernel, parts]: wait until that kernel's counter reaches `parts` first. */
+  readonly waits: readonly number[];
+}
+
+export interface Schedule {
+  readonly threads: number;
+  /** Tasks of each thread, in program order. */
+  readonly tasks: readonly (readonly Task[])[];
+  /** How many parts each kernel was cut into. */
+  readonly parts: readonly number[];
+}
+
+export interface ScheduleOptions {
+  /** Estimated cost (see kernelCost) from which a kernel is split across threads. */
+  readonly splitMin: number;
+  /** Estimated cost of waiting on another thread's result (wake-up and cache transfer). */
+  readonly syncCost: number;
+}
+
+/** Defaults measured on the 2-core machine (docs/performance.md, "Threads"). */
+export const defaultScheduleOptions: ScheduleOptions = { splitMin: 60_000, syncCost: 5_000 };
+
+/** Loop iterations one output element runs (nested reductions multiply), at least 1. */
+function iterationsPerElement(stmts: readonly Stmt[]): number {
+  return stmts.reduce((sum, s) => (s.kind === 'reduce' ? sum + s.loops.reduce((n, l) => n * l.extent, 1) * iterationsPerElement(s.body) : sum), 1);
+}
+
+/** A unitless estimate of a kernel's work: output elements times the loop iterations each runs. */
+export function kernelCost(kernel: Kernel): number {
+  return kernel.sizes.reduce((a, b) => a * b, 1) * iterationsPerElement(kernel.body);
+}
+
+/** [start, end) ranges of [0, extent) for `parts` parts, cut at multiples of `step`, as even as the step allows. */
+export function splitRange(outer: OuterLoop, parts: number): [number, number][] {
+  const tiles = Math.ceil(outer.extent / outer.step);
+  const out: [number, number][] = [];
+  for (let p = 0; p < parts; p++) {
+    const a = Math.floor((tiles * p) / parts) * outer.step;
+    const b = Math.min(outer.extent, Math.floor((tiles * (p + 1)) / parts) * outer.step);
+    if (b > a) out.push([a, b]);
+  }
+  return out;
+}
+
+export function planSchedule(kernels: readonly Kernel[], outers: readonly OuterLoop[], threads: number, options: ScheduleOptions = defaultScheduleOptions): Schedule {
+  const producer = new Map(kernels.map((k, i) => [k.output, i]));
+  const tasks: Task[][] = Array.from({ length: threads }, () => []);
+  const free = new Array<number>(threads).fill(0);
+  const finish: number[] = [];
+  const owners: Set<number>[] = [];
+  const parts: number[] = [];
+  kernels.forEach((k, i) => {
+    const deps = [...new Set(k.inputs.map((b) => producer.get(b)).filter((d): d is number => d !== undefined))];
+    const cost = kernelCost(k);
+    const ready = (t: number) => deps.reduce((r, d) => Math.max(r, finish[d]! + (owners[d]!.size === 1 && owners[d]!.has(t) ? 0 : options.syncCost)), free[t]!);
+    const waitsFor = (t: number) => deps.filter((d) => !(owners[d]!.size === 1 && owners[d]!.has(t))).flatMap((d) => [d, parts[d]!]);
+    const ranges = threads > 1 && cost >= options.splitMin ? splitRange(outers[i]!, threads) : [];
+    if (ranges.length > 1) {
+      const share = cost / ranges.length;
+      let end = 0;
+      ranges.forEach(([a, b], t) => {
+        tasks[t]!.push({ kernel: i, start: a, end: b, waits: waitsFor(t) });
+        free[t] = ready(t) + share;
+        end = Math.max(end, free[t]!);
+      });
+      finish[i] = end;
+      owners[i] = new Set(ranges.map((_, t) => t));
+      parts[i] = ranges.length;
+      return;
+    }
+    let best = 0;
+    for (let t = 1; t < threads; t++) if (ready(t) < ready(best)) best = t;
+    tasks[best]!.push({ kernel: i, start: 0, end: outers[i]!.extent, waits: waitsFor(best) });
+    free[best] = ready(best) + cost;
+    finish[i] = free[best]!;
+    owners[i] = new Set([best]);
+    parts[i] = 1;
+  });
+  return { threads, tasks, parts };
+}
