@@ -59,7 +59,9 @@ function workersFor(threads: number): PoolWorker[] {
 }
 
 export interface Attachment {
-  /** Ask every worker to run its tasks for one call (the caller then runs thread 0's and waits). */
+  /** Workers with tasks (threads with none are never woken). */
+  readonly workers: number;
+  /** Ask every worker with tasks to run them for one call (the caller then runs thread 0's and waits). */
   start(): void;
   /** Forget the program in the workers. */
   detach(): void;
@@ -70,8 +72,9 @@ const forget = new FinalizationRegistry<() => void>((detach) => detach());
 /** Hand a program to the pool's workers; `owner` (the compiled program) detaches it when collected. */
 export function attach(owner: object, module: object, memory: object, control: SharedArrayBuffer, schedule: Schedule): Attachment {
   const id = nextId++;
-  const ws = workersFor(schedule.threads);
-  ws.forEach((w, i) => w.postMessage({ kind: 'attach', id, module, memory, control, tasks: schedule.tasks[i + 1]! }));
+  const ws = workersFor(schedule.threads).filter((_, i) => schedule.tasks[i + 1]!.length > 0);
+  const busy = schedule.tasks.slice(1).filter((ts) => ts.length > 0);
+  ws.forEach((w, i) => w.postMessage({ kind: 'attach', id, module, memory, control, tasks: busy[i]! }));
   let attached = true;
   const detach = () => {
     if (!attached) return;
@@ -80,6 +83,7 @@ export function attach(owner: object, module: object, memory: object, control: S
   };
   forget.register(owner, detach, owner);
   return {
+    workers: ws.length,
     start: () => {
       for (const w of ws) w.postMessage({ kind: 'run', id });
     },

@@ -236,7 +236,7 @@ function finish<A extends readonly unknown[], R>(program: Program<A, R>, options
         f(0, outers[i]!.extent);
         return performance.now() - t0;
       });
-    } else if (threads > 1) runThreaded();
+    } else if (threads > 1 && attachment!.workers > 0) runThreaded();
     else mainFn();
     const values: NDArray[] = graph.outputs.map((o, i) => ({ axes: o.axes, sizes: o.sizes, data: Float64Array.from(view(outputIds[i]!)) }));
     info = { requested: 'wasm', backend: 'wasm', executorKind: threads > 1 ? 'native-threads' : 'native-sync', threads, fallbackReason: built.fallbackReason, pipelineCalls: options.perKernel ? kernelFns.length : 1 };
@@ -249,7 +249,7 @@ function finish<A extends readonly unknown[], R>(program: Program<A, R>, options
   let attachment: Attachment | undefined;
   let started = false;
   const runThreaded = () => {
-    const workers = threads - 1;
+    const workers = attachment!.workers;
     for (let i = 0; i < ctl.length; i++) Atomics.store(ctl, i, 0);
     attachment!.start();
     if (!started) {
