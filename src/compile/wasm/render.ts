@@ -826,7 +826,7 @@ class KernelRenderer {
   }
 
   /** The whole kernel: a loop nest over the output (tiles of rows x cols vectors when vectorised), storing each element. */
-  kernel(kernel: Kernel, tile: { readonly vector: boolean; readonly rows: number; readonly cols: number }): void {
+  kernel(kernel: Kernel, tile: Tile): void {
     const c = this.code;
     const outOffset = this.offsets.get(kernel.output);
     if (outOffset === undefined) throw new Error(`wasm render: no offset for output buffer ${kernel.output}`);
@@ -835,13 +835,13 @@ class KernelRenderer {
     this.along = tile.vector ? { kind: 'thread', id: r - 1 } : null;
     const width = tile.vector ? LANES : 1;
     const st = strides(kernel.sizes);
-    const steps = kernel.sizes.map((_, d) => (d === r - 1 ? width * tile.cols : d === r - 2 ? tile.rows : 1));
+    const steps = kernel.sizes.map((_, d) => (d === r - 1 ? width * tile.cols : d === tile.rowAxis ? tile.rows : 1));
     const nest = (d: number): void => {
       if (d === r) {
         const ctxs: Ctx[] = [];
         for (let q = 0; q < tile.rows; q++) {
           for (let v = 0; v < tile.cols; v++) {
-            const shifts = kernel.sizes.map((_, a) => (a === r - 1 ? v * width : a === r - 2 ? q : 0));
+            const shifts = kernel.sizes.map((_, a) => (a === r - 1 ? v * width : a === tile.rowAxis ? q : 0));
             ctxs.push({ shifts, refs: new Map() });
           }
         }
@@ -984,27 +984,51 @@ function contiguity(kernel: Kernel, buffers: ReadonlyMap<number, BufferInfo>): {
 }
 
 /** The register tile a kernel is rendered with. */
-export function tileOf(kernel: Kernel, options: WasmRenderOptions = {}, buffers?: ReadonlyMap<number, BufferInfo>): { vector: boolean; rows: number; cols: number } {
+/**
+ * A register tile: rows x cols copies of the kernel body, `rows` consecutive indices along
+ * `rowAxis` (any axis but the last) times `cols` vectors (or elements) along the last axis.
+ */
+export interface Tile {
+  readonly vector: boolean;
+  readonly rows: number;
+  readonly cols: number;
+  readonly rowAxis: number;
+}
+
+/**
+ * The axis a tile's rows run along: the one before the last when its extent divides by the
+ * rows wanted, else the innermost other axis whose extent does ([B, 49, C] tiles along B).
+ */
+function rowAxisOf(sizes: readonly number[], rows: number): number {
+  const r = sizes.length;
+  if (r < 2 || sizes[r - 2]! % rows === 0) return r - 2;
+  for (let a = r - 3; a >= 0; a--) if (sizes[a]! % rows === 0) return a;
+  return r - 2;
+}
+
+export function tileOf(kernel: Kernel, options: WasmRenderOptions = {}, buffers?: ReadonlyMap<number, BufferInfo>): Tile {
   const r = kernel.sizes.length;
   const last = r > 0 ? kernel.sizes[r - 1]! : 0;
   const contraction = kernel.body.some((s) => s.kind === 'reduce');
   const scalarTile = () => {
     // Scalar outputs: reductions may still run along their loop; a few outputs per step share loads.
-    if (!contraction || options.simd === false || !buffers || contiguity(kernel, buffers).loop === 0) return { vector: false, rows: 1, cols: 1 };
+    if (!contraction || options.simd === false || !buffers || contiguity(kernel, buffers).loop === 0) return { vector: false, rows: 1, cols: 1, rowAxis: r - 2 };
     const cols = r >= 1 ? [2, 1].find((k) => last % k === 0)! : 1;
-    const rows = r >= 2 ? [2, 1].find((k) => kernel.sizes[r - 2]! % k === 0)! : 1;
-    return { vector: false, rows, cols };
+    const rowAxis = rowAxisOf(kernel.sizes, 2);
+    const rows = r >= 2 ? [2, 1].find((k) => kernel.sizes[rowAxis]! % k === 0)! : 1;
+    return { vector: false, rows, cols, rowAxis };
   };
   if (options.simd === false || r === 0 || last % LANES !== 0) return scalarTile();
-  if (!contraction) return { vector: true, rows: 1, cols: 1 };
+  if (!contraction) return { vector: true, rows: 1, cols: 1, rowAxis: r - 2 };
   if (buffers && options.reductionLanes !== false) {
     const { thread, loop } = contiguity(kernel, buffers);
     if (loop > thread) return scalarTile();
   }
   const want = options.tile ?? { rows: 4, cols: 2 };
   const cols = [want.cols, 2, 1].find((k) => k <= want.cols && last % (LANES * k) === 0)!;
-  const rows = r >= 2 ? [want.rows, 4, 2, 1].find((k) => k <= want.rows && kernel.sizes[r - 2]! % k === 0)! : 1;
-  return { vector: true, rows, cols };
+  const rowAxis = rowAxisOf(kernel.sizes, want.rows);
+  const rows = r >= 2 ? [want.rows, 4, 2, 1].find((k) => k <= want.rows && kernel.sizes[rowAxis]! % k === 0)! : 1;
+  return { vector: true, rows, cols, rowAxis };
 }
 
 /**
@@ -1018,10 +1042,10 @@ export interface OuterLoop {
   readonly step: number;
 }
 
-function outerLoopOf(kernel: Kernel, tile: { readonly vector: boolean; readonly rows: number; readonly cols: number }): OuterLoop {
+function outerLoopOf(kernel: Kernel, tile: Tile): OuterLoop {
   const r = kernel.sizes.length;
   if (r === 0 || count(kernel.sizes) === 0) return { extent: 1, step: 1 };
-  const step = r === 1 ? (tile.vector ? LANES : 1) * tile.cols : r === 2 ? tile.rows : 1;
+  const step = r === 1 ? (tile.vector ? LANES : 1) * tile.cols : tile.rowAxis === 0 ? tile.rows : 1;
   return { extent: kernel.sizes[0]!, step };
 }
 
