@@ -1,15 +1,17 @@
 /**
  * A static schedule of a program's kernels over T threads (thread 0 is the
- * caller's). A kernel worth splitting is cut into one range of its outermost
- * output loop per thread, at multiples of its register tile, so every output
- * element is computed by exactly one thread with the same instructions whatever
- * the split: results are bit-identical for any T. A small kernel runs whole on
+ * caller's). A kernel worth splitting is cut into chunks of its outermost
+ * output loop, at multiples of its register tile, that the T threads take in
+ * turn (an atomic counter hands them out, so a thread the OS delays does less
+ * of the work instead of holding the others up). Every output element is
+ * computed by exactly one thread with the same instructions whatever the
+ * split: results are bit-identical for any T. A small kernel runs whole on
  * one thread, chosen by list scheduling (earliest estimated finish, a penalty
  * for waiting on another thread's output), so chains of small kernels stay on
  * one thread instead of handing off at every step.
  *
- * Synchronisation is by counters, one per kernel: a thread that finishes its
- * part adds one; a task first waits until each kernel it reads that another
+ * Synchronisation is by counters, one per kernel: a thread adds the parts it
+ * finished (1 for a whole kernel, its chunks for a split one); a task first waits until each kernel it reads that another
  * thread took part in has all its parts done. Each thread runs its tasks in
  * program order and waits only on earlier kernels, so the schedule cannot
  * deadlock. Buffers never alias (one fixed offset each), so reads after writes
@@ -25,13 +27,15 @@ export interface Task {
   readonly end: number;
   /** Pairs [kernel, parts]: wait until that kernel's counter reaches `parts` first. */
   readonly waits: readonly number[];
+  /** A split kernel: [start, end) pairs of its chunks, taken by whichever thread comes first. */
+  readonly chunks?: readonly number[];
 }
 
 export interface Schedule {
   readonly threads: number;
   /** Tasks of each thread, in program order. */
   readonly tasks: readonly (readonly Task[])[];
-  /** How many parts each kernel was cut into. */
+  /** How many parts (chunks, or 1) each kernel was cut into: its counter's value once done. */
   readonly parts: readonly number[];
 }
 
@@ -40,10 +44,12 @@ export interface ScheduleOptions {
   readonly splitMin: number;
   /** Estimated cost of waiting on another thread's result (wake-up and cache transfer). */
   readonly syncCost: number;
+  /** Estimated cost of one chunk of a split kernel (at most 4 chunks per thread, at least 1). */
+  readonly chunkCost?: number;
 }
 
 /** Defaults measured on the 2-core machine (docs/performance.md, "Threads"). */
-export const defaultScheduleOptions: ScheduleOptions = { splitMin: 60_000, syncCost: 5_000 };
+export const defaultScheduleOptions: ScheduleOptions = { splitMin: 60_000, syncCost: 5_000, chunkCost: 200_000 };
 
 /** Loop iterations one output element runs (nested reductions multiply), at least 1. */
 function iterationsPerElement(stmts: readonly Stmt[]): number {
@@ -79,17 +85,17 @@ export function planSchedule(kernels: readonly Kernel[], outers: readonly OuterL
     const cost = kernelCost(k);
     const ready = (t: number) => deps.reduce((r, d) => Math.max(r, finish[d]! + (owners[d]!.size === 1 && owners[d]!.has(t) ? 0 : options.syncCost)), free[t]!);
     const waitsFor = (t: number) => deps.filter((d) => !(owners[d]!.size === 1 && owners[d]!.has(t))).flatMap((d) => [d, parts[d]!]);
-    const ranges = threads > 1 && cost >= options.splitMin ? splitRange(outers[i]!, threads) : [];
+    const wanted = Math.min(4 * threads, Math.max(threads, Math.floor(cost / (options.chunkCost ?? defaultScheduleOptions.chunkCost!))));
+    const ranges = threads > 1 && cost >= options.splitMin ? splitRange(outers[i]!, wanted) : [];
     if (ranges.length > 1) {
-      const share = cost / ranges.length;
-      let end = 0;
-      ranges.forEach(([a, b], t) => {
-        tasks[t]!.push({ kernel: i, start: a, end: b, waits: waitsFor(t) });
-        free[t] = ready(t) + share;
-        end = Math.max(end, free[t]!);
-      });
-      finish[i] = end;
-      owners[i] = new Set(ranges.map((_, t) => t));
+      const chunks = ranges.flat();
+      const start = Math.max(...tasks.map((_, t) => ready(t)));
+      for (let t = 0; t < threads; t++) {
+        tasks[t]!.push({ kernel: i, start: 0, end: outers[i]!.extent, waits: waitsFor(t), chunks });
+        free[t] = start + cost / threads;
+      }
+      finish[i] = start + cost / threads;
+      owners[i] = new Set(tasks.map((_, t) => t));
       parts[i] = ranges.length;
       return;
     }

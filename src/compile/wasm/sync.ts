@@ -11,10 +11,10 @@ export const FINISHED = 0;
 export const STARTED = 1;
 /** Non-zero once a worker failed; its message follows in the log. */
 export const FAILED = 2;
-/** Then one counter per kernel: parts of it done in this call. */
+/** Then one counter per kernel: parts of it done in this call; then one per kernel: its next chunk. */
 export const COUNTERS = 3;
 
-export const controlWords = (kernels: number) => COUNTERS + kernels;
+export const controlWords = (kernels: number) => COUNTERS + 2 * kernels;
 
 /** Polls before sleeping: a wait is usually short (another thread finishing its half of a kernel). */
 const SPIN = 4000;
@@ -39,13 +39,29 @@ export function signal(ctl: Int32Array, index: number): void {
   Atomics.notify(ctl, index);
 }
 
-/** Run one thread's tasks: wait for what each reads, run it, count it done. */
+/** Run one thread's tasks: wait for what each reads, run it (or the chunks of it left), count what it did. */
 export function runTasks(ctl: Int32Array, tasks: readonly Task[], fns: readonly ((start: number, end: number) => void)[]): void {
+  const kernels = (ctl.length - COUNTERS) / 2;
   for (const task of tasks) {
     const w = task.waits;
     for (let j = 0; j < w.length; j += 2) waitAtLeast(ctl, COUNTERS + w[j]!, w[j + 1]!);
-    fns[task.kernel]!(task.start, task.end);
-    signal(ctl, COUNTERS + task.kernel);
+    const fn = fns[task.kernel]!;
+    const chunks = task.chunks;
+    if (chunks === undefined) {
+      fn(task.start, task.end);
+      signal(ctl, COUNTERS + task.kernel);
+      continue;
+    }
+    const next = COUNTERS + kernels + task.kernel;
+    let done = 0;
+    for (let c = Atomics.add(ctl, next, 1); 2 * c < chunks.length; c = Atomics.add(ctl, next, 1)) {
+      fn(chunks[2 * c]!, chunks[2 * c + 1]!);
+      done++;
+    }
+    if (done > 0) {
+      Atomics.add(ctl, COUNTERS + task.kernel, done);
+      Atomics.notify(ctl, COUNTERS + task.kernel);
+    }
   }
 }
 

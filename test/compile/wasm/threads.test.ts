@@ -35,11 +35,18 @@ describe('compile/wasm/schedule', () => {
       const c = compileWasm(p, { threads });
       const s = c.schedule;
       c.kernels.forEach((_, k) => {
-        const ranges = s.tasks.flatMap((ts) => ts.filter((t) => t.kernel === k)).map((t) => [t.start, t.end] as const).sort((a, b) => a[0] - b[0]);
+        const tasks = s.tasks.flatMap((ts) => ts.filter((t) => t.kernel === k));
+        const chunks = tasks[0]!.chunks;
+        // A split kernel: every thread gets the same chunks to take from; else one thread runs it whole.
+        if (chunks) assert.ok(tasks.length === threads && tasks.every((t) => t.chunks === chunks || JSON.stringify(t.chunks) === JSON.stringify(chunks)));
+        else assert.equal(tasks.length, 1);
+        const ranges = (chunks ? Array.from({ length: chunks.length / 2 }, (_, i) => [chunks[2 * i]!, chunks[2 * i + 1]!] as const) : tasks.map((t) => [t.start, t.end] as const)).sort((a, b) => a[0] - b[0]);
         assert.equal(ranges.length, s.parts[k]);
         assert.equal(ranges[0]![0], 0);
         for (let i = 1; i < ranges.length; i++) assert.equal(ranges[i]![0], ranges[i - 1]![1]);
+        assert.equal(ranges[ranges.length - 1]![1], c.kernels[k]!.sizes[0] ?? 1);
       });
+      assert.ok(s.parts.some((n) => n > 1), 'some kernel is split');
       for (const ts of s.tasks) {
         ts.forEach((t, i) => {
           if (i > 0) assert.ok(t.kernel > ts[i - 1]!.kernel);
