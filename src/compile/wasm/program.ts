@@ -51,8 +51,9 @@ export interface WasmCompileOptions {
   readonly perKernel?: boolean;
   /** f32x4 code along each output's last axis where it allows (default true). */
   readonly simd?: boolean;
-  /** Register tile of contractions (see WasmRenderOptions). */
+  /** Register tiles of contractions (see WasmRenderOptions). */
   readonly tile?: { readonly rows: number; readonly cols: number };
+  readonly scalarTile?: { readonly rows: number; readonly cols: number };
   /** Reductions four loop iterations at a time where loads are contiguous along the loop (default true with simd). */
   readonly reductionLanes?: boolean;
   /** Simplify index arithmetic with ranges before rendering (default true). */
@@ -103,6 +104,13 @@ function isInputValue(x: unknown): x is InputValue {
 }
 
 const count = (sizes: readonly number[]) => sizes.reduce((a, b) => a * b, 1);
+
+/** Whether no element is NaN or infinite: x * 0 is NaN exactly for those, and NaN survives the sum (one branch, not one per element). */
+function allFinite(xs: Float32Array): boolean {
+  let s = 0;
+  for (let i = 0; i < xs.length; i++) s += xs[i]! * 0;
+  return s === 0;
+}
 const PAGE = 65536;
 /** wasm32: 4 GiB of linear memory at most. */
 const MAX_PAGES = 65536;
@@ -152,7 +160,7 @@ function build(program: Program<readonly unknown[], unknown>, options: WasmCompi
   }
 
   const kernels = plan.kernels.map((root, i) => lowerKernel(root, `k${i}`, (t) => bufferIds.get(t)));
-  const rendered = kernels.map((k) => renderKernelWasm(k, buffers, offsets, { simd: options.simd ?? true, reductionLanes: options.reductionLanes ?? true, simplifyIndices: options.simplifyIndices ?? true, ...(options.tile ? { tile: options.tile } : {}) }));
+  const rendered = kernels.map((k) => renderKernelWasm(k, buffers, offsets, { simd: options.simd ?? true, reductionLanes: options.reductionLanes ?? true, simplifyIndices: options.simplifyIndices ?? true, ...(options.tile ? { tile: options.tile } : {}), ...(options.scalarTile ? { scalarTile: options.scalarTile } : {}) }));
   const outers = rendered.map((f) => f.outer);
   const funcs: DefinedFunc[] = [...rendered];
   const main = new Code();
@@ -227,7 +235,7 @@ function finish<A extends readonly unknown[], R>(program: Program<A, R>, options
       const v = leaves[i]!;
       const raw = 'data' in (v as object) && !ArrayBuffer.isView(v) ? (v as NDArray).data : (v as ArrayLike<number>);
       const target = view(inputIds[i]!);
-      if (raw instanceof Float32Array && raw.length === target.length && raw.every(Number.isFinite)) target.set(raw);
+      if (raw instanceof Float32Array && raw.length === target.length && allFinite(raw)) target.set(raw);
       else target.set(validateData(String(x.attrs['name']), raw, x.axes, x.sizes));
     });
     if (options.perKernel) {
@@ -238,7 +246,7 @@ function finish<A extends readonly unknown[], R>(program: Program<A, R>, options
       });
     } else if (threads > 1 && attachment!.workers > 0) runThreaded();
     else mainFn();
-    const values: NDArray[] = graph.outputs.map((o, i) => ({ axes: o.axes, sizes: o.sizes, data: Float64Array.from(view(outputIds[i]!)) }));
+    const values: NDArray[] = graph.outputs.map((o, i) => ({ axes: o.axes, sizes: o.sizes, data: new Float64Array(view(outputIds[i]!)) }));
     info = { requested: 'wasm', backend: 'wasm', executorKind: threads > 1 ? 'native-threads' : 'native-sync', threads, fallbackReason: built.fallbackReason, pipelineCalls: options.perKernel ? kernelFns.length : 1 };
     return unflattenTree(program.outputDef, values);
   };

@@ -877,8 +877,10 @@ class KernelRenderer {
 export interface WasmRenderOptions {
   /** f32x4 along the output's last axis when it allows (default true). */
   readonly simd?: boolean;
-  /** Register tile of contractions, rows x (4 * cols) outputs (default 4 x 2 where the sizes divide; smaller otherwise). */
+  /** Register tile of contractions, rows x (4 * cols) outputs (default 4 x 4 where the sizes divide, smaller otherwise: measured best of 4x2, 2x4, 4x4, 3x4, 8x1 on the xcit step and the three 512 matmuls). */
   readonly tile?: { readonly rows: number; readonly cols: number };
+  /** Register tile of contractions that run four iterations of their loop at once instead (A B^T), rows x cols outputs (default 2 x 4: measured best of 2x2, 4x2, 2x4, 1x8, 4x4 on the xcit step). */
+  readonly scalarTile?: { readonly rows: number; readonly cols: number };
   /** Let reductions run four iterations of their innermost loop at once where loads are contiguous along it (default true with simd). */
   readonly reductionLanes?: boolean;
   /** Simplify index arithmetic with the ranges of indices and loop counters first (default true). */
@@ -1013,9 +1015,10 @@ export function tileOf(kernel: Kernel, options: WasmRenderOptions = {}, buffers?
   const scalarTile = () => {
     // Scalar outputs: reductions may still run along their loop; a few outputs per step share loads.
     if (!contraction || options.simd === false || !buffers || contiguity(kernel, buffers).loop === 0) return { vector: false, rows: 1, cols: 1, rowAxis: r - 2 };
-    const cols = r >= 1 ? [2, 1].find((k) => last % k === 0)! : 1;
-    const rowAxis = rowAxisOf(kernel.sizes, 2);
-    const rows = r >= 2 ? [2, 1].find((k) => kernel.sizes[rowAxis]! % k === 0)! : 1;
+    const want = options.scalarTile ?? { rows: 2, cols: 4 };
+    const rowAxis = rowAxisOf(kernel.sizes, want.rows);
+    const rows = r >= 2 ? [want.rows, 4, 2, 1].find((k) => k <= want.rows && kernel.sizes[rowAxis]! % k === 0)! : 1;
+    const cols = r >= 1 ? [want.cols, 4, 2, 1].find((k) => k <= want.cols && last % k === 0)! : 1;
     return { vector: false, rows, cols, rowAxis };
   };
   if (options.simd === false || r === 0 || last % LANES !== 0) return scalarTile();
@@ -1024,8 +1027,8 @@ export function tileOf(kernel: Kernel, options: WasmRenderOptions = {}, buffers?
     const { thread, loop } = contiguity(kernel, buffers);
     if (loop > thread) return scalarTile();
   }
-  const want = options.tile ?? { rows: 4, cols: 2 };
-  const cols = [want.cols, 2, 1].find((k) => k <= want.cols && last % (LANES * k) === 0)!;
+  const want = options.tile ?? { rows: 4, cols: 4 };
+  const cols = [want.cols, 4, 2, 1].find((k) => k <= want.cols && last % (LANES * k) === 0)!;
   const rowAxis = rowAxisOf(kernel.sizes, want.rows);
   const rows = r >= 2 ? [want.rows, 4, 2, 1].find((k) => k <= want.rows && kernel.sizes[rowAxis]! % k === 0)! : 1;
   return { vector: true, rows, cols, rowAxis };
