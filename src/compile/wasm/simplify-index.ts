@@ -114,19 +114,25 @@ class Simplifier {
     return { terms: new Map([[key(e), { atom: e, coef: 1 }]]), k: 0 };
   }
 
-  /** Split a into high (coefficients multiples of d) and low; when low stays within one multiple of d, divide exactly. */
-  divmod(a: Affine, d: number): { q: Affine; r: Affine } | null {
+  /**
+   * Split a into high (coefficients multiples of d) and low. When low stays within one multiple
+   * of d, divide exactly. Otherwise, when there is a high part, divide low alone:
+   * floor((h + l) / d) = h / d + floor(l / d), and (h + l) % d = l % d for l >= 0 (a flat index
+   * t0 * 9408 + t1 * 192 + l0 divided by 64 becomes t0 * 147 + t1 * 3 + floor(l0 / 64)).
+   */
+  divmod(a: Affine, d: number): { q: Affine; r: Affine | null } | null {
     const high = constant(0);
     const low = constant(a.k);
     for (const [k, t] of a.terms) (t.coef % d === 0 ? high : low).terms.set(k, { atom: t.atom, coef: t.coef });
     const r = this.affineRange(low);
     if (!r) return null;
     const m = Math.floor(r[0] / d);
-    if (Math.floor(r[1] / d) !== m) return null;
-    const q = constant(m);
+    const q = constant(0);
     for (const [k, t] of high.terms) q.terms.set(k, { atom: t.atom, coef: t.coef / d });
-    const rem = add(low, constant(m * d), -1);
-    return { q, r: rem };
+    if (Math.floor(r[1] / d) === m) return { q: add(q, constant(m)), r: add(low, constant(m * d), -1) };
+    if (high.terms.size === 0) return null;
+    const l = this.build(low);
+    return { q: add(q, this.atom({ kind: 'idiv', a: l, b: int(d) })), r: r[0] >= 0 ? this.atom({ kind: 'imod', a: l, b: int(d) }) : null };
   }
 
   affine(e: IndexExpr): Affine {
@@ -153,7 +159,8 @@ class Simplifier {
         const nonNegative = (this.affineRange(a)?.[0] ?? -1) >= 0;
         if (b.terms.size === 0 && b.k > 0 && (e.kind === 'idiv' || nonNegative)) {
           const qr = this.divmod(a, b.k);
-          if (qr) return e.kind === 'idiv' ? qr.q : qr.r;
+          if (qr && e.kind === 'idiv') return qr.q;
+          if (qr?.r) return qr.r;
         }
         return this.atom({ kind: e.kind, a: this.build(a), b: this.build(b) });
       }
