@@ -130,9 +130,35 @@ class Simplifier {
     const q = constant(0);
     for (const [k, t] of high.terms) q.terms.set(k, { atom: t.atom, coef: t.coef / d });
     if (Math.floor(r[1] / d) === m) return { q: add(q, constant(m)), r: add(low, constant(m * d), -1) };
+    const split = this.splitLow(low, d);
+    if (split) return { q: add(q, split.q), r: high.terms.size === 0 || split.r ? split.r : null };
     if (high.terms.size === 0) return null;
     const l = this.build(low);
     return { q: add(q, this.atom({ kind: 'idiv', a: l, b: int(d) })), r: r[0] >= 0 ? this.atom({ kind: 'imod', a: l, b: int(d) }) : null };
+  }
+
+  /**
+   * low = g X + R with g dividing d and 0 <= R < g: floor(low / d) = floor(X / (d / g)), and
+   * low % d = g (X % (d / g)) + R when X >= 0 (16 l1 + t1 with t1 < 16, divided by 112, is
+   * floor(l1 / 7): no longer depends on t1).
+   */
+  splitLow(low: Affine, d: number): { q: Affine; r: Affine | null } | null {
+    for (const t of low.terms.values()) {
+      const g = Math.abs(t.coef);
+      if (g <= 1 || d % g !== 0 || g === d) continue;
+      const p = constant(0);
+      const rest = constant(low.k);
+      for (const [k, u] of low.terms) (u.coef % g === 0 ? p : rest).terms.set(k, { atom: u.atom, coef: u.coef });
+      const rr = this.affineRange(rest);
+      if (!rr || rr[0] < 0 || rr[1] >= g) continue;
+      const x = scaled(p, 1 / g);
+      const xr = this.affineRange(x);
+      const inner = this.build(x);
+      const q = this.affine({ kind: 'idiv', a: inner, b: int(d / g) });
+      const r = xr && xr[0] >= 0 ? add(scaled(this.affine({ kind: 'imod', a: inner, b: int(d / g) }), g), rest) : null;
+      return { q, r };
+    }
+    return null;
   }
 
   affine(e: IndexExpr): Affine {
