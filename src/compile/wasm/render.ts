@@ -27,6 +27,7 @@
  */
 import type { BinaryOp, BufferInfo, Expr, IndexExpr, Kernel, Stmt, UnaryOp } from '../kernel-ir.js';
 import { simplifyIndices } from './simplify-index.js';
+import { segmentsOf, type Segment } from './segments.js';
 import { Code, Op, Simd, ValType, type DefinedFunc, type FuncType, type ImportedFunc } from './encode.js';
 
 const unaryType: FuncType = { params: [ValType.f32], results: [ValType.f32] };
@@ -720,26 +721,34 @@ class KernelRenderer {
   }
 
   /** counter = 0; do { body(); counter += step } while (counter < extent). Nothing when extent is 0. */
-  forLoop(counter: number, extent: number, step: number, body: () => void): void {
-    if (extent <= 0) return;
+  forLoop(counter: number, extent: number, step: number, body: () => void, from = 0): void {
+    if (extent <= from) return;
     const c = this.code;
-    c.i32(0).set(counter).loop();
+    c.i32(from).set(counter).loop();
     this.memo.push(new Map());
     body();
     this.memo.pop();
     c.get(counter).i32(step).op(Op.i32_add).tee(counter).i32(extent).op(Op.i32_lt_s).brIf(0).end();
   }
 
-  /** The same over [start, end) read from the function's parameters; nothing when the range is empty. */
-  paramLoop(counter: number, step: number, body: () => void): void {
+  /** The same over [start, end) read from the function's parameters (clipped to [from, to) when given); nothing when the range is empty. */
+  paramLoop(counter: number, step: number, body: () => void, clip?: { readonly from: number; readonly to: number }): void {
     const c = this.code;
+    let lo = START;
+    let hi = END;
+    if (clip) {
+      lo = this.local(ValType.i32);
+      hi = this.local(ValType.i32);
+      c.get(START).i32(clip.from).get(START).i32(clip.from).op(Op.i32_gt_s, Op.select).set(lo);
+      c.get(END).i32(clip.to).get(END).i32(clip.to).op(Op.i32_lt_s, Op.select).set(hi);
+    }
     c.block();
-    c.get(START).get(END).op(Op.i32_ge_s).brIf(0);
-    c.get(START).set(counter).loop();
+    c.get(lo).get(hi).op(Op.i32_ge_s).brIf(0);
+    c.get(lo).set(counter).loop();
     this.memo.push(new Map());
     body();
     this.memo.pop();
-    c.get(counter).i32(step).op(Op.i32_add).tee(counter).get(END).op(Op.i32_lt_s).brIf(0).end();
+    c.get(counter).i32(step).op(Op.i32_add).tee(counter).get(hi).op(Op.i32_lt_s).brIf(0).end();
     c.end();
   }
 
@@ -826,7 +835,8 @@ class KernelRenderer {
   }
 
   /** The whole kernel: a loop nest over the output (tiles of rows x cols vectors when vectorised), storing each element. */
-  kernel(kernel: Kernel, tile: Tile): void {
+  /** With `segments`, the loop over one axis runs once per segment, each with its own (specialised) kernel body. */
+  kernel(kernel: Kernel, tile: Tile, segments?: Segmented): void {
     const c = this.code;
     const outOffset = this.offsets.get(kernel.output);
     if (outOffset === undefined) throw new Error(`wasm render: no offset for output buffer ${kernel.output}`);
@@ -835,8 +845,8 @@ class KernelRenderer {
     this.along = tile.vector ? { kind: 'thread', id: r - 1 } : null;
     const width = tile.vector ? LANES : 1;
     const st = strides(kernel.sizes);
-    const steps = kernel.sizes.map((_, d) => (d === r - 1 ? width * tile.cols : d === tile.rowAxis ? tile.rows : 1));
-    const nest = (d: number): void => {
+    const steps = loopSteps(kernel.sizes, tile);
+    const nest = (d: number, kernel: Kernel): void => {
       if (d === r) {
         const ctxs: Ctx[] = [];
         for (let q = 0; q < tile.rows; q++) {
@@ -867,10 +877,15 @@ class KernelRenderer {
       const counter = this.local(ValType.i32);
       this.thread[d] = counter;
       // The outermost loop runs over the range the caller gives (a thread's share of it).
-      if (d === 0) this.paramLoop(counter, steps[d]!, () => nest(d + 1));
-      else this.forLoop(counter, kernel.sizes[d]!, steps[d]!, () => nest(d + 1));
+      if (segments && d === segments.axis) {
+        for (const seg of segments.segments) {
+          if (d === 0) this.paramLoop(counter, steps[d]!, () => nest(d + 1, seg.kernel), { from: seg.start, to: seg.end });
+          else this.forLoop(counter, seg.end, steps[d]!, () => nest(d + 1, seg.kernel), seg.start);
+        }
+      } else if (d === 0) this.paramLoop(counter, steps[d]!, () => nest(d + 1, kernel));
+      else this.forLoop(counter, kernel.sizes[d]!, steps[d]!, () => nest(d + 1, kernel));
     };
-    nest(0);
+    nest(0, kernel);
   }
 }
 
@@ -1034,6 +1049,19 @@ export function tileOf(kernel: Kernel, options: WasmRenderOptions = {}, buffers?
   return { vector: true, rows, cols, rowAxis };
 }
 
+/** The step of each output loop: the register tile along the last axis and the row axis, 1 elsewhere. */
+function loopSteps(sizes: readonly number[], tile: Tile): number[] {
+  const r = sizes.length;
+  const width = tile.vector ? LANES : 1;
+  return sizes.map((_, d) => (d === r - 1 ? width * tile.cols : d === tile.rowAxis ? tile.rows : 1));
+}
+
+/** A kernel rendered once per segment of one axis (./segments.ts). */
+interface Segmented {
+  readonly axis: number;
+  readonly segments: readonly (Segment & { readonly kernel: Kernel })[];
+}
+
 /**
  * The outermost output loop of a kernel as rendered: its extent and step (the register
  * tile along it). A caller splits [0, extent) at multiples of the step, so that every
@@ -1059,6 +1087,8 @@ export function renderKernelWasm(kernel: Kernel, buffers: ReadonlyMap<number, Bu
   r.polyMath = options.polyMath !== false;
   const k = options.simplifyIndices === false ? kernel : simplifyIndices(kernel);
   const tile = tileOf(k, options, r.vectorReductions ? buffers : undefined);
-  r.kernel(k, tile);
+  const cut = options.simplifyIndices === false ? null : segmentsOf(k, loopSteps(k.sizes, tile));
+  const segmented = cut ? { axis: cut.axis, segments: cut.segments.map((s) => ({ ...s, kernel: simplifyIndices(kernel, new Map([[cut.axis, [s.start, s.end - 1] as const]])) })) } : undefined;
+  r.kernel(k, tile, segmented);
   return { type: kernelType, locals: r.locals, code: r.code, export: kernel.name, outer: outerLoopOf(k, tile) };
 }
