@@ -7,7 +7,7 @@
  * where present, else a browser module Worker.
  */
 import type { PoolMessage } from './worker.js';
-import type { Schedule } from './schedule.js';
+import type { Task } from './schedule.js';
 
 interface PoolWorker {
   postMessage(m: PoolMessage): void;
@@ -38,24 +38,24 @@ export function defaultThreads(): number {
   return typeof n === 'number' && n > 0 ? n : 1;
 }
 
-/**
- * Why this thread cannot run a program on several threads, or null when it can: shared memory,
- * workers and a caller that may block in Atomics.wait (Node's main thread may; a browser's may not).
- */
+/** Why this runtime cannot run a program on several threads (shared memory, workers), or null when it can. */
 export function threadsUnavailable(): string | null {
   if (typeof SharedArrayBuffer === 'undefined') return 'no SharedArrayBuffer (a browser page needs cross-origin isolation)';
   if (!nodeWorkers && typeof (globalThis as { Worker?: unknown }).Worker === 'undefined') return 'no worker threads in this runtime';
-  if (!nodeWorkers) return 'a browser main thread cannot block in Atomics.wait (compile inside a Worker)';
   return null;
+}
+
+/** Whether this thread may block in Atomics.wait: Node's threads and browser workers may, a browser's main thread may not. */
+export function callerMayBlock(): boolean {
+  return nodeWorkers !== undefined || typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !== 'undefined';
 }
 
 const workers: PoolWorker[] = [];
 let nextId = 1;
 
-/** Workers behind a program's threads 1..threads-1 (thread 0 is the caller). */
-function workersFor(threads: number): PoolWorker[] {
-  while (workers.length < threads - 1) workers.push(spawn());
-  return workers.slice(0, threads - 1);
+function workersFor(n: number): PoolWorker[] {
+  while (workers.length < n) workers.push(spawn());
+  return workers.slice(0, n);
 }
 
 export interface Attachment {
@@ -69,11 +69,14 @@ export interface Attachment {
 
 const forget = new FinalizationRegistry<() => void>((detach) => detach());
 
-/** Hand a program to the pool's workers; `owner` (the compiled program) detaches it when collected. */
-export function attach(owner: object, module: object, memory: object, control: SharedArrayBuffer, schedule: Schedule): Attachment {
+/**
+ * Hand a program to the pool's workers, one task list each (lists with no task get no worker);
+ * `owner` (the compiled program) detaches it when collected.
+ */
+export function attach(owner: object, module: object, memory: object, control: SharedArrayBuffer, tasks: readonly (readonly Task[])[]): Attachment {
   const id = nextId++;
-  const ws = workersFor(schedule.threads).filter((_, i) => schedule.tasks[i + 1]!.length > 0);
-  const busy = schedule.tasks.slice(1).filter((ts) => ts.length > 0);
+  const busy = tasks.filter((ts) => ts.length > 0);
+  const ws = workersFor(busy.length);
   ws.forEach((w, i) => w.postMessage({ kind: 'attach', id, module, memory, control, tasks: busy[i]! }));
   let attached = true;
   const detach = () => {

@@ -30,8 +30,8 @@ import type { BufferInfo, Kernel } from '../kernel-ir.js';
 import { Code, encodeModule, type DefinedFunc } from './encode.js';
 import { importedFuncs, mathImports, renderKernelWasm, voidType, type OuterLoop } from './render.js';
 import { planSchedule, type Schedule, type ScheduleOptions } from './schedule.js';
-import { FAILED, FINISHED, STARTED, abandon, controlWords, runTasks, waitAtLeast } from './sync.js';
-import { attach, defaultThreads, threadsUnavailable, type Attachment } from './pool.js';
+import { FAILED, FINISHED, STARTED, abandon, controlWords, runTasks, waitAsyncAtLeast, waitAtLeast } from './sync.js';
+import { attach, callerMayBlock, defaultThreads, threadsUnavailable, type Attachment } from './pool.js';
 
 /** The part of the WebAssembly JS API used here (lib ES2022 does not declare it). */
 interface WasmApi {
@@ -63,6 +63,12 @@ export interface WasmCompileOptions {
    * navigator.hardwareConcurrency elsewhere). 1 runs everything on the calling thread.
    */
   readonly threads?: number;
+  /**
+   * 'caller' (default where the calling thread may block: Node, browser workers): the caller is
+   * thread 0 and waits in Atomics.wait. 'workers' (default on a browser's main thread): every
+   * thread is a worker and `run` awaits them with Atomics.waitAsync; runSync is refused.
+   */
+  readonly dispatch?: 'caller' | 'workers';
   /** When kernels are split across threads (see schedule.ts; for measurements). */
   readonly schedule?: ScheduleOptions;
 }
@@ -129,6 +135,7 @@ interface Built {
   readonly outers: readonly OuterLoop[];
   /** Threads to run on, and why fewer than asked for (or null). */
   readonly threads: number;
+  readonly dispatch: 'caller' | 'workers';
   readonly fallbackReason: string | null;
 }
 
@@ -141,6 +148,7 @@ function build(program: Program<readonly unknown[], unknown>, options: WasmCompi
   if (!Number.isInteger(asked) || asked < 1) throw new Error(`compileWasm: threads must be a positive integer; got ${asked}`);
   const unavailable = asked > 1 ? (options.perKernel ? 'perKernel timing runs on one thread' : threadsUnavailable()) : null;
   const threads = unavailable === null ? asked : 1;
+  const dispatch = options.dispatch ?? (callerMayBlock() ? 'caller' : 'workers');
   const graph = optimise(program.graph);
   const plan = planFusion(graph);
 
@@ -167,7 +175,7 @@ function build(program: Program<readonly unknown[], unknown>, options: WasmCompi
   outers.forEach((o, i) => main.i32(0).i32(o.extent).call(importedFuncs.length + i));
   funcs.push({ type: voidType, locals: [], code: main, export: 'main' });
   const bytes = encodeModule({ imports: importedFuncs, memory: threads > 1 ? { min: pages, max: pages, shared: true } : { min: pages }, funcs });
-  return { graph, kernels, buffers, bufferIds, hostConstants, offsets, pages, bytes, outers, threads, fallbackReason: unavailable === null ? null : `${asked} threads asked for, 1 ran: ${unavailable}` };
+  return { graph, kernels, buffers, bufferIds, hostConstants, offsets, pages, bytes, outers, threads, dispatch, fallbackReason: unavailable === null ? null : `${asked} threads asked for, 1 ran: ${unavailable}` };
 }
 
 function importsFor(memory: Memory): Record<string, Record<string, unknown>> {
@@ -206,7 +214,7 @@ export async function compileWasmAsync<A extends readonly unknown[], R>(program:
 const WORKER_START_MS = 60_000;
 
 function finish<A extends readonly unknown[], R>(program: Program<A, R>, options: WasmCompileOptions, built: Built, module: object, instance: Instance, memory: Memory): WasmCompiledProgram<A, R> {
-  const { graph, kernels, buffers, bufferIds, hostConstants, offsets, bytes, outers, threads } = built;
+  const { graph, kernels, buffers, bufferIds, hostConstants, offsets, bytes, outers, threads, dispatch } = built;
   const mainFn = instance.exports['main'] as () => void;
   const kernelFns = kernels.map((k) => instance.exports[k.name] as (start: number, end: number) => void);
   const schedule = planSchedule(kernels, outers, threads, options.schedule);
@@ -224,7 +232,7 @@ function finish<A extends readonly unknown[], R>(program: Program<A, R>, options
   let info: WasmExecutionInfo | undefined;
   let times: number[] = [];
 
-  const runSync = (...args: InputsOf<A>): ValuesOf<R> => {
+  const writeInputs = (args: InputsOf<A>): void => {
     const parts = (args as readonly unknown[]).map((a, i) => flattenTree(a, isInputValue, `arg[${i}]`));
     const leaves = parts.flatMap((p) => p.leaves);
     const paths = parts.flatMap((p) => p.paths);
@@ -238,6 +246,15 @@ function finish<A extends readonly unknown[], R>(program: Program<A, R>, options
       if (raw instanceof Float32Array && raw.length === target.length && allFinite(raw)) target.set(raw);
       else target.set(validateData(String(x.attrs['name']), raw, x.axes, x.sizes));
     });
+  };
+  const readOutputs = (): ValuesOf<R> => {
+    const values: NDArray[] = graph.outputs.map((o, i) => ({ axes: o.axes, sizes: o.sizes, data: new Float64Array(view(outputIds[i]!)) }));
+    info = { requested: 'wasm', backend: 'wasm', executorKind: threads > 1 ? 'native-threads' : 'native-sync', threads, fallbackReason: built.fallbackReason, pipelineCalls: options.perKernel ? kernelFns.length : 1 };
+    return unflattenTree(program.outputDef, values);
+  };
+  const runSync = (...args: InputsOf<A>): ValuesOf<R> => {
+    if (dispatch === 'workers' && threads > 1) throw new Error('compileWasm: runSync would block this thread until the workers finish, which it may not do here (a browser main thread); use run');
+    writeInputs(args);
     if (options.perKernel) {
       times = kernelFns.map((f, i) => {
         const t0 = performance.now();
@@ -246,9 +263,21 @@ function finish<A extends readonly unknown[], R>(program: Program<A, R>, options
       });
     } else if (threads > 1 && attachment!.workers > 0) runThreaded();
     else mainFn();
-    const values: NDArray[] = graph.outputs.map((o, i) => ({ axes: o.axes, sizes: o.sizes, data: new Float64Array(view(outputIds[i]!)) }));
-    info = { requested: 'wasm', backend: 'wasm', executorKind: threads > 1 ? 'native-threads' : 'native-sync', threads, fallbackReason: built.fallbackReason, pipelineCalls: options.perKernel ? kernelFns.length : 1 };
-    return unflattenTree(program.outputDef, values);
+    return readOutputs();
+  };
+  /** With dispatch 'workers': every thread is a worker; the caller awaits them without blocking. */
+  const runAsync = async (...args: InputsOf<A>): Promise<ValuesOf<R>> => {
+    if (dispatch !== 'workers' || threads === 1) return runSync(...args);
+    writeInputs(args);
+    for (let i = 0; i < ctl.length; i++) Atomics.store(ctl, i, 0);
+    attachment!.start();
+    if (!(await waitAsyncAtLeast(ctl, FINISHED, attachment!.workers, started ? Infinity : performance.now() + WORKER_START_MS))) {
+      abandon(ctl);
+      throw new Error(`compileWasm: the worker threads did not finish their first call within ${WORKER_START_MS / 1000} s`);
+    }
+    started = true;
+    if (Atomics.load(ctl, FAILED) !== 0) throw new Error('compileWasm: a worker thread failed (its error is logged above)');
+    return readOutputs();
   };
 
   // Threads: the workers get the module, the memory and their tasks once.
@@ -287,12 +316,13 @@ function finish<A extends readonly unknown[], R>(program: Program<A, R>, options
     offsets,
     bytes,
     schedule,
-    run: async (...args) => runSync(...args),
+    run: runAsync,
     runSync,
     lastRun: () => info,
     kernelTimes: () => times,
     destroy: () => attachment?.detach(),
   };
-  if (control) attachment = attach(compiled, module, memory, control, schedule);
+  // Dispatch 'caller': the calling thread is thread 0; 'workers': one worker per thread.
+  if (control) attachment = attach(compiled, module, memory, control, dispatch === 'caller' ? schedule.tasks.slice(1) : schedule.tasks);
   return compiled;
 }

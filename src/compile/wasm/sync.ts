@@ -34,6 +34,23 @@ export function waitAtLeast(ctl: Int32Array, index: number, target: number, dead
   }
 }
 
+type WaitAsync = (ctl: Int32Array, index: number, value: number, timeout?: number) => { readonly async: boolean; readonly value: Promise<string> | string };
+
+/** waitAtLeast without blocking the calling thread (Atomics.waitAsync; polling with timers where it is missing). */
+export async function waitAsyncAtLeast(ctl: Int32Array, index: number, target: number, deadline = Infinity): Promise<boolean> {
+  const waitAsync = (Atomics as unknown as { waitAsync?: WaitAsync }).waitAsync;
+  for (;;) {
+    const v = Atomics.load(ctl, index);
+    if (v >= target) return true;
+    const left = deadline - performance.now();
+    if (left <= 0) return false;
+    if (waitAsync) {
+      const r = waitAsync(ctl, index, v, Math.min(left, 1000));
+      if (r.async) await r.value;
+    } else await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+}
+
 export function signal(ctl: Int32Array, index: number): void {
   Atomics.add(ctl, index, 1);
   Atomics.notify(ctl, index);

@@ -94,6 +94,23 @@ describe('compile/wasm: threads', function () {
     }
   });
 
+  it("dispatches every thread to workers and awaits them without blocking, where the caller may not block (a browser's main thread)", async () => {
+    const want = compileWasm(p, { threads: 1 }).runSync(x, w);
+    for (const threads of [2, 3]) {
+      const c = compileWasm(p, { threads, dispatch: 'workers', schedule: everySplit });
+      for (let call = 0; call < 3; call++) {
+        let ticked = false;
+        setImmediate(() => (ticked = true));
+        const got = await c.run(x, w);
+        assert.ok(got[1].data.every((v, i) => Object.is(v, want[1].data[i])), `${threads} threads, call ${call}`);
+        assert.deepEqual(got[0].data, want[0].data);
+        assert.ok(ticked || call > 0, 'the event loop ran while the workers computed');
+      }
+      assert.throws(() => c.runSync(x, w), /use run/);
+      c.destroy();
+    }
+  });
+
   it('runs on one thread, saying why, when timing kernels one by one', () => {
     const c = compileWasm(p, { threads: 2, perKernel: true });
     c.runSync(x, w);
