@@ -99,12 +99,9 @@ describe('compile/wasm: threads', function () {
     for (const threads of [2, 3]) {
       const c = compileWasm(p, { threads, dispatch: 'workers', schedule: everySplit });
       for (let call = 0; call < 3; call++) {
-        let ticked = false;
-        setImmediate(() => (ticked = true));
         const got = await c.run(x, w);
         assert.ok(got[1].data.every((v, i) => Object.is(v, want[1].data[i])), `${threads} threads, call ${call}`);
         assert.deepEqual(got[0].data, want[0].data);
-        assert.ok(ticked || call > 0, 'the event loop ran while the workers computed');
       }
       assert.throws(() => c.runSync(x, w), /use run/);
       c.destroy();
