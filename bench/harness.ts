@@ -209,20 +209,35 @@ export function addRatios(rows: Row[]): void {
 
 // ---- shapegrad candidates ------------------------------------------------
 
+/** The native WebAssembly backend on a number of threads (`wasm-2t`: 2 threads), or a gpu.js backend. */
+export type NativeBackend = `wasm-${number}t`;
+export type ShapegradBackend = NativeBackend | GpujsBackend;
+
+export const nativeBackend = (threads: number): NativeBackend => `wasm-${threads}t`;
+
+/** Threads of a native backend's name, or undefined for a gpu.js backend. */
+export function nativeThreads(backend: ShapegradBackend): number | undefined {
+  const m = /^wasm-(\d+)t$/.exec(backend);
+  return m ? Number(m[1]) : undefined;
+}
+
 /** Accepts what gpu.js reports for a backend: its GL kernels (webgl, webgl2, headlessgl) all report the mode 'gpu'. */
-export function ranAsRequested(requested: GpujsBackend, ran: string): boolean {
+export function ranAsRequested(requested: ShapegradBackend, info: sg.ExecutionInfo): boolean {
+  const threads = nativeThreads(requested);
+  if (threads !== undefined) return info.backend === 'wasm' && (info as { threads?: number }).threads === threads;
+  const ran = info.backend;
   if (ran === requested) return true;
   return ran === 'gpu' && (requested === 'headlessgl' || requested === 'webgl' || requested === 'webgl2');
 }
 
 /**
- * A compiled shapegrad program on one gpu.js backend. `args` gives the inputs
+ * A compiled shapegrad program on the native backend or one gpu.js backend. `args` gives the inputs
  * of the first (checked) call; `next` (optional) the inputs of the next timed
  * call from the previous outputs (a training step feeds its new parameters back).
  */
 export function shapegradCompiled<A extends readonly unknown[], R>(
   program: Program<A, R>,
-  backend: GpujsBackend,
+  backend: ShapegradBackend,
   args: () => readonly unknown[],
   toOutput: (out: sg.ValuesOf<R>, args: readonly unknown[]) => Output,
   next?: (out: sg.ValuesOf<R>, args: readonly unknown[]) => readonly unknown[],
@@ -231,13 +246,14 @@ export function shapegradCompiled<A extends readonly unknown[], R>(
     impl: 'shapegrad',
     backend,
     prepare: async () => {
-      const compiled = sg.compile(program, { backend });
+      const threads = nativeThreads(backend);
+      const compiled = sg.compile(program, threads === undefined ? { backend: backend as GpujsBackend } : { backend: 'wasm', wasm: { threads } });
       let current = args();
       const call = async (a: readonly unknown[]) => {
         const out = (await (compiled.run as (...xs: readonly unknown[]) => Promise<sg.ValuesOf<R>>)(...a));
         const info = compiled.lastRun();
-        if (info === undefined || !ranAsRequested(backend, info.backend)) {
-          throw new Error(`asked for gpu.js backend ${backend} but ${info?.backend ?? 'nothing'} ran (${info?.fallbackReason ?? 'no reason given'})`);
+        if (info === undefined || !ranAsRequested(backend, info)) {
+          throw new Error(`asked for backend ${backend} but ${info?.backend ?? 'nothing'} ran (${info?.fallbackReason ?? 'no reason given'})`);
         }
         if (info.pipelineCalls !== 1) throw new Error(`expected one pipeline call, got ${info.pipelineCalls}`);
         return out;
@@ -251,7 +267,8 @@ export function shapegradCompiled<A extends readonly unknown[], R>(
         dispose: () => compiled.destroy(),
         ran: () => {
           const info = compiled.lastRun();
-          return info ? `${compiled.kernels.length} kernels, gpu.js ${info.backend}/${info.executorKind}` : '';
+          if (!info) return '';
+          return threads === undefined ? `${compiled.kernels.length} kernels, gpu.js ${info.backend}/${info.executorKind}` : `${compiled.kernels.length} kernels, native wasm SIMD, ${threads} thread${threads > 1 ? 's' : ''} (${info.executorKind})`;
         },
       };
     },

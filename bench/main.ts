@@ -16,7 +16,7 @@ import os from 'node:os';
 import { availableBackends, type GpujsBackend } from '../src/index.js';
 import type { TimingPlan } from './common.js';
 import { ensureDisplay, stopDisplay } from './display.js';
-import { peerName, runCandidates, type Candidate, type Oracle, type Row } from './harness.js';
+import { nativeBackend, peerName, runCandidates, type Candidate, type Oracle, type Row, type ShapegradBackend } from './harness.js';
 import { loadJax, loadTf, type JaxPeer, type TfPeer } from './peers.js';
 import { jaxMatmul, matmulData, shapegradMatmul, tfMatmul } from './workloads/matmul.js';
 import { dinoData, dinoReferenceOracle, jaxDino, shapegradDino, tfDino } from './workloads/dino.js';
@@ -97,7 +97,8 @@ function plans(quick: boolean): Record<WorkloadName, TimingPlan> {
 interface Peers {
   readonly tf: TfPeer | undefined;
   readonly jax: JaxPeer | undefined;
-  readonly gpujs: readonly GpujsBackend[];
+  /** shapegrad's compiled backends: native wasm on 1 and 2 threads, then each gpu.js backend present. */
+  readonly shapegrad: readonly ShapegradBackend[];
 }
 
 async function loadPeers(opts: Options): Promise<Peers> {
@@ -120,8 +121,8 @@ async function loadPeers(opts: Options): Promise<Peers> {
     }
   }
   const gpujs = opts.impls.includes('shapegrad') ? (['webasm', 'cpu', 'headlessgl'] as GpujsBackend[]).filter((b) => availableBackends().includes(b)) : [];
-  if (opts.impls.includes('shapegrad')) progress(`shapegrad gpu.js backends here: ${gpujs.join(', ')}`);
-  return { tf, jax, gpujs };
+  if (opts.impls.includes('shapegrad')) progress(`shapegrad: native wasm on 1 and 2 threads (${os.availableParallelism()} available); gpu.js backends here: ${gpujs.join(', ')}`);
+  return { tf, jax, shapegrad: opts.impls.includes('shapegrad') ? [nativeBackend(1), nativeBackend(2), ...gpujs] : [] };
 }
 
 function peerCandidates(
@@ -147,7 +148,7 @@ async function runWorkload(name: WorkloadName, opts: Options, peers: Peers, rows
       progress(`${workload}: float32 [${n}, ${n}] x [${n}, ${n}], product read back to the host`);
       const d = matmulData(n);
       const candidates: Candidate[] = [];
-      if (opts.impls.includes('shapegrad')) candidates.push(shapegradMatmul(d, 'reference'), ...peers.gpujs.map((b) => shapegradMatmul(d, b)));
+      if (opts.impls.includes('shapegrad')) candidates.push(shapegradMatmul(d, 'reference'), ...peers.shapegrad.map((b) => shapegradMatmul(d, b)));
       candidates.push(...peerCandidates(peers, (p, b, det) => tfMatmul(d, p, b, det), (p, det) => jaxMatmul(d, p, det)));
       collect(await runCandidates(workload, candidates, plan, progress));
     }
@@ -174,7 +175,7 @@ async function runWorkload(name: WorkloadName, opts: Options, peers: Peers, rows
     progress('  float64 reference skipped (--quick, --no-reference or no shapegrad): rows are checked against the first one that runs');
   }
   const candidates: Candidate[] = [];
-  if (opts.impls.includes('shapegrad')) candidates.push(...peers.gpujs.map((b) => (xd ? shapegradXcit(xd, b) : shapegradDino(dd!, b))));
+  if (opts.impls.includes('shapegrad')) candidates.push(...peers.shapegrad.map((b) => (xd ? shapegradXcit(xd, b) : shapegradDino(dd!, b))));
   candidates.push(
     ...(xd
       ? peerCandidates(peers, (p, b, det) => tfXcit(xd, p, b, det), (p, det) => jaxXcit(xd, p, det))
@@ -187,7 +188,7 @@ const referenceRuns: { workload: string; ms: number }[] = [];
 
 // ---- output ----------------------------------------------------------------
 
-const RATIO_COLUMNS = ['tfjs/wasm', 'tfjs/cpu', 'jax-js/wasm', 'shapegrad/webasm'];
+const RATIO_COLUMNS = ['tfjs/wasm', 'tfjs/cpu', 'jax-js/wasm', 'shapegrad/webasm', 'shapegrad/wasm-1t'];
 
 function fmt(ms: number): string {
   return ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2);

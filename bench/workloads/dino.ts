@@ -6,10 +6,9 @@
  * check compares all three.
  */
 import * as sg from '../../src/index.js';
-import type { GpujsBackend } from '../../src/index.js';
 import type { Scalar as TfScalar, Tensor as TfTensor } from '@tensorflow/tfjs';
 import { uniformData } from '../common.js';
-import { referenceOracle, shapegradCompiled, type Candidate, type Oracle, type Output } from '../harness.js';
+import { referenceOracle, shapegradCompiled, type Candidate, type ShapegradBackend, type Oracle, type Output } from '../harness.js';
 import type { JaxPeer, TfPeer } from '../peers.js';
 import { dinoConfig, dinoProgram, studentRows, studentViews, teacherRows } from './dino-model.js';
 
@@ -38,7 +37,7 @@ export function dinoData(): DinoData {
 type DinoOut = { loss: sg.NDArray; grad: sg.NDArray; center: sg.NDArray };
 const shapegradOutput = (out: DinoOut): Output => ({ loss: out.loss.data[0]!, tensors: { grad: out.grad.data, center: out.center.data } });
 
-export function shapegradDino(d: DinoData, backend: GpujsBackend): Candidate {
+export function shapegradDino(d: DinoData, backend: ShapegradBackend): Candidate {
   return shapegradCompiled(d.program, backend, () => [d.student, d.teacher, d.center], shapegradOutput as never);
 }
 

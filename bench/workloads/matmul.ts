@@ -1,8 +1,7 @@
 /** Workload (a): one n x n float32 matrix product, result read back to the host. */
 import * as sg from '../../src/index.js';
-import type { GpujsBackend } from '../../src/index.js';
 import { normalData } from '../common.js';
-import { shapegradCompiled, shapegradReference, type Candidate, type Output } from '../harness.js';
+import { shapegradCompiled, shapegradReference, type Candidate, type ShapegradBackend, type Output } from '../harness.js';
 import type { JaxPeer, TfPeer } from '../peers.js';
 
 export function matmulProgram(n: number) {
@@ -26,7 +25,7 @@ function output(c: ArrayLike<number>): Output {
   return { loss: s / c.length, tensors: { c } };
 }
 
-export function shapegradMatmul(d: MatmulData, backend: GpujsBackend | 'reference'): Candidate {
+export function shapegradMatmul(d: MatmulData, backend: ShapegradBackend | 'reference'): Candidate {
   const program = matmulProgram(d.n);
   const args = () => [d.a, d.b] as const;
   const toOutput = (out: sg.NDArray) => output(out.data);

@@ -5,10 +5,9 @@
  * the first step and the update (new - old) of every parameter.
  */
 import * as sg from '../../src/index.js';
-import type { GpujsBackend } from '../../src/index.js';
 import type { Scalar as TfScalar, Tensor as TfTensor, Variable as TfVariable } from '@tensorflow/tfjs';
 import { labelData, normalData, type HostArray, type ParamSet } from '../common.js';
-import { referenceOracle, shapegradCompiled, type Candidate, type Oracle, type Output } from '../harness.js';
+import { referenceOracle, shapegradCompiled, type Candidate, type ShapegradBackend, type Oracle, type Output } from '../harness.js';
 import type { JaxPeer, TfPeer } from '../peers.js';
 import { initXcit, patchPixels, tokens, xcitConfig, xcitProgram, type XcitParams } from './xcit-model.js';
 
@@ -47,7 +46,7 @@ function shapegradOutput(d: XcitData) {
   });
 }
 
-export function shapegradXcit(d: XcitData, backend: GpujsBackend): Candidate {
+export function shapegradXcit(d: XcitData, backend: ShapegradBackend): Candidate {
   return shapegradCompiled(
     d.program,
     backend,

@@ -22,7 +22,7 @@ import { planBuffers } from './buffers.js';
 import type { BufferInfo, Kernel, Stmt } from './kernel-ir.js';
 import { canPack, erfFunctionSource, gpujsDims, renderKernel } from './gpujs/render.js';
 import { gpujs, gpujsBackends, isBackendAvailable, type GpujsBackend } from './gpujs/backends.js';
-import { compileWasm } from './wasm/program.js';
+import { compileWasm, type WasmCompileOptions } from './wasm/program.js';
 
 /** A compiler backend: the native WebAssembly renderer, or gpu.js on one of its backends. */
 export type Backend = 'wasm' | GpujsBackend;
@@ -31,6 +31,8 @@ export const backendNames: readonly Backend[] = ['wasm', ...gpujsBackends];
 export interface CompileOptions {
   /** Default 'wasm' (the native WebAssembly renderer: the fastest on the CPU, measured in docs/performance.md). */
   readonly backend?: Backend;
+  /** Options of the native WebAssembly backend (threads, ...; see WasmCompileOptions). */
+  readonly wasm?: WasmCompileOptions;
 }
 
 /** What ran on the last call: gpu.js's own introspection. */
@@ -56,8 +58,8 @@ export interface CompiledProgram<A extends readonly unknown[] = readonly unknown
 }
 
 /** The native WebAssembly renderer behind the same interface as the gpu.js one. */
-function compileNative<A extends readonly unknown[], R>(program: Program<A, R>): CompiledProgram<A, R> {
-  const native = compileWasm(program);
+function compileNative<A extends readonly unknown[], R>(program: Program<A, R>, options: WasmCompileOptions): CompiledProgram<A, R> {
+  const native = compileWasm(program, options);
   return {
     graph: native.graph,
     kernels: native.kernels,
@@ -187,7 +189,7 @@ export function resetFallbackWarnings(): void {
 
 export function compile<A extends readonly unknown[], R>(program: Program<A, R>, options: CompileOptions = {}): CompiledProgram<A, R> {
   const requested = options.backend ?? 'wasm';
-  if (requested === 'wasm') return compileNative(program);
+  if (requested === 'wasm') return compileNative(program, options.wasm ?? {});
   const backend: GpujsBackend = requested;
   if (!isBackendAvailable(backend)) {
     throw new Error(`compile: backend ${backend} is not available on this machine (gpu.js reports it unsupported)`);

@@ -1,9 +1,11 @@
 import { strict as assert } from 'node:assert';
 import * as sg from '../../src/index.js';
 import type { Tensor } from '../../src/index.js';
-import { compile, printCompiled, availableBackends, type Backend, type GpujsBackend } from '../../src/compile/index.js';
+import { compile, printCompiled, availableBackends, type Backend, type CompileOptions, type GpujsBackend } from '../../src/compile/index.js';
 
 const backends: Backend[] = ['wasm', ...(['cpu', 'webasm', 'headlessgl'] as GpujsBackend[]).filter((b) => availableBackends().includes(b))];
+/** Each backend's options; the native one on two threads with every kernel split, however small. */
+const optionsOf = (backend: Backend): CompileOptions => (backend === 'wasm' ? { backend, wasm: { threads: 2, schedule: { splitMin: 0, syncCost: 0 } } } : { backend });
 
 function close(actual: Float64Array, expected: Float64Array, rel = 1e-4): void {
   const scale = Math.max(1e-6, ...Array.from(expected, Math.abs));
@@ -43,14 +45,14 @@ describe('compile', function () {
   for (const backend of backends) {
     describe(backend, () => {
       it('computes what the reference computes, and says which backend and executor ran', async () => {
-        const c = compile(dense, { backend });
+        const c = compile(dense, optionsOf(backend));
         const out = await c.run(xs, ws, bs);
         close(out.data, sg.run(dense, xs, ws, bs).data);
         const info = c.lastRun()!;
         assert.equal(info.requested, backend);
         assert.equal(info.backend, backend);
         assert.equal(info.pipelineCalls, 1);
-        assert.ok(['native-sync', 'generic', 'fused-sync', 'fused-threaded'].includes(info.executorKind), info.executorKind);
+        assert.ok(['native-threads', 'generic', 'fused-sync', 'fused-threaded'].includes(info.executorKind), info.executorKind);
         c.destroy();
       });
 
@@ -67,7 +69,7 @@ describe('compile', function () {
           sg.spec([], [], 's'),
         );
         const x = Array.from({ length: 24 }, (_, i) => Math.cos(i));
-        const c = compile(p, { backend });
+        const c = compile(p, optionsOf(backend));
         const got = await c.run(x, [2]);
         const want = sg.run(p, x, [2]);
         close(got.y.data, want.y.data);
@@ -94,7 +96,7 @@ describe('compile', function () {
         const params = { w1: Array.from({ length: 10 }, (_, i) => Math.sin(i + 1)), w2: Array.from({ length: 10 }, (_, i) => Math.cos(i)) };
         const x = Array.from({ length: 16 }, (_, i) => Math.sin(3 * i));
         const y = [0, 1, 1, 0, 1, 0, 0, 1];
-        const c = compile(step, { backend });
+        const c = compile(step, optionsOf(backend));
         const got = await c.run(params, x, y);
         const want = sg.run(step, params, x, y);
         close(got.loss.data, want.loss.data);

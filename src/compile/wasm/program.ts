@@ -5,8 +5,14 @@
  * host constants, kernel outputs) has a fixed byte offset. The passes are the
  * compiler's own (optimise, planFusion, lowerKernel); only rendering differs.
  *
- * This first version is single-threaded and synchronous: a call writes the
- * inputs into memory, calls `main` once and reads the outputs.
+ * With one thread a call writes the inputs into memory, calls `main` once and
+ * reads the outputs. With several, the memory is shared with the pool's
+ * workers (./pool.ts), the kernels are scheduled over the threads once at
+ * compile time (./schedule.ts: large kernels split along their outermost
+ * loop, small ones whole on one thread), and a call is one message per worker
+ * while the calling thread runs thread 0's tasks; threads synchronise through
+ * per-kernel counters (./sync.ts). Results are bit-identical for any number of
+ * threads.
  */
 import { planBuffers } from '../buffers.js';
 import type { Tensor } from '../../ir/tensor.js';
@@ -22,14 +28,17 @@ import { planFusion } from '../fuse.js';
 import { lowerKernel } from '../lower.js';
 import type { BufferInfo, Kernel } from '../kernel-ir.js';
 import { Code, encodeModule, type DefinedFunc } from './encode.js';
-import { importedFuncs, mathImports, renderKernelWasm, voidType } from './render.js';
+import { importedFuncs, mathImports, renderKernelWasm, voidType, type OuterLoop } from './render.js';
+import { planSchedule, type Schedule, type ScheduleOptions } from './schedule.js';
+import { FAILED, FINISHED, STARTED, abandon, controlWords, runTasks, waitAsyncAtLeast, waitAtLeast } from './sync.js';
+import { attach, callerMayBlock, defaultThreads, threadsUnavailable, type Attachment } from './pool.js';
 
 /** The part of the WebAssembly JS API used here (lib ES2022 does not declare it). */
 interface WasmApi {
   Memory: new (desc: { initial: number; maximum?: number; shared?: boolean }) => { readonly buffer: ArrayBuffer };
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { readonly exports: Record<string, unknown> };
-  instantiate(bytes: Uint8Array, imports: Record<string, Record<string, unknown>>): Promise<{ readonly instance: { readonly exports: Record<string, unknown> } }>;
+  instantiate(bytes: Uint8Array, imports: Record<string, Record<string, unknown>>): Promise<{ readonly module: object; readonly instance: { readonly exports: Record<string, unknown> } }>;
 }
 const wasmApi = (): WasmApi => {
   const api = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
@@ -42,19 +51,36 @@ export interface WasmCompileOptions {
   readonly perKernel?: boolean;
   /** f32x4 code along each output's last axis where it allows (default true). */
   readonly simd?: boolean;
-  /** Register tile of contractions (see WasmRenderOptions). */
+  /** Register tiles of contractions (see WasmRenderOptions). */
   readonly tile?: { readonly rows: number; readonly cols: number };
+  readonly scalarTile?: { readonly rows: number; readonly cols: number };
   /** Reductions four loop iterations at a time where loads are contiguous along the loop (default true with simd). */
   readonly reductionLanes?: boolean;
   /** Simplify index arithmetic with ranges before rendering (default true). */
   readonly simplifyIndices?: boolean;
+  /**
+   * Threads a call runs on, the caller's included (default: os.availableParallelism() in Node,
+   * navigator.hardwareConcurrency elsewhere). 1 runs everything on the calling thread.
+   */
+  readonly threads?: number;
+  /**
+   * 'caller' (default where the calling thread may block: Node, browser workers): the caller is
+   * thread 0 and waits in Atomics.wait. 'workers' (default on a browser's main thread): every
+   * thread is a worker and `run` awaits them with Atomics.waitAsync; runSync is refused.
+   */
+  readonly dispatch?: 'caller' | 'workers';
+  /** When kernels are split across threads (see schedule.ts; for measurements). */
+  readonly schedule?: ScheduleOptions;
 }
 
 export interface WasmExecutionInfo {
   readonly requested: 'wasm';
   readonly backend: 'wasm';
-  readonly executorKind: 'native-sync';
-  readonly fallbackReason: null;
+  readonly executorKind: 'native-sync' | 'native-threads';
+  /** Threads the last run used (the caller's included). */
+  readonly threads: number;
+  /** Why fewer threads ran than were asked for, or null. */
+  readonly fallbackReason: string | null;
   /** Calls into the module for the last run (1: `main`). */
   readonly pipelineCalls: number;
 }
@@ -67,6 +93,8 @@ export interface WasmCompiledProgram<A extends readonly unknown[] = readonly unk
   readonly offsets: ReadonlyMap<number, number>;
   /** The module's binary. */
   readonly bytes: Uint8Array;
+  /** How kernels are spread over threads (one thread: everything on thread 0). */
+  readonly schedule: Schedule;
   /** Run on inputs shaped like the program's specs; float32 results widened to float64. */
   run(...args: InputsOf<A>): Promise<ValuesOf<R>>;
   /** The same, synchronously. */
@@ -82,6 +110,13 @@ function isInputValue(x: unknown): x is InputValue {
 }
 
 const count = (sizes: readonly number[]) => sizes.reduce((a, b) => a * b, 1);
+
+/** Whether no element is NaN or infinite: x * 0 is NaN exactly for those, and NaN survives the sum (one branch, not one per element). */
+function allFinite(xs: Float32Array): boolean {
+  let s = 0;
+  for (let i = 0; i < xs.length; i++) s += xs[i]! * 0;
+  return s === 0;
+}
 const PAGE = 65536;
 /** wasm32: 4 GiB of linear memory at most. */
 const MAX_PAGES = 65536;
@@ -97,6 +132,11 @@ interface Built {
   readonly offsets: ReadonlyMap<number, number>;
   readonly pages: number;
   readonly bytes: Uint8Array;
+  readonly outers: readonly OuterLoop[];
+  /** Threads to run on, and why fewer than asked for (or null). */
+  readonly threads: number;
+  readonly dispatch: 'caller' | 'workers';
+  readonly fallbackReason: string | null;
 }
 
 type Instance = { readonly exports: Record<string, unknown> };
@@ -104,6 +144,11 @@ type Memory = { readonly buffer: ArrayBuffer };
 
 /** The passes, the buffer plan and the module's bytes (no instantiation). */
 function build(program: Program<readonly unknown[], unknown>, options: WasmCompileOptions): Built {
+  const asked = options.threads ?? defaultThreads();
+  if (!Number.isInteger(asked) || asked < 1) throw new Error(`compileWasm: threads must be a positive integer; got ${asked}`);
+  const unavailable = asked > 1 ? (options.perKernel ? 'perKernel timing runs on one thread' : threadsUnavailable()) : null;
+  const threads = unavailable === null ? asked : 1;
+  const dispatch = options.dispatch ?? (callerMayBlock() ? 'caller' : 'workers');
   const graph = optimise(program.graph);
   const plan = planFusion(graph);
 
@@ -123,12 +168,14 @@ function build(program: Program<readonly unknown[], unknown>, options: WasmCompi
   }
 
   const kernels = plan.kernels.map((root, i) => lowerKernel(root, `k${i}`, (t) => bufferIds.get(t)));
-  const funcs: DefinedFunc[] = kernels.map((k) => renderKernelWasm(k, buffers, offsets, { simd: options.simd ?? true, reductionLanes: options.reductionLanes ?? true, simplifyIndices: options.simplifyIndices ?? true, ...(options.tile ? { tile: options.tile } : {}) }));
+  const rendered = kernels.map((k) => renderKernelWasm(k, buffers, offsets, { simd: options.simd ?? true, reductionLanes: options.reductionLanes ?? true, simplifyIndices: options.simplifyIndices ?? true, ...(options.tile ? { tile: options.tile } : {}), ...(options.scalarTile ? { scalarTile: options.scalarTile } : {}) }));
+  const outers = rendered.map((f) => f.outer);
+  const funcs: DefinedFunc[] = [...rendered];
   const main = new Code();
-  funcs.forEach((_, i) => main.call(importedFuncs.length + i));
+  outers.forEach((o, i) => main.i32(0).i32(o.extent).call(importedFuncs.length + i));
   funcs.push({ type: voidType, locals: [], code: main, export: 'main' });
-  const bytes = encodeModule({ imports: importedFuncs, memory: { min: pages }, funcs });
-  return { graph, kernels, buffers, bufferIds, hostConstants, offsets, pages, bytes };
+  const bytes = encodeModule({ imports: importedFuncs, memory: threads > 1 ? { min: pages, max: pages, shared: true } : { min: pages }, funcs });
+  return { graph, kernels, buffers, bufferIds, hostConstants, offsets, pages, bytes, outers, threads, dispatch, fallbackReason: unavailable === null ? null : `${asked} threads asked for, 1 ran: ${unavailable}` };
 }
 
 function importsFor(memory: Memory): Record<string, Record<string, unknown>> {
@@ -144,24 +191,33 @@ function importsFor(memory: Memory): Record<string, Record<string, unknown>> {
 export function compileWasm<A extends readonly unknown[], R>(program: Program<A, R>, options: WasmCompileOptions = {}): WasmCompiledProgram<A, R> {
   const built = build(program as Program<readonly unknown[], unknown>, options);
   const api = wasmApi();
-  const memory = new api.Memory({ initial: built.pages });
-  const instance = new api.Instance(new api.Module(built.bytes), importsFor(memory));
-  return finish(program, options, built, instance, memory);
+  const memory = newMemory(api, built);
+  const module = new api.Module(built.bytes);
+  const instance = new api.Instance(module, importsFor(memory));
+  return finish(program, options, built, module, instance, memory);
+}
+
+function newMemory(api: WasmApi, built: Built): Memory {
+  return built.threads > 1 ? new api.Memory({ initial: built.pages, maximum: built.pages, shared: true }) : new api.Memory({ initial: built.pages });
 }
 
 /** The same, compiling and instantiating asynchronously (any thread, any module size). */
 export async function compileWasmAsync<A extends readonly unknown[], R>(program: Program<A, R>, options: WasmCompileOptions = {}): Promise<WasmCompiledProgram<A, R>> {
   const built = build(program as Program<readonly unknown[], unknown>, options);
   const api = wasmApi();
-  const memory = new api.Memory({ initial: built.pages });
-  const { instance } = await api.instantiate(built.bytes, importsFor(memory));
-  return finish(program, options, built, instance, memory);
+  const memory = newMemory(api, built);
+  const { module, instance } = await api.instantiate(built.bytes, importsFor(memory));
+  return finish(program, options, built, module, instance, memory);
 }
 
-function finish<A extends readonly unknown[], R>(program: Program<A, R>, options: WasmCompileOptions, built: Built, instance: Instance, memory: Memory): WasmCompiledProgram<A, R> {
-  const { graph, kernels, buffers, bufferIds, hostConstants, offsets, bytes } = built;
+/** How long a first call waits for the workers to start before it gives up. */
+const WORKER_START_MS = 60_000;
+
+function finish<A extends readonly unknown[], R>(program: Program<A, R>, options: WasmCompileOptions, built: Built, module: object, instance: Instance, memory: Memory): WasmCompiledProgram<A, R> {
+  const { graph, kernels, buffers, bufferIds, hostConstants, offsets, bytes, outers, threads, dispatch } = built;
   const mainFn = instance.exports['main'] as () => void;
-  const kernelFns = kernels.map((k) => instance.exports[k.name] as () => void);
+  const kernelFns = kernels.map((k) => instance.exports[k.name] as (start: number, end: number) => void);
+  const schedule = planSchedule(kernels, outers, threads, options.schedule);
   const heap = new Float32Array(memory.buffer);
   const view = (id: number) => heap.subarray(offsets.get(id)! / 4, offsets.get(id)! / 4 + count(buffers.get(id)!.sizes));
 
@@ -176,7 +232,7 @@ function finish<A extends readonly unknown[], R>(program: Program<A, R>, options
   let info: WasmExecutionInfo | undefined;
   let times: number[] = [];
 
-  const runSync = (...args: InputsOf<A>): ValuesOf<R> => {
+  const writeInputs = (args: InputsOf<A>): void => {
     const parts = (args as readonly unknown[]).map((a, i) => flattenTree(a, isInputValue, `arg[${i}]`));
     const leaves = parts.flatMap((p) => p.leaves);
     const paths = parts.flatMap((p) => p.paths);
@@ -187,31 +243,86 @@ function finish<A extends readonly unknown[], R>(program: Program<A, R>, options
       const v = leaves[i]!;
       const raw = 'data' in (v as object) && !ArrayBuffer.isView(v) ? (v as NDArray).data : (v as ArrayLike<number>);
       const target = view(inputIds[i]!);
-      if (raw instanceof Float32Array && raw.length === target.length && raw.every(Number.isFinite)) target.set(raw);
+      if (raw instanceof Float32Array && raw.length === target.length && allFinite(raw)) target.set(raw);
       else target.set(validateData(String(x.attrs['name']), raw, x.axes, x.sizes));
     });
-    if (options.perKernel) {
-      times = kernelFns.map((f) => {
-        const t0 = performance.now();
-        f();
-        return performance.now() - t0;
-      });
-    } else mainFn();
-    const values: NDArray[] = graph.outputs.map((o, i) => ({ axes: o.axes, sizes: o.sizes, data: Float64Array.from(view(outputIds[i]!)) }));
-    info = { requested: 'wasm', backend: 'wasm', executorKind: 'native-sync', fallbackReason: null, pipelineCalls: options.perKernel ? kernelFns.length : 1 };
+  };
+  const readOutputs = (): ValuesOf<R> => {
+    const values: NDArray[] = graph.outputs.map((o, i) => ({ axes: o.axes, sizes: o.sizes, data: new Float64Array(view(outputIds[i]!)) }));
+    info = { requested: 'wasm', backend: 'wasm', executorKind: threads > 1 ? 'native-threads' : 'native-sync', threads, fallbackReason: built.fallbackReason, pipelineCalls: options.perKernel ? kernelFns.length : 1 };
     return unflattenTree(program.outputDef, values);
   };
+  const runSync = (...args: InputsOf<A>): ValuesOf<R> => {
+    if (dispatch === 'workers' && threads > 1) throw new Error('compileWasm: runSync would block this thread until the workers finish, which it may not do here (a browser main thread); use run');
+    writeInputs(args);
+    if (options.perKernel) {
+      times = kernelFns.map((f, i) => {
+        const t0 = performance.now();
+        f(0, outers[i]!.extent);
+        return performance.now() - t0;
+      });
+    } else if (threads > 1 && attachment!.workers > 0) runThreaded();
+    else mainFn();
+    return readOutputs();
+  };
+  /** With dispatch 'workers': every thread is a worker; the caller awaits them without blocking. */
+  const runAsync = async (...args: InputsOf<A>): Promise<ValuesOf<R>> => {
+    if (dispatch !== 'workers' || threads === 1) return runSync(...args);
+    writeInputs(args);
+    for (let i = 0; i < ctl.length; i++) Atomics.store(ctl, i, 0);
+    attachment!.start();
+    if (!(await waitAsyncAtLeast(ctl, FINISHED, attachment!.workers, started ? Infinity : performance.now() + WORKER_START_MS))) {
+      abandon(ctl);
+      throw new Error(`compileWasm: the worker threads did not finish their first call within ${WORKER_START_MS / 1000} s`);
+    }
+    started = true;
+    if (Atomics.load(ctl, FAILED) !== 0) throw new Error('compileWasm: a worker thread failed (its error is logged above)');
+    return readOutputs();
+  };
 
-  return {
+  // Threads: the workers get the module, the memory and their tasks once.
+  const control = threads > 1 ? new SharedArrayBuffer(controlWords(kernels.length) * 4) : undefined;
+  const ctl = control ? new Int32Array(control) : new Int32Array(0);
+  let attachment: Attachment | undefined;
+  let started = false;
+  const runThreaded = () => {
+    const workers = attachment!.workers;
+    for (let i = 0; i < ctl.length; i++) Atomics.store(ctl, i, 0);
+    attachment!.start();
+    if (!started) {
+      // A worker that never starts would leave thread 0 waiting on its results forever.
+      if (!waitAtLeast(ctl, STARTED, workers, performance.now() + WORKER_START_MS)) {
+        abandon(ctl);
+        throw new Error(`compileWasm: the worker threads did not start within ${WORKER_START_MS / 1000} s`);
+      }
+      started = true;
+    }
+    let failure: unknown;
+    try {
+      runTasks(ctl, schedule.tasks[0]!, kernelFns);
+    } catch (e) {
+      failure = e;
+      abandon(ctl);
+    }
+    waitAtLeast(ctl, FINISHED, workers);
+    if (failure !== undefined) throw failure;
+    if (Atomics.load(ctl, FAILED) !== 0) throw new Error('compileWasm: a worker thread failed (its error is logged above)');
+  };
+
+  const compiled: WasmCompiledProgram<A, R> = {
     graph,
     kernels,
     buffers,
     offsets,
     bytes,
-    run: async (...args) => runSync(...args),
+    schedule,
+    run: runAsync,
     runSync,
     lastRun: () => info,
     kernelTimes: () => times,
-    destroy: () => {},
+    destroy: () => attachment?.detach(),
   };
+  // Dispatch 'caller': the calling thread is thread 0; 'workers': one worker per thread.
+  if (control) attachment = attach(compiled, module, memory, control, dispatch === 'caller' ? schedule.tasks.slice(1) : schedule.tasks);
+  return compiled;
 }

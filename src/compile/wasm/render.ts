@@ -27,11 +27,18 @@
  */
 import type { BinaryOp, BufferInfo, Expr, IndexExpr, Kernel, Stmt, UnaryOp } from '../kernel-ir.js';
 import { simplifyIndices } from './simplify-index.js';
+import { segmentsOf, type Segment } from './segments.js';
 import { Code, Op, Simd, ValType, type DefinedFunc, type FuncType, type ImportedFunc } from './encode.js';
 
 const unaryType: FuncType = { params: [ValType.f32], results: [ValType.f32] };
 const binaryType: FuncType = { params: [ValType.f32, ValType.f32], results: [ValType.f32] };
 export const voidType: FuncType = { params: [], results: [] };
+/** A kernel function: (start, end) bounds of its outermost output loop (see outerLoopOf). */
+export const kernelType: FuncType = { params: [ValType.i32, ValType.i32], results: [] };
+/** Locals 0 and 1 of a kernel function: its parameters. */
+const START = 0;
+const END = 1;
+const PARAMS = kernelType.params.length;
 
 /** erf by Abramowitz–Stegun 7.1.26 (|error| < 1.5e-7), as the gpu.js renderer computes it. */
 export function erf(x: number): number {
@@ -166,7 +173,7 @@ class KernelRenderer {
 
   local(t: ValType): number {
     this.locals.push(t);
-    return this.locals.length - 1;
+    return PARAMS + this.locals.length - 1;
   }
 
   /** Render into a scratch buffer and return its bytes (for memo keys). */
@@ -714,14 +721,35 @@ class KernelRenderer {
   }
 
   /** counter = 0; do { body(); counter += step } while (counter < extent). Nothing when extent is 0. */
-  forLoop(counter: number, extent: number, step: number, body: () => void): void {
-    if (extent <= 0) return;
+  forLoop(counter: number, extent: number, step: number, body: () => void, from = 0): void {
+    if (extent <= from) return;
     const c = this.code;
-    c.i32(0).set(counter).loop();
+    c.i32(from).set(counter).loop();
     this.memo.push(new Map());
     body();
     this.memo.pop();
     c.get(counter).i32(step).op(Op.i32_add).tee(counter).i32(extent).op(Op.i32_lt_s).brIf(0).end();
+  }
+
+  /** The same over [start, end) read from the function's parameters (clipped to [from, to) when given); nothing when the range is empty. */
+  paramLoop(counter: number, step: number, body: () => void, clip?: { readonly from: number; readonly to: number }): void {
+    const c = this.code;
+    let lo = START;
+    let hi = END;
+    if (clip) {
+      lo = this.local(ValType.i32);
+      hi = this.local(ValType.i32);
+      c.get(START).i32(clip.from).get(START).i32(clip.from).op(Op.i32_gt_s, Op.select).set(lo);
+      c.get(END).i32(clip.to).get(END).i32(clip.to).op(Op.i32_lt_s, Op.select).set(hi);
+    }
+    c.block();
+    c.get(lo).get(hi).op(Op.i32_ge_s).brIf(0);
+    c.get(lo).set(counter).loop();
+    this.memo.push(new Map());
+    body();
+    this.memo.pop();
+    c.get(counter).i32(step).op(Op.i32_add).tee(counter).get(hi).op(Op.i32_lt_s).brIf(0).end();
+    c.end();
   }
 
   reduce(s: Extract<Stmt, { kind: 'reduce' }>, ctxs: readonly Ctx[]): void {
@@ -807,7 +835,8 @@ class KernelRenderer {
   }
 
   /** The whole kernel: a loop nest over the output (tiles of rows x cols vectors when vectorised), storing each element. */
-  kernel(kernel: Kernel, tile: { readonly vector: boolean; readonly rows: number; readonly cols: number }): void {
+  /** With `segments`, the loop over one axis runs once per segment, each with its own (specialised) kernel body. */
+  kernel(kernel: Kernel, tile: Tile, segments?: Segmented): void {
     const c = this.code;
     const outOffset = this.offsets.get(kernel.output);
     if (outOffset === undefined) throw new Error(`wasm render: no offset for output buffer ${kernel.output}`);
@@ -816,13 +845,13 @@ class KernelRenderer {
     this.along = tile.vector ? { kind: 'thread', id: r - 1 } : null;
     const width = tile.vector ? LANES : 1;
     const st = strides(kernel.sizes);
-    const steps = kernel.sizes.map((_, d) => (d === r - 1 ? width * tile.cols : d === r - 2 ? tile.rows : 1));
-    const nest = (d: number): void => {
+    const steps = loopSteps(kernel.sizes, tile);
+    const nest = (d: number, kernel: Kernel): void => {
       if (d === r) {
         const ctxs: Ctx[] = [];
         for (let q = 0; q < tile.rows; q++) {
           for (let v = 0; v < tile.cols; v++) {
-            const shifts = kernel.sizes.map((_, a) => (a === r - 1 ? v * width : a === r - 2 ? q : 0));
+            const shifts = kernel.sizes.map((_, a) => (a === r - 1 ? v * width : a === tile.rowAxis ? q : 0));
             ctxs.push({ shifts, refs: new Map() });
           }
         }
@@ -847,17 +876,26 @@ class KernelRenderer {
       }
       const counter = this.local(ValType.i32);
       this.thread[d] = counter;
-      this.forLoop(counter, kernel.sizes[d]!, steps[d]!, () => nest(d + 1));
+      // The outermost loop runs over the range the caller gives (a thread's share of it).
+      if (segments && d === segments.axis) {
+        for (const seg of segments.segments) {
+          if (d === 0) this.paramLoop(counter, steps[d]!, () => nest(d + 1, seg.kernel), { from: seg.start, to: seg.end });
+          else this.forLoop(counter, seg.end, steps[d]!, () => nest(d + 1, seg.kernel), seg.start);
+        }
+      } else if (d === 0) this.paramLoop(counter, steps[d]!, () => nest(d + 1, kernel));
+      else this.forLoop(counter, kernel.sizes[d]!, steps[d]!, () => nest(d + 1, kernel));
     };
-    nest(0);
+    nest(0, kernel);
   }
 }
 
 export interface WasmRenderOptions {
   /** f32x4 along the output's last axis when it allows (default true). */
   readonly simd?: boolean;
-  /** Register tile of contractions, rows x (4 * cols) outputs (default 4 x 2 where the sizes divide; smaller otherwise). */
+  /** Register tile of contractions, rows x (4 * cols) outputs (default 4 x 4 where the sizes divide, smaller otherwise: measured best of 4x2, 2x4, 4x4, 3x4, 8x1 on the xcit step and the three 512 matmuls). */
   readonly tile?: { readonly rows: number; readonly cols: number };
+  /** Register tile of contractions that run four iterations of their loop at once instead (A B^T), rows x cols outputs (default 2 x 4: measured best of 2x2, 4x2, 2x4, 1x8, 4x4 on the xcit step). */
+  readonly scalarTile?: { readonly rows: number; readonly cols: number };
   /** Let reductions run four iterations of their innermost loop at once where loads are contiguous along it (default true with simd). */
   readonly reductionLanes?: boolean;
   /** Simplify index arithmetic with the ranges of indices and loop counters first (default true). */
@@ -963,35 +1001,94 @@ function contiguity(kernel: Kernel, buffers: ReadonlyMap<number, BufferInfo>): {
 }
 
 /** The register tile a kernel is rendered with. */
-export function tileOf(kernel: Kernel, options: WasmRenderOptions = {}, buffers?: ReadonlyMap<number, BufferInfo>): { vector: boolean; rows: number; cols: number } {
+/**
+ * A register tile: rows x cols copies of the kernel body, `rows` consecutive indices along
+ * `rowAxis` (any axis but the last) times `cols` vectors (or elements) along the last axis.
+ */
+export interface Tile {
+  readonly vector: boolean;
+  readonly rows: number;
+  readonly cols: number;
+  readonly rowAxis: number;
+}
+
+/**
+ * The axis a tile's rows run along: the one before the last when its extent divides by the
+ * rows wanted, else the innermost other axis whose extent does ([B, 49, C] tiles along B).
+ */
+function rowAxisOf(sizes: readonly number[], rows: number): number {
+  const r = sizes.length;
+  if (r < 2 || sizes[r - 2]! % rows === 0) return r - 2;
+  for (let a = r - 3; a >= 0; a--) if (sizes[a]! % rows === 0) return a;
+  return r - 2;
+}
+
+export function tileOf(kernel: Kernel, options: WasmRenderOptions = {}, buffers?: ReadonlyMap<number, BufferInfo>): Tile {
   const r = kernel.sizes.length;
   const last = r > 0 ? kernel.sizes[r - 1]! : 0;
   const contraction = kernel.body.some((s) => s.kind === 'reduce');
   const scalarTile = () => {
     // Scalar outputs: reductions may still run along their loop; a few outputs per step share loads.
-    if (!contraction || options.simd === false || !buffers || contiguity(kernel, buffers).loop === 0) return { vector: false, rows: 1, cols: 1 };
-    const cols = r >= 1 ? [2, 1].find((k) => last % k === 0)! : 1;
-    const rows = r >= 2 ? [2, 1].find((k) => kernel.sizes[r - 2]! % k === 0)! : 1;
-    return { vector: false, rows, cols };
+    if (!contraction || options.simd === false || !buffers || contiguity(kernel, buffers).loop === 0) return { vector: false, rows: 1, cols: 1, rowAxis: r - 2 };
+    const want = options.scalarTile ?? { rows: 2, cols: 4 };
+    const rowAxis = rowAxisOf(kernel.sizes, want.rows);
+    const rows = r >= 2 ? [want.rows, 4, 2, 1].find((k) => k <= want.rows && kernel.sizes[rowAxis]! % k === 0)! : 1;
+    const cols = r >= 1 ? [want.cols, 4, 2, 1].find((k) => k <= want.cols && last % k === 0)! : 1;
+    return { vector: false, rows, cols, rowAxis };
   };
   if (options.simd === false || r === 0 || last % LANES !== 0) return scalarTile();
-  if (!contraction) return { vector: true, rows: 1, cols: 1 };
+  if (!contraction) return { vector: true, rows: 1, cols: 1, rowAxis: r - 2 };
   if (buffers && options.reductionLanes !== false) {
     const { thread, loop } = contiguity(kernel, buffers);
     if (loop > thread) return scalarTile();
   }
-  const want = options.tile ?? { rows: 4, cols: 2 };
-  const cols = [want.cols, 2, 1].find((k) => k <= want.cols && last % (LANES * k) === 0)!;
-  const rows = r >= 2 ? [want.rows, 4, 2, 1].find((k) => k <= want.rows && kernel.sizes[r - 2]! % k === 0)! : 1;
-  return { vector: true, rows, cols };
+  const want = options.tile ?? { rows: 4, cols: 4 };
+  const cols = [want.cols, 4, 2, 1].find((k) => k <= want.cols && last % (LANES * k) === 0)!;
+  const rowAxis = rowAxisOf(kernel.sizes, want.rows);
+  const rows = r >= 2 ? [want.rows, 4, 2, 1].find((k) => k <= want.rows && kernel.sizes[rowAxis]! % k === 0)! : 1;
+  return { vector: true, rows, cols, rowAxis };
 }
 
-/** One kernel as a wasm function () -> (), reading and writing buffers at the given byte offsets. */
-export function renderKernelWasm(kernel: Kernel, buffers: ReadonlyMap<number, BufferInfo>, offsets: ReadonlyMap<number, number>, options: WasmRenderOptions = {}): DefinedFunc {
+/** The step of each output loop: the register tile along the last axis and the row axis, 1 elsewhere. */
+function loopSteps(sizes: readonly number[], tile: Tile): number[] {
+  const r = sizes.length;
+  const width = tile.vector ? LANES : 1;
+  return sizes.map((_, d) => (d === r - 1 ? width * tile.cols : d === tile.rowAxis ? tile.rows : 1));
+}
+
+/** A kernel rendered once per segment of one axis (./segments.ts). */
+interface Segmented {
+  readonly axis: number;
+  readonly segments: readonly (Segment & { readonly kernel: Kernel })[];
+}
+
+/**
+ * The outermost output loop of a kernel as rendered: its extent and step (the register
+ * tile along it). A caller splits [0, extent) at multiples of the step, so that every
+ * output element is computed by the same instructions whatever the split. A kernel of
+ * rank 0 has no loop: one range [0, 1), not split.
+ */
+export interface OuterLoop {
+  readonly extent: number;
+  readonly step: number;
+}
+
+function outerLoopOf(kernel: Kernel, tile: Tile): OuterLoop {
+  const r = kernel.sizes.length;
+  if (r === 0 || count(kernel.sizes) === 0) return { extent: 1, step: 1 };
+  const step = r === 1 ? (tile.vector ? LANES : 1) * tile.cols : tile.rowAxis === 0 ? tile.rows : 1;
+  return { extent: kernel.sizes[0]!, step };
+}
+
+/** One kernel as a wasm function (start, end) -> () over [start, end) of its outermost output loop, reading and writing buffers at the given byte offsets. */
+export function renderKernelWasm(kernel: Kernel, buffers: ReadonlyMap<number, BufferInfo>, offsets: ReadonlyMap<number, number>, options: WasmRenderOptions = {}): DefinedFunc & { readonly outer: OuterLoop } {
   const r = new KernelRenderer(buffers, offsets);
   r.vectorReductions = options.simd !== false && options.reductionLanes !== false;
   r.polyMath = options.polyMath !== false;
   const k = options.simplifyIndices === false ? kernel : simplifyIndices(kernel);
-  r.kernel(k, tileOf(k, options, r.vectorReductions ? buffers : undefined));
-  return { type: voidType, locals: r.locals, code: r.code, export: kernel.name };
+  const tile = tileOf(k, options, r.vectorReductions ? buffers : undefined);
+  const cut = options.simplifyIndices === false ? null : segmentsOf(k, loopSteps(k.sizes, tile));
+  const segmented = cut ? { axis: cut.axis, segments: cut.segments.map((s) => ({ ...s, kernel: simplifyIndices(kernel, new Map([[cut.axis, [s.start, s.end - 1] as const]])) })) } : undefined;
+  r.kernel(k, tile, segmented);
+  return { type: kernelType, locals: r.locals, code: r.code, export: kernel.name, outer: outerLoopOf(k, tile) };
 }

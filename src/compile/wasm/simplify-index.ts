@@ -46,14 +46,21 @@ function scaled(a: Affine, s: number): Affine {
 }
 
 class Simplifier {
+  /** Lets whose value folded to a literal or another let: read in their place. */
+  private readonly copies = new Map<number, Expr>();
+
   constructor(
     private readonly sizes: readonly number[],
     private readonly extents: ReadonlyMap<number, number>,
+    /** Narrower ranges of some thread axes (a segment of the output, see ./segments.ts). */
+    private readonly threadRanges: ReadonlyMap<number, readonly [number, number]> = new Map(),
   ) {}
 
   range(e: IndexExpr): Range {
     switch (e.kind) {
       case 'thread': {
+        const narrowed = this.threadRanges.get(e.axis);
+        if (narrowed) return narrowed;
         const n = this.sizes[e.axis];
         return n === undefined ? null : [0, n - 1];
       }
@@ -114,19 +121,51 @@ class Simplifier {
     return { terms: new Map([[key(e), { atom: e, coef: 1 }]]), k: 0 };
   }
 
-  /** Split a into high (coefficients multiples of d) and low; when low stays within one multiple of d, divide exactly. */
-  divmod(a: Affine, d: number): { q: Affine; r: Affine } | null {
+  /**
+   * Split a into high (coefficients multiples of d) and low. When low stays within one multiple
+   * of d, divide exactly. Otherwise, when there is a high part, divide low alone:
+   * floor((h + l) / d) = h / d + floor(l / d), and (h + l) % d = l % d for l >= 0 (a flat index
+   * t0 * 9408 + t1 * 192 + l0 divided by 64 becomes t0 * 147 + t1 * 3 + floor(l0 / 64)).
+   */
+  divmod(a: Affine, d: number): { q: Affine; r: Affine | null } | null {
     const high = constant(0);
     const low = constant(a.k);
     for (const [k, t] of a.terms) (t.coef % d === 0 ? high : low).terms.set(k, { atom: t.atom, coef: t.coef });
     const r = this.affineRange(low);
     if (!r) return null;
     const m = Math.floor(r[0] / d);
-    if (Math.floor(r[1] / d) !== m) return null;
-    const q = constant(m);
+    const q = constant(0);
     for (const [k, t] of high.terms) q.terms.set(k, { atom: t.atom, coef: t.coef / d });
-    const rem = add(low, constant(m * d), -1);
-    return { q, r: rem };
+    if (Math.floor(r[1] / d) === m) return { q: add(q, constant(m)), r: add(low, constant(m * d), -1) };
+    const split = this.splitLow(low, d);
+    if (split) return { q: add(q, split.q), r: high.terms.size === 0 || split.r ? split.r : null };
+    if (high.terms.size === 0) return null;
+    const l = this.build(low);
+    return { q: add(q, this.atom({ kind: 'idiv', a: l, b: int(d) })), r: r[0] >= 0 ? this.atom({ kind: 'imod', a: l, b: int(d) }) : null };
+  }
+
+  /**
+   * low = g X + R with g dividing d and 0 <= R < g: floor(low / d) = floor(X / (d / g)), and
+   * low % d = g (X % (d / g)) + R when X >= 0 (16 l1 + t1 with t1 < 16, divided by 112, is
+   * floor(l1 / 7): no longer depends on t1).
+   */
+  splitLow(low: Affine, d: number): { q: Affine; r: Affine | null } | null {
+    for (const t of low.terms.values()) {
+      const g = Math.abs(t.coef);
+      if (g <= 1 || d % g !== 0 || g === d) continue;
+      const p = constant(0);
+      const rest = constant(low.k);
+      for (const [k, u] of low.terms) (u.coef % g === 0 ? p : rest).terms.set(k, { atom: u.atom, coef: u.coef });
+      const rr = this.affineRange(rest);
+      if (!rr || rr[0] < 0 || rr[1] >= g) continue;
+      const x = scaled(p, 1 / g);
+      const xr = this.affineRange(x);
+      const inner = this.build(x);
+      const q = this.affine({ kind: 'idiv', a: inner, b: int(d / g) });
+      const r = xr && xr[0] >= 0 ? add(scaled(this.affine({ kind: 'imod', a: inner, b: int(d / g) }), g), rest) : null;
+      return { q, r };
+    }
+    return null;
   }
 
   affine(e: IndexExpr): Affine {
@@ -153,7 +192,8 @@ class Simplifier {
         const nonNegative = (this.affineRange(a)?.[0] ?? -1) >= 0;
         if (b.terms.size === 0 && b.k > 0 && (e.kind === 'idiv' || nonNegative)) {
           const qr = this.divmod(a, b.k);
-          if (qr) return e.kind === 'idiv' ? qr.q : qr.r;
+          if (qr && e.kind === 'idiv') return qr.q;
+          if (qr?.r) return qr.r;
         }
         return this.atom({ kind: e.kind, a: this.build(a), b: this.build(b) });
       }
@@ -161,6 +201,8 @@ class Simplifier {
         const x = this.affine(e.x);
         const r = this.affineRange(x);
         if (r && r[0] >= e.lo && r[1] <= e.hi) return x;
+        if (r && r[1] <= e.lo) return constant(e.lo);
+        if (r && r[0] >= e.hi) return constant(e.hi);
         return this.atom({ kind: 'clamp', x: this.build(x), lo: e.lo, hi: e.hi });
       }
       case 'fromValue':
@@ -172,21 +214,51 @@ class Simplifier {
     return this.build(this.affine(e));
   }
 
+  /** A comparison the ranges decide (1 or 0), or null. */
+  decide(op: 'lt' | 'ge' | 'eq', a: IndexExpr, b: IndexExpr): number | null {
+    const r = this.affineRange(add(this.affine(a), this.affine(b), -1));
+    if (!r) return null;
+    switch (op) {
+      case 'lt':
+        return r[1] < 0 ? 1 : r[0] >= 0 ? 0 : null;
+      case 'ge':
+        return r[0] >= 0 ? 1 : r[1] < 0 ? 0 : null;
+      case 'eq':
+        return r[0] === 0 && r[1] === 0 ? 1 : r[0] > 0 || r[1] < 0 ? 0 : null;
+    }
+  }
+
   expr(e: Expr): Expr {
     switch (e.kind) {
       case 'literal':
-      case 'ref':
         return e;
+      case 'ref':
+        return this.copies.get(e.id) ?? e;
       case 'load':
         return { kind: 'load', buffer: e.buffer, index: e.index.map((i) => this.index(i)) };
       case 'unary':
         return { kind: 'unary', op: e.op, x: this.expr(e.x) };
-      case 'binary':
-        return { kind: 'binary', op: e.op, a: this.expr(e.a), b: this.expr(e.b) };
-      case 'select':
-        return { kind: 'select', cond: this.expr(e.cond), a: this.expr(e.a), b: this.expr(e.b) };
-      case 'compare':
+      case 'binary': {
+        const a = this.expr(e.a);
+        const b = this.expr(e.b);
+        // Masks (products of decided comparisons) and a masked-out term added to another.
+        if (this.threadRanges.size > 0) {
+          if (e.op === 'mul' && a.kind === 'literal' && b.kind === 'literal') return { kind: 'literal', value: a.value * b.value };
+          if (e.op === 'add' && a.kind === 'literal' && a.value === 0) return b;
+          if (e.op === 'add' && b.kind === 'literal' && b.value === 0) return a;
+        }
+        return { kind: 'binary', op: e.op, a, b };
+      }
+      case 'select': {
+        const cond = this.expr(e.cond);
+        if (cond.kind === 'literal') return this.expr(cond.value !== 0 ? e.a : e.b);
+        return { kind: 'select', cond, a: this.expr(e.a), b: this.expr(e.b) };
+      }
+      case 'compare': {
+        const known = this.decide(e.op, e.a, e.b);
+        if (known !== null && this.threadRanges.size > 0) return { kind: 'literal', value: known };
         return { kind: 'compare', op: e.op, a: this.index(e.a), b: this.index(e.b) };
+      }
       case 'index':
         return { kind: 'index', index: this.index(e.index) };
     }
@@ -195,8 +267,11 @@ class Simplifier {
   stmts(stmts: readonly Stmt[]): Stmt[] {
     return stmts.map((s): Stmt => {
       switch (s.kind) {
-        case 'let':
-          return { kind: 'let', id: s.id, value: this.expr(s.value) };
+        case 'let': {
+          const value = this.expr(s.value);
+          if (this.threadRanges.size > 0 && (value.kind === 'literal' || value.kind === 'ref')) this.copies.set(s.id, value);
+          return { kind: 'let', id: s.id, value };
+        }
         case 'reduce':
           return { kind: 'reduce', id: s.id, op: s.op, loops: s.loops, body: this.stmts(s.body), value: this.expr(s.value) };
       }
@@ -213,8 +288,91 @@ function loopExtents(stmts: readonly Stmt[], out: Map<number, number>): Map<numb
   return out;
 }
 
-/** The kernel with every index simplified using the ranges of its thread indices and loop counters. */
-export function simplifyIndices(kernel: Kernel): Kernel {
-  const s = new Simplifier(kernel.sizes, loopExtents(kernel.body, new Map()));
-  return { ...kernel, body: s.stmts(kernel.body), result: s.expr(kernel.result) };
+/**
+ * The kernel with every index simplified using the ranges of its thread indices and loop
+ * counters. With narrower ranges for some thread axes (one segment of the output), the
+ * comparisons those ranges decide become constants, selects on them their branch, masked-out
+ * terms of sums disappear, and so do the lets no longer read.
+ */
+export function simplifyIndices(kernel: Kernel, threadRanges?: ReadonlyMap<number, readonly [number, number]>): Kernel {
+  const s = new Simplifier(kernel.sizes, loopExtents(kernel.body, new Map()), threadRanges);
+  const simplified = { ...kernel, body: s.stmts(kernel.body), result: s.expr(kernel.result) };
+  return threadRanges && threadRanges.size > 0 ? dropUnusedLets(simplified) : simplified;
+}
+
+function refsOf(e: Expr, out: Set<number>): void {
+  switch (e.kind) {
+    case 'ref':
+      out.add(e.id);
+      return;
+    case 'literal':
+      return;
+    case 'load':
+      e.index.forEach((i) => indexRefs(i, out));
+      return;
+    case 'unary':
+      refsOf(e.x, out);
+      return;
+    case 'binary':
+      refsOf(e.a, out);
+      refsOf(e.b, out);
+      return;
+    case 'select':
+      refsOf(e.cond, out);
+      refsOf(e.a, out);
+      refsOf(e.b, out);
+      return;
+    case 'compare':
+      indexRefs(e.a, out);
+      indexRefs(e.b, out);
+      return;
+    case 'index':
+      indexRefs(e.index, out);
+      return;
+  }
+}
+
+function indexRefs(e: IndexExpr, out: Set<number>): void {
+  switch (e.kind) {
+    case 'thread':
+    case 'loop':
+    case 'int':
+      return;
+    case 'iadd':
+    case 'imul':
+    case 'idiv':
+    case 'imod':
+      indexRefs(e.a, out);
+      indexRefs(e.b, out);
+      return;
+    case 'clamp':
+      indexRefs(e.x, out);
+      return;
+    case 'fromValue':
+      refsOf(e.value, out);
+      return;
+  }
+}
+
+/** Lets nothing reads any more, dropped (statements are walked backwards from the result). */
+function dropUnusedLets(kernel: Kernel): Kernel {
+  const live = new Set<number>();
+  refsOf(kernel.result, live);
+  const walk = (stmts: readonly Stmt[]): Stmt[] => {
+    const kept: Stmt[] = [];
+    for (let i = stmts.length - 1; i >= 0; i--) {
+      const st = stmts[i]!;
+      if (st.kind === 'let') {
+        if (!live.has(st.id)) continue;
+        refsOf(st.value, live);
+        kept.push(st);
+      } else {
+        refsOf(st.value, live);
+        const body = walk(st.body);
+        kept.push({ ...st, body });
+      }
+    }
+    return kept.reverse();
+  };
+  return { ...kernel, body: walk(kernel.body) };
 }

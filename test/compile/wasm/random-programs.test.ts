@@ -89,6 +89,9 @@ const runs = Number(process.env['SHAPEGRAD_COMPILE_RUNS'] ?? 25);
 const seedEnv = process.env['SHAPEGRAD_COMPILE_SEED'];
 const seed = seedEnv === 'random' ? {} : { seed: Number(seedEnv ?? 20261128) };
 
+/** Split every kernel across threads, however small (the default keeps small kernels whole). */
+const everySplit = { splitMin: 0, syncCost: 0 };
+
 describe('compile/wasm: random programs agree with the float64 reference', function () {
   this.timeout(600000);
 
@@ -100,12 +103,20 @@ describe('compile/wasm: random programs agree with the float64 reference', funct
     await fc.assert(
       fc.asyncProperty(fc.array(stepArb, { minLength: 1, maxLength: 6 }), dataArb, dataArb, async (steps, d1, d2) => {
         const program = sg.trace((x: T, y: T) => build(steps, [x, y]), sg.spec([...shape], sizes, 'x'), sg.spec([...shape], sizes, 'y'));
-        const compiled = compileWasm(program, { simd });
+        const compiled = compileWasm(program, { simd, threads: 1 });
         const got = await compiled.run(d1, d2);
         const want = sg.run(program, d1, d2);
         want.forEach((w, i) => assertClose(`output ${i}`, got[i]!.data, w.data));
         assert.equal(compiled.lastRun()!.backend, 'wasm');
         assert.equal(compiled.lastRun()!.executorKind, 'native-sync');
+        // Bit-identical on 2 and 3 threads, every kernel split however small.
+        for (const threads of [2, 3]) {
+          const split = compileWasm(program, { simd, threads, schedule: everySplit });
+          const again = await split.run(d1, d2);
+          assert.equal(split.lastRun()!.executorKind, 'native-threads');
+          got.forEach((g, i) => assert.ok(g.data.every((v, j) => Object.is(v, again[i]!.data[j])), `${threads} threads: output ${i} differs from 1 thread`));
+          split.destroy();
+        }
       }),
       { numRuns: runs, ...seed },
     );
@@ -120,7 +131,7 @@ describe('compile/wasm: random programs agree with the float64 reference', funct
           return sg.sum(sg.mul(out!, r));
         };
         const program = sg.trace((x: T, y: T) => sg.grad(loss)([x, y]), sg.spec([...shape], sizes, 'x'), sg.spec([...shape], sizes, 'y'));
-        const compiled = compileWasm(program, { simd });
+        const compiled = compileWasm(program, { simd, threads: 2, schedule: everySplit });
         const got = compiled.runSync(d1, d2);
         const want = sg.run(program, d1, d2);
         want.forEach((w, i) => assertClose(`gradient ${i}`, got[i]!.data, w.data));

@@ -67,4 +67,15 @@ describe('compile/wasm: index simplification with ranges', () => {
     const kernel: Kernel = { name: 'k', output: 0, sizes, inputs: [], ops: [], body: [], result: { kind: 'index', index: middle } };
     assert.deepEqual(simplifyIndices(kernel).result, { kind: 'index', index: t(1) });
   });
+
+  it('divides the part of a flat index below the divisor alone when the rest is a multiple of it', () => {
+    // [3, 5, 4] read as [3, 5, 2, 2]: the thread axis 2 (0..3) holds two coordinates.
+    const t = (axis: number): IndexExpr => ({ kind: 'thread', axis });
+    const int = (value: number): IndexExpr => ({ kind: 'int', value });
+    const flat: IndexExpr = { kind: 'iadd', a: { kind: 'imul', a: t(0), b: int(20) }, b: { kind: 'iadd', a: { kind: 'imul', a: t(1), b: int(4) }, b: t(2) } };
+    const third: IndexExpr = { kind: 'imod', a: { kind: 'idiv', a: flat, b: int(2) }, b: int(2) };
+    const kernel: Kernel = { name: 'k', output: 0, sizes, inputs: [], ops: [], body: [], result: { kind: 'index', index: third } };
+    // floor(t2 / 2) is 0 or 1: the remainder by 2 is the quotient itself.
+    assert.deepEqual(simplifyIndices(kernel).result, { kind: 'index', index: { kind: 'idiv', a: t(2), b: int(2) } });
+  });
 });

@@ -26,7 +26,7 @@ describe('compile/wasm: timing (printed, not asserted)', function () {
     const b = Float32Array.from({ length: N * N }, (_, i) => Math.cos(i));
     const gflop = (ms: number) => ((2 * N * N * N) / ms / 1e6).toFixed(2);
 
-    const native = compileWasm(p);
+    const native = compileWasm(p, { threads: 1 });
     const out = native.runSync(a, b);
     // Spot-check a few elements against float64 dot products.
     for (const [i, j] of [[0, 0], [17, 300], [511, 511]] as const) {
@@ -36,7 +36,11 @@ describe('compile/wasm: timing (printed, not asserted)', function () {
     }
     const tNative = await best(() => native.runSync(a, b), 5);
     console.log(`      native wasm (f32x4, 1 thread): ${tNative.toFixed(1)} ms, ${gflop(tNative)} GFLOP/s`);
-    const scalar = compileWasm(p, { simd: false });
+    const threaded = compileWasm(p, { threads: 2 });
+    assert.deepEqual(threaded.runSync(a, b).data, out.data);
+    const tThreaded = await best(() => threaded.runSync(a, b), 10);
+    console.log(`      native wasm (f32x4, 2 threads): ${tThreaded.toFixed(1)} ms, ${gflop(tThreaded)} GFLOP/s`);
+    const scalar = compileWasm(p, { simd: false, threads: 1 });
     const tScalar = await best(() => scalar.runSync(a, b), 3);
     console.log(`      native wasm (scalar, 1 thread): ${tScalar.toFixed(1)} ms, ${gflop(tScalar)} GFLOP/s`);
 
@@ -45,7 +49,7 @@ describe('compile/wasm: timing (printed, not asserted)', function () {
       const [l, r] = spec.split(' -> ')[0]!.split(', ').map((s) => s.split(' '));
       const einsum = sg.einsum as unknown as (spec: string, ...xs: unknown[]) => sg.Tensor;
       const q = sg.trace((x, y) => einsum(spec, x, y), sg.spec(l!, [N, N], 'a'), sg.spec(r!, [N, N], 'b'));
-      const c = compileWasm(q);
+      const c = compileWasm(q, { threads: 1 });
       c.runSync(a, b);
       const t = await best(() => c.runSync(a, b), 5);
       console.log(`      native wasm (f32x4, 1 thread) ${spec}: ${t.toFixed(1)} ms, ${gflop(t)} GFLOP/s`);
