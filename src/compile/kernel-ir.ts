@@ -147,3 +147,32 @@ export function exprKey(e: Expr): string {
       return `r${e.id}`;
   }
 }
+
+/**
+ * The IR's integer semantics (idiv floors, imod is JavaScript's %, clamp is min(max(x, lo), hi))
+ * of an index of thread indices and loop counters: those the index reads must be given.
+ */
+export function evalIndex(e: IndexExpr, at: { readonly thread: (axis: number) => number; readonly loop?: (id: number) => number }): number {
+  const ev = (x: IndexExpr): number => evalIndex(x, at);
+  switch (e.kind) {
+    case 'thread':
+      return at.thread(e.axis);
+    case 'loop':
+      if (!at.loop) throw new Error(`evalIndex: loop ${e.id} read where no loop counter is given`);
+      return at.loop(e.id);
+    case 'int':
+      return e.value;
+    case 'iadd':
+      return ev(e.a) + ev(e.b);
+    case 'imul':
+      return ev(e.a) * ev(e.b);
+    case 'idiv':
+      return Math.floor(ev(e.a) / ev(e.b));
+    case 'imod':
+      return ev(e.a) % ev(e.b);
+    case 'clamp':
+      return Math.min(e.hi, Math.max(e.lo, ev(e.x)));
+    case 'fromValue':
+      throw new Error('evalIndex: an index read from data');
+  }
+}

@@ -25,6 +25,7 @@
  * The structure mirrors src/compile/gpujs/render.ts: exhaustive switches over
  * the IR's kinds, so a new kind fails to compile until it is handled here.
  */
+import { walkExpr, walkStmts, type IrVisitor } from '../ir-walk.js';
 import type { BinaryOp, BufferInfo, Expr, IndexExpr, Kernel, Stmt, UnaryOp } from '../kernel-ir.js';
 import { simplifyIndices } from './simplify-index.js';
 import { segmentsOf, type Segment } from './segments.js';
@@ -907,75 +908,16 @@ export interface WasmRenderOptions {
 /** Loads of a reduction's body and value whose address moves by one element along `along`. */
 function contiguousLoads(stmts: readonly Stmt[], value: Expr | undefined, along: Along, buffers: ReadonlyMap<number, BufferInfo>): number {
   let n = 0;
-  const visitIndex = (e: IndexExpr): void => {
-    switch (e.kind) {
-      case 'thread':
-      case 'loop':
-      case 'int':
-        return;
-      case 'iadd':
-      case 'imul':
-      case 'idiv':
-      case 'imod':
-        visitIndex(e.a);
-        visitIndex(e.b);
-        return;
-      case 'clamp':
-        visitIndex(e.x);
-        return;
-      case 'fromValue':
-        visit(e.value);
-        return;
-    }
+  const visitor: IrVisitor = {
+    expr: (e) => {
+      if (e.kind !== 'load') return;
+      const st = strides(buffers.get(e.buffer)?.sizes ?? []);
+      const coefs = e.index.map((i) => coef(i, along));
+      if (coefs.every((k) => k !== null) && coefs.reduce<number>((s, k, d) => s + k! * (st[d] ?? 0), 0) === 1) n++;
+    },
   };
-  const visit = (e: Expr): void => {
-    switch (e.kind) {
-      case 'literal':
-      case 'ref':
-        return;
-      case 'load': {
-        const st = strides(buffers.get(e.buffer)?.sizes ?? []);
-        const coefs = e.index.map((i) => coef(i, along));
-        if (coefs.every((k) => k !== null) && coefs.reduce<number>((s, k, d) => s + k! * (st[d] ?? 0), 0) === 1) n++;
-        e.index.forEach(visitIndex);
-        return;
-      }
-      case 'unary':
-        visit(e.x);
-        return;
-      case 'binary':
-        visit(e.a);
-        visit(e.b);
-        return;
-      case 'select':
-        visit(e.cond);
-        visit(e.a);
-        visit(e.b);
-        return;
-      case 'compare':
-        visitIndex(e.a);
-        visitIndex(e.b);
-        return;
-      case 'index':
-        visitIndex(e.index);
-        return;
-    }
-  };
-  const walk = (ss: readonly Stmt[]): void => {
-    for (const s of ss) {
-      switch (s.kind) {
-        case 'let':
-          visit(s.value);
-          break;
-        case 'reduce':
-          walk(s.body);
-          visit(s.value);
-          break;
-      }
-    }
-  };
-  walk(stmts);
-  if (value) visit(value);
+  walkStmts(stmts, visitor);
+  if (value) walkExpr(value, visitor);
   return n;
 }
 

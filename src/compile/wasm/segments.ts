@@ -5,7 +5,8 @@
  * piece for every row and keeps one; rendered once per segment, with the axis's range known,
  * each segment computes only its own piece (simplifyIndices with narrowed ranges).
  */
-import type { Expr, IndexExpr, Kernel, Stmt } from '../kernel-ir.js';
+import { walkExpr, walkStmts, type IrVisitor } from '../ir-walk.js';
+import { evalIndex, type IndexExpr, type Kernel } from '../kernel-ir.js';
 
 export interface Segment {
   readonly start: number;
@@ -40,94 +41,21 @@ function probes(kernel: Kernel, axis: number): Probe[] {
     }
   };
   const mentions = (e: IndexExpr): boolean => JSON.stringify(e).includes(`"kind":"thread","axis":${axis}}`);
-  const visitIndex = (e: IndexExpr): void => {
-    switch (e.kind) {
-      case 'thread':
-      case 'loop':
-      case 'int':
-        return;
-      case 'iadd':
-      case 'imul':
-      case 'idiv':
-      case 'imod':
-        visitIndex(e.a);
-        visitIndex(e.b);
-        return;
-      case 'clamp':
-        if (onlyAxis(e.x) && mentions(e.x)) out.push({ kind: 'clamp', x: e.x, lo: e.lo, hi: e.hi });
-        visitIndex(e.x);
-        return;
-      case 'fromValue':
-        visit(e.value);
-        return;
-    }
+  const visitor: IrVisitor = {
+    expr: (e) => {
+      if (e.kind === 'compare' && onlyAxis(e.a) && onlyAxis(e.b) && (mentions(e.a) || mentions(e.b))) out.push(e);
+    },
+    index: (e) => {
+      if (e.kind === 'clamp' && onlyAxis(e.x) && mentions(e.x)) out.push({ kind: 'clamp', x: e.x, lo: e.lo, hi: e.hi });
+    },
   };
-  const visit = (e: Expr): void => {
-    switch (e.kind) {
-      case 'literal':
-      case 'ref':
-        return;
-      case 'load':
-        e.index.forEach(visitIndex);
-        return;
-      case 'unary':
-        visit(e.x);
-        return;
-      case 'binary':
-        visit(e.a);
-        visit(e.b);
-        return;
-      case 'select':
-        visit(e.cond);
-        visit(e.a);
-        visit(e.b);
-        return;
-      case 'compare':
-        if (onlyAxis(e.a) && onlyAxis(e.b) && (mentions(e.a) || mentions(e.b))) out.push(e);
-        visitIndex(e.a);
-        visitIndex(e.b);
-        return;
-      case 'index':
-        visitIndex(e.index);
-        return;
-    }
-  };
-  const walk = (stmts: readonly Stmt[]): void => {
-    for (const s of stmts) {
-      if (s.kind === 'let') visit(s.value);
-      else {
-        walk(s.body);
-        visit(s.value);
-      }
-    }
-  };
-  walk(kernel.body);
-  visit(kernel.result);
+  walkStmts(kernel.body, visitor);
+  walkExpr(kernel.result, visitor);
   return out;
 }
 
-/** The IR's integer semantics on thread `axis` = t (idiv floors, imod is JavaScript's %). */
-function evalAt(e: IndexExpr, t: number): number {
-  switch (e.kind) {
-    case 'thread':
-      return t;
-    case 'int':
-      return e.value;
-    case 'iadd':
-      return evalAt(e.a, t) + evalAt(e.b, t);
-    case 'imul':
-      return evalAt(e.a, t) * evalAt(e.b, t);
-    case 'idiv':
-      return Math.floor(evalAt(e.a, t) / evalAt(e.b, t));
-    case 'imod':
-      return evalAt(e.a, t) % evalAt(e.b, t);
-    case 'clamp':
-      return Math.min(e.hi, Math.max(e.lo, evalAt(e.x, t)));
-    case 'loop':
-    case 'fromValue':
-      throw new Error('segments: an index that depends on more than one thread axis');
-  }
-}
+/** The IR's integer semantics on thread `axis` = t (a probe depends on that axis alone). */
+const evalAt = (e: IndexExpr, t: number): number => evalIndex(e, { thread: () => t });
 
 function state(p: Probe, t: number): number {
   if (p.kind === 'clamp') {

@@ -8,6 +8,7 @@
  * argument. The result computes the same integers; it is only shorter, and
  * affine where it can be.
  */
+import { walkExpr } from '../ir-walk.js';
 import { iadd, imul, int, type Expr, type IndexExpr, type Kernel, type Stmt } from '../kernel-ir.js';
 
 interface Term {
@@ -300,58 +301,13 @@ export function simplifyIndices(kernel: Kernel, threadRanges?: ReadonlyMap<numbe
   return threadRanges && threadRanges.size > 0 ? dropUnusedLets(simplified) : simplified;
 }
 
+/** Adds the ids of the lets a value reads (also through its indices) to `out`. */
 function refsOf(e: Expr, out: Set<number>): void {
-  switch (e.kind) {
-    case 'ref':
-      out.add(e.id);
-      return;
-    case 'literal':
-      return;
-    case 'load':
-      e.index.forEach((i) => indexRefs(i, out));
-      return;
-    case 'unary':
-      refsOf(e.x, out);
-      return;
-    case 'binary':
-      refsOf(e.a, out);
-      refsOf(e.b, out);
-      return;
-    case 'select':
-      refsOf(e.cond, out);
-      refsOf(e.a, out);
-      refsOf(e.b, out);
-      return;
-    case 'compare':
-      indexRefs(e.a, out);
-      indexRefs(e.b, out);
-      return;
-    case 'index':
-      indexRefs(e.index, out);
-      return;
-  }
-}
-
-function indexRefs(e: IndexExpr, out: Set<number>): void {
-  switch (e.kind) {
-    case 'thread':
-    case 'loop':
-    case 'int':
-      return;
-    case 'iadd':
-    case 'imul':
-    case 'idiv':
-    case 'imod':
-      indexRefs(e.a, out);
-      indexRefs(e.b, out);
-      return;
-    case 'clamp':
-      indexRefs(e.x, out);
-      return;
-    case 'fromValue':
-      refsOf(e.value, out);
-      return;
-  }
+  walkExpr(e, {
+    expr: (x) => {
+      if (x.kind === 'ref') out.add(x.id);
+    },
+  });
 }
 
 /** Lets nothing reads any more, dropped (statements are walked backwards from the result). */

@@ -1,31 +1,10 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { simplifyIndices } from '../../../src/compile/wasm/simplify-index.js';
-import type { IndexExpr, Kernel } from '../../../src/compile/kernel-ir.js';
+import { evalIndex as evalIndexAt, type IndexExpr, type Kernel } from '../../../src/compile/kernel-ir.js';
 
-/** The IR's integer semantics: idiv floors, imod is JavaScript's %, clamp is min(max(x, lo), hi). */
-function evalIndex(e: IndexExpr, thread: readonly number[]): number {
-  switch (e.kind) {
-    case 'thread':
-      return thread[e.axis]!;
-    case 'loop':
-      throw new Error('no loops here');
-    case 'int':
-      return e.value;
-    case 'iadd':
-      return evalIndex(e.a, thread) + evalIndex(e.b, thread);
-    case 'imul':
-      return evalIndex(e.a, thread) * evalIndex(e.b, thread);
-    case 'idiv':
-      return Math.floor(evalIndex(e.a, thread) / evalIndex(e.b, thread));
-    case 'imod':
-      return (evalIndex(e.a, thread) % evalIndex(e.b, thread)) + 0;
-    case 'clamp':
-      return Math.min(e.hi, Math.max(e.lo, evalIndex(e.x, thread)));
-    case 'fromValue':
-      throw new Error('no values here');
-  }
-}
+/** The IR's integer semantics at a thread index (no loops here). */
+const evalIndex = (e: IndexExpr, thread: readonly number[]): number => evalIndexAt(e, { thread: (axis) => thread[axis]! });
 
 const sizes = [3, 5, 4];
 const leaf: fc.Arbitrary<IndexExpr> = fc.oneof(
