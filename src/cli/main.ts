@@ -1,14 +1,17 @@
 #!/usr/bin/env node
-/** The shapegrad command line. Until the training job lands, the default job is the core demo. */
+/** The shapegrad command line; the default job is `train`. */
 import { runDemo } from './demo.js';
 import { conformanceCommand } from './conformance.js';
 import { trainCommand, trainUsage } from './train.js';
+import { evalCommand, evalUsage } from './eval.js';
 
 const usage = `usage: shapegrad train [flags]          (npm start: DINO, tiny XCiT, MNIST, 5 minutes, then k-NN)
+       shapegrad eval --run runs/NAME [flags]   (re-evaluate a run's checkpoint)
        shapegrad demo [--steps N] [--hidden N]
        shapegrad conformance <golden-file-or-folder> [--backend reference|cpu|webasm|headlessgl]
 
-  train         self-supervised training and k-NN evaluation (shapegrad train --help)
+  train         self-supervised training (DINO, SwAV, PAWS) and k-NN evaluation (shapegrad train --help)
+  eval          the k-NN table of a run's checkpoint, without training
   demo          fit a small GELU network to two spirals by gradient descent,
                 traced once and run on the float64 reference interpreter
   conformance   check components against golden vectors from the official code`;
@@ -29,11 +32,17 @@ function main(args: readonly string[]): void {
   const command = named ? args[0]! : 'train';
   const rest = named ? args.slice(1) : args;
   if (command === 'help' || args.includes('--help')) {
-    process.stdout.write(`${usage}\n${trainUsage}\n`);
+    process.stdout.write(`${usage}\n${trainUsage}\n${evalUsage}\n`);
     return;
   }
   if (command === 'train') {
     void trainCommand(rest, (line) => process.stdout.write(`${line}\n`), (line) => process.stderr.write(`${line}\n`)).then((code) => {
+      process.exitCode = code;
+    });
+    return;
+  }
+  if (command === 'eval') {
+    void evalCommand(rest, (line) => process.stdout.write(`${line}\n`), (line) => process.stderr.write(`${line}\n`)).then((code) => {
       process.exitCode = code;
     });
     return;

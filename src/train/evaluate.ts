@@ -1,0 +1,106 @@
+/**
+ * A run's evaluation, shared by `train` (after training) and `eval --run`
+ * (from the checkpoint): weighted k-NN on the backbone's features against raw
+ * pixels and the same backbone at its random initialisation; for PAWS also
+ * PAWS-NN, soft nearest neighbours of the test images against the labelled
+ * support set on the projection head's output (raw pixels the same way for
+ * comparison). Writes results.txt, results.json and the loss plot.
+ */
+import { spec, trace } from '../ir/trace.js';
+import type { Tensor } from '../ir/tensor.js';
+import { compile, type Backend } from '../compile/compile.js';
+import { evaluate } from '../runtime/interpret.js';
+import { key as makeKey, split } from '../runtime/prng.js';
+import { subset, type Dataset } from '../data/dataset.js';
+import { compareWithBaselines, extractFeatures, type EvaluatedRow, type FeatureFn } from '../eval/baselines.js';
+import { formatResults, resultsJson } from '../eval/report.js';
+import { snnClassify } from '../eval/snn-classify.js';
+import { lineChart, writePlot } from '../plot/index.js';
+import { backbone, type ModelName } from './models.js';
+import { defaultPawsConfig, pawsHeads } from './paws.js';
+import { methodLabels } from './methods.js';
+import { metricSeries, readMetrics } from './metrics.js';
+import { ensurePlotsDir, writeFileAtomic, type RunPaths } from './run-dir.js';
+import { specsOf } from './step-parts.js';
+import type { MethodName } from './trainer.js';
+
+export interface EvaluationInput {
+  readonly method: MethodName;
+  readonly model: ModelName;
+  readonly dataset: string;
+  readonly steps: number;
+  readonly seed: number;
+  readonly backend: Backend;
+  /** The trained backbone's parameters (values). */
+  readonly backbone: unknown;
+  /** PAWS: the projection head's parameters and the labelled support set. */
+  readonly paws?: { readonly head: unknown; readonly labelled: Dataset };
+  readonly train: Dataset;
+  readonly test: Dataset;
+  readonly knnTrain: number;
+  readonly knnTest: number;
+  readonly log: (line: string) => void;
+}
+
+export interface Evaluation {
+  readonly rows: readonly EvaluatedRow[];
+  readonly table: string;
+  readonly notes: readonly string[];
+}
+
+const firstN = (ds: Dataset, n: number): Dataset => (n >= ds.n ? ds : subset(ds, Array.from({ length: n }, (_, i) => i)));
+
+/** A feature function over a compiled program of a fixed batch E (the last batch is padded). */
+function extractor<P>(f: (p: P, x: Tensor<['B', 'H', 'W']>) => Tensor<['B', string]>, like: P, dim: number, E: number, backend: Backend) {
+  const program = trace((p: P, x: Tensor<['B', 'H', 'W']>) => f(p, x), specsOf(like) as never, spec(['B', 'H', 'W'], [E, 28, 28], 'images'));
+  const compiled = compile(program as never, { backend });
+  const fn = (params: P): FeatureFn => async (images, n) => {
+    const out = (await (compiled.run as (...a: unknown[]) => Promise<{ data: Float64Array }>)(params, images)).data;
+    return Float32Array.from(out.subarray(0, n * dim));
+  };
+  return { fn, destroy: () => compiled.destroy() };
+}
+
+export async function evaluateRun(paths: RunPaths, input: EvaluationInput): Promise<Evaluation> {
+  const E = 250;
+  const net = backbone(input.model);
+  const randomInit = evaluate(net.init(split(makeKey(input.seed), 3)[0]!));
+  const features = extractor((p: unknown, x) => net.features(p, x), randomInit, net.dim, E, input.backend);
+  const bank = firstN(input.train, input.knnTrain);
+  const queries = firstN(input.test, input.knnTest);
+  const label = methodLabels[input.method];
+  input.log(`k-NN (k = 20, T = 0.07) with ${bank.n} training images as the memory bank, on ${queries.n} test images`);
+  const rows = await compareWithBaselines({
+    train: { images: bank.images, labels: bank.labels },
+    test: { images: queries.images, labels: queries.labels },
+    method: { name: `${label} (${input.model}, ${input.steps} steps)`, features: features.fn(input.backbone) },
+    randomInit: features.fn(randomInit),
+    rawPixels: true,
+    extract: { batchSize: E, padLastBatch: true },
+    linear: false,
+  });
+  features.destroy();
+
+  const notes: string[] = [];
+  if (input.paws !== undefined) {
+    const { head: headParams, labelled } = input.paws;
+    const { head, sizes } = pawsHeads(net, defaultPawsConfig);
+    const h = extractor((p: { backbone: unknown; head: never }, x) => head.apply(p.head, net.features(p.backbone, x)) as Tensor<['B', 'D']>, { backbone: input.backbone, head: headParams as never }, sizes.D, E, input.backend);
+    const params = { backbone: input.backbone, head: headParams as never };
+    const support = await extractFeatures(h.fn(params), labelled.images, labelled.n, { batchSize: E });
+    const test = await extractFeatures(h.fn(params), queries.images, queries.n, { batchSize: E });
+    h.destroy();
+    const nn = snnClassify({ features: support.features, labels: labelled.labels }, { features: test.features, labels: queries.labels }, { tau: 0.1, numClasses: 10 });
+    const raw = snnClassify({ features: labelled.images, labels: labelled.labels }, { features: queries.images, labels: queries.labels }, { tau: 0.1, numClasses: 10 });
+    notes.push(`PAWS-NN (soft nearest neighbours, tau 0.1, against the ${labelled.n} labelled images, on ${queries.n} test images): PAWS ${nn.top1.toFixed(2)}, raw pixels ${raw.top1.toFixed(2)}`);
+  }
+
+  const title = `${input.dataset} k-NN top-1 (memory bank: ${bank.n} training images; ${queries.n} test images)`;
+  const table = formatResults(rows, { title, notes });
+  writeFileAtomic(paths.resultsTxt, `${table}\n`);
+  writeFileAtomic(paths.resultsJson, `${JSON.stringify(resultsJson(rows, { title, notes }), null, 2)}\n`);
+  ensurePlotsDir(paths);
+  const metrics = readMetrics(paths.metrics);
+  writePlot(paths.plot('loss', 'svg').replace(/\.svg$/, ''), lineChart({ title: `${label} loss (${input.model}, ${input.dataset})`, xLabel: 'step', yLabel: 'loss', series: [{ name: 'loss', points: metricSeries(metrics, 'loss') }] }), { warn: input.log });
+  return { rows, table, notes };
+}

@@ -1,0 +1,61 @@
+/**
+ * Pieces shared by the traced training steps of SwAV and PAWS (DINO's trainer
+ * keeps its own copies): moving parameter trees between concrete values and
+ * traced inputs, running views of one size through a network together (in
+ * training mode, as DINO's MultiCropWrapper and PAWS' encoder do), masking a
+ * gradient with a scalar input, and the learning-rate schedule.
+ */
+import type { Tensor } from '../ir/tensor.js';
+import { isTensor } from '../ir/tensor.js';
+import { spec } from '../ir/trace.js';
+import { mapTree } from '../ir/tree.js';
+import { mul } from '../ops/elementwise.js';
+import { broadcastTo } from '../ops/layout.js';
+import { concat } from '../ops/slicing.js';
+import { fromArray } from '../ops/sources.js';
+import type { NDArray } from '../runtime/ndarray.js';
+import type { ApplyContext } from '../nn/layer.js';
+
+export const isNd = (x: unknown): x is NDArray => typeof x === 'object' && x !== null && (x as NDArray).data instanceof Float64Array && !isTensor(x);
+/** Input specs for a tree of concrete values. */
+export const specsOf = (tree: unknown): unknown => mapTree(tree, isNd, (v) => spec([...v.axes], v.sizes));
+/** Constant tensors for a tree of concrete values (to build an optimizer state of the right shapes). */
+export const asTensors = (tree: unknown): unknown => mapTree(tree, isNd, (v) => fromArray(v.data, [...v.axes], v.sizes));
+
+/** Runs of consecutive views with the same size (the global views, then the local ones). */
+export function sameSizeGroups<T extends Tensor>(views: readonly T[]): T[][] {
+  const groups: T[][] = [];
+  for (const v of views) {
+    const last = groups[groups.length - 1];
+    if (last && last[0]!.sizes.slice(1).every((n, i) => n === v.sizes[i + 1])) last.push(v);
+    else groups.push([v]);
+  }
+  return groups;
+}
+
+/** A training-mode apply context whose emitted values (BatchNorm's running statistics) land in `emitted`. */
+export function trainingContext(emitted: Record<string, Tensor>): ApplyContext {
+  return { training: true, key: undefined, path: [], emit: (name, value) => void (emitted[name] = value) };
+}
+
+/**
+ * `f` on every view, views of one size concatenated along B and run together; the outputs are
+ * concatenated along B in the views' order (crop-major rows, as the objectives take them).
+ * Views within a group may hold different numbers of images (PAWS' supports and its global views).
+ */
+export function rowsOfViews<Out extends string>(views: readonly Tensor<['B', 'H', 'W']>[], f: (x: Tensor<['B', 'H', 'W']>) => Tensor<['B', Out]>): Tensor<['B', Out]> {
+  const outs = sameSizeGroups(views).map((group) => f(group.length === 1 ? group[0]! : (concat(group, 'B') as Tensor<['B', 'H', 'W']>)));
+  return outs.length === 1 ? outs[0]! : (concat(outs, 'B') as Tensor<['B', Out]>);
+}
+
+/** A gradient leaf times a scalar input (0 freezes it, 1 lets it learn) without retracing. */
+export function gate<T extends Tensor>(grad: T, learns: Tensor<[]>): T {
+  return mul(grad as unknown as Tensor<string[]>, broadcastTo(learns, grad.axes, grad.sizes) as Tensor<string[]>) as unknown as T;
+}
+
+/** Linear warm-up for `warmupSteps`, then a cosine from `lr` to `minLr` over the run's progress p in [0, 1]. */
+export function warmupCosine(step: number, p: number, o: { readonly lr: number; readonly minLr: number; readonly warmupSteps: number }): number {
+  if (step < o.warmupSteps) return (o.lr * (step + 1)) / o.warmupSteps;
+  const q = Math.min(1, Math.max(0, p));
+  return o.minLr + ((o.lr - o.minLr) * (1 + Math.cos(Math.PI * q))) / 2;
+}

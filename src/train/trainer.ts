@@ -1,0 +1,40 @@
+/**
+ * What the run loop (run.ts) needs from a method's trainer: its state (with
+ * the step count and the PRNG key), one compiled step, and the tree of values
+ * a checkpoint stores. DINO, SwAV and PAWS each provide one.
+ */
+import type { CompiledProgram } from '../compile/compile.js';
+import type { NDArray } from '../runtime/ndarray.js';
+import type { Key } from '../runtime/prng.js';
+import type { Backbone } from './models.js';
+
+export type MethodName = 'dino' | 'swav' | 'paws';
+export const methodNames: readonly MethodName[] = ['dino', 'swav', 'paws'];
+
+export interface TrainState {
+  readonly step: number;
+  readonly key: Key;
+}
+
+export interface StepResult<S> {
+  readonly state: S;
+  readonly loss: number;
+  readonly lr: number;
+  /** Further per-step numbers for metrics.jsonl (PAWS: its two loss terms). */
+  readonly extra?: Readonly<Record<string, number>>;
+}
+
+export interface Trainer<S extends TrainState> {
+  /** The method's name in tables and plots: 'DINO', 'SwAV', 'PAWS'. */
+  readonly label: string;
+  readonly backbone: Backbone<unknown>;
+  readonly compiled: CompiledProgram;
+  initState(): S;
+  /** One step on a batch of images; `progress` (0..1) drives the schedules. */
+  step(state: S, images: Float32Array, progress?: number): Promise<StepResult<S>>;
+  /** Every tensor of the state (not step and key) as one tree of values, for the checkpoint. */
+  saved(state: S): unknown;
+  /** The state from a checkpoint's tensors (named as flattenToTensors names saved()'s tree). */
+  restore(tensors: Readonly<Record<string, NDArray>>, step: number, key: Key): S;
+  destroy(): void;
+}

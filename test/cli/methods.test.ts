@@ -1,0 +1,88 @@
+import { strict as assert } from 'node:assert';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { readMetrics } from '../../src/train/metrics.js';
+
+const cli = (command: string, args: string[]) => {
+  const r = spawnSync(process.execPath, ['dist/src/cli/main.js', command, ...args], { encoding: 'utf8' });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+};
+
+// A cheap configuration: ResMLP, batch 8, global views only, the deterministic cpu backend, tiny k-NN sets.
+const quick = ['--model', 'resmlp-tiny', '--batch-size', '8', '--local-views', '0', '--backend', 'cpu', '--knn-train', '100', '--knn-test', '50', '--minutes', '5'];
+
+describe('cli/train --method swav|paws, cli/eval', function () {
+  this.timeout(600000);
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'shapegrad-methods-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  for (const [method, label, extra] of [
+    ['swav', 'SwAV', ['--out-dim', '8']],
+    ['paws', 'PAWS', ['--labels-per-class', '2']],
+  ] as const) {
+    it(`${method}: trains 3 steps, writes checkpoint, metrics, results and plot; resuming mid-way gives the same metrics; eval --run re-evaluates it`, () => {
+      const whole = join(dir, 'whole');
+      const parts = join(dir, 'parts');
+      const args = ['--method', method, ...quick, ...extra, '--max-steps', '3'];
+      const r = cli('train', [...args, '--out', whole]);
+      assert.equal(r.code, 0, r.err);
+      assert.match(r.out, new RegExp(`${label} \\(resmlp-tiny, 3 steps\\)`));
+      if (method === 'paws') assert.match(r.out, /PAWS-NN .* against the 20 labelled images/);
+      for (const f of ['run.json', 'checkpoint.json', 'metrics.jsonl', 'results.txt', 'results.json', 'plots/loss.svg']) assert.ok(existsSync(join(whole, f)), f);
+      assert.equal(readMetrics(join(whole, 'metrics.jsonl')).length, 3);
+
+      assert.equal(cli('train', [...args, '--stop-after', '2', '--out', parts]).code, 0);
+      const resumed = cli('train', [...args, '--out', parts, '--resume']);
+      assert.equal(resumed.code, 0, resumed.err);
+      assert.match(resumed.err, /resuming from step 2/);
+      const losses = (d: string) => readMetrics(join(d, 'metrics.jsonl')).map((m) => m['loss']);
+      assert.deepEqual(losses(parts), losses(whole));
+
+      const ev = cli('eval', ['--run', whole, '--backend', 'cpu', '--knn-train', '100', '--knn-test', '50', '--json']);
+      assert.equal(ev.code, 0, ev.err);
+      const json = JSON.parse(ev.out) as { steps: number; rows: { name: string; knn: { top1: number } }[] };
+      assert.equal(json.steps, 3);
+      assert.deepEqual(json.rows.map((row) => row.name), ['raw pixels', 'random initialisation', `${label} (resmlp-tiny, 3 steps)`]);
+      const trained = JSON.parse(readFileSync(join(whole, 'results.json'), 'utf8')) as { rows: { knnTop1: number }[] };
+      assert.equal(json.rows[2]!.knn.top1, trained.rows[2]!.knnTop1, 'the same checkpoint gives the same k-NN accuracy');
+    });
+  }
+
+  it('eval: a missing run folder, a folder without a checkpoint, a corrupt checkpoint and a missing --run each give one error line', () => {
+    const run = join(dir, 'run');
+    assert.equal(cli('train', ['--method', 'swav', ...quick, '--max-steps', '1', '--stop-after', '1', '--out', run]).code, 0);
+    const ckpt = join(run, 'checkpoint.json');
+    const text = readFileSync(ckpt, 'utf8');
+    for (const [args, code, pattern, before] of [
+      [['--run', join(dir, 'missing')], 1, /run folder .* does not exist/, () => {}],
+      [[], 2, /--run runs\/NAME is required/, () => {}],
+      [['--run', run], 1, /checkpoint .*checkpoint\.json: no such file/, () => rmSync(ckpt)],
+      [['--run', run], 1, /checkpoint .*not valid JSON/, () => writeFileSync(ckpt, text.slice(0, 100))],
+    ] as const) {
+      before();
+      const r = cli('eval', [...args, '--backend', 'cpu']);
+      assert.equal(r.code, code, r.err);
+      const lines = r.err.trim().split('\n').filter((l) => l.startsWith('shapegrad eval:'));
+      assert.equal(lines.length, 1, r.err);
+      assert.match(lines[0]!, pattern);
+    }
+  });
+
+  it('refuses deepcluster and flags of other methods with one line', () => {
+    for (const [args, pattern] of [
+      [['--method', 'deepcluster'], /--method deepcluster: .* not wired/],
+      [['--method', 'swav', '--teacher-temp', '0.04'], /--teacher-temp applies to --method dino, not swav/],
+      [['--method', 'dino', '--labels-per-class', '5'], /--labels-per-class applies to --method paws, not dino/],
+    ] as const) {
+      const r = cli('train', [...args]);
+      assert.equal(r.code, 2, r.err);
+      assert.equal(r.err.trim().split('\n').length, 1, r.err);
+      assert.match(r.err, pattern);
+    }
+  });
+});
