@@ -1,0 +1,240 @@
+/**
+ * DeepCluster on a small image dataset. Every `epochSteps` steps (a
+ * DeepCluster epoch over a fixed subset of `clusterImages` training images):
+ * the subset's features (backbone and head in evaluation mode) are
+ * PCA-whitened, L2-normalised and clustered by k-means into pseudo-labels; a
+ * fresh top layer replaces the old one (its optimizer state reset, as the
+ * official code builds a new optimizer for it); the uniform sampler draws the
+ * epoch's images evenly over the non-empty clusters (ssl/deep-cluster.ts:
+ * deepClusterEpoch). Each step is one compiled call: a random resized crop
+ * and flip of the batch, the network in training mode, cross-entropy against
+ * the pseudo-labels, AdamW.
+ *
+ * Decisions: DeepCluster draws its own batches (the run loop's batch is not
+ * used), by image id as the paper describes (itemsByImageId; the official
+ * loader looks the ids up by position, which ssl/deep-cluster.ts reproduces
+ * for the golden file); AdamW instead of SGD with lr 0.05, as the other
+ * trainers here, because it trains the tiny networks in minutes.
+ */
+import type { Tensor } from '../ir/tensor.js';
+import { spec, trace } from '../ir/trace.js';
+import { valueAndGrad } from '../autodiff/grad.js';
+import { evaluate, type ValuesOf } from '../runtime/interpret.js';
+import type { NDArray } from '../runtime/ndarray.js';
+import { foldIn, key as makeKey, split, type Key } from '../runtime/prng.js';
+import { compile, type Backend } from '../compile/compile.js';
+import { crossEntropy } from '../ops/losses.js';
+import { linear, type LinearParams } from '../nn/linear.js';
+import { within } from '../nn/layer.js';
+import { withUpdates } from '../nn/params.js';
+import { adamw, type AdamWState } from '../optim/adamw.js';
+import { regularized, zerosTree } from '../optim/optimizer.js';
+import { deepClusterEpoch, initialDeepClusterState } from '../ssl/deep-cluster.js';
+import { itemsByImageId } from '../ssl/uniform-sampler.js';
+import { normalizedMutualInfo } from '../eval/clustering.js';
+import { multiCropSpecs, multiCropViews, sampleMultiCrop, type MultiCropConfig } from '../data/multi-crop.js';
+import type { ViewTensors } from '../data/augment/view.js';
+import type { Dataset } from '../data/dataset.js';
+import { gatherImages } from '../data/loader.js';
+import { permutation } from '../data/permutation.js';
+import { unflattenFromTensors } from './checkpoint.js';
+import { bnHead, type HeadParams } from './heads.js';
+import { backbone, tinyLinearInitStd, type ModelName } from './models.js';
+import { asTensors, specsOf, trainingContext, warmupCosine } from './step-parts.js';
+import type { Trainer, TrainState } from './trainer.js';
+
+export interface DeepClusterTrainConfig {
+  readonly model: ModelName;
+  readonly batchSize: number;
+  /** k of k-means (the top layer's outputs). */
+  readonly clusters: number;
+  /** Training images clustered each epoch (a fixed subset drawn from the seed). */
+  readonly clusterImages: number;
+  /** Width of the head's output, the features that are clustered. */
+  readonly featureDim: number;
+  readonly hiddenDim: number;
+  /** PCA-whitening dimension (at most featureDim). */
+  readonly pcaDims: number;
+  readonly lr: number;
+  readonly minLr: number;
+  readonly weightDecay: number;
+  readonly warmupSteps: number;
+  readonly plannedSteps: number;
+  readonly seed: number;
+  readonly backend: Backend;
+}
+
+export const defaultDeepClusterConfig: DeepClusterTrainConfig = {
+  model: 'xcit-tiny',
+  batchSize: 64,
+  clusters: 50,
+  clusterImages: 6000,
+  featureDim: 64,
+  hiddenDim: 128,
+  pcaDims: 32,
+  lr: 1e-3,
+  minLr: 1e-5,
+  weightDecay: 1e-5,
+  warmupSteps: 20,
+  plannedSteps: 400,
+  seed: 0,
+  backend: 'wasm',
+};
+
+/** One view per image: RandomResizedCrop (0.4–1) and a horizontal flip, as the official training transform at 28². */
+export const deepClusterCrops: MultiCropConfig = { name: 'deepcluster', global: [{ size: 28, scale: [0.4, 1], flip: 0.5 }], local: [] };
+
+export interface DeepClusterNetwork {
+  readonly backbone: unknown;
+  readonly head: HeadParams<'C', 'H', 'F'>;
+  readonly top_layer: LinearParams<'F', 'K'>;
+}
+
+export interface DeepClusterTrainState extends TrainState {
+  readonly params: DeepClusterNetwork;
+  readonly opt: AdamWState<DeepClusterNetwork>;
+  /** The epoch's samples: subset positions [epochSteps · B] and their pseudo-labels, as float values. */
+  readonly samples: NDArray;
+  readonly pseudoLabels: NDArray;
+}
+
+export interface DeepClusterTrainer extends Trainer<DeepClusterTrainState> {
+  readonly config: DeepClusterTrainConfig;
+  readonly epochSteps: number;
+  /** The subset's indices in the training split. */
+  readonly subsetIndices: Uint32Array;
+}
+
+export function deepClusterTrainer(train: Dataset, overrides: Partial<DeepClusterTrainConfig> = {}): DeepClusterTrainer {
+  const config: DeepClusterTrainConfig = { ...defaultDeepClusterConfig, ...overrides };
+  const B = config.batchSize;
+  const n = Math.min(config.clusterImages, train.n);
+  if (config.pcaDims > config.featureDim) throw new RangeError(`deepcluster: pcaDims ${config.pcaDims} exceeds the feature width ${config.featureDim}`);
+  if (n < config.clusters || n < B) throw new RangeError(`deepcluster: ${n} images to cluster is fewer than the ${config.clusters} clusters or the batch of ${B}`);
+  const epochSteps = Math.floor(n / B);
+  const subsetIndices = Uint32Array.from(permutation(foldIn(makeKey(config.seed), 21), train.n).slice(0, n));
+  const subsetLabels = Uint8Array.from(subsetIndices, (i) => train.labels[i]!);
+  const net = backbone(config.model);
+  const head = bnHead('C', 'H', 'F', tinyLinearInitStd);
+  const top = linear('F', 'K');
+  const sizes = { C: net.dim, H: config.hiddenDim, F: config.featureDim, K: config.clusters };
+  const optimizer = adamw({ weightDecay: config.weightDecay, decay: regularized });
+  const src = { height: 28, width: 28 };
+
+  const initState = (): DeepClusterTrainState => {
+    // the backbone's key is DINO's (split(seed, 3)[0]), so "random initialisation" is the same network
+    const [kb, kh, kt] = split(makeKey(config.seed), 3);
+    const params = evaluate({ backbone: net.init(kb!), head: head.init(kh!, sizes), top_layer: top.init(kt!, sizes) }) as unknown as DeepClusterNetwork;
+    const opt = evaluate(optimizer.init(asTensors(params))) as unknown as DeepClusterTrainState['opt'];
+    const none = { axes: ['S'], sizes: [epochSteps * B], data: new Float64Array(epochSteps * B) };
+    return { params, opt, samples: none, pseudoLabels: none, step: 0, key: foldIn(makeKey(config.seed), 4) };
+  };
+  const shape = initState();
+
+  const E = 250;
+  const featureProgram = compile(
+    trace((p: DeepClusterNetwork, x: Tensor<['B', 'H', 'W']>) => head.apply(p.head, net.features(p.backbone, x)), specsOf(shape.params) as never, spec(['B', 'H', 'W'], [E, 28, 28], 'images')) as never,
+    { backend: config.backend },
+  );
+  const subsetFeatures = async (params: DeepClusterNetwork): Promise<NDArray<readonly ['N', 'F']>> => {
+    const out = new Float64Array(n * config.featureDim);
+    for (let at = 0; at < n; at += E) {
+      const idx = Array.from({ length: E }, (_, i) => subsetIndices[Math.min(at + i, n - 1)]!);
+      const f = (await (featureProgram.run as (...a: unknown[]) => Promise<NDArray>)(params, gatherImages(train, idx))).data;
+      out.set(f.subarray(0, Math.min(E, n - at) * config.featureDim), at * config.featureDim);
+    }
+    return { axes: ['N', 'F'], sizes: [n, config.featureDim], data: out };
+  };
+
+  const program = trace(
+    (params: DeepClusterNetwork, opt: AdamWState, images: Tensor<['B', 'H', 'W']>, labels: Tensor<['B']>, viewData: unknown, lr: Tensor<[]>) => {
+      const [view] = multiCropViews(images, viewData as readonly ViewTensors[], deepClusterCrops).global;
+      const stats: Record<string, Tensor> = {};
+      const headStats: Record<string, Tensor> = {};
+      const [loss, grads] = valueAndGrad((p: DeepClusterNetwork) => {
+        const features = net.features(p.backbone, view!, trainingContext(stats));
+        const logits = top.apply(p.top_layer, head.apply(p.head, features, within(trainingContext(headStats), 'head')));
+        return crossEntropy(logits as Tensor<['B', 'K']>, labels, 'K');
+      })(params);
+      const next = optimizer.step(params, grads, opt, lr);
+      const p = next.params as DeepClusterNetwork;
+      return { loss, params: { ...withUpdates(p, headStats), backbone: withUpdates(p.backbone, stats) }, opt: next.state };
+    },
+    specsOf(shape.params) as never,
+    specsOf(shape.opt) as never,
+    spec(['B', 'H', 'W'], [B, 28, 28], 'images'),
+    spec(['B'], [B], 'labels'),
+    multiCropSpecs(deepClusterCrops, B, src) as never,
+    spec([], [], 'lr'),
+  );
+  const compiled = compile(program as never, { backend: config.backend });
+
+  /** A DeepCluster epoch: cluster the subset's features, draw the samples, reset the top layer and its optimizer state. */
+  const recluster = async (state: DeepClusterTrainState): Promise<{ state: DeepClusterTrainState; nmi: number }> => {
+    const epoch = state.step / epochSteps;
+    const features = await subsetFeatures(state.params);
+    const r = deepClusterEpoch(foldIn(state.key, 1000 + epoch), initialDeepClusterState, features, { clusters: config.clusters, pcaDims: config.pcaDims, reassign: (epochSteps * B) / n }, { features: 'F', classes: 'K' });
+    const items = itemsByImageId(r.dataset, r.sampler.indexes);
+    const top_layer = evaluate(r.topLayer) as unknown as DeepClusterNetwork['top_layer'];
+    const params = { ...state.params, top_layer };
+    const opt = { ...state.opt, m: { ...state.opt.m, top_layer: zerosLike(top_layer) }, v: { ...state.opt.v, top_layer: zerosLike(top_layer) } } as DeepClusterTrainState['opt'];
+    const sampleCount = epochSteps * B;
+    return {
+      state: {
+        ...state,
+        params,
+        opt,
+        samples: { axes: ['S'], sizes: [sampleCount], data: Float64Array.from(items.imageIndex.subarray(0, sampleCount)) },
+        pseudoLabels: { axes: ['S'], sizes: [sampleCount], data: Float64Array.from(items.pseudolabel.subarray(0, sampleCount)) },
+      },
+      nmi: normalizedMutualInfo(r.clustering.assign, subsetLabels),
+    };
+  };
+
+  return {
+    label: 'DeepCluster',
+    config,
+    epochSteps,
+    subsetIndices,
+    backbone: net,
+    compiled,
+    initState,
+    async step(start, _images, progress) {
+      const inEpoch = start.step % epochSteps;
+      const fresh = inEpoch === 0 ? await recluster(start) : undefined;
+      const state = fresh?.state ?? start;
+      const positions = state.samples.data.subarray(inEpoch * B, (inEpoch + 1) * B);
+      const images = gatherImages(train, Array.from(positions, (p) => subsetIndices[p]!));
+      const labels = state.pseudoLabels.data.slice(inEpoch * B, (inEpoch + 1) * B);
+      const p = progress ?? state.step / config.plannedSteps;
+      const lr = warmupCosine(state.step, p, config);
+      const sample = sampleMultiCrop(deepClusterCrops, foldIn(foldIn(state.key, 10), state.step), B, src);
+      const out = (await (compiled.run as (...a: unknown[]) => Promise<unknown>)(state.params, state.opt, images, labels, sample.values, [lr])) as ValuesOf<{
+        loss: Tensor<[]>;
+        params: DeepClusterNetwork;
+        opt: DeepClusterTrainState['opt'];
+      }>;
+      const loss = out.loss.data[0]!;
+      if (!Number.isFinite(loss)) throw new Error(`deepcluster: the loss became ${loss} at step ${state.step}`);
+      return {
+        loss,
+        lr,
+        ...(fresh ? { extra: { nmiLabels: fresh.nmi } } : {}),
+        state: { ...state, params: out.params as unknown as DeepClusterNetwork, opt: out.opt as unknown as DeepClusterTrainState['opt'], step: state.step + 1 },
+      };
+    },
+    saved: (s) => ({ params: s.params, opt: s.opt, samples: s.samples, pseudoLabels: s.pseudoLabels }),
+    restore(tensors: Readonly<Record<string, NDArray>>, step: number, key: Key) {
+      const restored = unflattenFromTensors({ params: shape.params, opt: shape.opt, samples: shape.samples, pseudoLabels: shape.pseudoLabels }, tensors);
+      return { ...restored, step, key };
+    },
+    destroy: () => {
+      compiled.destroy();
+      featureProgram.destroy();
+    },
+  };
+}
+
+function zerosLike<T>(tree: T): T {
+  return evaluate(zerosTree(asTensors(tree))) as unknown as T;
+}
