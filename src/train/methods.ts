@@ -12,6 +12,7 @@ import { unflattenFromTensors } from './checkpoint.js';
 import { dinoTrainer, type DinoState } from './dino.js';
 import { swavTrainer } from './swav.js';
 import { labelledKey, labelledSubset, pawsTrainer } from './paws.js';
+import { deepClusterTrainer } from './deepcluster.js';
 import type { ModelName } from './models.js';
 import type { MethodName, Trainer, TrainState } from './trainer.js';
 
@@ -24,19 +25,21 @@ export interface MethodOptions {
   readonly seed: number;
   readonly backend: Backend;
   readonly localViews: number;
-  /** DINO: the head's output K; SwAV: the prototypes. */
+  /** DINO: the head's output K; SwAV: the prototypes; DeepCluster: k of k-means. */
   readonly outDim: number;
   readonly teacherTemp: number;
   readonly momentumTeacher: number;
   readonly labelsPerClass: number;
+  /** DeepCluster: training images clustered each epoch (default 6000). */
+  readonly clusterImages?: number;
   /** PAWS: support images per class in each step (default min(5, labelsPerClass)). */
   readonly supportPerClass?: number;
 }
 
-export const methodLabels: Readonly<Record<MethodName, string>> = { dino: 'DINO', swav: 'SwAV', paws: 'PAWS' };
+export const methodLabels: Readonly<Record<MethodName, string>> = { dino: 'DINO', swav: 'SwAV', paws: 'PAWS', deepcluster: 'DeepCluster' };
 
 /** Where the evaluated backbone lies in the tree a checkpoint stores (DINO: the teacher's). */
-export const evaluatedBackbone: Readonly<Record<MethodName, string>> = { dino: 'teacher.backbone', swav: 'params.backbone', paws: 'params.backbone' };
+export const evaluatedBackbone: Readonly<Record<MethodName, string>> = { dino: 'teacher.backbone', swav: 'params.backbone', paws: 'params.backbone', deepcluster: 'params.backbone' };
 
 /** The configuration recorded in run.json and the checkpoint: the options that shape the run. */
 export function methodConfig(o: MethodOptions): Record<string, unknown> {
@@ -48,6 +51,8 @@ export function methodConfig(o: MethodOptions): Record<string, unknown> {
       return { ...common, outDim: o.outDim };
     case 'paws':
       return { ...common, labelsPerClass: o.labelsPerClass, ...(o.supportPerClass === undefined ? {} : { supportPerClass: o.supportPerClass }) };
+    case 'deepcluster':
+      return { ...common, clusters: o.outDim, ...(o.clusterImages === undefined ? {} : { clusterImages: o.clusterImages }) };
   }
 }
 
@@ -87,5 +92,7 @@ export function buildTrainer(o: MethodOptions, train: Dataset, plannedSteps: num
       const labelled = labelledImages(train, o.labelsPerClass, o.seed);
       return pawsTrainer({ images: labelled.images, labels: labelled.labels }, { ...common, labelsPerClass: o.labelsPerClass, supportPerClass: o.supportPerClass ?? Math.min(5, o.labelsPerClass) }) as unknown as Trainer<TrainState>;
     }
+    case 'deepcluster':
+      return deepClusterTrainer(train, { model: o.model, batchSize: o.batchSize, lr: o.lr, seed: o.seed, backend: o.backend, plannedSteps, clusters: o.outDim, ...(o.clusterImages === undefined ? {} : { clusterImages: o.clusterImages }) }) as unknown as Trainer<TrainState>;
   }
 }

@@ -1,15 +1,15 @@
 /**
  * What the run loop (run.ts) needs from a method's trainer: its state (with
  * the step count and the PRNG key), one compiled step, and the tree of values
- * a checkpoint stores. DINO, SwAV and PAWS each provide one.
+ * a checkpoint stores. DINO, SwAV, PAWS and DeepCluster each provide one.
  */
 import type { CompiledProgram } from '../compile/compile.js';
 import type { NDArray } from '../runtime/ndarray.js';
 import type { Key } from '../runtime/prng.js';
 import type { Backbone } from './models.js';
 
-export type MethodName = 'dino' | 'swav' | 'paws';
-export const methodNames: readonly MethodName[] = ['dino', 'swav', 'paws'];
+export type MethodName = 'dino' | 'swav' | 'paws' | 'deepcluster';
+export const methodNames: readonly MethodName[] = ['dino', 'swav', 'paws', 'deepcluster'];
 
 export interface TrainState {
   readonly step: number;

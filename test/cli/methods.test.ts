@@ -13,7 +13,7 @@ const cli = (command: string, args: string[]) => {
 // A cheap configuration: ResMLP, batch 8, global views only, the deterministic cpu backend, tiny k-NN sets.
 const quick = ['--model', 'resmlp-tiny', '--batch-size', '8', '--local-views', '0', '--backend', 'cpu', '--knn-train', '100', '--knn-test', '50', '--minutes', '5'];
 
-describe('cli/train --method swav|paws, cli/eval', function () {
+describe('cli/train --method swav|paws|deepcluster, cli/eval', function () {
   this.timeout(600000);
   let dir: string;
   beforeEach(() => {
@@ -24,6 +24,7 @@ describe('cli/train --method swav|paws, cli/eval', function () {
   for (const [method, label, extra] of [
     ['swav', 'SwAV', ['--out-dim', '8']],
     ['paws', 'PAWS', ['--labels-per-class', '2']],
+    ['deepcluster', 'DeepCluster', ['--out-dim', '4', '--cluster-images', '64']],
   ] as const) {
     it(`${method}: trains 3 steps, writes checkpoint, metrics, results and plot; resuming mid-way gives the same metrics; eval --run re-evaluates it`, () => {
       const whole = join(dir, 'whole');
@@ -73,9 +74,9 @@ describe('cli/train --method swav|paws, cli/eval', function () {
     }
   });
 
-  it('refuses deepcluster and flags of other methods with one line', () => {
+  it('refuses flags of other methods with one line', () => {
     for (const [args, pattern] of [
-      [['--method', 'deepcluster'], /--method deepcluster: .* not wired/],
+      [['--method', 'deepcluster', '--labels-per-class', '5'], /--labels-per-class applies to --method paws, not deepcluster/],
       [['--method', 'swav', '--teacher-temp', '0.04'], /--teacher-temp applies to --method dino, not swav/],
       [['--method', 'dino', '--labels-per-class', '5'], /--labels-per-class applies to --method paws, not dino/],
     ] as const) {
