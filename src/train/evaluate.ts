@@ -51,7 +51,7 @@ export interface Evaluation {
 const firstN = (ds: Dataset, n: number): Dataset => (n >= ds.n ? ds : subset(ds, Array.from({ length: n }, (_, i) => i)));
 
 /** A feature function over a compiled program of a fixed batch E (the last batch is padded). */
-function extractor<P>(f: (p: P, x: Tensor<['B', 'H', 'W']>) => Tensor<['B', string]>, like: P, dim: number, E: number, backend: Backend) {
+export function extractor<P>(f: (p: P, x: Tensor<['B', 'H', 'W']>) => Tensor<['B', string]>, like: P, dim: number, E: number, backend: Backend) {
   const program = trace((p: P, x: Tensor<['B', 'H', 'W']>) => f(p, x), specsOf(like) as never, spec(['B', 'H', 'W'], [E, 28, 28], 'images'));
   const compiled = compile(program as never, { backend });
   const fn = (params: P): FeatureFn => async (images, n) => {

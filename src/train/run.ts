@@ -16,10 +16,14 @@ import { getPath } from '../nn/params.js';
 import { evaluate } from '../runtime/interpret.js';
 import type { NDArray } from '../runtime/ndarray.js';
 import { imageBatches } from './dino.js';
-import { backbone, modelNames, type ModelName } from './models.js';
+import { backbone, modelNames, type Backbone, type ModelName } from './models.js';
 import { flattenToTensors, readCheckpoint, unflattenFromTensors, writeCheckpoint, CheckpointError } from './checkpoint.js';
-import { openRunDir, readRunInfo, runPaths, RunDirError } from './run-dir.js';
-import { appendMetrics, truncateMetrics } from './metrics.js';
+import { ensurePlotsDir, openRunDir, readRunInfo, runPaths, RunDirError, type RunPaths } from './run-dir.js';
+import { appendMetrics, metricSeries, readMetrics, truncateMetrics } from './metrics.js';
+import { knnMonitor } from './knn-monitor.js';
+import { attentionPlot, classAttentionMaps } from './attention-maps.js';
+import { lineChart, writePlot } from '../plot/index.js';
+import { join } from 'node:path';
 import { ProgressBar } from './progress.js';
 import { buildTrainer, evaluatedBackbone, labelledImages, methodConfig, methodLabels, type MethodOptions } from './methods.js';
 import { evaluateRun } from './evaluate.js';
@@ -81,14 +85,27 @@ export async function runTraining(o: RunOptions): Promise<RunResult> {
   o.log(`${trainer.compiled.kernels.length} kernels in one pipeline`);
 
   let state: TrainState = trainer.initState();
+  const knnFile = join(paths.dir, 'knn.jsonl');
   if (run.hasCheckpoint) {
     const ckpt = readCheckpoint(paths.checkpoint, identity);
     state = trainer.restore(ckpt.tensors, ckpt.step, [ckpt.key[0], ckpt.key[1]]);
     truncateMetrics(paths.metrics, ckpt.step);
+    truncateMetrics(knnFile, ckpt.step);
     o.log(`resuming from step ${ckpt.step}`);
   } else {
     truncateMetrics(paths.metrics, -1);
+    truncateMetrics(knnFile, -1);
   }
+  const evaluated = (s: TrainState) => getPath(trainer.saved(s), evaluatedBackbone[o.method]);
+  const monitor = knnMonitor(trainer.backbone, evaluated(state), train, test, { bank: Math.min(2000, o.knnTrain), queries: Math.min(1000, o.knnTest), backend: o.backend });
+  let tracked = -1;
+  // k-NN over time, at the start and at every checkpoint (its seconds count against the time budget).
+  const track = async (s: TrainState) => {
+    if (s.step === tracked) return;
+    appendMetrics(knnFile, { step: s.step, knnTop1: await monitor.measure(evaluated(s)) });
+    tracked = s.step;
+  };
+  if (state.step === 0) await track(state);
 
   const save = (s: TrainState) =>
     writeCheckpoint(paths.checkpoint, {
@@ -120,10 +137,13 @@ export async function runTraining(o: RunOptions): Promise<RunResult> {
     bar.update({ fraction: Math.min(1, (Date.now() - started) / budget), step: state.step, loss: r.loss, lr: r.lr, images: trained, imagesPerSec: trained / Math.max(elapsed, 1e-3) });
     if (Date.now() - lastSave > 60_000) {
       save(state);
+      await track(state);
       lastSave = Date.now();
     }
   }
   save(state);
+  await track(state);
+  monitor.destroy();
   const seconds = (Date.now() - started) / 1000;
   bar.finish(`trained ${state.step} steps (${trained} images in ${seconds.toFixed(0)} s, ${(trained / Math.max(seconds, 1e-3)).toFixed(1)} images/s)`);
   const saved = trainer.saved(state);
@@ -144,7 +164,36 @@ export async function runTraining(o: RunOptions): Promise<RunResult> {
     knnTest: o.knnTest,
     log: o.log,
   });
+  await writeTrainingPlots(paths, { label, model: o.model, dataset: o.dataset, backend: o.backend, backbone: trainer.backbone, params: getPath(saved, evaluatedBackbone[o.method]), test, knnFile, bank: monitor.bank, queries: monitor.queries, log: o.log });
   return { rows: result.rows, steps: state.step, imagesPerSecond: trained / Math.max(seconds, 1e-3), table: result.table, notes: result.notes };
+}
+
+interface PlotInput {
+  readonly label: string;
+  readonly model: ModelName;
+  readonly dataset: string;
+  readonly backend: Backend;
+  readonly backbone: Backbone<unknown>;
+  readonly params: unknown;
+  readonly test: Dataset;
+  readonly knnFile: string;
+  readonly bank: number;
+  readonly queries: number;
+  readonly log: (line: string) => void;
+}
+
+/** plots/knn (k-NN top-1 over the steps) and, for XCiT, plots/attention (class attention on six test digits). */
+async function writeTrainingPlots(paths: RunPaths, p: PlotInput): Promise<void> {
+  ensurePlotsDir(paths);
+  const base = (name: string) => paths.plot(name, 'svg').replace(/\.svg$/, '');
+  const points = metricSeries(readMetrics(p.knnFile), 'knnTop1');
+  const title = `${p.label} k-NN top-1 during training (${p.model}, ${p.dataset}; ${p.bank} / ${p.queries} images)`;
+  writePlot(base('knn'), lineChart({ title, xLabel: 'step', yLabel: 'k-NN top-1 (%)', series: [{ name: p.label, points }] }), { warn: p.log });
+  if (p.model !== 'xcit-tiny') return;
+  const n = 6;
+  const images = Float32Array.from(p.test.images.subarray(0, n * 784));
+  const maps = await classAttentionMaps(p.backbone, p.params, images, n, { backend: p.backend });
+  writePlot(base('attention'), attentionPlot(images, p.test.labels.subarray(0, n), maps, `${p.label}: class attention of the last block (${p.model})`), { warn: p.log });
 }
 
 /** Kept for callers of the DINO-only loop: every method runs through runTraining. */

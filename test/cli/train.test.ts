@@ -49,6 +49,10 @@ describe('cli/train', function () {
     const b = readMetrics(join(parts, 'metrics.jsonl')).map((m) => m['loss']);
     assert.equal(a.length, 4);
     assert.deepEqual(b, a);
+    const knn = (d: string) => readMetrics(join(d, 'knn.jsonl')).map((m) => [m['step'], m['knnTop1']]);
+    assert.deepEqual(knn(whole).map(([step]) => step), [0, 4], 'k-NN at the start and the end');
+    assert.deepEqual(knn(parts), [...knn(whole).slice(0, 1), [2, knn(parts)[1]![1]], ...knn(whole).slice(1)], 'the resumed run measured at its stop too');
+    for (const plot of ['loss', 'knn']) assert.ok(existsSync(join(whole, 'plots', `${plot}.svg`)), plot);
 
     const ckpt = join(parts, 'checkpoint.json');
     const text = readFileSync(ckpt, 'utf8');
