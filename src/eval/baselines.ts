@@ -18,6 +18,7 @@ import type { FeatureSet } from './features.js';
 import { knnClassify, type KnnOptions, type KnnResult } from './knn.js';
 import { linearProbe, type LinearProbeOptions, type LinearProbeResult } from './linear-probe.js';
 import type { ResultRow } from './report.js';
+import { clusterQuality, type ClusterQualityOptions } from './cluster-quality.js';
 
 /** n images (row-major, n·pixels values) and their labels; a data/Dataset is one. */
 export interface LabelledImages {
@@ -72,6 +73,8 @@ export interface EvaluateOptions {
   readonly knn?: KnnOptions | false;
   /** Linear-probe options (with its key); absent or false skips the probe. */
   readonly linear?: LinearProbeOptions | false;
+  /** k-means of the test features against the labels (NMI, ARI); absent or false skips it. */
+  readonly cluster?: ClusterQualityOptions | false;
   /** Batching of the extractor. */
   readonly extract?: ExtractOptions;
 }
@@ -87,11 +90,13 @@ export async function evaluateFeatures(name: string, train: FeatureSet, test: Fe
   const start = performance.now();
   const knnResult = options.knn === false ? undefined : await knnClassify(train, test, options.knn ?? {});
   const linearResult = options.linear ? await linearProbe(train, test, options.linear) : undefined;
+  const clusters = options.cluster ? clusterQuality(test, options.cluster) : undefined;
   return {
     name,
     dim: train.features.length / train.labels.length,
     ...(knnResult ? { knn: { top1: knnResult.top1, top5: knnResult.top5 }, knnResult } : {}),
     ...(linearResult ? { linearTop1: linearResult.top1, linearResult } : {}),
+    ...(clusters ? { clustering: { nmi: clusters.nmi, ari: clusters.ari } } : {}),
     seconds: (performance.now() - start) / 1000,
   };
 }

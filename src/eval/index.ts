@@ -2,6 +2,7 @@
 export { type FeatureSet } from './features.js';
 export { knnClassify, knnClassifySync, knnNeighbours, l2NormalizeRows, type KnnOptions, type KnnResult, type Neighbours } from './knn.js';
 export { linearProbe, standardization, defaultProbeBackend, type LinearProbeOptions, type LinearProbeResult, type ProbeBackend } from './linear-probe.js';
+export { clusterQuality, type ClusterQuality, type ClusterQualityOptions } from './cluster-quality.js';
 export { normalizedMutualInfo, adjustedRand, mutualInfo, pairConfusion, contingency, type Contingency, type Labels } from './clustering.js';
 export {
   extractFeatures, evaluateFeatures, evaluateExtractor, rawPixelBaseline, compareWithBaselines,

@@ -1,7 +1,8 @@
 /**
  * The results table: one row per kind of features (raw pixels, random
  * initialisation, the trained method), columns k-NN top-1, k-NN top-5 and
- * linear-probe top-1 (each where computed), as aligned plain text and as JSON.
+ * linear-probe top-1 (each where computed), and where any row has them the
+ * NMI and ARI of k-means clusters against the labels, as aligned plain text and as JSON.
  */
 
 export interface ResultRow {
@@ -11,6 +12,8 @@ export interface ResultRow {
   readonly knn?: { readonly top1: number; readonly top5: number };
   /** Linear-probe test top-1 in percent. */
   readonly linearTop1?: number;
+  /** k-means clusters of the test features against the labels: normalised mutual information and adjusted Rand index. */
+  readonly clustering?: { readonly nmi: number; readonly ari: number };
   /** Feature dimension. */
   readonly dim?: number;
   /** Seconds spent computing and evaluating these features. */
@@ -29,12 +32,14 @@ export interface ReportOptions {
 /** The table as JSON-ready data: missing values are null, numbers unrounded. */
 export interface ResultsJson {
   readonly title: string | null;
-  readonly columns: readonly ['features', 'knnTop1', 'knnTop5', 'linearTop1'];
+  readonly columns: readonly ['features', 'knnTop1', 'knnTop5', 'linearTop1', 'nmi', 'ari'];
   readonly rows: readonly {
     readonly name: string;
     readonly knnTop1: number | null;
     readonly knnTop5: number | null;
     readonly linearTop1: number | null;
+    readonly nmi: number | null;
+    readonly ari: number | null;
     readonly dim: number | null;
     readonly seconds: number | null;
   }[];
@@ -42,6 +47,7 @@ export interface ResultsJson {
 }
 
 const HEADERS = ['features', 'k-NN top-1', 'k-NN top-5', 'linear top-1'] as const;
+const CLUSTER_HEADERS = ['NMI', 'ARI'] as const;
 const MISSING = '-';
 
 function checkRows(rows: readonly ResultRow[]): void {
@@ -58,12 +64,15 @@ export function formatResults(rows: readonly ResultRow[], options: ReportOptions
   checkRows(rows);
   const digits = options.digits ?? 2;
   const pct = (v: number | undefined) => (v === undefined ? MISSING : v.toFixed(digits));
-  const cells = rows.map((r) => [r.name, pct(r.knn?.top1), pct(r.knn?.top5), pct(r.linearTop1)]);
-  const widths = HEADERS.map((h, c) => Math.max(h.length, ...cells.map((row) => row[c]!.length)));
+  const clusters = rows.some((r) => r.clustering !== undefined);
+  const ratio = (v: number | undefined) => (v === undefined ? MISSING : v.toFixed(3));
+  const headers: readonly string[] = clusters ? [...HEADERS, ...CLUSTER_HEADERS] : HEADERS;
+  const cells = rows.map((r) => [r.name, pct(r.knn?.top1), pct(r.knn?.top5), pct(r.linearTop1), ...(clusters ? [ratio(r.clustering?.nmi), ratio(r.clustering?.ari)] : [])]);
+  const widths = headers.map((h, c) => Math.max(h.length, ...cells.map((row) => row[c]!.length)));
   const line = (row: readonly string[]) => row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ').trimEnd();
   const out: string[] = [];
   if (options.title) out.push(options.title);
-  out.push(line(HEADERS));
+  out.push(line(headers));
   out.push(widths.map((w) => '-'.repeat(w)).join('  '));
   cells.forEach((row) => out.push(line(row)));
   for (const note of options.notes ?? []) out.push(note);
@@ -75,12 +84,14 @@ export function resultsJson(rows: readonly ResultRow[], options: Pick<ReportOpti
   checkRows(rows);
   return {
     title: options.title ?? null,
-    columns: ['features', 'knnTop1', 'knnTop5', 'linearTop1'],
+    columns: ['features', 'knnTop1', 'knnTop5', 'linearTop1', 'nmi', 'ari'],
     rows: rows.map((r) => ({
       name: r.name,
       knnTop1: r.knn?.top1 ?? null,
       knnTop5: r.knn?.top5 ?? null,
       linearTop1: r.linearTop1 ?? null,
+      nmi: r.clustering?.nmi ?? null,
+      ari: r.clustering?.ari ?? null,
       dim: r.dim ?? null,
       seconds: r.seconds ?? null,
     })),

@@ -28,8 +28,8 @@ describe('eval/report', () => {
 
   it('gives JSON with nulls for missing values and unrounded numbers', () => {
     const json = resultsJson(rows, { title: 'MNIST' });
-    assert.deepEqual(json.columns, ['features', 'knnTop1', 'knnTop5', 'linearTop1']);
-    assert.deepEqual(json.rows[0], { name: 'raw pixels', knnTop1: 97.12, knnTop5: 99.77, linearTop1: null, dim: 784, seconds: null });
+    assert.deepEqual(json.columns, ['features', 'knnTop1', 'knnTop5', 'linearTop1', 'nmi', 'ari']);
+    assert.deepEqual(json.rows[0], { name: 'raw pixels', knnTop1: 97.12, knnTop5: 99.77, linearTop1: null, nmi: null, ari: null, dim: 784, seconds: null });
     assert.equal(json.rows[1]!.knnTop1, 91.034);
     assert.deepEqual(JSON.parse(JSON.stringify(json)), json);
     assert.equal(json.title, 'MNIST');
