@@ -17,7 +17,7 @@ import { evaluate } from '../runtime/interpret.js';
 import type { NDArray } from '../runtime/ndarray.js';
 import { imageBatches } from './dino.js';
 import { backbone, modelNames, type ModelName } from './models.js';
-import { flattenToTensors, readCheckpoint, unflattenFromTensors, writeCheckpoint, CheckpointError } from './checkpoint.js';
+import { flattenToTensors, readCheckpoint, unflattenFromTensors, writeCheckpoint } from './checkpoint.js';
 import { openRunDir, readRunInfo, runPaths, RunDirError } from './run-dir.js';
 import { appendMetrics, truncateMetrics } from './metrics.js';
 import { ProgressBar } from './progress.js';
@@ -191,5 +191,3 @@ export async function evalRun(o: EvalRunOptions): Promise<RunResult> {
   const result = await evaluateRun(paths, { method, model, dataset: info.dataset, steps: ckpt.step, seed, backend: o.backend, backbone: trained, ...(paws ? { paws } : {}), train, test, knnTrain: o.knnTrain, knnTest: o.knnTest, log: o.log });
   return { rows: result.rows, steps: ckpt.step, imagesPerSecond: 0, table: result.table, notes: result.notes };
 }
-
-export { CheckpointError };
