@@ -13,7 +13,7 @@ export const trainUsage = `usage: shapegrad train [--method dino|swav|paws|deepc
   --out-dim: DINO's head output (default 256), SwAV's prototypes (default 30) or DeepCluster's k (default 50);
   --teacher-temp and --momentum-teacher are DINO's; --labels-per-class is PAWS' labelled images per class
   (default 10); --cluster-images is DeepCluster's clustered subset (default 6000).
-  Defaults per method: batch 32 / 64 / 32 / 64, lr 5e-4 / 1e-3 / 3e-3 / 1e-3 (dino / swav / paws / deepcluster).`;
+  Defaults per method: batch 32 / 64 / 32 / 64, lr 5e-4 / 3e-3 / 3e-3 / 1e-3 (dino / swav / paws / deepcluster).`;
 
 export class UsageError extends Error {}
 
@@ -66,7 +66,7 @@ const positiveInt = (v: number) => Number.isInteger(v) && v > 0;
 
 const methodDefaults: Readonly<Record<MethodName, { readonly batchSize: number; readonly lr: number; readonly outDim: number }>> = {
   dino: { batchSize: 32, lr: 5e-4, outDim: 256 },
-  swav: { batchSize: 64, lr: 1e-3, outDim: 30 },
+  swav: { batchSize: 64, lr: 3e-3, outDim: 30 },
   paws: { batchSize: 32, lr: 3e-3, outDim: 0 },
   deepcluster: { batchSize: 64, lr: 1e-3, outDim: 50 },
 };

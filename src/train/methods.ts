@@ -34,6 +34,8 @@ export interface MethodOptions {
   readonly clusterImages?: number;
   /** PAWS: support images per class in each step (default min(5, labelsPerClass)). */
   readonly supportPerClass?: number;
+  /** SwAV: the official crop scales or milder ones (see swavTrainCrops; default 'mild'). */
+  readonly swavCrops?: 'swav' | 'mild';
 }
 
 export const methodLabels: Readonly<Record<MethodName, string>> = { dino: 'DINO', swav: 'SwAV', paws: 'PAWS', deepcluster: 'DeepCluster' };
@@ -48,7 +50,7 @@ export function methodConfig(o: MethodOptions): Record<string, unknown> {
     case 'dino':
       return { ...common, outDim: o.outDim, teacherTemp: o.teacherTemp, momentumTeacher: o.momentumTeacher };
     case 'swav':
-      return { ...common, outDim: o.outDim };
+      return { ...common, outDim: o.outDim, ...(o.swavCrops === undefined ? {} : { crops: o.swavCrops }) };
     case 'paws':
       return { ...common, labelsPerClass: o.labelsPerClass, ...(o.supportPerClass === undefined ? {} : { supportPerClass: o.supportPerClass }) };
     case 'deepcluster':
@@ -87,7 +89,7 @@ export function buildTrainer(o: MethodOptions, train: Dataset, plannedSteps: num
     case 'dino':
       return dinoAdapter(o, plannedSteps, Math.ceil(train.n / o.batchSize));
     case 'swav':
-      return swavTrainer({ ...common, prototypes: o.outDim }) as unknown as Trainer<TrainState>;
+      return swavTrainer({ ...common, prototypes: o.outDim, ...(o.swavCrops === undefined ? {} : { crops: o.swavCrops }) }) as unknown as Trainer<TrainState>;
     case 'paws': {
       const labelled = labelledImages(train, o.labelsPerClass, o.seed);
       return pawsTrainer({ images: labelled.images, labels: labelled.labels }, { ...common, labelsPerClass: o.labelsPerClass, supportPerClass: o.supportPerClass ?? Math.min(5, o.labelsPerClass) }) as unknown as Trainer<TrainState>;

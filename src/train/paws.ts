@@ -74,7 +74,7 @@ export const defaultPawsConfig: PawsTrainConfig = {
   sharpenT: 0.25,
   labelSmoothing: 0.1,
   meMax: true,
-  lr: 1e-3,
+  lr: 3e-3,
   minLr: 1e-5,
   weightDecay: 1e-6,
   warmupSteps: 20,

@@ -240,5 +240,3 @@ export async function evalRun(o: EvalRunOptions): Promise<RunResult> {
   const result = await evaluateRun(paths, { method, model, dataset: info.dataset, steps: ckpt.step, seed, backend: o.backend, backbone: trained, ...(paws ? { paws } : {}), train, test, knnTrain: o.knnTrain, knnTest: o.knnTest, log: o.log });
   return { rows: result.rows, steps: ckpt.step, imagesPerSecond: 0, table: result.table, notes: result.notes };
 }
-
-export { CheckpointError };

@@ -69,7 +69,7 @@ export const defaultSwavConfig: SwavTrainConfig = {
   temperature: 0.1,
   epsilon: 0.05,
   sinkhornIterations: 3,
-  lr: 1e-3,
+  lr: 3e-3,
   minLr: 1e-5,
   weightDecay: 1e-6,
   warmupSteps: 20,
