@@ -17,7 +17,7 @@ import { evaluate } from '../runtime/interpret.js';
 import type { NDArray } from '../runtime/ndarray.js';
 import { imageBatches } from './dino.js';
 import { backbone, modelNames, type Backbone, type ModelName } from './models.js';
-import { flattenToTensors, readCheckpoint, unflattenFromTensors, writeCheckpoint, CheckpointError } from './checkpoint.js';
+import { flattenToTensors, readCheckpoint, unflattenFromTensors, writeCheckpoint } from './checkpoint.js';
 import { ensurePlotsDir, openRunDir, readRunInfo, runPaths, RunDirError, type RunPaths } from './run-dir.js';
 import { appendMetrics, metricSeries, readMetrics, truncateMetrics } from './metrics.js';
 import { knnMonitor } from './knn-monitor.js';
