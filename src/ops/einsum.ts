@@ -7,7 +7,7 @@ import type { Shape, Without } from '../shape/types.js';
 import { ShapeError } from '../shape/errors.js';
 import { parseEinsum, type EinsumInputs, type EinsumOutput, type ValidSpec } from '../shape/einsum-spec.js';
 import type { Tensor } from '../ir/tensor.js';
-import { forEachOffset, numelOf, stridesAlong, stridesOf } from '../runtime/ndarray.js';
+import { forEachOffset, numelOf, stridesAlong } from '../runtime/ndarray.js';
 import { apply, defineOp, type OpDef } from './define.js';
 import { labelOf } from './check.js';
 import { broadcastTo } from './layout.js';

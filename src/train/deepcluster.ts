@@ -22,7 +22,7 @@ import { valueAndGrad } from '../autodiff/grad.js';
 import { evaluate, type ValuesOf } from '../runtime/interpret.js';
 import type { NDArray } from '../runtime/ndarray.js';
 import { foldIn, key as makeKey, split, type Key } from '../runtime/prng.js';
-import { compile, type Backend } from '../compile/compile.js';
+import { compile } from '../compile/compile.js';
 import { crossEntropy } from '../ops/losses.js';
 import { linear, type LinearParams } from '../nn/linear.js';
 import { within } from '../nn/layer.js';
@@ -40,10 +40,10 @@ import { permutation } from '../data/permutation.js';
 import { unflattenFromTensors } from './checkpoint.js';
 import { bnHead, type HeadParams } from './heads.js';
 import { backbone, tinyLinearInitStd, type ModelName } from './models.js';
-import { asTensors, specsOf, trainingContext, warmupCosine } from './step-parts.js';
+import { asTensors, specsOf, trainingContext, scheduleAt, type OptimisationConfig } from './step-parts.js';
 import type { Trainer, TrainState } from './trainer.js';
 
-export interface DeepClusterTrainConfig {
+export interface DeepClusterTrainConfig extends OptimisationConfig {
   readonly model: ModelName;
   readonly batchSize: number;
   /** k of k-means (the top layer's outputs). */
@@ -55,13 +55,6 @@ export interface DeepClusterTrainConfig {
   readonly hiddenDim: number;
   /** PCA-whitening dimension (at most featureDim). */
   readonly pcaDims: number;
-  readonly lr: number;
-  readonly minLr: number;
-  readonly weightDecay: number;
-  readonly warmupSteps: number;
-  readonly plannedSteps: number;
-  readonly seed: number;
-  readonly backend: Backend;
 }
 
 export const defaultDeepClusterConfig: DeepClusterTrainConfig = {
@@ -206,8 +199,7 @@ export function deepClusterTrainer(train: Dataset, overrides: Partial<DeepCluste
       const positions = state.samples.data.subarray(inEpoch * B, (inEpoch + 1) * B);
       const images = gatherImages(train, Array.from(positions, (p) => subsetIndices[p]!));
       const labels = state.pseudoLabels.data.slice(inEpoch * B, (inEpoch + 1) * B);
-      const p = progress ?? state.step / config.plannedSteps;
-      const lr = warmupCosine(state.step, p, config);
+      const { lr } = scheduleAt(state.step, progress, config);
       const sample = sampleMultiCrop(deepClusterCrops, foldIn(foldIn(state.key, 10), state.step), B, src);
       const out = (await (compiled.run as (...a: unknown[]) => Promise<unknown>)(state.params, state.opt, images, labels, sample.values, [lr])) as ValuesOf<{
         loss: Tensor<[]>;

@@ -13,7 +13,6 @@ import { mapTree } from '../ir/tree.js';
 import { add, mul, sub } from '../ops/elementwise.js';
 import { broadcastTo } from '../ops/layout.js';
 import { stopGradient } from '../ops/identity.js';
-import { fromArray } from '../ops/sources.js';
 import { valueAndGrad } from '../autodiff/grad.js';
 import { evaluate, type ValuesOf } from '../runtime/interpret.js';
 import type { NDArray } from '../runtime/ndarray.js';
@@ -27,6 +26,7 @@ import { regularized } from '../optim/optimizer.js';
 import { concat } from '../ops/slicing.js';
 import { splitViews } from '../ssl/multi-crop.js';
 import { withUpdates } from '../nn/params.js';
+import { asTensors, cosineFromTo, isNd, sameSizeGroups, specsOf, scheduleAt } from './step-parts.js';
 import { isBufferPath } from '../nn/batch-norm.js';
 import type { ApplyContext } from '../nn/layer.js';
 import { dinoCrops, multiCropSpecs, multiCropViews, sampleMultiCrop } from '../data/multi-crop.js';
@@ -95,9 +95,6 @@ export interface DinoState {
   readonly key: Key;
 }
 
-const isNd = (x: unknown): x is NDArray => typeof x === 'object' && x !== null && (x as NDArray).data instanceof Float64Array && !isTensor(x);
-const specsOf = (tree: unknown): unknown => mapTree(tree, isNd, (v) => spec([...v.axes], v.sizes));
-const asTensors = (tree: unknown): unknown => mapTree(tree, isNd, (v) => fromArray(v.data, [...v.axes], v.sizes));
 const copyTree = <T>(tree: T): T => mapTree(tree, isNd, (v) => ({ axes: v.axes, sizes: v.sizes, data: Float64Array.from(v.data) })) as T;
 
 export interface DinoTrainer {
@@ -182,11 +179,9 @@ export function dinoTrainer(overrides: Partial<DinoTrainConfig> = {}): DinoTrain
     spec([], [], 'lastLayerLearns'),
   );
   const compiled = compile(program as never, { backend: config.backend });
-  // Schedules over a fraction p of the run: linear warm-up of the learning rate for the first
-  // `warmupSteps`, then cosine decay to minLr; EMA momentum from momentumTeacher to 1 (DINO's).
-  const cosine = (p: number, from: number, to: number) => to + ((from - to) * (1 + Math.cos(Math.PI * Math.min(1, Math.max(0, p))))) / 2;
-  const lrAt = (t: number, p: number) => (t < config.warmupSteps ? (config.lr * (t + 1)) / config.warmupSteps : cosine(p, config.lr, config.minLr));
-  const momentumAt = (p: number) => cosine(p, config.momentumTeacher, 1);
+  // Schedules over a fraction p of the run: the learning rate warms up, then follows a cosine to
+  // minLr (step-parts' warmupCosine); the EMA momentum follows a cosine from momentumTeacher to 1 (DINO's).
+  const momentumAt = (p: number) => cosineFromTo(p, config.momentumTeacher, 1);
 
   return {
     config,
@@ -194,8 +189,7 @@ export function dinoTrainer(overrides: Partial<DinoTrainConfig> = {}): DinoTrain
     compiled,
     initState,
     async step(state, images, progress) {
-      const p = progress ?? state.step / config.plannedSteps;
-      const lr = lrAt(state.step, p);
+      const { p, lr } = scheduleAt(state.step, progress, config);
       const sample = sampleMultiCrop(crops, foldIn(state.key, state.step), B, src);
       const out = (await (compiled.run as (...a: unknown[]) => Promise<unknown>)(
         state.student, state.teacher, state.center, state.opt, images, sample.values, [lr], [momentumAt(p)], [state.step < config.freezeLastLayerSteps ? 0 : 1],
@@ -221,16 +215,6 @@ function freezeLastLayer(grads: DinoNetwork, learns: Tensor<[]>): DinoNetwork {
 
 const withBackboneStats = (p: DinoNetwork, stats: Readonly<Record<string, Tensor>>): DinoNetwork => ({ ...p, backbone: withUpdates(p.backbone, stats) });
 
-/** Runs of consecutive views with the same size (DINO: the global views, then the local ones). */
-function sameSizeGroups<T extends Tensor>(views: readonly T[]): T[][] {
-  const groups: T[][] = [];
-  for (const v of views) {
-    const last = groups[groups.length - 1];
-    if (last && last[0]!.sizes.every((n, i) => n === v.sizes[i])) last.push(v);
-    else groups.push([v]);
-  }
-  return groups;
-}
 
 /**
  * teacher ← m·teacher + (1 − m)·student, leaf by leaf, with m a scalar tensor input; BatchNorm's

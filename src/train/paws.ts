@@ -16,7 +16,7 @@ import { valueAndGrad } from '../autodiff/grad.js';
 import { evaluate, type ValuesOf } from '../runtime/interpret.js';
 import type { NDArray } from '../runtime/ndarray.js';
 import { foldIn, key as makeKey, split, type Key } from '../runtime/prng.js';
-import { compile, type Backend } from '../compile/compile.js';
+import { compile } from '../compile/compile.js';
 import { withUpdates } from '../nn/params.js';
 import { paws } from '../ssl/paws.js';
 import { adamw, type AdamWState } from '../optim/adamw.js';
@@ -27,12 +27,12 @@ import { permutation } from '../data/permutation.js';
 import type { LabelledImages } from '../eval/baselines.js';
 import { unflattenFromTensors } from './checkpoint.js';
 import { backbone, tinyLinearInitStd, type Backbone, type ModelName } from './models.js';
-import { asTensors, rowsOfViews, specsOf, trainingContext, warmupCosine } from './step-parts.js';
+import { asTensors, rowsOfViews, specsOf, trainingContext, scheduleAt, type OptimisationConfig } from './step-parts.js';
 import { bnHead, type HeadParams } from './heads.js';
 import { within } from '../nn/layer.js';
 import type { Trainer, TrainState } from './trainer.js';
 
-export interface PawsTrainConfig {
+export interface PawsTrainConfig extends OptimisationConfig {
   readonly model: ModelName;
   /** Unlabelled images per step. */
   readonly batchSize: number;
@@ -51,13 +51,6 @@ export interface PawsTrainConfig {
   readonly sharpenT: number;
   readonly labelSmoothing: number;
   readonly meMax: boolean;
-  readonly lr: number;
-  readonly minLr: number;
-  readonly weightDecay: number;
-  readonly warmupSteps: number;
-  readonly plannedSteps: number;
-  readonly seed: number;
-  readonly backend: Backend;
 }
 
 export const defaultPawsConfig: PawsTrainConfig = {
@@ -218,8 +211,7 @@ export function pawsTrainer(labelled: LabelledImages, overrides: Partial<PawsTra
     embed,
     initState,
     async step(state, images, progress) {
-      const p = progress ?? state.step / config.plannedSteps;
-      const lr = warmupCosine(state.step, p, config);
+      const { lr } = scheduleAt(state.step, progress, config);
       const sample = sampleMultiCrop(crops, foldIn(foldIn(state.key, 10), state.step), B, src);
       const supportKey = foldIn(foldIn(state.key, 11), state.step);
       const supportSample = sampleMultiCrop(supportCrops, foldIn(supportKey, 0), S, src);

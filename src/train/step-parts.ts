@@ -15,6 +15,7 @@ import { concat } from '../ops/slicing.js';
 import { fromArray } from '../ops/sources.js';
 import type { NDArray } from '../runtime/ndarray.js';
 import type { ApplyContext } from '../nn/layer.js';
+import type { Backend } from '../compile/compile.js';
 
 export const isNd = (x: unknown): x is NDArray => typeof x === 'object' && x !== null && (x as NDArray).data instanceof Float64Array && !isTensor(x);
 /** Input specs for a tree of concrete values. */
@@ -53,9 +54,32 @@ export function gate<T extends Tensor>(grad: T, learns: Tensor<[]>): T {
   return mul(grad as unknown as Tensor<string[]>, broadcastTo(learns, grad.axes, grad.sizes) as Tensor<string[]>) as unknown as T;
 }
 
+/** What every trainer's optimisation and run share: AdamW's rate and decay, the schedule, the seed and the backend. */
+export interface OptimisationConfig {
+  readonly lr: number;
+  readonly minLr: number;
+  readonly weightDecay: number;
+  readonly warmupSteps: number;
+  /** Steps the schedule spans when no progress is given. */
+  readonly plannedSteps: number;
+  readonly seed: number;
+  readonly backend: Backend;
+}
+
+/** A half cosine from `from` (p = 0) to `to` (p = 1) over the run's progress p, clamped to [0, 1]. */
+export function cosineFromTo(p: number, from: number, to: number): number {
+  const q = Math.min(1, Math.max(0, p));
+  return to + ((from - to) * (1 + Math.cos(Math.PI * q))) / 2;
+}
+
 /** Linear warm-up for `warmupSteps`, then a cosine from `lr` to `minLr` over the run's progress p in [0, 1]. */
 export function warmupCosine(step: number, p: number, o: { readonly lr: number; readonly minLr: number; readonly warmupSteps: number }): number {
   if (step < o.warmupSteps) return (o.lr * (step + 1)) / o.warmupSteps;
-  const q = Math.min(1, Math.max(0, p));
-  return o.minLr + ((o.lr - o.minLr) * (1 + Math.cos(Math.PI * q))) / 2;
+  return cosineFromTo(p, o.lr, o.minLr);
+}
+
+/** The run's progress (given, or the step over plannedSteps) and the learning rate there. */
+export function scheduleAt(step: number, progress: number | undefined, o: Pick<OptimisationConfig, 'lr' | 'minLr' | 'warmupSteps' | 'plannedSteps'>): { readonly p: number; readonly lr: number } {
+  const p = progress ?? step / o.plannedSteps;
+  return { p, lr: warmupCosine(step, p, o) };
 }

@@ -19,7 +19,7 @@ import { valueAndGrad } from '../autodiff/grad.js';
 import { evaluate, type ValuesOf } from '../runtime/interpret.js';
 import type { NDArray } from '../runtime/ndarray.js';
 import { foldIn, key as makeKey, split, type Key } from '../runtime/prng.js';
-import { compile, type Backend } from '../compile/compile.js';
+import { compile } from '../compile/compile.js';
 import { within } from '../nn/layer.js';
 import { bnHead, type HeadParams } from './heads.js';
 import { linear } from '../nn/linear.js';
@@ -31,10 +31,10 @@ import { multiCropSpecs, multiCropViews, sampleMultiCrop, swavCrops, type MultiC
 import type { ViewTensors } from '../data/augment/view.js';
 import { unflattenFromTensors } from './checkpoint.js';
 import { backbone, tinyLinearInitStd, type ModelName } from './models.js';
-import { asTensors, gate, rowsOfViews, specsOf, trainingContext, warmupCosine } from './step-parts.js';
+import { asTensors, gate, rowsOfViews, specsOf, trainingContext, scheduleAt, type OptimisationConfig } from './step-parts.js';
 import type { Trainer, TrainState } from './trainer.js';
 
-export interface SwavTrainConfig {
+export interface SwavTrainConfig extends OptimisationConfig {
   readonly model: ModelName;
   readonly batchSize: number;
   readonly localViews: number;
@@ -46,17 +46,9 @@ export interface SwavTrainConfig {
   readonly temperature: number;
   readonly epsilon: number;
   readonly sinkhornIterations: number;
-  readonly lr: number;
-  readonly minLr: number;
-  readonly weightDecay: number;
-  readonly warmupSteps: number;
   readonly freezePrototypesSteps: number;
-  /** Steps the schedule spans when no progress is given. */
-  readonly plannedSteps: number;
   /** 'swav' for the official crop scales, 'mild' for DINO's (see swavTrainCrops). */
   readonly crops: 'swav' | 'mild';
-  readonly seed: number;
-  readonly backend: Backend;
 }
 
 export const defaultSwavConfig: SwavTrainConfig = {
@@ -174,8 +166,7 @@ export function swavTrainer(overrides: Partial<SwavTrainConfig> = {}): SwavTrain
     compiled,
     initState,
     async step(state, images, progress) {
-      const p = progress ?? state.step / config.plannedSteps;
-      const lr = warmupCosine(state.step, p, config);
+      const { lr } = scheduleAt(state.step, progress, config);
       const sample = sampleMultiCrop(crops, foldIn(foldIn(state.key, 10), state.step), B, src);
       const out = (await (compiled.run as (...a: unknown[]) => Promise<unknown>)(
         state.params, state.opt, images, sample.values, [lr], [state.step < config.freezePrototypesSteps ? 0 : 1],

@@ -1,25 +1,19 @@
 import { strict as assert } from 'node:assert';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { quickTraining, runCli, tempDirEach } from './run-cli.js';
 import { readMetrics } from '../../src/train/metrics.js';
 
-const cli = (command: string, args: string[]) => {
-  const r = spawnSync(process.execPath, ['dist/src/cli/main.js', command, ...args], { encoding: 'utf8' });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-};
-
-// A cheap configuration: ResMLP, batch 8, global views only, the deterministic cpu backend, tiny k-NN sets.
-const quick = ['--model', 'resmlp-tiny', '--batch-size', '8', '--local-views', '0', '--backend', 'cpu', '--knn-train', '100', '--knn-test', '50', '--minutes', '5'];
+const cli = runCli;
+const quick = [...quickTraining];
 
 describe('cli/train --method swav|paws|deepcluster, cli/eval', function () {
   this.timeout(600000);
+  const tempDir = tempDirEach('shapegrad-methods-');
   let dir: string;
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'shapegrad-methods-'));
+    dir = tempDir();
   });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   for (const [method, label, extra] of [
     ['swav', 'SwAV', ['--out-dim', '8']],

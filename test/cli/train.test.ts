@@ -1,25 +1,19 @@
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, readFileSync, writeFileSync, rmSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { quickTraining, runCli, tempDirEach } from './run-cli.js';
 import { readMetrics } from '../../src/train/metrics.js';
 
-const cli = (args: string[]) => {
-  const r = spawnSync(process.execPath, ['dist/src/cli/main.js', 'train', ...args], { encoding: 'utf8' });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-};
-
-// A cheap configuration: ResMLP, batch 8, global views only, the deterministic cpu backend, tiny k-NN sets.
-const quick = ['--model', 'resmlp-tiny', '--batch-size', '8', '--local-views', '0', '--backend', 'cpu', '--knn-train', '100', '--knn-test', '50', '--minutes', '5'];
+const cli = (args: string[]) => runCli('train', args);
+const quick = [...quickTraining];
 
 describe('cli/train', function () {
   this.timeout(600000);
+  const tempDir = tempDirEach('shapegrad-train-');
   let dir: string;
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'shapegrad-train-'));
+    dir = tempDir();
   });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('an invalid flag, a wrong dataset path and a bad value each give one error line and exit 2 or 1', () => {
     for (const [args, code, pattern] of [

@@ -83,7 +83,6 @@ export function classAttentionBlock(options: ClassAttentionBlockOptions): ClassA
       };
     },
     apply(p: ClassAttentionBlockParams, x: Tokens, ctx?: ApplyContext): Tokens {
-      const n = x.size('N');
       const x1 = add(x, scaleChannels(p.gamma1, attn.apply(p.attn, norm.apply(p.norm1, x), within(ctx, 'attn'))));
       const x2 = tokensNorm ? norm.apply(p.norm2, x1) : replaceClsRow(norm.apply(p.norm2, tokenRows(x1, 0, 1)), x1);
       const cls = scaleChannels(p.gamma2, ffn.apply(p.mlp, tokenRows(x2, 0, 1)));
