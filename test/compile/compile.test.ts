@@ -2,25 +2,12 @@ import { strict as assert } from 'node:assert';
 import * as sg from '../../src/index.js';
 import type { Tensor } from '../../src/index.js';
 import { compile, printCompiled, availableBackends, type Backend, type CompileOptions, type GpujsBackend } from '../../src/compile/index.js';
+import { bs, close, dense, ws, xs } from '../support/dense-program.js';
 
 const backends: Backend[] = ['wasm', ...(['cpu', 'webasm', 'headlessgl'] as GpujsBackend[]).filter((b) => availableBackends().includes(b))];
 /** Each backend's options; the native one on two threads with every kernel split, however small. */
 const optionsOf = (backend: Backend): CompileOptions => (backend === 'wasm' ? { backend, wasm: { threads: 2, schedule: { splitMin: 0, syncCost: 0 } } } : { backend });
 
-function close(actual: Float64Array, expected: Float64Array, rel = 1e-4): void {
-  const scale = Math.max(1e-6, ...Array.from(expected, Math.abs));
-  actual.forEach((v, i) => assert.ok(Math.abs(v - expected[i]!) <= rel * scale, `element ${i}: ${v} vs ${expected[i]}`));
-}
-
-const dense = sg.trace(
-  (x, w, b) => sg.gelu(sg.add(sg.einsum('B C, C D -> B D', x, w), sg.broadcast(b, ['B', 'D'], { B: 2, D: 3 }))),
-  sg.spec(['B', 'C'], [2, 4], 'x'),
-  sg.spec(['C', 'D'], [4, 3], 'w'),
-  sg.spec(['D'], [3], 'b'),
-);
-const xs = Array.from({ length: 8 }, (_, i) => i / 8 - 0.5);
-const ws = Array.from({ length: 12 }, (_, i) => Math.sin(i));
-const bs = [0.1, 0.2, 0.3];
 
 describe('compile', function () {
   this.timeout(120000);

@@ -5,22 +5,8 @@ import { compileWasm, compileWasmAsync } from '../../../src/compile/wasm/program
 import { renderKernelWasm, importedFuncs, mathImports } from '../../../src/compile/wasm/render.js';
 import { encodeModule, sleb, uleb } from '../../../src/compile/wasm/encode.js';
 import type { BufferInfo, Kernel } from '../../../src/compile/kernel-ir.js';
+import { bs, close, dense, ws, xs } from '../../support/dense-program.js';
 
-function close(actual: Float64Array, expected: Float64Array, rel = 1e-4): void {
-  assert.equal(actual.length, expected.length);
-  const scale = Math.max(1e-6, ...Array.from(expected, Math.abs));
-  actual.forEach((v, i) => assert.ok(Math.abs(v - expected[i]!) <= rel * scale, `element ${i}: ${v} vs ${expected[i]}`));
-}
-
-const dense = sg.trace(
-  (x, w, b) => sg.gelu(sg.add(sg.einsum('B C, C D -> B D', x, w), sg.broadcast(b, ['B', 'D'], { B: 2, D: 3 }))),
-  sg.spec(['B', 'C'], [2, 4], 'x'),
-  sg.spec(['C', 'D'], [4, 3], 'w'),
-  sg.spec(['D'], [3], 'b'),
-);
-const xs = Array.from({ length: 8 }, (_, i) => i / 8 - 0.5);
-const ws = Array.from({ length: 12 }, (_, i) => Math.sin(i));
-const bs = [0.1, 0.2, 0.3];
 
 describe('compile/wasm: encoding', () => {
   it('writes LEB128 as the specification gives it', () => {

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import * as sg from '../../../src/index.js';
 import type { Tensor } from '../../../src/index.js';
 import { compileWasm } from '../../../src/compile/wasm/program.js';
-import { planSchedule, splitRange } from '../../../src/compile/wasm/schedule.js';
+import { splitRange } from '../../../src/compile/wasm/schedule.js';
 
 const everySplit = { splitMin: 0, syncCost: 0 };
 
