@@ -12,7 +12,7 @@
  * expression of a cell or passed to `Deno.jupyter.display(...)`. Nothing here
  * needs Deno: outside a notebook the objects are plain values.
  */
-import { renderPng } from '../src/plot/index.js';
+import { renderPng } from '../src/plot/png.js';
 import { isTensor } from '../src/ir/tensor.js';
 import { mapTree } from '../src/ir/tree.js';
 import { spec } from '../src/ir/trace.js';
@@ -20,7 +20,8 @@ import { fromArray } from '../src/ops/sources.js';
 import type { NDArray } from '../src/runtime/ndarray.js';
 import { subset, type Dataset } from '../src/data/dataset.js';
 
-export { lineChart, heatmapGrid, gridOf, renderPng, colorAt, PALETTE, type Series, type Grid, type HeatmapRow } from '../src/plot/index.js';
+export { lineChart, heatmapGrid, gridOf, colorAt, PALETTE, type Series, type Grid, type HeatmapRow } from '../src/plot/index.js';
+export { renderPng } from '../src/plot/png.js';
 export { dinoTrainer, imageBatches, defaultDinoConfig, type DinoTrainer, type DinoState, type DinoTrainConfig } from '../src/train/dino.js';
 export { backbone, xcitTiny, type Backbone } from '../src/train/models.js';
 

@@ -1,4 +1,9 @@
-/** shapegrad: typed named-axis tensors, a graph IR, float64 reference semantics and autodiff. */
+/**
+ * shapegrad: typed named-axis tensors, a graph IR, float64 reference semantics
+ * and autodiff, the compiler and the self-supervised building blocks. This entry
+ * runs in Node and in browsers alike (no `node:` import, no top-level await;
+ * test/bundle.test.ts holds it to that); what reads files is `shapegrad/node`.
+ */
 export type { Axis, Shape, Sizes, Without, FlattenPair, ReplaceAxis, RenameAxes } from './shape/types.js';
 export { ShapeError, InputError } from './shape/errors.js';
 export { parseEinsum, type EinsumInputs, type EinsumOutput, type ValidSpec } from './shape/einsum-spec.js';
@@ -22,3 +27,4 @@ export * as optim from './optim/index.js';
 export * as prune from './prune/index.js';
 export * as data from './data/index.js';
 export * as evaluation from './eval/index.js';
+export * as plot from './plot/index.js';

@@ -1,5 +1,6 @@
 export { compile, optimise, resetFallbackWarnings, backendNames, type Backend, type CompileOptions, type CompiledProgram, type ExecutionInfo } from './compile.js';
 export { compileWasm, compileWasmAsync, type WasmCompiledProgram, type WasmCompileOptions } from './wasm/program.js';
+export { setWasmWorkerUrl } from './wasm/pool.js';
 export { printCompiled } from './print.js';
 export { planFusion, type FusionPlan } from './fuse.js';
 export { simplify } from './simplify.js';

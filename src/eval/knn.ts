@@ -27,6 +27,7 @@
  */
 import { searchQueries, searchScratch, type SearchProblem } from './knn-search.js';
 import type { KnnWorkerData } from './knn-worker.js';
+import { isNode, nodeBuiltin } from '../runtime/host.js';
 import { classCount, splitShapes, type FeatureSet } from './features.js';
 
 export type { FeatureSet } from './features.js';
@@ -144,20 +145,16 @@ function searchInline(p: SearchProblem, nTest: number, batchSize: number): void 
   for (let q0 = 0; q0 < nTest; q0 += batchSize) searchQueries(p, q0, Math.min(nTest, q0 + batchSize), scratch);
 }
 
-async function defaultThreads(): Promise<number> {
-  try {
-    const os = await import('node:os');
-    return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
-  } catch {
-    return 1;
-  }
+/** Threads for the search: every core in Node; one elsewhere (a page searches inline). */
+function defaultThreads(): number {
+  return nodeBuiltin<typeof import('node:os')>('node:os')?.availableParallelism() ?? 1;
 }
 
 /** Below this many multiply-adds, starting workers costs more than it saves. */
 const PARALLEL_MIN_WORK = 1 << 26;
 
 async function searchParallel(p: SearchProblem, nTest: number, batchSize: number, threads: number): Promise<void> {
-  const { Worker } = await import('node:worker_threads');
+  const { Worker } = nodeBuiltin<typeof import('node:worker_threads')>('node:worker_threads')!;
   const counter = new Int32Array(new SharedArrayBuffer(4));
   const data: KnnWorkerData = {
     train: p.train.buffer as SharedArrayBuffer,
@@ -257,16 +254,17 @@ export function knnClassifySync(train: FeatureSet, test: FeatureSet, options: Kn
 
 /**
  * DINO's weighted k-NN, with the search spread over worker threads (Node's
- * worker_threads; small problems and `threads: 1` run on the calling thread).
+ * worker_threads; small problems, `threads: 1` and hosts other than Node run
+ * on the calling thread).
  * Identical results to knnClassifySync.
  */
 export async function knnClassify(train: FeatureSet, test: FeatureSet, options: KnnOptions = {}): Promise<KnnResult> {
   const start = performance.now();
   const c = check(train, test, options);
-  const requested = options.threads ?? (await defaultThreads());
+  const requested = options.threads ?? defaultThreads();
   if (!Number.isInteger(requested) || requested < 1) throw new RangeError(`knn: threads must be a positive integer, got ${requested}`);
   const blocks = Math.ceil(c.nTest / c.batchSize);
-  const threads = sharedAvailable && c.nTrain * c.nTest * c.d >= PARALLEL_MIN_WORK ? Math.min(requested, blocks) : 1;
+  const threads = isNode && sharedAvailable && c.nTrain * c.nTest * c.d >= PARALLEL_MIN_WORK ? Math.min(requested, blocks) : 1;
   const p = prepare(train, test, c, threads > 1);
   if (threads > 1) await searchParallel(p, c.nTest, c.batchSize, threads);
   else searchInline(p, c.nTest, c.batchSize);

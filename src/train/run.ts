@@ -22,7 +22,8 @@ import { ensurePlotsDir, openRunDir, readRunInfo, runPaths, RunDirError, type Ru
 import { appendMetrics, metricSeries, readMetrics, truncateMetrics } from './metrics.js';
 import { knnMonitor } from './knn-monitor.js';
 import { attentionPlot, classAttentionMaps } from './attention-maps.js';
-import { lineChart, writePlot } from '../plot/index.js';
+import { lineChart } from '../plot/index.js';
+import { writePlot } from '../plot/png.js';
 import { join } from 'node:path';
 import { ProgressBar } from './progress.js';
 import { buildTrainer, evaluatedBackbone, labelledImages, methodConfig, methodLabels, type MethodOptions } from './methods.js';

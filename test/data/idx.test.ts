@@ -2,7 +2,8 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeIdx, idxMagic, IdxError, parseIdx, readIdx } from '../../src/data/idx.js';
+import { encodeIdx, idxMagic, IdxError, parseIdx } from '../../src/data/idx.js';
+import { readIdx } from '../../src/data/idx-file.js';
 
 describe('data/idx', () => {
   const images = encodeIdx('ubyte', [2, 3, 4], Array.from({ length: 24 }, (_, i) => i * 10));

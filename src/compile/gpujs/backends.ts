@@ -3,24 +3,21 @@
  * here falls back silently: asking for a backend that is not there is an
  * error naming it, and what actually ran is reported after each call.
  */
-import { createRequire } from 'node:module';
+import gpujsPackage from 'gpu.js';
 
 export type GpujsBackend = 'cpu' | 'webasm' | 'headlessgl' | 'webgl2' | 'webgl' | 'webgpu';
 export const gpujsBackends: readonly GpujsBackend[] = ['cpu', 'webasm', 'headlessgl', 'webgl2', 'webgl', 'webgpu'];
 
-// gpu.js is CommonJS; load it lazily so that importing shapegrad costs nothing until a program is compiled.
-const require = createRequire(import.meta.url);
-
+// gpu.js is CommonJS, imported statically so that bundlers take its browser build
+// (its package.json's "browser" field) and Node its own; importing it costs ~0.1 s in Node.
 /* eslint-disable @typescript-eslint/no-explicit-any */
 export interface GpujsModule {
   GPU: any;
   input: (value: Float32Array, dims: number[]) => unknown;
 }
 
-let cached: GpujsModule | undefined;
 export function gpujs(): GpujsModule {
-  cached ??= require('gpu.js') as GpujsModule;
-  return cached;
+  return gpujsPackage as unknown as GpujsModule;
 }
 
 /** Whether gpu.js can run this backend here (synchronous checks only; webgpu also needs an adapter). */

@@ -8,17 +8,27 @@
  */
 import type { PoolMessage } from './worker.js';
 import type { Task } from './schedule.js';
+import { nodeBuiltin } from '../../runtime/host.js';
 
 interface PoolWorker {
   postMessage(m: PoolMessage): void;
 }
 
-type NodeWorkers = typeof import('node:worker_threads');
-const isNode = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
-const nodeWorkers: NodeWorkers | undefined = isNode ? await import('node:worker_threads') : undefined;
-const nodeOs: typeof import('node:os') | undefined = isNode ? await import('node:os') : undefined;
+const nodeWorkers = nodeBuiltin<typeof import('node:worker_threads')>('node:worker_threads');
+const nodeOs = nodeBuiltin<typeof import('node:os')>('node:os');
 
-const workerUrl = new URL('./worker.js', import.meta.url);
+/**
+ * The worker script. Unbundled it sits beside this file; a bundle of the package
+ * must emit it beside itself as worker.js (import.meta.url is then the bundle's),
+ * or name it with setWasmWorkerUrl.
+ */
+let workerUrl: URL | string = new URL('./worker.js', import.meta.url);
+
+/** Where the native backend's pool loads its worker script from (for bundles that place it elsewhere); before the first threaded program only. */
+export function setWasmWorkerUrl(url: URL | string): void {
+  if (workers.length > 0) throw new Error(`setWasmWorkerUrl: the worker pool already started ${workers.length} workers from ${String(workerUrl)}`);
+  workerUrl = url;
+}
 
 function spawn(): PoolWorker {
   if (nodeWorkers) {
@@ -27,7 +37,7 @@ function spawn(): PoolWorker {
     w.on('error', (e) => console.error(`shapegrad wasm worker failed: ${e.stack ?? String(e)}`));
     return w;
   }
-  const BrowserWorker = (globalThis as unknown as { Worker: new (url: URL, options: { type: 'module' }) => PoolWorker }).Worker;
+  const BrowserWorker = (globalThis as unknown as { Worker: new (url: URL | string, options: { type: 'module' }) => PoolWorker }).Worker;
   return new BrowserWorker(workerUrl, { type: 'module' });
 }
 

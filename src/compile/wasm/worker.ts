@@ -7,6 +7,7 @@
 import { mathImports } from './render.js';
 import { FINISHED, STARTED, abandon, runTasks, signal } from './sync.js';
 import type { Task } from './schedule.js';
+import { nodeBuiltin } from '../../runtime/host.js';
 
 export type PoolMessage =
   | { readonly kind: 'attach'; readonly id: number; readonly module: object; readonly memory: object; readonly control: SharedArrayBuffer; readonly tasks: readonly Task[] }
@@ -71,10 +72,9 @@ function onMessage(m: PoolMessage): void {
   }
 }
 
-const isNode = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
-if (isNode) {
-  const { parentPort } = await import('node:worker_threads');
-  parentPort?.on('message', onMessage);
+const nodeWorkers = nodeBuiltin<typeof import('node:worker_threads')>('node:worker_threads');
+if (nodeWorkers) {
+  nodeWorkers.parentPort?.on('message', onMessage);
 } else {
   (globalThis as unknown as { onmessage: (e: { data: PoolMessage }) => void }).onmessage = (e) => onMessage(e.data);
 }

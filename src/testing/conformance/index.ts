@@ -1,4 +1,4 @@
 export * from './component.js';
 export * from './compare.js';
-export * from './runner.js';
+export * from './golden-check.js';
 export { components } from './components/index.js';

@@ -1,0 +1,11 @@
+/**
+ * shapegrad/node: what needs Node's file system, npm packages on disk or native
+ * add-ons. The main entry (`shapegrad`) runs in a browser too; its parsers take
+ * bytes (parseIdx, mnistFromIdx, parseClothesJson, checkGolden), and this entry
+ * reads the files for them.
+ */
+export { loadMnist, defaultMnistRoot, type MnistOptions } from '../data/mnist.js';
+export { loadFashionMnist, defaultFashionMnistRoot, clearFashionMnistCache, type FashionMnistOptions } from '../data/fashion-mnist.js';
+export { readIdx, readIdxBytes } from '../data/idx-file.js';
+export { runConformance, checkFile, checkFileOn, goldenFiles, loadGolden } from '../testing/conformance/runner.js';
+export { svgToPng, renderPng, writePlot, pngSize, fontsAvailable, type PngOptions, type FontOptions } from '../plot/png.js';
