@@ -86,18 +86,39 @@ export interface TimingPlan {
   readonly minRepeats: number;
 }
 
-/** Time an async step: warm-up calls, then repetitions within a time budget. */
-export async function timeAsync(step: () => Promise<unknown>, plan: TimingPlan): Promise<Timing> {
-  for (let i = 0; i < plan.warmup; i++) await step();
+/**
+ * Time an async step: warm-up calls, then repetitions within a time budget.
+ * With a `deadline` (a performance.now() value: the end of the row's budget),
+ * no warm-up or repetition is started that the previous call's duration says
+ * would end past it, once one sample is taken; `cut` tells that this happened.
+ */
+export async function timeAsync(step: () => Promise<unknown>, plan: TimingPlan, deadline = Infinity): Promise<Timing & { readonly cut: boolean }> {
+  let last = 0;
+  let cut = false;
+  const fits = () => performance.now() + last <= deadline;
+  for (let i = 0; i < plan.warmup; i++) {
+    if (!fits()) {
+      cut = true;
+      break;
+    }
+    const t0 = performance.now();
+    await step();
+    last = performance.now() - t0;
+  }
   const samples: number[] = [];
   const start = performance.now();
   while (samples.length < plan.repeats) {
     if (samples.length >= plan.minRepeats && performance.now() - start > plan.budgetMs) break;
+    if (samples.length >= 1 && !fits()) {
+      cut = true;
+      break;
+    }
     const t0 = performance.now();
     await step();
-    samples.push(performance.now() - t0);
+    last = performance.now() - t0;
+    samples.push(last);
   }
-  return summarise(samples);
+  return { ...summarise(samples), cut };
 }
 
 /** Relative agreement of two scalars. */

@@ -52,6 +52,8 @@ export interface CheckResult {
 }
 
 export interface Row {
+  /** 'ok': timed; see TimedOutRow for a row past its budget. */
+  readonly status: 'ok';
   readonly workload: string;
   readonly impl: string;
   readonly backend: string;
@@ -71,6 +73,64 @@ export interface Row {
   /** This row's median divided by each other row's median (peer name impl/backend). */
   ratio_vs: Record<string, number>;
   readonly check: CheckResult;
+  /** The row's time budget (--budget) ran short, so fewer warm-ups or repetitions than planned were made. */
+  readonly cut_by_budget: boolean;
+}
+
+/**
+ * A row that did not finish within its time budget: its process was killed and
+ * the next rows ran in a fresh one. Same keys as Row, with the numbers null.
+ */
+export interface TimedOutRow {
+  readonly status: 'timed out';
+  readonly workload: string;
+  readonly impl: string;
+  readonly backend: string;
+  readonly detail: string;
+  /** e.g. "timed out after 120 s (in the first call)". */
+  readonly message: string;
+  readonly budget_s: number;
+  /** Where the row was when its budget ran out: setup, first call, check, timing ('' if it had not said). */
+  readonly phase: string;
+  readonly median_ms: null;
+  readonly min_ms: null;
+  readonly max_ms: null;
+  readonly q1_ms: null;
+  readonly q3_ms: null;
+  readonly repeats: 0;
+  readonly setup_ms: null;
+  readonly first_call_ms: null;
+  readonly compile_estimate_ms: null;
+  ratio_vs: Record<string, number>;
+  readonly check: null;
+  readonly cut_by_budget: false;
+}
+
+export type BenchRow = Row | TimedOutRow;
+
+export function timedOutRow(r: { workload: string; impl: string; backend: string; detail?: string }, budgetS: number, phase: string): TimedOutRow {
+  return {
+    status: 'timed out',
+    workload: r.workload,
+    impl: r.impl,
+    backend: r.backend,
+    detail: r.detail ?? '',
+    message: `timed out after ${budgetS} s${phase ? ` (in the ${phase})` : ''}`,
+    budget_s: budgetS,
+    phase,
+    median_ms: null,
+    min_ms: null,
+    max_ms: null,
+    q1_ms: null,
+    q3_ms: null,
+    repeats: 0,
+    setup_ms: null,
+    first_call_ms: null,
+    compile_estimate_ms: null,
+    ratio_vs: {},
+    check: null,
+    cut_by_budget: false,
+  };
 }
 
 export interface Tolerance {
@@ -119,9 +179,77 @@ export interface WorkloadRun {
   readonly errors: string[];
 }
 
+/** What one candidate gave: a row (and its checked output), or an error message. */
+export type CandidateResult = { readonly row: Row; readonly output: Output } | { readonly error: string };
+
+export interface CandidateHooks {
+  /** Called as the candidate moves on: 'setup', 'first call', 'timing' (awaited). */
+  readonly phase?: (phase: 'setup' | 'first call' | 'timing') => void | Promise<void>;
+  /** performance.now() by which the row should be done: repetitions stop short of it (see timeAsync). */
+  readonly deadline?: number;
+}
+
 /**
- * Run candidates in order. The oracle is given (the float64 reference's
- * output) or, when it is not, the first candidate that runs becomes it.
+ * One candidate: prepare, first call checked against the oracle (when there
+ * is none, its output is the oracle: the caller keeps `output`), then timed.
+ */
+export async function runCandidate(
+  workload: string,
+  c: Candidate,
+  plan: TimingPlan,
+  progress: (s: string) => void,
+  oracle: Oracle | undefined,
+  tol: Tolerance = defaultTolerance,
+  hooks: CandidateHooks = {},
+): Promise<CandidateResult> {
+  const name = peerName(c);
+  let prepared: Prepared | undefined;
+  try {
+    await hooks.phase?.('setup');
+    const t0 = performance.now();
+    prepared = await c.prepare();
+    const setup = performance.now() - t0;
+    await hooks.phase?.('first call');
+    const t1 = performance.now();
+    const out = await prepared.first();
+    const firstCall = performance.now() - t1;
+    let check: CheckResult = { against: null, loss: out.loss, loss_rel_err: null, tensor_err: null };
+    if (oracle !== undefined) {
+      const cmp = compareOutputs(out, oracle.output);
+      check = { against: oracle.name, loss: out.loss, loss_rel_err: cmp.lossErr, tensor_err: cmp.tensorErr };
+      if (!(cmp.lossErr <= tol.loss) || !(cmp.tensorErr <= tol.tensor)) {
+        throw new MismatchError(
+          `${workload}: ${name} disagrees with ${oracle.name}: loss ${out.loss} vs ${oracle.output.loss} (relative error ${cmp.lossErr.toExponential(2)}, allowed ${tol.loss}); ` +
+            `worst tensor ${cmp.worst || '-'} off by ${cmp.tensorErr.toExponential(2)} of its largest value (allowed ${tol.tensor})`,
+        );
+      }
+    }
+    const ran = prepared.ran?.();
+    await hooks.phase?.('timing');
+    const t = await timeAsync(() => prepared!.step(), { ...plan, ...c.plan }, hooks.deadline);
+    const detail = [c.detail, ran].filter((s) => s !== undefined && s !== '').join('; ');
+    const row = toRow(workload, c, detail, t, setup, firstCall, check);
+    const agree = check.against === null ? 'oracle' : `loss rel err ${check.loss_rel_err!.toExponential(1)}, tensors ${check.tensor_err!.toExponential(1)} vs ${check.against}`;
+    progress(
+      `  ${name.padEnd(22)} median ${t.median.toFixed(2)} ms (${t.min.toFixed(2)}–${t.max.toFixed(2)}, n=${t.samples.length}${t.cut ? ', cut short by the row budget' : ''}); setup ${setup.toFixed(0)} ms, first call ${firstCall.toFixed(0)} ms; ${agree}`,
+    );
+    return { row, output: out };
+  } catch (e) {
+    progress(`  ${name.padEnd(22)} ERROR ${e instanceof MismatchError ? e.message : (e as Error).message}`);
+    return { error: e instanceof MismatchError ? e.message : `${workload}: ${name} failed: ${(e as Error).stack ?? String(e)}` };
+  } finally {
+    try {
+      prepared?.dispose();
+    } catch {
+      /* a failed dispose does not hide the row */
+    }
+  }
+}
+
+/**
+ * Run candidates in order, in this process (no time budget: see budget.ts and
+ * child.ts for the bench's isolated rows). The oracle is given (the float64
+ * reference's output) or, when it is not, the first candidate that runs becomes it.
  */
 export async function runCandidates(
   workload: string,
@@ -130,57 +258,24 @@ export async function runCandidates(
   progress: (s: string) => void,
   options: { oracle?: Oracle; tolerance?: Tolerance } = {},
 ): Promise<WorkloadRun> {
-  const tol = options.tolerance ?? defaultTolerance;
   let oracle = options.oracle;
   const rows: Row[] = [];
   const errors: string[] = [];
   for (const c of candidates) {
-    const name = peerName(c);
-    let prepared: Prepared | undefined;
-    try {
-      const t0 = performance.now();
-      prepared = await c.prepare();
-      const setup = performance.now() - t0;
-      const t1 = performance.now();
-      const out = await prepared.first();
-      const firstCall = performance.now() - t1;
-      let check: CheckResult = { against: null, loss: out.loss, loss_rel_err: null, tensor_err: null };
-      if (oracle === undefined) {
-        oracle = { name, output: out };
-      } else {
-        const cmp = compareOutputs(out, oracle.output);
-        check = { against: oracle.name, loss: out.loss, loss_rel_err: cmp.lossErr, tensor_err: cmp.tensorErr };
-        if (!(cmp.lossErr <= tol.loss) || !(cmp.tensorErr <= tol.tensor)) {
-          throw new MismatchError(
-            `${workload}: ${name} disagrees with ${oracle.name}: loss ${out.loss} vs ${oracle.output.loss} (relative error ${cmp.lossErr.toExponential(2)}, allowed ${tol.loss}); ` +
-              `worst tensor ${cmp.worst || '-'} off by ${cmp.tensorErr.toExponential(2)} of its largest value (allowed ${tol.tensor})`,
-          );
-        }
-      }
-      const ran = prepared.ran?.();
-      const t = await timeAsync(() => prepared!.step(), { ...plan, ...c.plan });
-      const detail = [c.detail, ran].filter((s) => s !== undefined && s !== '').join('; ');
-      rows.push(toRow(workload, c, detail, t, setup, firstCall, check));
-      const agree = check.against === null ? 'oracle' : `loss rel err ${check.loss_rel_err!.toExponential(1)}, tensors ${check.tensor_err!.toExponential(1)} vs ${check.against}`;
-      progress(`  ${name.padEnd(22)} median ${t.median.toFixed(2)} ms (${t.min.toFixed(2)}–${t.max.toFixed(2)}, n=${t.samples.length}); setup ${setup.toFixed(0)} ms, first call ${firstCall.toFixed(0)} ms; ${agree}`);
-    } catch (e) {
-      const message = e instanceof MismatchError ? e.message : `${workload}: ${name} failed: ${(e as Error).stack ?? String(e)}`;
-      errors.push(message);
-      progress(`  ${name.padEnd(22)} ERROR ${e instanceof MismatchError ? e.message : (e as Error).message}`);
-    } finally {
-      try {
-        prepared?.dispose();
-      } catch {
-        /* a failed dispose does not hide the row */
-      }
+    const r = await runCandidate(workload, c, plan, progress, oracle, options.tolerance);
+    if ('error' in r) errors.push(r.error);
+    else {
+      rows.push(r.row);
+      oracle ??= { name: peerName(c), output: r.output };
     }
   }
   addRatios(rows);
   return { rows, errors };
 }
 
-function toRow(workload: string, c: Candidate, detail: string, t: Timing, setup: number, firstCall: number, check: CheckResult): Row {
+function toRow(workload: string, c: Candidate, detail: string, t: Timing & { readonly cut: boolean }, setup: number, firstCall: number, check: CheckResult): Row {
   return {
+    status: 'ok',
     workload,
     impl: c.impl,
     backend: c.backend,
@@ -196,14 +291,17 @@ function toRow(workload: string, c: Candidate, detail: string, t: Timing, setup:
     compile_estimate_ms: Math.max(0, setup + firstCall - t.median),
     ratio_vs: {},
     check,
+    cut_by_budget: t.cut,
   };
 }
 
-/** ratio_vs[peer] = this median / the peer's median (above 1: this row is slower). */
-export function addRatios(rows: Row[]): void {
+/** ratio_vs[peer] = this median / the peer's median (above 1: this row is slower); rows without a median have none. */
+export function addRatios(rows: readonly BenchRow[]): void {
+  const timed = rows.filter((r): r is Row => r.status === 'ok');
   for (const r of rows) {
     r.ratio_vs = {};
-    for (const p of rows) if (p !== r) r.ratio_vs[peerName(p)] = r.median_ms / p.median_ms;
+    if (r.status !== 'ok') continue;
+    for (const p of timed) if (p !== r) r.ratio_vs[peerName(p)] = r.median_ms / p.median_ms;
   }
 }
 

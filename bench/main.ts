@@ -8,23 +8,23 @@
  * where it runs in reasonable time, else shapegrad compiled) before it is
  * timed; a disagreement is an error, never a row.
  *
+ * Every row has a time budget (--budget): each workload runs in a child
+ * process (child.ts) that is killed when a row overruns, the row is reported
+ * as timed out, and the rows left run in a fresh child (budget.ts).
+ *
  * Usage: node dist/bench/main.js [--json] [--quick] [--only matmul,xcit,dino]
- *        [--no-reference] [--no-xvfb] [--impl shapegrad,tfjs,jax-js]
+ *        [--no-reference] [--no-xvfb] [--impl shapegrad,tfjs,jax-js] [--budget SECONDS]
  * The table (or, with --json, the JSON array) goes to stdout; progress to stderr.
  */
 import os from 'node:os';
-import { availableBackends, type GpujsBackend } from '../src/index.js';
-import type { TimingPlan } from './common.js';
+import { fileURLToPath } from 'node:url';
+import { supervise, type TaskOutcome } from './budget.js';
 import { ensureDisplay, stopDisplay } from './display.js';
-import { nativeBackend, peerName, runCandidates, type Candidate, type Oracle, type Row, type ShapegradBackend } from './harness.js';
-import { loadJax, loadTf, type JaxPeer, type TfPeer } from './peers.js';
-import { jaxMatmul, matmulData, shapegradMatmul, tfMatmul } from './workloads/matmul.js';
-import { dinoData, dinoReferenceOracle, jaxDino, shapegradDino, tfDino } from './workloads/dino.js';
-import { jaxXcit, shapegradXcit, tfXcit, xcitData, xcitReferenceOracle } from './workloads/xcit.js';
+import { addRatios, peerName, timedOutRow, type BenchRow } from './harness.js';
+import { IMPLS, WORKLOADS, workloadTitle, type TaskInfo, type TaskResult, type WorkloadJob, type WorkloadName } from './jobs.js';
 
-const WORKLOADS = ['matmul', 'xcit', 'dino'] as const;
-type WorkloadName = (typeof WORKLOADS)[number];
-const IMPLS = ['shapegrad', 'tfjs', 'jax-js'] as const;
+/** Default time budget of one row, in seconds. */
+export const DEFAULT_BUDGET_S = 120;
 
 interface Options {
   readonly json: boolean;
@@ -33,6 +33,7 @@ interface Options {
   readonly impls: readonly string[];
   readonly reference: boolean;
   readonly xvfb: boolean;
+  readonly budgetS: number;
 }
 
 const USAGE = `usage: node dist/bench/main.js [options]
@@ -42,6 +43,9 @@ const USAGE = `usage: node dist/bench/main.js [options]
   --impl LIST       implementations: ${IMPLS.join(', ')} (default: all)
   --no-reference    skip the float64 reference check of the xcit and dino workloads
   --no-xvfb         do not start Xvfb for headlessgl when no DISPLAY is set
+  --budget SECONDS  time budget of each row (set-up, first call, check and timing; also the
+                    float64 reference run) (default: ${DEFAULT_BUDGET_S}); a row past it is killed and
+                    reported as timed out, and the rows after it still run
 `;
 
 class UsageError extends Error {}
@@ -62,6 +66,7 @@ function parseArgs(args: readonly string[]): Options {
   let impls: string[] = [...IMPLS];
   let reference = true;
   let xvfb = true;
+  let budgetS = DEFAULT_BUDGET_S;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === '--json') json = true;
@@ -70,121 +75,58 @@ function parseArgs(args: readonly string[]): Options {
     else if (a === '--no-xvfb') xvfb = false;
     else if (a === '--only') only = listArg(args, i++, a, WORKLOADS) as WorkloadName[];
     else if (a === '--impl') impls = listArg(args, i++, a, IMPLS);
-    else if (a === '--help' || a === '-h') {
+    else if (a === '--budget') {
+      const v = args[++i];
+      budgetS = Number(v);
+      if (v === undefined || v.trim() === '' || !Number.isFinite(budgetS) || budgetS <= 0) throw new UsageError(`--budget needs a number of seconds above 0, got ${v ?? 'nothing'}\n${USAGE}`);
+    } else if (a === '--help' || a === '-h') {
       process.stdout.write(USAGE);
       process.exit(0);
     } else throw new UsageError(`unknown option ${a}\n${USAGE}`);
   }
-  return { json, quick, only, impls, reference: reference && !quick, xvfb };
+  return { json, quick, only, impls, reference: reference && !quick, xvfb, budgetS };
 }
 
 const progress = (s: string) => process.stderr.write(`[bench] ${s}\n`);
 
-function plans(quick: boolean): Record<WorkloadName, TimingPlan> {
-  return quick
-    ? {
-        matmul: { warmup: 1, repeats: 10, minRepeats: 3, budgetMs: 1500 },
-        xcit: { warmup: 0, repeats: 3, minRepeats: 2, budgetMs: 6000 },
-        dino: { warmup: 0, repeats: 3, minRepeats: 2, budgetMs: 4000 },
-      }
-    : {
-        matmul: { warmup: 2, repeats: 30, minRepeats: 5, budgetMs: 4000 },
-        xcit: { warmup: 1, repeats: 7, minRepeats: 3, budgetMs: 20000 },
-        dino: { warmup: 1, repeats: 7, minRepeats: 3, budgetMs: 12000 },
-      };
-}
-
-interface Peers {
-  readonly tf: TfPeer | undefined;
-  readonly jax: JaxPeer | undefined;
-  /** shapegrad's compiled backends: native wasm on 1 and 2 threads, then each gpu.js backend present. */
-  readonly shapegrad: readonly ShapegradBackend[];
-}
-
-async function loadPeers(opts: Options): Promise<Peers> {
-  let tf: TfPeer | undefined;
-  let jax: JaxPeer | undefined;
-  if (opts.impls.includes('tfjs')) {
-    try {
-      tf = await loadTf();
-      progress(`TensorFlow.js ${tf.tf.version.tfjs}: ${tf.backends.map((b) => `${b.name} (${b.detail})`).join(', ') || 'no backend'}`);
-    } catch (e) {
-      progress(`TensorFlow.js did not load: ${(e as Error).message}`);
-    }
-  }
-  if (opts.impls.includes('jax-js')) {
-    try {
-      jax = await loadJax();
-      progress(`jax-js: devices ${jax.devices.join(', ')}; wasm ${jax.threaded ? 'multi-threaded' : 'single-threaded (Node has no global Worker)'}`);
-    } catch (e) {
-      progress(`jax-js did not load: ${(e as Error).message}`);
-    }
-  }
-  const gpujs = opts.impls.includes('shapegrad') ? (['webasm', 'cpu', 'headlessgl'] as GpujsBackend[]).filter((b) => availableBackends().includes(b)) : [];
-  if (opts.impls.includes('shapegrad')) progress(`shapegrad: native wasm on 1 and 2 threads (${os.availableParallelism()} available); gpu.js backends here: ${gpujs.join(', ')}`);
-  return { tf, jax, shapegrad: opts.impls.includes('shapegrad') ? [nativeBackend(1), nativeBackend(2), ...gpujs] : [] };
-}
-
-function peerCandidates(
-  peers: Peers,
-  tf: (peer: TfPeer, backend: 'wasm' | 'cpu', detail: string) => Candidate,
-  jax: (peer: JaxPeer, detail: string) => Candidate,
-): Candidate[] {
-  const out: Candidate[] = [];
-  if (peers.tf) for (const b of peers.tf.backends) out.push(tf(peers.tf, b.name, b.detail));
-  if (peers.jax) out.push(jax(peers.jax, peers.jax.threaded ? 'multi-threaded' : '1 thread'));
-  return out;
-}
-
-async function runWorkload(name: WorkloadName, opts: Options, peers: Peers, rows: Row[], errors: string[]): Promise<void> {
-  const plan = plans(opts.quick)[name];
-  const collect = (r: { rows: Row[]; errors: string[] }) => {
-    rows.push(...r.rows);
-    errors.push(...r.errors);
-  };
-  if (name === 'matmul') {
-    for (const n of [128, 512]) {
-      const workload = `matmul ${n}`;
-      progress(`${workload}: float32 [${n}, ${n}] x [${n}, ${n}], product read back to the host`);
-      const d = matmulData(n);
-      const candidates: Candidate[] = [];
-      if (opts.impls.includes('shapegrad')) candidates.push(shapegradMatmul(d, 'reference'), ...peers.shapegrad.map((b) => shapegradMatmul(d, b)));
-      candidates.push(...peerCandidates(peers, (p, b, det) => tfMatmul(d, p, b, det), (p, det) => jaxMatmul(d, p, det)));
-      collect(await runCandidates(workload, candidates, plan, progress));
-    }
-    return;
-  }
-  const workload = name === 'xcit' ? 'xcit train step' : 'dino+sinkhorn fwd+bwd';
-  progress(
-    name === 'xcit'
-      ? `${workload}: batch 64, 28x28x1, patch 4 (49 tokens), dim 64, 4 heads, 4 XCA blocks, MLP x4, exact GELU, mean pool, head 10, CE, SGD`
-      : `${workload}: batch 256, 4096 prototypes, 2 global + 4 local crops, DINO loss + SwAV swapped prediction (Sinkhorn x3); loss, grad, center`,
-  );
-  const t0 = performance.now();
-  const xd = name === 'xcit' ? xcitData() : undefined;
-  const dd = name === 'dino' ? dinoData() : undefined;
-  progress(`  inputs generated and program traced in ${(performance.now() - t0).toFixed(0)} ms (${(xd?.program ?? dd!.program).graph.nodes.length} graph nodes)`);
-  let oracle: Oracle | undefined;
-  if (opts.reference && opts.impls.includes('shapegrad')) {
-    progress('  float64 reference interpreter: one run as the oracle (too slow to time as a row)...');
-    const r = xd ? xcitReferenceOracle(xd) : dinoReferenceOracle(dd!);
-    oracle = r.oracle;
-    progress(`  shapegrad/reference      one run ${(r.ms / 1000).toFixed(1)} s, loss ${r.oracle.output.loss}`);
-    referenceRuns.push({ workload, ms: r.ms });
-  } else {
-    progress('  float64 reference skipped (--quick, --no-reference or no shapegrad): rows are checked against the first one that runs');
-  }
-  const candidates: Candidate[] = [];
-  if (opts.impls.includes('shapegrad')) candidates.push(...peers.shapegrad.map((b) => (xd ? shapegradXcit(xd, b) : shapegradDino(dd!, b))));
-  candidates.push(
-    ...(xd
-      ? peerCandidates(peers, (p, b, det) => tfXcit(xd, p, b, det), (p, det) => jaxXcit(xd, p, det))
-      : peerCandidates(peers, (p, b, det) => tfDino(dd!, p, b, det), (p, det) => jaxDino(dd!, p, det))),
-  );
-  collect(await runCandidates(workload, candidates, plan, progress, oracle === undefined ? {} : { oracle }));
-}
-
 const referenceRuns: { workload: string; ms: number }[] = [];
+
+const CHILD = fileURLToPath(new URL('./child.js', import.meta.url));
+
+/** What isolating the rows cost: per child process, ms from fork to ready (Node start, imports, peers). */
+const isolation = { children: 0, readyMs: [] as number[] };
+
+/** One workload in child processes, each row within the budget. */
+async function runWorkload(name: WorkloadName, opts: Options, announce: boolean, rows: BenchRow[], errors: string[]): Promise<void> {
+  const budgetMs = opts.budgetS * 1000;
+  const own: BenchRow[] = [];
+  const onOutcome = (o: TaskOutcome<TaskResult>) => {
+    const info = o.info as TaskInfo;
+    if (o.status === 'done') {
+      const r = o.result;
+      if (r.kind === 'row') own.push(r.row);
+      else if (r.kind === 'error') errors.push(r.message);
+      else referenceRuns.push({ workload: r.workload, ms: r.ms });
+    } else if (o.status === 'timed out') {
+      own.push(timedOutRow(info, opts.budgetS, o.phase));
+      progress(`  ${peerName(info).padEnd(22)} TIMED OUT after ${opts.budgetS} s${o.phase ? ` in the ${o.phase}` : ''}: its process was killed; the rows left run in a new one`);
+    } else {
+      errors.push(`${info.workload}: ${peerName(info)} crashed: its process ${o.reason}${o.phase ? ` in the ${o.phase}` : ''}`);
+      progress(`  ${peerName(info).padEnd(22)} CRASHED: its process ${o.reason}${o.phase ? ` in the ${o.phase}` : ''}; the rows left run in a new one`);
+    }
+  };
+  const job: WorkloadJob = { workload: name, quick: opts.quick, impls: opts.impls, reference: opts.reference, announce };
+  const r = await supervise<WorkloadJob, TaskResult>({ script: CHILD, job, budgetMs, onOutcome });
+  isolation.children += r.children;
+  isolation.readyMs.push(...r.readyMs.filter((ms) => Number.isFinite(ms)));
+  if (r.failure !== undefined) {
+    errors.push(`${workloadTitle(name)}: ${r.failure}`);
+    progress(`  ERROR ${workloadTitle(name)}: ${r.failure}`);
+  }
+  // Ratios within each workload (the matmul child runs two).
+  for (const w of new Set(own.map((row) => row.workload))) addRatios(own.filter((row) => row.workload === w));
+  rows.push(...own);
+}
 
 // ---- output ----------------------------------------------------------------
 
@@ -194,9 +136,10 @@ function fmt(ms: number): string {
   return ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2);
 }
 
-function table(rows: readonly Row[]): string {
+function table(rows: readonly BenchRow[]): string {
   const header = ['workload', 'impl', 'backend', 'median ms', 'min-max ms', 'n', 'compile ms', ...RATIO_COLUMNS.map((c) => `x ${c}`)];
-  const lines = rows.map((r) => [
+  // A timed-out row has its message where the numbers would be (not counted in the column widths).
+  const lines = rows.map((r) => r.status !== 'ok' ? [r.workload, r.impl, r.backend, r.message.replace('timed out', 'TIMED OUT')] : [
     r.workload,
     r.impl,
     r.backend,
@@ -206,23 +149,35 @@ function table(rows: readonly Row[]): string {
     fmt(r.compile_estimate_ms),
     ...RATIO_COLUMNS.map((c) => (r.ratio_vs[c] === undefined ? '' : `${r.ratio_vs[c]!.toFixed(2)}`)),
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-  const row = (cells: readonly string[]) => cells.map((c, i) => (i >= 3 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.filter((l, j) => i < 3 || rows[j]!.status === 'ok').map((l) => l[i]!.length)));
+  const row = (cells: readonly string[], timed = true) =>
+    cells.map((c, i) => (!timed && i === 3 ? c : i >= 3 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
   const out = [row(header), widths.map((w) => '-'.repeat(w)).join('  ')];
   let last = '';
   for (let i = 0; i < rows.length; i++) {
     if (rows[i]!.workload !== last && last !== '') out.push('');
     last = rows[i]!.workload;
-    out.push(row(lines[i]!));
+    out.push(row(lines[i]!, rows[i]!.status === 'ok'));
   }
   return out.join('\n');
 }
 
-function notes(rows: readonly Row[], errors: readonly string[]): string {
-  const lines = ['', 'x PEER: this row\'s median / the peer\'s median (above 1: slower than the peer).', 'compile: set-up (compile, jit, variables) + first call - median: the one-time cost of building kernels or tracing.', ''];
+function notes(rows: readonly BenchRow[], errors: readonly string[], budgetS: number): string {
+  const lines = [
+    '',
+    'x PEER: this row\'s median / the peer\'s median (above 1: slower than the peer).',
+    'compile: set-up (compile, jit, variables) + first call - median: the one-time cost of building kernels or tracing.',
+    `Each row had ${budgetS} s (--budget); a row past it was killed and the rows after it ran in a new process.`,
+    '',
+  ];
   for (const r of rows) {
+    if (r.status !== 'ok') {
+      lines.push(`${r.workload} | ${peerName(r)}: ${r.detail ? `${r.detail}; ` : ''}${r.message.replace('timed out', 'TIMED OUT')}: no timing, no check`);
+      continue;
+    }
+    const cut = r.cut_by_budget ? '; repetitions cut short by the budget' : '';
     const check = r.check.against === null ? 'oracle' : `loss rel err ${r.check.loss_rel_err!.toExponential(1)}, max tensor err ${r.check.tensor_err!.toExponential(1)} vs ${r.check.against}`;
-    lines.push(`${r.workload} | ${peerName(r)}: ${r.detail ? `${r.detail}; ` : ''}setup ${fmt(r.setup_ms)} ms, first call ${fmt(r.first_call_ms)} ms; ${check}`);
+    lines.push(`${r.workload} | ${peerName(r)}: ${r.detail ? `${r.detail}; ` : ''}setup ${fmt(r.setup_ms)} ms, first call ${fmt(r.first_call_ms)} ms; ${check}${cut}`);
   }
   for (const ref of referenceRuns) lines.push(`${ref.workload} | shapegrad/reference: one float64 run as the oracle, ${(ref.ms / 1000).toFixed(1)} s (not timed as a row)`);
   if (errors.length > 0) lines.push('', `${errors.length} error(s), no row for these (details on stderr):`, ...errors.map((e) => `  ERROR ${e.split('\n')[0]}`));
@@ -231,18 +186,29 @@ function notes(rows: readonly Row[], errors: readonly string[]): string {
 
 async function main(): Promise<number> {
   const opts = parseArgs(process.argv.slice(2));
-  // stdout carries only the table or the JSON: route library chatter (TensorFlow.js greets on console.log) to stderr.
-  console.log = console.info = console.debug = (...a: unknown[]) => console.error(...a);
+  // Interrupted: stop Xvfb, and (through process.exit's 'exit' hooks) the workload's child process.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      progress(`${signal}: stopping`);
+      stopDisplay();
+      process.exit(130);
+    });
+  }
   progress(`${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), Node ${process.version}, ${os.platform()} ${os.arch()}, ${new Date().toISOString()}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   if (opts.xvfb && opts.impls.includes('shapegrad')) progress(`display: ${await ensureDisplay()}`);
-  const peers = await loadPeers(opts);
-  const rows: Row[] = [];
+  progress(`each row within ${opts.budgetS} s (--budget); one child process per workload, a new one after a row that timed out`);
+  const rows: BenchRow[] = [];
   const errors: string[] = [];
   const t0 = performance.now();
-  for (const name of opts.only) await runWorkload(name, opts, peers, rows, errors);
-  progress(`done in ${((performance.now() - t0) / 1000).toFixed(0)} s; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  for (const [i, name] of opts.only.entries()) await runWorkload(name, opts, i === 0, rows, errors);
+  const timedOut = rows.filter((r) => r.status !== 'ok').length;
+  progress(`done in ${((performance.now() - t0) / 1000).toFixed(0)} s; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}${timedOut > 0 ? `; ${timedOut} row(s) timed out` : ''}`);
+  const ready = isolation.readyMs;
+  progress(
+    `isolation: ${isolation.children} child process(es), each ready (Node start, imports, peers loaded) in ${ready.map((ms) => ms.toFixed(0)).join(', ')} ms: ${(ready.reduce((a, b) => a + b, 0) / 1000).toFixed(1)} s in all`,
+  );
   if (opts.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
-  else process.stdout.write(`${table(rows)}\n${notes(rows, errors)}\n`);
+  else process.stdout.write(`${table(rows)}\n${notes(rows, errors, opts.budgetS)}\n`);
   for (const e of errors) process.stderr.write(`[bench] ERROR ${e}\n`);
   stopDisplay();
   return errors.length > 0 ? 1 : 0;

@@ -1,0 +1,179 @@
+/**
+ * One workload of the bench, in a child process started by main.ts through
+ * supervise() (budget.ts). Each row (one implementation on one backend), and
+ * the float64 reference run that serves as the oracle, is one task with its
+ * own time budget; the parent kills this process when a task overruns and
+ * starts another for the rest, which gets the oracle handed on and skips the
+ * tasks already settled.
+ */
+import { childJob } from './budget.js';
+import os from 'node:os';
+import { availableBackends, type GpujsBackend } from '../src/index.js';
+import type { TimingPlan } from './common.js';
+import { nativeBackend, peerName, runCandidate, type Candidate, type Oracle, type ShapegradBackend } from './harness.js';
+import { referenceTaskName, taskName, workloadTitle, type TaskInfo, type TaskResult, type WorkloadJob, type WorkloadName } from './jobs.js';
+import { loadJax, loadTf, type JaxPeer, type TfPeer } from './peers.js';
+import { jaxMatmul, matmulData, shapegradMatmul, tfMatmul } from './workloads/matmul.js';
+import { dinoData, dinoReferenceOracle, jaxDino, shapegradDino, tfDino } from './workloads/dino.js';
+import { jaxXcit, shapegradXcit, tfXcit, xcitData, xcitReferenceOracle } from './workloads/xcit.js';
+
+/** Handed from child to child: the oracle of each workload, once known. */
+interface State {
+  readonly oracles: Readonly<Record<string, Oracle>>;
+}
+
+const progress = (s: string) => process.stderr.write(`[bench] ${s}\n`);
+
+function plans(quick: boolean): Record<WorkloadName, TimingPlan> {
+  return quick
+    ? {
+        matmul: { warmup: 1, repeats: 10, minRepeats: 3, budgetMs: 1500 },
+        xcit: { warmup: 0, repeats: 3, minRepeats: 2, budgetMs: 6000 },
+        dino: { warmup: 0, repeats: 3, minRepeats: 2, budgetMs: 4000 },
+      }
+    : {
+        matmul: { warmup: 2, repeats: 30, minRepeats: 5, budgetMs: 4000 },
+        xcit: { warmup: 1, repeats: 7, minRepeats: 3, budgetMs: 20000 },
+        dino: { warmup: 1, repeats: 7, minRepeats: 3, budgetMs: 12000 },
+      };
+}
+
+interface Peers {
+  readonly tf: TfPeer | undefined;
+  readonly jax: JaxPeer | undefined;
+  /** shapegrad's compiled backends: native wasm on 1 and 2 threads, then each gpu.js backend present. */
+  readonly shapegrad: readonly ShapegradBackend[];
+}
+
+async function loadPeers(impls: readonly string[], announce: boolean): Promise<Peers> {
+  const say = announce ? progress : () => {};
+  let tf: TfPeer | undefined;
+  let jax: JaxPeer | undefined;
+  if (impls.includes('tfjs')) {
+    try {
+      tf = await loadTf();
+      say(`TensorFlow.js ${tf.tf.version.tfjs}: ${tf.backends.map((b) => `${b.name} (${b.detail})`).join(', ') || 'no backend'}`);
+    } catch (e) {
+      progress(`TensorFlow.js did not load: ${(e as Error).message}`);
+    }
+  }
+  if (impls.includes('jax-js')) {
+    try {
+      jax = await loadJax();
+      say(`jax-js: devices ${jax.devices.join(', ')}; wasm ${jax.threaded ? 'multi-threaded' : 'single-threaded (Node has no global Worker)'}`);
+    } catch (e) {
+      progress(`jax-js did not load: ${(e as Error).message}`);
+    }
+  }
+  const gpujs = impls.includes('shapegrad') ? (['webasm', 'cpu', 'headlessgl'] as GpujsBackend[]).filter((b) => availableBackends().includes(b)) : [];
+  if (impls.includes('shapegrad')) say(`shapegrad: native wasm on 1 and 2 threads (${os.availableParallelism()} available); gpu.js backends here: ${gpujs.join(', ')}`);
+  return { tf, jax, shapegrad: impls.includes('shapegrad') ? [nativeBackend(1), nativeBackend(2), ...gpujs] : [] };
+}
+
+function peerCandidates(
+  peers: Peers,
+  tf: (peer: TfPeer, backend: 'wasm' | 'cpu', detail: string) => Candidate,
+  jax: (peer: JaxPeer, detail: string) => Candidate,
+): Candidate[] {
+  const out: Candidate[] = [];
+  if (peers.tf) for (const b of peers.tf.backends) out.push(tf(peers.tf, b.name, b.detail));
+  if (peers.jax) out.push(jax(peers.jax, peers.jax.threaded ? 'multi-threaded' : '1 thread'));
+  return out;
+}
+
+async function main(): Promise<void> {
+  const ctx = await childJob<WorkloadJob>();
+  const job = ctx.job;
+  // Library chatter (TensorFlow.js greets on console.log) goes to stderr, like the progress.
+  console.log = console.info = console.debug = (...a: unknown[]) => console.error(...a);
+  const peers = await loadPeers(job.impls, job.announce && ctx.attempt === 0);
+  await ctx.ready();
+  if (ctx.attempt > 0) progress(`  (a fresh process, pid ${process.pid}, for the rows left: ready in ${performance.now().toFixed(0)} ms)`);
+  const oracles: Record<string, Oracle> = { ...((ctx.state as State | undefined)?.oracles ?? {}) };
+  const plan = plans(job.quick)[job.workload];
+
+  const handOn = async (workload: string, oracle: Oracle) => {
+    oracles[workload] = oracle;
+    const t0 = performance.now();
+    await ctx.handOn({ oracles } satisfies State);
+    const mb = Object.values(oracle.output.tensors).reduce((n, t) => n + ((t as Partial<Float64Array>).byteLength ?? t.length * 8), 0) / 2 ** 20;
+    progress(`  (oracle handed to the parent for a possible later process: ${mb.toFixed(1)} MB in ${(performance.now() - t0).toFixed(0)} ms)`);
+  };
+
+  const runTasks = async (workload: string, candidates: readonly Candidate[]) => {
+    for (const c of candidates) {
+      const name = taskName(workload, c);
+      if (ctx.skip.has(name)) continue;
+      await ctx.task(name, { workload, impl: c.impl, backend: c.backend, detail: c.detail ?? '', row: true } satisfies TaskInfo);
+      const r = await runCandidate(workload, c, { ...plan, ...c.plan }, progress, oracles[workload], undefined, {
+        phase: (p) => ctx.phase(p),
+        // Repetitions stop short of the budget; what remains is kept for dispose and the messages.
+        deadline: performance.now() + ctx.budgetMs * 0.9,
+      });
+      if ('error' in r) {
+        await ctx.result({ kind: 'error', message: r.error } satisfies TaskResult);
+        continue;
+      }
+      if (oracles[workload] === undefined) await handOn(workload, { name: peerName(c), output: r.output });
+      await ctx.result({ kind: 'row', row: r.row } satisfies TaskResult);
+    }
+  };
+
+  if (job.workload === 'matmul') {
+    for (const n of [128, 512]) {
+      const workload = `matmul ${n}`;
+      if (ctx.attempt === 0) progress(`${workload}: float32 [${n}, ${n}] x [${n}, ${n}], product read back to the host`);
+      const d = matmulData(n);
+      const candidates: Candidate[] = [];
+      if (job.impls.includes('shapegrad')) candidates.push(shapegradMatmul(d, 'reference'), ...peers.shapegrad.map((b) => shapegradMatmul(d, b)));
+      candidates.push(...peerCandidates(peers, (p, b, det) => tfMatmul(d, p, b, det), (p, det) => jaxMatmul(d, p, det)));
+      await runTasks(workload, candidates);
+    }
+    return ctx.end();
+  }
+
+  const workload = workloadTitle(job.workload);
+  if (ctx.attempt === 0) {
+    progress(
+      job.workload === 'xcit'
+        ? `${workload}: batch 64, 28x28x1, patch 4 (49 tokens), dim 64, 4 heads, 4 XCA blocks, MLP x4, exact GELU, mean pool, head 10, CE, SGD`
+        : `${workload}: batch 256, 4096 prototypes, 2 global + 4 local crops, DINO loss + SwAV swapped prediction (Sinkhorn x3); loss, grad, center`,
+    );
+  }
+  const t0 = performance.now();
+  const xd = job.workload === 'xcit' ? xcitData() : undefined;
+  const dd = job.workload === 'dino' ? dinoData() : undefined;
+  progress(`  inputs generated and program traced in ${(performance.now() - t0).toFixed(0)} ms (${(xd?.program ?? dd!.program).graph.nodes.length} graph nodes)`);
+
+  const refName = referenceTaskName(workload);
+  if (job.reference && job.impls.includes('shapegrad') && oracles[workload] === undefined && !ctx.skip.has(refName)) {
+    await ctx.task(refName, { workload, impl: 'shapegrad', backend: 'reference', detail: 'float64 interpreter, one run as the oracle (not a timed row)', row: false } satisfies TaskInfo);
+    await ctx.phase('float64 reference run');
+    progress('  float64 reference interpreter: one run as the oracle (too slow to time as a row)...');
+    try {
+      const r = xd ? xcitReferenceOracle(xd) : dinoReferenceOracle(dd!);
+      progress(`  shapegrad/reference      one run ${(r.ms / 1000).toFixed(1)} s, loss ${r.oracle.output.loss}`);
+      await handOn(workload, r.oracle);
+      await ctx.result({ kind: 'reference', workload, ms: r.ms, loss: r.oracle.output.loss } satisfies TaskResult);
+    } catch (e) {
+      progress(`  shapegrad/reference      ERROR ${(e as Error).message}`);
+      await ctx.result({ kind: 'error', message: `${workload}: the float64 reference failed: ${(e as Error).stack ?? String(e)}` } satisfies TaskResult);
+    }
+  } else if (oracles[workload] === undefined && ctx.attempt === 0) {
+    progress('  float64 reference skipped (--quick, --no-reference or no shapegrad): rows are checked against the first one that runs');
+  }
+  const candidates: Candidate[] = [];
+  if (job.impls.includes('shapegrad')) candidates.push(...peers.shapegrad.map((b) => (xd ? shapegradXcit(xd, b) : shapegradDino(dd!, b))));
+  candidates.push(
+    ...(xd
+      ? peerCandidates(peers, (p, b, det) => tfXcit(xd, p, b, det), (p, det) => jaxXcit(xd, p, det))
+      : peerCandidates(peers, (p, b, det) => tfDino(dd!, p, b, det), (p, det) => jaxDino(dd!, p, det))),
+  );
+  await runTasks(workload, candidates);
+  return ctx.end();
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`[bench] child: ${(e as Error).stack ?? String(e)}\n`);
+  process.exit(1);
+});
