@@ -14,15 +14,18 @@ const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
 };
 
 /**
- * Defaults per backend. XCiT (1168 kernels per step, class attention to draw) on the native
- * WebAssembly backend; ResMLP (354 kernels) elsewhere: with no GPU, WebGL2 and WebGPU run on
- * SwiftShader, a CPU emulation of a GPU, where compiling XCiT's shaders alone takes minutes.
+ * Defaults per backend, chosen from measurements in Chromium without a GPU (docs/browser.md).
+ * XCiT (1168 kernels per step) is the model whose k-NN accuracy rises within a few hundred
+ * steps, and it has class attention to draw: on wasm (batch 32, ~170 images/s) and on cpu
+ * (batch 8, ~8 images/s). ResMLP (354 kernels) on webgl2 and webgpu: there, without a GPU,
+ * Chromium runs on SwiftShader, a CPU emulation of a GPU, whose shader compiler takes minutes
+ * over XCiT's step; ResMLP's loss moves within a minute, its k-NN accuracy hardly does.
  */
 const DEFAULTS: Readonly<Record<BackendName, { model: ModelName; batchSize: number; steps: number; knnEvery: number }>> = {
   wasm: { model: 'xcit-tiny', batchSize: 32, steps: 600, knnEvery: 200 },
   webgl2: { model: 'resmlp-tiny', batchSize: 8, steps: 300, knnEvery: 100 },
   webgpu: { model: 'resmlp-tiny', batchSize: 8, steps: 300, knnEvery: 100 },
-  cpu: { model: 'resmlp-tiny', batchSize: 8, steps: 300, knnEvery: 100 },
+  cpu: { model: 'xcit-tiny', batchSize: 8, steps: 200, knnEvery: 100 },
 };
 const OUT_DIM = 256; // DINO head's prototypes K (the trainer's default): a uniform output has loss log K
 
@@ -72,7 +75,7 @@ const fill = (select: HTMLSelectElement, values: readonly (string | number)[]) =
 fill(backendSelect, backendNames);
 fill(modelSelect, modelNames);
 fill(batchSelect, [8, 16, 32, 64]);
-fill(stepsSelect, [30, 100, 300, 600, 1000, 3000]);
+fill(stepsSelect, [30, 100, 200, 300, 600, 1000, 3000]);
 const applyDefaults = () => {
   const d = DEFAULTS[backendSelect.value as BackendName];
   modelSelect.value = d.model;

@@ -41,8 +41,8 @@ const RELATIVE_TOLERANCE = 1e-4;
 
 /**
  * What each backend trains: XCiT (the page's default there, with k-NN and attention maps) on
- * wasm; ResMLP with batch 8 on the GPU backends, which run on SwiftShader (a CPU emulation of a
- * GPU) here, and on cpu.
+ * wasm; ResMLP with batch 8 on the GPU backends (the page's default there: they run on
+ * SwiftShader, a CPU emulation of a GPU, here) and on cpu (whose default, XCiT, is 5x slower).
  */
 const CASES = [
   { backend: 'wasm', model: 'xcit-tiny', batchSize: 8, knnEvery: 30 },
