@@ -8,7 +8,7 @@
  */
 import type { Tensor } from '../ir/tensor.js';
 import { isTensor } from '../ir/tensor.js';
-import { spec, trace } from '../ir/trace.js';
+import { spec, trace, type Program } from '../ir/trace.js';
 import { mapTree } from '../ir/tree.js';
 import { add, mul, sub } from '../ops/elementwise.js';
 import { broadcastTo } from '../ops/layout.js';
@@ -101,7 +101,11 @@ export interface DinoTrainer {
   readonly config: DinoTrainConfig;
   readonly backbone: Backbone<unknown>;
   readonly compiled: CompiledProgram;
+  /** The traced step the compiled program runs: `run(trainer.program, ...trainer.stepInputs(state, images).inputs)` is one step on the float64 reference interpreter. */
+  readonly program: Program;
   initState(): DinoState;
+  /** The inputs `step` passes to the compiled program (the state, the batch, this step's views and schedules), and the learning rate among them. */
+  stepInputs(state: DinoState, images: Float32Array, progress?: number): { inputs: unknown[]; lr: number };
   /**
    * One training step on a batch of images; returns the new state and the loss.
    * `progress` (0..1, e.g. the fraction of a time budget spent) drives the learning-rate and
@@ -182,18 +186,23 @@ export function dinoTrainer(overrides: Partial<DinoTrainConfig> = {}): DinoTrain
   // Schedules over a fraction p of the run: the learning rate warms up, then follows a cosine to
   // minLr (step-parts' warmupCosine); the EMA momentum follows a cosine from momentumTeacher to 1 (DINO's).
   const momentumAt = (p: number) => cosineFromTo(p, config.momentumTeacher, 1);
+  const stepInputs = (state: DinoState, images: Float32Array, progress?: number) => {
+    const { p, lr } = scheduleAt(state.step, progress, config);
+    const sample = sampleMultiCrop(crops, foldIn(state.key, state.step), B, src);
+    const inputs: unknown[] = [state.student, state.teacher, state.center, state.opt, images, sample.values, [lr], [momentumAt(p)], [state.step < config.freezeLastLayerSteps ? 0 : 1]];
+    return { inputs, lr };
+  };
 
   return {
     config,
     backbone: net,
     compiled,
     initState,
+    program: program as unknown as Program,
+    stepInputs,
     async step(state, images, progress) {
-      const { p, lr } = scheduleAt(state.step, progress, config);
-      const sample = sampleMultiCrop(crops, foldIn(state.key, state.step), B, src);
-      const out = (await (compiled.run as (...a: unknown[]) => Promise<unknown>)(
-        state.student, state.teacher, state.center, state.opt, images, sample.values, [lr], [momentumAt(p)], [state.step < config.freezeLastLayerSteps ? 0 : 1],
-      )) as ValuesOf<{ loss: Tensor<[]>; student: DinoNetwork; teacher: DinoNetwork; center: Tensor<['K']>; opt: DinoState['opt'] }>;
+      const { inputs, lr } = stepInputs(state, images, progress);
+      const out = (await (compiled.run as (...a: unknown[]) => Promise<unknown>)(...inputs)) as ValuesOf<{ loss: Tensor<[]>; student: DinoNetwork; teacher: DinoNetwork; center: Tensor<['K']>; opt: DinoState['opt'] }>;
       const loss = out.loss.data[0]!;
       if (!Number.isFinite(loss)) throw new Error(`dino: the loss became ${loss} at step ${state.step}`);
       return {
