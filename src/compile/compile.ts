@@ -23,6 +23,7 @@ import type { BufferInfo, Kernel, Stmt } from './kernel-ir.js';
 import { canPack, erfFunctionSource, gpujsDims, renderKernel } from './gpujs/render.js';
 import { gpujs, gpujsBackends, isBackendAvailable, type GpujsBackend } from './gpujs/backends.js';
 import { compileWasm, type WasmCompileOptions } from './wasm/program.js';
+import { simplifyIndices } from './wasm/simplify-index.js';
 
 /** A compiler backend: the native WebAssembly renderer, or gpu.js on one of its backends. */
 export type Backend = 'wasm' | GpujsBackend;
@@ -210,7 +211,7 @@ export function compile<A extends readonly unknown[], R>(program: Program<A, R>,
     });
   }
 
-  const kernels = plan.kernels.map((root, i) => lowerKernel(root, `k${i}`, (t) => bufferIds.get(t)));
+  const kernels = plan.kernels.map((root, i) => simplifyIndices(lowerKernel(root, `k${i}`, (t) => bufferIds.get(t))));
   if (glBackends.has(backend)) kernels.forEach((k) => requireShortLoops(k, backend));
   // A contraction whose output leaves the program and feeds no other kernel computes
   // four rows per cell (gpu.js cannot feed an Array(4) output to another fused step).

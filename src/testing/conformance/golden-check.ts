@@ -10,7 +10,7 @@ import type { BackendName, Component, ComponentResult, Tolerance } from './compo
 import { isTensor, type Tensor } from '../../ir/tensor.js';
 import { trace } from '../../ir/trace.js';
 import { evaluate } from '../../runtime/interpret.js';
-import { compile } from '../../compile/compile.js';
+import { compile, type ExecutionInfo } from '../../compile/compile.js';
 import { availableBackends } from '../../compile/gpujs/backends.js';
 import { compare } from './compare.js';
 import { components as known } from './components/index.js';
@@ -30,6 +30,8 @@ export interface FileReport {
   readonly lines: readonly CheckLine[];
   /** Set when the file could not be checked at all (unknown component, malformed file, error). */
   readonly error?: string;
+  /** What ran on a compiled backend (its lastRun(): a fallback to another backend shows here); absent on the reference. */
+  readonly ran?: ExecutionInfo;
 }
 
 export interface ConformanceOptions {
@@ -65,7 +67,7 @@ export function conformanceBackends(): BackendName[] {
   return ['reference', 'wasm', ...availableBackends()];
 }
 
-type Values = { readonly outputs: Record<string, ArrayLike<number>>; readonly grads: Record<string, ArrayLike<number>> };
+type Values = { readonly outputs: Record<string, ArrayLike<number>>; readonly grads: Record<string, ArrayLike<number>>; readonly ran?: ExecutionInfo };
 
 /** Split a component's result into the tensors to evaluate and the host values it already computed. */
 function tensorsOf(result: ComponentResult): Record<string, Tensor> {
@@ -88,7 +90,9 @@ async function resolveOn(result: ComponentResult, backend: BackendName): Promise
   if (backend === 'reference') return withValues(result, evaluate(tensors));
   const compiled = compile(trace(() => tensors), { backend });
   try {
-    return withValues(result, (await compiled.run()) as Record<string, { data: Float64Array }>);
+    const values = withValues(result, (await compiled.run()) as Record<string, { data: Float64Array }>);
+    const ran = compiled.lastRun();
+    return ran ? { ...values, ran } : values;
   } finally {
     compiled.destroy();
   }
@@ -144,7 +148,8 @@ export async function checkGolden(name: string, file: unknown, label = name, opt
   try {
     const golden = decodeGoldenJson(typeof file === 'function' ? (file as () => unknown)() : file, label);
     const result = component.evaluate(golden, backend);
-    return { file: label, component: name, lines: compareAll(golden, component, await resolveOn(result, backend), backend) };
+    const values = await resolveOn(result, backend);
+    return { file: label, component: name, lines: compareAll(golden, component, values, backend), ...(values.ran ? { ran: values.ran } : {}) };
   } catch (e) {
     return { file: label, component: name, lines: [], error: (e as Error).message };
   }

@@ -15,6 +15,8 @@ describe('testing/conformance on the compiled backends', function () {
       for (const file of goldenFiles('test/fixtures/golden')) {
         const report = await checkFileOn(file, { backend });
         if (report.error !== undefined) failures.push(`${report.component}: ${report.error}`);
+        // What ran is reported, and it is what was asked for (no silent fallback).
+        else if (report.ran?.backend !== backend) failures.push(`${report.component}: asked for ${backend}, ran ${JSON.stringify(report.ran)}`);
         for (const l of report.lines) if (l.status === 'fail') failures.push(`${report.component} ${l.section}.${l.key} max abs ${l.maxAbs}`);
       }
       assert.deepEqual(failures, []);
