@@ -35,24 +35,6 @@ async function loadSplit(split: 'train' | 'test'): Promise<sg.data.Dataset> {
   return sg.data.mnistFromIdx(split, { images, labels });
 }
 
-/**
- * Start the native backend's worker threads before any program blocks on them. In a browser
- * Worker a program's first call waits in Atomics.wait for its threads to start, but a worker's
- * nested workers cannot start while it blocks (Chromium loads them through their parent), so the
- * first call would time out. A program run with dispatch 'workers' waits with Atomics.waitAsync
- * instead; once its threads run, every later program reuses them.
- */
-async function startWasmThreads(): Promise<void> {
-  const n = 1 << 18; // large enough to be split over every thread
-  const program = sg.trace((x: Tensor<['N']>) => sg.mul(x, 2), sg.spec(['N'], [n], 'x'));
-  const compiled = sg.compile(program, { backend: 'wasm', wasm: { dispatch: 'workers' } });
-  try {
-    await compiled.run(new Float32Array(n));
-  } finally {
-    compiled.destroy();
-  }
-}
-
 function ranOf(compiled: sg.CompiledProgram): Ran {
   const info = compiled.lastRun() as (sg.ExecutionInfo & { threads?: number }) | undefined;
   if (info === undefined) return { backend: '?', executorKind: '?' };
@@ -107,7 +89,6 @@ async function dinoJob(job: DinoJob): Promise<void> {
   const [train, test] = await Promise.all([loadSplit('train'), loadSplit('test')]);
   if (job.backend === 'wasm') {
     status('starting the WebAssembly threads');
-    await startWasmThreads();
   }
   status(`tracing and compiling one DINO step (${job.model}, batch ${job.batchSize}) for ${job.backend}`);
   const t0 = performance.now();
@@ -170,7 +151,6 @@ async function dinoJob(job: DinoJob): Promise<void> {
 }
 
 async function spiralsJob(job: SpiralsJob): Promise<void> {
-  if (job.backend === 'wasm') await startWasmThreads();
   status(`compiling the two-spirals step for ${job.backend}`);
   const problem = spiralsProblem({ hidden: job.hidden, learningRate: job.learningRate, backend: job.backend });
   post({ kind: 'spirals-data', points: problem.points, labels: problem.labels, extent: problem.extent, side: problem.side });

@@ -23,6 +23,7 @@ import type { BufferInfo, Kernel, Stmt } from './kernel-ir.js';
 import { canPack, erfFunctionSource, gpujsDims, renderKernel } from './gpujs/render.js';
 import { gpujs, gpujsBackends, isBackendAvailable, type GpujsBackend } from './gpujs/backends.js';
 import { compileWasm, type WasmCompileOptions } from './wasm/program.js';
+import { limitKernels, type KernelLimits } from './limit-kernels.js';
 import { simplifyIndices } from './wasm/simplify-index.js';
 
 /** A compiler backend: the native WebAssembly renderer, or gpu.js on one of its backends. */
@@ -34,6 +35,11 @@ export interface CompileOptions {
   readonly backend?: Backend;
   /** Options of the native WebAssembly backend (threads, ...; see WasmCompileOptions). */
   readonly wasm?: WasmCompileOptions;
+  /**
+   * On the gpu.js backends: what one fused kernel may hold, over the backend's defaults
+   * (a WebGPU device that grants more storage buffers, say); bigger kernels are split.
+   */
+  readonly kernelLimits?: KernelLimits;
 }
 
 /** What ran on the last call: gpu.js's own introspection. */
@@ -147,6 +153,20 @@ function requireShortLoops(kernel: Kernel, backend: GpujsBackend): void {
 /** Elements one GL reduction cell may read before it is split (rendered 4 per iteration, so well inside the loop limit). */
 const GL_SPLIT_LIMIT = 16384;
 
+/**
+ * What one kernel may hold on each gpu.js backend (see limit-kernels.ts): WebGPU's default
+ * 8 storage buffers per stage, one the output; the 16 texture units WebGL2 guarantees; and
+ * at most 8 fused reduction loops where Mesa's llvmpipe compiles shaders (headless-gl).
+ */
+const kernelLimits: Readonly<Record<GpujsBackend, KernelLimits>> = {
+  webgpu: { maxReads: 7 },
+  webgl2: { maxReads: 15 },
+  webgl: { maxReads: 15 },
+  headlessgl: { maxReads: 15, maxLoops: 8 },
+  cpu: {},
+  webasm: {},
+};
+
 /** Iterations a GL shader may run per cell (65535 measured; a margin kept). */
 export const GL_MAX_ITERATIONS = 65000;
 
@@ -197,7 +217,7 @@ export function compile<A extends readonly unknown[], R>(program: Program<A, R>,
   }
   // GL drivers stop loops at 65535 iterations: split longer reductions across cells first.
   const graph = glBackends.has(backend) ? optimise(splitReductions(optimise(program.graph), GL_SPLIT_LIMIT)) : optimise(program.graph);
-  const plan = planFusion(graph);
+  const plan = limitKernels(graph, planFusion(graph), { ...kernelLimits[backend], ...options.kernelLimits });
 
   // Buffers: formal inputs, host constants (constants and random tensors, evaluated once here), kernel outputs.
   const { bufferIds, buffers, hostConstants } = planBuffers(graph, plan);

@@ -265,19 +265,32 @@ function finish<A extends readonly unknown[], R>(program: Program<A, R>, options
     else mainFn();
     return readOutputs();
   };
-  /** With dispatch 'workers': every thread is a worker; the caller awaits them without blocking. */
-  const runAsync = async (...args: InputsOf<A>): Promise<ValuesOf<R>> => {
-    if (dispatch !== 'workers' || threads === 1) return runSync(...args);
+  /**
+   * With dispatch 'workers': every thread is a worker; the caller awaits them without blocking.
+   * With 'caller', the first call awaits the workers' start without blocking: a browser Worker
+   * starts the workers it spawns only when its own event loop turns.
+   */
+  const runAlone = async (...args: InputsOf<A>): Promise<ValuesOf<R>> => {
+    if (threads === 1 || options.perKernel || (dispatch === 'caller' && (started || attachment!.workers === 0))) return runSync(...args);
     writeInputs(args);
-    for (let i = 0; i < ctl.length; i++) Atomics.store(ctl, i, 0);
-    attachment!.start();
-    if (!(await waitAsyncAtLeast(ctl, FINISHED, attachment!.workers, started ? Infinity : performance.now() + WORKER_START_MS))) {
+    beginCall();
+    const target = dispatch === 'workers' ? FINISHED : STARTED;
+    if (!(await waitAsyncAtLeast(ctl, target, attachment!.workers, started ? Infinity : performance.now() + WORKER_START_MS))) {
       abandon(ctl);
-      throw new Error(`compileWasm: the worker threads did not finish their first call within ${WORKER_START_MS / 1000} s`);
+      throw new Error(`compileWasm: the worker threads did not ${dispatch === 'workers' ? 'finish their first call' : 'start'} within ${WORKER_START_MS / 1000} s`);
     }
     started = true;
-    if (Atomics.load(ctl, FAILED) !== 0) throw new Error('compileWasm: a worker thread failed (its error is logged above)');
+    if (dispatch === 'caller') runOwnTasks();
+    else if (Atomics.load(ctl, FAILED) !== 0) throw new Error('compileWasm: a worker thread failed (its error is logged above)');
     return readOutputs();
+  };
+
+  // Calls made while one awaits its workers wait their turn: all share one memory.
+  let queue: Promise<unknown> = Promise.resolve();
+  const runAsync = (...args: InputsOf<A>): Promise<ValuesOf<R>> => {
+    const result = queue.then(() => runAlone(...args));
+    queue = result.catch(() => undefined);
+    return result;
   };
 
   // Threads: the workers get the module, the memory and their tasks once.
@@ -285,18 +298,12 @@ function finish<A extends readonly unknown[], R>(program: Program<A, R>, options
   const ctl = control ? new Int32Array(control) : new Int32Array(0);
   let attachment: Attachment | undefined;
   let started = false;
-  const runThreaded = () => {
-    const workers = attachment!.workers;
+  const beginCall = () => {
     for (let i = 0; i < ctl.length; i++) Atomics.store(ctl, i, 0);
     attachment!.start();
-    if (!started) {
-      // A worker that never starts would leave thread 0 waiting on its results forever.
-      if (!waitAtLeast(ctl, STARTED, workers, performance.now() + WORKER_START_MS)) {
-        abandon(ctl);
-        throw new Error(`compileWasm: the worker threads did not start within ${WORKER_START_MS / 1000} s`);
-      }
-      started = true;
-    }
+  };
+  /** Thread 0's share of a call, then the wait for the workers' shares. */
+  const runOwnTasks = () => {
     let failure: unknown;
     try {
       runTasks(ctl, schedule.tasks[0]!, kernelFns);
@@ -304,9 +311,22 @@ function finish<A extends readonly unknown[], R>(program: Program<A, R>, options
       failure = e;
       abandon(ctl);
     }
-    waitAtLeast(ctl, FINISHED, workers);
+    waitAtLeast(ctl, FINISHED, attachment!.workers);
     if (failure !== undefined) throw failure;
     if (Atomics.load(ctl, FAILED) !== 0) throw new Error('compileWasm: a worker thread failed (its error is logged above)');
+  };
+  const runThreaded = () => {
+    beginCall();
+    // A worker that never starts would leave thread 0 waiting on its results forever.
+    if (!started && !waitAtLeast(ctl, STARTED, attachment!.workers, performance.now() + WORKER_START_MS)) {
+      abandon(ctl);
+      throw new Error(
+        `compileWasm: the worker threads did not start within ${WORKER_START_MS / 1000} s` +
+          (typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !== 'undefined' ? ' (in a browser Worker, make the first call with run, not runSync: the workers start only once this thread yields)' : ''),
+      );
+    }
+    started = true;
+    runOwnTasks();
   };
 
   const compiled: WasmCompiledProgram<A, R> = {
