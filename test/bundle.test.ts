@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import * as esbuild from 'esbuild';
 
@@ -34,8 +35,16 @@ async function bundleForBrowser(entry: string): Promise<{ errors: string[]; node
 describe('bundling for the browser', function () {
   this.timeout(60000);
 
-  for (const entry of ['dist/src/index.js', 'dist/src/testing/index.js', 'dist/src/compile/wasm/worker.js']) {
-    it(`${entry} bundles with no node: import and no top-level await`, async () => {
+  // Every entry the package exports, but shapegrad/node, is for browsers too.
+  const exported = (JSON.parse(readFileSync('package.json', 'utf8')) as { exports: Record<string, { default: string }> }).exports;
+  const browserEntries = Object.entries(exported).filter(([name]) => name !== './node');
+  it('the package exports the main entry, shapegrad/testing and the wasm pool worker for browsers', () => {
+    assert.deepEqual(browserEntries.map(([name]) => name).sort(), ['.', './testing', './wasm-worker']);
+  });
+
+  for (const [name, { default: file }] of browserEntries) {
+    const entry = file.replace(/^\.\//, '');
+    it(`${name} (${entry}) bundles with no node: import and no top-level await`, async () => {
       const { errors, nodeImports } = await bundleForBrowser(entry);
       assert.deepEqual(nodeImports, [], `Node built-ins reached from ${entry}`);
       assert.deepEqual(errors, [], `esbuild errors for ${entry}`);

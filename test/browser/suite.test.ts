@@ -7,7 +7,7 @@
  * - conformance: every golden file on gpu.js's webgl2 and webgpu backends
  *   (float32 tolerance: 1e-4 of each tensor's largest magnitude, as headlessgl);
  * - the random-program property against the float64 reference on webgl2,
- *   webgpu and the native wasm backend (fewer cases than in Node: SwiftShader
+ *   webgl, webgpu and the native wasm backend (fewer cases than in Node: SwiftShader
  *   emulates the GPU on the CPU);
  * - the native wasm backend in a dedicated Worker and on the main thread with
  *   dispatch 'workers' (Atomics.waitAsync), on two threads, and on a page
@@ -30,9 +30,9 @@ const GOLDEN = 'test/fixtures/golden';
 const goldenFiles = readdirSync(GOLDEN).filter((f) => f.endsWith('.json')).sort();
 
 /** Random programs per backend and kind (values, gradients); SHAPEGRAD_BROWSER_RUNS overrides. */
-const RUNS: Readonly<Record<'webgl2' | 'webgpu' | 'wasm', number>> = (() => {
+const RUNS: Readonly<Record<'webgl2' | 'webgl' | 'webgpu' | 'wasm', number>> = (() => {
   const n = process.env['SHAPEGRAD_BROWSER_RUNS'];
-  return n !== undefined && n !== '' ? { webgl2: Number(n), webgpu: Number(n), wasm: Number(n) } : { webgl2: 8, webgpu: 8, wasm: 15 };
+  return n !== undefined && n !== '' ? { webgl2: Number(n), webgl: Number(n), webgpu: Number(n), wasm: Number(n) } : { webgl2: 8, webgl: 5, webgpu: 8, wasm: 15 };
 })();
 const SEED = Number(process.env['SHAPEGRAD_BROWSER_SEED'] ?? Math.floor(Math.random() * 2 ** 31));
 
@@ -106,7 +106,7 @@ describe('browser: headless Chromium', function () {
     assert.ok(env.atomicsWaitAsync, 'Atomics.waitAsync exists');
     assert.ok(env.webgl2 !== null, 'a WebGL2 context');
     assert.ok(env.webgpu !== null, 'a WebGPU adapter');
-    for (const b of ['webgl2', 'webgpu']) assert.ok(env.gpujsBackends.includes(b), `gpu.js offers ${b}`);
+    for (const b of ['webgl2', 'webgl', 'webgpu']) assert.ok(env.gpujsBackends.includes(b), `gpu.js offers ${b}`);
   });
 
   for (const backend of ['webgl2', 'webgpu'] as const) {
@@ -128,7 +128,7 @@ describe('browser: headless Chromium', function () {
   }
 
   describe('random programs agree with the float64 reference (the generator of test/support/random-programs.ts)', () => {
-    for (const backend of ['webgl2', 'webgpu', 'wasm'] as const) {
+    for (const backend of ['webgl2', 'webgl', 'webgpu', 'wasm'] as const) {
       for (const what of ['values', 'gradients'] as const) {
         it(`${backend}: ${what} (${RUNS[backend]} programs)`, async () => {
           const r = await call(page, 'randomPrograms', backend, what, RUNS[backend], SEED);

@@ -141,7 +141,3 @@ function wasmWorker(request: WorkerRequest): Promise<WasmCheck> {
 export const suite = { env, conformance, randomPrograms, wasmMain, wasmWorker };
 export type Suite = typeof suite;
 (globalThis as unknown as { shapegradSuite: Suite }).shapegradSuite = suite;
-// DEBUG (temporary)
-import * as testing from '../../../src/testing/index.js';
-import gpujsPkg from 'gpu.js';
-(globalThis as unknown as { __dbg: unknown }).__dbg = { sg, testing, gpujs: gpujsPkg };
