@@ -37,7 +37,7 @@ describe('io/safetensors/tree', () => {
       fc.array(fc.double(), { minLength: sizes.reduce((a, b) => a * b, 1), maxLength: sizes.reduce((a, b) => a * b, 1) }).map((data) => nd(sizes, data)),
     );
     const treeArb = fc.letrec((tie) => ({
-      node: fc.oneof({ depthSize: 'small', withCrossShrink: true }, arrayArb, fc.array(tie('node'), { maxLength: 3 }), fc.dictionary(fc.stringMatching(/^[a-z_]{1,4}$/), tie('node'), { maxKeys: 3 })),
+      node: fc.oneof({ depthSize: 'small', withCrossShrink: true }, arrayArb, fc.array(tie('node'), { maxLength: 3 }), fc.dictionary(fc.stringMatching(/^[a-z_]{1,4}$/), tie('node'), { maxKeys: 3, noNullPrototype: true })),
     })).node;
     fc.assert(
       fc.property(treeArb, (tree) => {
