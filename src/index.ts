@@ -30,3 +30,4 @@ export * as evaluation from './eval/index.js';
 export * as plot from './plot/index.js';
 export * from './io/safetensors/index.js';
 export { treeValues, treeConstants, stateDictName } from './io/tree-values.js';
+export * from './io/onnx/index.js';
