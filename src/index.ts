@@ -28,3 +28,6 @@ export * as prune from './prune/index.js';
 export * as data from './data/index.js';
 export * as evaluation from './eval/index.js';
 export * as plot from './plot/index.js';
+export * from './io/safetensors/index.js';
+export { treeValues, treeConstants, stateDictName } from './io/tree-values.js';
+export * from './io/onnx/index.js';

@@ -9,3 +9,4 @@ export { loadFashionMnist, defaultFashionMnistRoot, clearFashionMnistCache, type
 export { readIdx, readIdxBytes } from '../data/idx-file.js';
 export { runConformance, checkFile, checkFileOn, goldenFiles, loadGolden } from '../testing/conformance/runner.js';
 export { svgToPng, renderPng, writePlot, pngSize, fontsAvailable, type PngOptions, type FontOptions } from '../plot/png.js';
+export { readSafetensors, writeSafetensors } from './safetensors-file.js';

@@ -1,0 +1,1 @@
+export { exportOnnx, OnnxExportError, type ExportOnnxOptions } from './export.js';
