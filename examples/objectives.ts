@@ -2,14 +2,14 @@
  * Two new self-supervised objectives built from shapegrad's parts (see
  * docs/guide.md): each is a function from views and state to a loss and new
  * state, under 20 lines, and the types check what is what: the teacher's
- * targets must be distributions over the prototype axis K, and codes from
- * Sinkhorn are detached by their type.
+ * targets must be distributions over the prototype axis K, the teacher's
+ * outputs (DINO's targets) and the codes from Sinkhorn are detached by their type.
  */
 import type { Tensor } from '../src/ir/tensor.js';
 import { add, div, mul } from '../src/ops/elementwise.js';
 import { addAll, concat } from '../src/ops/slicing.js';
 import { applyCenter, updateCenter, type Center } from '../src/ssl/center.js';
-import { asProbs, softCrossEntropy } from '../src/ssl/cross-entropy-soft.js';
+import { asProbs, softCrossEntropy, type Detached } from '../src/ssl/cross-entropy-soft.js';
 import { dino, type DinoConfig, type DinoState } from '../src/ssl/dino.js';
 import { meMaxPenalty } from '../src/ssl/me-max.js';
 import { crossViewPairs } from '../src/ssl/multi-crop.js';
@@ -24,7 +24,7 @@ export function dinoWithMeMax(config: DinoConfig & { readonly meMaxWeight: numbe
   const base = dino(config);
   return {
     init: base.init,
-    loss(student: readonly View[], teacher: readonly View[], state: DinoState<'K'>, epoch: number) {
+    loss(student: readonly View[], teacher: readonly Detached<View>[], state: DinoState<'K'>, epoch: number) {
       const r = base.loss(student, teacher, state, epoch);
       // The average over every student view of softmax(s / τ_s): a distribution over K.
       const probs = asProbs(concat(student.map((s) => temperedSoftmax(s, base.config.studentTemp, 'K')), 'B'), 'K');

@@ -16,6 +16,7 @@
 import * as sg from '../../src/index.js';
 import type { Tensor } from '../../src/index.js';
 import { dino } from '../../src/ssl/dino.js';
+import { asCenter } from '../../src/ssl/center.js';
 import { sinkhorn } from '../../src/ssl/sinkhorn.js';
 import { swappedPrediction } from '../../src/ssl/swapped-prediction.js';
 import { splitViews } from '../../src/ssl/multi-crop.js';
@@ -53,7 +54,7 @@ const objective = dino({
 });
 
 function lossAndCenter(student: Student, teacher: Teacher, center: Center): { loss: Tensor<[]>; center: Tensor<['K']> } {
-  const d = objective.lossStacked(student, teacher, { center: center as never }, 0);
+  const d = objective.lossStacked(student, sg.ssl.detach(teacher), { center: asCenter(center) }, 0);
   const views = splitViews(student, 'R', studentViews) as unknown as Tensor<['B', 'K']>[];
   const codes = views.slice(0, dinoConfig.globalCrops).map((v, i) => ({
     view: i,

@@ -17,16 +17,32 @@ import { sum } from '../ops/reduce.js';
 import { full } from '../ops/sources.js';
 import { detach, type Detached } from './cross-entropy-soft.js';
 
-/** A center: the running mean of a batch's rows, without gradient. */
-export type Center<S extends Shape> = Detached<Tensor<S>>;
+declare const runningMean: unique symbol;
+
+/**
+ * A center: the running mean of a batch's rows, without gradient. Only
+ * `initCenter`, `updateCenter` (and `centering`'s init and update) make one, so
+ * `applyCenter` cannot be handed an arbitrary tensor; `asCenter` marks a
+ * center that crossed a boundary the types do not follow (a checkpoint, a
+ * traced program's input).
+ */
+export type Center<S extends Shape> = Detached<Tensor<S>> & { readonly [runningMean]: true };
 
 /** The zero center for the given axes and sizes (DINO starts from zeros). */
 export function initCenter<const S extends string[]>(axes: S, sizes: readonly number[] | Readonly<Record<string, number>>): Center<S> {
-  return detach(full(0, axes, sizes));
+  return detach(full(0, axes, sizes)) as Center<S>;
 }
 
-/** x - c, with c broadcast over the batch axis (or axes). */
-export function applyCenter<S extends Shape, C extends Shape>(x: Tensor<S>, c: Tensor<C>): Tensor<S> {
+/**
+ * x as a center (detached): for a center restored from a checkpoint or passed into a
+ * traced program, whose value came from `initCenter`/`updateCenter` on the other side.
+ */
+export function asCenter<S extends Shape>(x: Tensor<S>): Center<S> {
+  return detach(x) as Center<S>;
+}
+
+/** x - c, with c a center broadcast over the batch axis (or axes). */
+export function applyCenter<S extends Shape, C extends Shape>(x: Tensor<S>, c: Center<C>): Tensor<S> {
   const missing = c.axes.find((a) => !x.axes.includes(a));
   if (missing !== undefined) throw new ShapeError(`applyCenter: the center has axis ${missing}, which [${x.axes.join(', ')}] lacks`, { axis: missing });
   return sub(x, broadcastTo(c, x.axes, x.sizes) as Tensor<S>);
@@ -36,11 +52,11 @@ export function applyCenter<S extends Shape, C extends Shape>(x: Tensor<S>, c: T
  * The new center m·c + (1 - m)·(Σ_batch x)/n, with x detached (DINO's
  * update_center, world size 1: the sum is divided by the number of rows).
  */
-export function updateCenter<S extends Shape, A extends S[number]>(center: Tensor<Without<S, A>>, x: Tensor<S>, batchAxis: A, momentum: number): Center<Without<S, A>> {
+export function updateCenter<S extends Shape, A extends S[number]>(center: Center<Without<S, A>>, x: Tensor<S>, batchAxis: A, momentum: number): Center<Without<S, A>> {
   if (!(momentum >= 0 && momentum <= 1)) throw new RangeError(`updateCenter: momentum must lie in [0, 1], got ${momentum}`);
   const n = x.size(batchAxis);
   const batchCenter = div(sum(detach(x) as Tensor<S>, batchAxis), n);
-  return detach(add(mul(detach(center) as Tensor<Without<S, A>>, momentum), mul(batchCenter, 1 - momentum)));
+  return detach(add(mul(detach(center) as Tensor<Without<S, A>>, momentum), mul(batchCenter, 1 - momentum))) as Center<Without<S, A>>;
 }
 
 /** The centering part as a value: apply it, and update its state. */
@@ -49,8 +65,8 @@ export interface Centering<A extends Axis> {
   readonly batchAxis: A;
   /** The zero center for a batch shaped like x. */
   init<S extends Shape>(x: Tensor<S>): Center<Without<S, A>>;
-  apply<S extends Shape>(x: Tensor<S>, center: Tensor<Without<S, A>>): Tensor<S>;
-  update<S extends Shape>(center: Tensor<Without<S, A>>, x: Tensor<S>): Center<Without<S, A>>;
+  apply<S extends Shape>(x: Tensor<S>, center: Center<Without<S, A>>): Tensor<S>;
+  update<S extends Shape>(center: Center<Without<S, A>>, x: Tensor<S>): Center<Without<S, A>>;
 }
 
 export function centering<const A extends Axis>(momentum: number, batchAxis: A): Centering<A> {
@@ -61,8 +77,8 @@ export function centering<const A extends Axis>(momentum: number, batchAxis: A):
       const keep = x.axes.map((a, i) => [a, x.sizes[i]!] as const).filter(([a]) => a !== batchAxis);
       return initCenter(keep.map(([a]) => a), keep.map(([, n]) => n)) as unknown as Center<Without<S, A>>;
     },
-    apply: <S extends Shape>(x: Tensor<S>, center: Tensor<Without<S, A>>) => applyCenter(x, center),
-    update: <S extends Shape>(center: Tensor<Without<S, A>>, x: Tensor<S>) =>
-      updateCenter<S, S[number]>(center as unknown as Tensor<Without<S, S[number]>>, x, batchAxis as S[number], momentum) as unknown as Center<Without<S, A>>,
+    apply: <S extends Shape>(x: Tensor<S>, center: Center<Without<S, A>>) => applyCenter(x, center),
+    update: <S extends Shape>(center: Center<Without<S, A>>, x: Tensor<S>) =>
+      updateCenter<S, S[number]>(center as unknown as Center<Without<S, S[number]>>, x, batchAxis as S[number], momentum) as unknown as Center<Without<S, A>>,
   };
 }

@@ -1,14 +1,19 @@
 /**
  * Distributions, detached targets, and the cross-entropy between them.
  *
- * Two phantom types let the type checker tell what a tensor *is*, at no run-time cost:
+ * Phantom types let the type checker tell what a tensor *is*, at no run-time cost:
  * - `Probs<S, A>`: a tensor whose slices along axis A are probability vectors
  *   (what softmax, sharpening, Sinkhorn, snn and label matrices return);
  * - `Detached<T>`: a tensor through which no gradient flows (teacher outputs,
- *   Sinkhorn codes, centers). Only `detach` (stopGradient) makes one.
+ *   Sinkhorn codes, centers). Only `detach` (stopGradient) makes one;
+ * - `Differentiable<T>`: any tensor *but* a Detached one: what a loss needs
+ *   where the gradient must flow (its logits, its predictions).
  * A plain Tensor is not a Probs and not Detached: the objectives that require
- * targets to be distributions (or teacher outputs to be detached) say so in
- * their signatures, and a wrong program does not compile.
+ * targets to be distributions (or targets to be detached) say so in their
+ * signatures, and a wrong program does not compile. Gradient roles: every
+ * target position of a loss takes a `Detached` value, every prediction
+ * position a `Differentiable` one, so student and teacher cannot be swapped
+ * and a detached (gradient-free) tensor cannot be trained against.
  */
 import type { Axis, Shape, Without } from '../shape/types.js';
 import { ShapeError } from '../shape/errors.js';
@@ -26,8 +31,15 @@ declare const noGradient: unique symbol;
 /** A tensor whose slices along axis A are probability vectors (non-negative, summing to 1). */
 export type Probs<S extends Shape, A extends S[number]> = Tensor<S> & { readonly [distributionAlong]: A };
 
-/** A tensor through which no gradient flows. */
+/** A tensor through which no gradient flows (a target: a teacher's output, codes, pseudo-labels, a center). */
 export type Detached<T extends Tensor> = T & { readonly [noGradient]: true };
+
+/**
+ * A tensor the gradient may flow through: any tensor except a `Detached` one
+ * (every plain Tensor is one). Losses type their logits (predictions) so, and
+ * `detach(student)` passed there does not compile: its gradient would silently be zero.
+ */
+export type Differentiable<T extends Tensor> = T & { readonly [noGradient]?: never };
 
 /** Assert (by the caller's knowledge, checked only for the axis) that x holds distributions along `axis`. */
 export function asProbs<S extends Shape, A extends S[number]>(x: Tensor<S>, axis: A): Probs<S, NoInfer<A>> {
@@ -56,11 +68,12 @@ export function xlogy<S extends Shape>(x: Tensor<S>, y: Tensor<NoInfer<S>>): Ten
  * H(target, softmax(logits)) along `axis`: Σ_A -target·logSoftmax(logits),
  * then the mean over the remaining axes (or their sum, or none). This is the
  * loss of DINO (teacher probabilities against student logits) and of SwAV
- * (codes against prototype scores).
+ * (codes against prototype scores). The target is `Detached` (a teacher's
+ * output, codes, or constant soft labels through `detach`); the logits must not be.
  */
 export function softCrossEntropy<S extends Shape, A extends S[number], R extends Reduction = 'mean'>(
-  target: Probs<S, A>,
-  logits: Tensor<NoInfer<S>>,
+  target: Detached<Probs<S, A>>,
+  logits: Differentiable<Tensor<NoInfer<S>>>,
   axis: NoInfer<A>,
   reduction: R = 'mean' as R,
 ): Reduced<S, A, R> {
@@ -70,11 +83,12 @@ export function softCrossEntropy<S extends Shape, A extends S[number], R extends
 
 /**
  * H(target, probs) along `axis` for probabilities (not logits): Σ_A -target·log(probs),
- * with 0·log 0 = 0, then reduced over the remaining axes (PAWS' loss).
+ * with 0·log 0 = 0, then reduced over the remaining axes (PAWS' loss). The
+ * target is `Detached` (PAWS' sharpened targets); the predictions must not be.
  */
 export function crossEntropyOfProbs<S extends Shape, A extends S[number], R extends Reduction = 'mean'>(
-  target: Probs<S, A>,
-  probs: Probs<NoInfer<S>, NoInfer<A>>,
+  target: Detached<Probs<S, A>>,
+  probs: Differentiable<Probs<NoInfer<S>, NoInfer<A>>>,
   axis: NoInfer<A>,
   reduction: R = 'mean' as R,
 ): Reduced<S, A, R> {

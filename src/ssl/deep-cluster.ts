@@ -15,6 +15,7 @@
 import type { Axis, Shape, Sizes } from '../shape/types.js';
 import type { Tensor } from '../ir/tensor.js';
 import type { NDArray } from '../runtime/ndarray.js';
+import type { Detached, Differentiable } from './cross-entropy-soft.js';
 import { normal, split, type Key } from '../runtime/prng.js';
 import { crossEntropy, type Reduction } from '../ops/losses.js';
 import { fromArray, full } from '../ops/sources.js';
@@ -123,8 +124,11 @@ export function deepClusterEpoch<const F extends Axis, const K extends Axis>(
   };
 }
 
-/** Cross-entropy of the classifier's logits against the pseudo-labels (DeepCluster's criterion). */
-export function pseudoLabelLoss<S extends Shape, A extends S[number], R extends Reduction = 'mean'>(logits: Tensor<S>, pseudoLabels: Tensor, classAxis: A, reduction?: R) {
+/**
+ * Cross-entropy of the classifier's logits against the pseudo-labels (DeepCluster's criterion).
+ * The pseudo-labels are a target (`Detached`: `detach(labels)`), the logits must carry a gradient.
+ */
+export function pseudoLabelLoss<S extends Shape, A extends S[number], R extends Reduction = 'mean'>(logits: Differentiable<Tensor<S>>, pseudoLabels: Detached<Tensor>, classAxis: A, reduction?: R) {
   return crossEntropy(logits, pseudoLabels as never, classAxis, reduction);
 }
 

@@ -16,10 +16,14 @@ function requireTemperature(where: string, t: number): void {
   if (!(t > 0) || !Number.isFinite(t)) throw new RangeError(`${where}: the temperature must be a positive finite number, got ${t}`);
 }
 
-/** PAWS' sharpen: p^(1/T) / Σ_A p^(1/T) (the entries of p must be non-negative). */
-export function sharpen<S extends Shape, A extends S[number]>(p: Tensor<S>, temperature: number, axis: A): Probs<S, NoInfer<A>> {
+/**
+ * PAWS' sharpen: p^(1/T) / Σ_A p^(1/T) of distributions p along A. p must be a `Probs`
+ * over the same axis: raw logits are refused (p^(1/T) of negative scores is no
+ * distribution; `temperedSoftmax` sharpens logits).
+ */
+export function sharpen<S extends Shape, A extends S[number]>(p: Probs<S, A>, temperature: number, axis: NoInfer<A>): Probs<S, A> {
   requireTemperature('sharpen', temperature);
-  const powered = pow(p, 1 / temperature);
+  const powered = pow(p as Tensor<S>, 1 / temperature);
   return div(powered, broadcastTo(sum(powered, axis), p.axes, p.sizes) as Tensor<S>) as Probs<S, A>;
 }
 

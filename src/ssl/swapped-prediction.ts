@@ -14,7 +14,7 @@ import { ShapeError } from '../shape/errors.js';
 import type { Tensor } from '../ir/tensor.js';
 import { add, div } from '../ops/elementwise.js';
 import { scalar } from '../ops/sources.js';
-import { softCrossEntropy, type Detached, type Probs } from './cross-entropy-soft.js';
+import { softCrossEntropy, type Detached, type Differentiable, type Probs } from './cross-entropy-soft.js';
 import { crossViewPairs } from './multi-crop.js';
 import { scaleDown } from './sharpen.js';
 
@@ -27,7 +27,7 @@ export interface ViewCodes<B extends Axis, K extends Axis> {
 
 export function swappedPrediction<B extends Axis, K extends Axis>(
   codes: readonly ViewCodes<B, K>[],
-  scores: readonly Tensor<[B, K]>[],
+  scores: readonly Differentiable<Tensor<[B, K]>>[],
   prototypeAxis: K,
   temperature: number,
 ): Tensor<[]> {
@@ -40,7 +40,7 @@ export function swappedPrediction<B extends Axis, K extends Axis>(
     let subloss: Tensor<[]> = scalar(0);
     for (const p of pairs.filter((p) => p.target === i)) {
       const logits = scaleDown(scores[p.view]!, temperature, 'swappedPrediction');
-      subloss = add(subloss, softCrossEntropy(c.codes as Probs<[B, K], K>, logits, prototypeAxis));
+      subloss = add(subloss, softCrossEntropy(c.codes, logits, prototypeAxis));
     }
     loss = add(loss, div(subloss, views - 1));
   });

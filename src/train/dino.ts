@@ -21,6 +21,8 @@ import { compile, type CompiledProgram } from '../compile/compile.js';
 import type { Backend } from '../compile/compile.js';
 import { dinoHead, type DinoHeadParams } from '../nn/dino-head.js';
 import { dino } from '../ssl/dino.js';
+import { asCenter } from '../ssl/center.js';
+import { detach } from '../ssl/cross-entropy-soft.js';
 import { adamw, type AdamWState } from '../optim/adamw.js';
 import { regularized } from '../optim/optimizer.js';
 import { concat } from '../ops/slicing.js';
@@ -159,11 +161,11 @@ export function dinoTrainer(overrides: Partial<DinoTrainConfig> = {}): DinoTrain
       const globals = views.global;
       const all = [...globals, ...views.local];
       const teacherStats: Record<string, Tensor> = {};
-      const teacherOut = forward(teacher, globals, teacherStats).map((t) => stopGradient(t));
+      const teacherOut = forward(teacher, globals, teacherStats).map((t) => detach(t));
       let newCenter: Tensor = center;
       const studentStats: Record<string, Tensor> = {};
       const [loss, grads] = valueAndGrad((s: DinoNetwork) => {
-        const result = objective.loss(forward(s, all, studentStats), teacherOut, { center: center as never }, 0);
+        const result = objective.loss(forward(s, all, studentStats), teacherOut, { center: asCenter(center) }, 0);
         newCenter = result.state.center as Tensor;
         return result.loss;
       })(student);

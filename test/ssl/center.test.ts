@@ -6,7 +6,7 @@ import { sum } from '../../src/ops/reduce.js';
 import { grad } from '../../src/autodiff/grad.js';
 import { valueOf } from '../../src/runtime/interpret.js';
 import { tensorOf } from '../../src/testing/index.js';
-import { applyCenter, centering, initCenter, updateCenter } from '../../src/ssl/center.js';
+import { applyCenter, asCenter, centering, initCenter, updateCenter } from '../../src/ssl/center.js';
 import { temperedSoftmax } from '../../src/ssl/sharpen.js';
 
 describe('ssl/center', () => {
@@ -40,9 +40,9 @@ describe('ssl/center', () => {
     fc.assert(
       fc.property(tensorOf(['B', 'K'], [3, 4]), tensorOf(['K'], [4]), (x, c) => {
         const t = fromArray(x.data, ['B', 'K'], [3, 4]);
-        const center = fromArray(c.data, ['K'], [4]);
+        const center = asCenter(fromArray(c.data, ['K'], [4]));
         // softmax((x + c) - c) = softmax(x)
-        const shifted = applyCenter(t, fromArray(c.data.map((v) => -v), ['K'], [4]));
+        const shifted = applyCenter(t, asCenter(fromArray(c.data.map((v) => -v), ['K'], [4])));
         const a = valueOf(temperedSoftmax(applyCenter(shifted, center), 0.1, 'K'));
         const b = valueOf(temperedSoftmax(t, 0.1, 'K'));
         a.forEach((v, i) => assert.ok(Math.abs(v - b[i]!) < 1e-12));

@@ -20,7 +20,7 @@ import type { Layer } from '../../src/nn/layer.js';
 import { emaMomentumSchedule } from '../../src/optim/schedules.js';
 import { teacherStudent } from '../../src/ssl/teacher-student.js';
 import { initCenter } from '../../src/ssl/center.js';
-import { softCrossEntropy, crossEntropyOfProbs } from '../../src/ssl/cross-entropy-soft.js';
+import { softCrossEntropy, crossEntropyOfProbs, detach } from '../../src/ssl/cross-entropy-soft.js';
 import { sinkhorn } from '../../src/ssl/sinkhorn.js';
 import { temperedSoftmax } from '../../src/ssl/sharpen.js';
 import { meMax } from '../../src/ssl/me-max.js';
@@ -127,9 +127,9 @@ export function wrongProgramsDoNotCompile(student: View, teacher: View): unknown
     // @ts-expect-error the codes are distributions over B (Sinkhorn was told B holds the prototypes), not over K
     softCrossEntropy(sinkhorn(teacher, 'B', { iterations: 3, epsilon: 0.05 }), student, 'K'),
     // @ts-expect-error a distribution over K is not one over B
-    softCrossEntropy(temperedSoftmax(teacher, 0.04, 'K'), student, 'B'),
+    softCrossEntropy(detach(temperedSoftmax(teacher, 0.04, 'K')), student, 'B'),
     // @ts-expect-error the two distributions must be over the same axis
-    crossEntropyOfProbs(temperedSoftmax(teacher, 0.04, 'K'), temperedSoftmax(student, 0.1, 'B'), 'K'),
+    crossEntropyOfProbs(detach(temperedSoftmax(teacher, 0.04, 'K')), temperedSoftmax(student, 0.1, 'B'), 'K'),
     // @ts-expect-error me-max averages distributions: logits are not accepted
     meMax(student, 'K'),
     // @ts-expect-error there is no prototype axis Z

@@ -8,7 +8,7 @@ import { checkFile } from '../../src/testing/conformance/runner.js';
 import { pawsSharpen } from '../../src/testing/conformance/components/paws-sharpen.js';
 import { checkGradient, tensorOf } from '../../src/testing/index.js';
 import { sharpen, temperedLogSoftmax, temperedSoftmax } from '../../src/ssl/sharpen.js';
-import { entropy } from '../../src/ssl/cross-entropy-soft.js';
+import { asProbs, entropy } from '../../src/ssl/cross-entropy-soft.js';
 
 const rowSums = (data: Float64Array, cols: number) => Array.from({ length: data.length / cols }, (_, r) => data.subarray(r * cols, (r + 1) * cols).reduce((a, b) => a + b, 0));
 
@@ -22,7 +22,7 @@ describe('ssl/sharpen', () => {
   it('sharpened rows lie on the simplex and have no more entropy than the input (T < 1)', () => {
     fc.assert(
       fc.property(tensorOf(['N', 'C'], [3, 4], { min: -3, max: 3 }), fc.double({ min: 0.1, max: 0.9, noNaN: true }), (x, t) => {
-        const p = softmax(fromArray(x.data, ['N', 'C'], [3, 4]), 'C');
+        const p = asProbs(softmax(fromArray(x.data, ['N', 'C'], [3, 4]), 'C'), 'C');
         const s = sharpen(p, t, 'C');
         const v = valueOf(s);
         v.forEach((e) => assert.ok(e >= 0));
@@ -42,13 +42,13 @@ describe('ssl/sharpen', () => {
     a.forEach((v, i) => assert.ok(Math.abs(v - b[i]!) < 1e-15 && Math.abs(v - c[i]!) < 1e-15));
     const l = evaluate(temperedLogSoftmax(x, 0.5, 'K')).data;
     l.forEach((v, i) => assert.ok(Math.abs(Math.exp(v) - a[i]!) < 1e-15));
-    assert.throws(() => sharpen(x, 0, 'K'), /temperature must be a positive/);
+    assert.throws(() => sharpen(asProbs(x, 'K'), 0, 'K'), /temperature must be a positive/);
   });
 
   it('gradients pass checkGradient', () => {
     fc.assert(
       fc.property(tensorOf(['N', 'C'], [2, 3], { min: 0.1, max: 1 }), (p) => {
-        const r = checkGradient((t) => sharpen(t as Tensor<['N', 'C']>, 0.25, 'C'), [p]);
+        const r = checkGradient((t) => sharpen(asProbs(t as Tensor<['N', 'C']>, 'C'), 0.25, 'C'), [p]);
         assert.ok(r.ok, r.message);
         const s = checkGradient((t) => temperedSoftmax(t as Tensor<['N', 'C']>, 0.3, 'C'), [p]);
         assert.ok(s.ok, s.message);

@@ -1,5 +1,6 @@
 /** PAWS' sharpen: p^(1/T) renormalised over the classes; grads of Σ sharp_p ⊙ R. */
 import { sharpen } from '../../../ssl/sharpen.js';
+import { asProbs } from '../../../ssl/cross-entropy-soft.js';
 import { configNumber, type Component } from '../component.js';
 import { evaluateCase, goldenTensor, projectedLoss } from '../layer-case.js';
 
@@ -11,7 +12,7 @@ export const pawsSharpen: Component = {
     const p = goldenTensor(file, 'inputs', 'p', ['N', 'C']);
     const r = goldenTensor(file, 'inputs', 'R', ['N', 'C']);
     return evaluateCase({ p }, (v) => {
-      const sharp = sharpen(v['p'] as typeof p, t, 'C');
+      const sharp = sharpen(asProbs(v['p'] as typeof p, 'C'), t, 'C');
       return { loss: projectedLoss(sharp, r), outputs: { sharp_p: sharp } };
     });
   },
