@@ -8,12 +8,11 @@
 
 import type { Graph } from '../ir/graph.js';
 import type { Program } from '../ir/trace.js';
-import { flattenTree, unflattenTree } from '../ir/tree.js';
+import { unflattenTree } from '../ir/tree.js';
 import { cse, dce } from '../ir/passes.js';
-import { InputError } from '../shape/errors.js';
-import { interpret, type InputValue, type InputsOf, type ValuesOf } from '../runtime/interpret.js';
+import { interpret, type InputsOf, type ValuesOf } from '../runtime/interpret.js';
 import type { NDArray } from '../runtime/ndarray.js';
-import { validateData } from '../ops/sources.js';
+import { bindArguments } from '../runtime/bind.js';
 import { simplify } from './simplify.js';
 import { splitReductions } from './split-reductions.js';
 import { planFusion } from './fuse.js';
@@ -83,30 +82,11 @@ export function optimise(graph: Graph): Graph {
   return cse(dce(simplify(graph)));
 }
 
-function isInputValue(x: unknown): x is InputValue {
-  return ArrayBuffer.isView(x) || (Array.isArray(x) && x.length > 0 && x.every((v) => typeof v === 'number')) || (typeof x === 'object' && x !== null && (x as NDArray).data instanceof Float64Array);
-}
-
 /** A host value in gpu.js's layout for a tensor with these sizes. */
 function toGpujs(data: ArrayLike<number>, sizes: readonly number[]): unknown {
   const flat = data instanceof Float32Array ? data : Float32Array.from(data);
   if (sizes.length <= 1) return flat;
   return gpujs().input(flat, gpujsDims(sizes));
-}
-
-/**
- * An input as float32, checked like every input (length, no NaN or infinity,
- * named in the message); a Float32Array of the right length is checked in
- * place and passed on without a copy.
- */
-function hostFloat32(name: string, data: ArrayLike<number>, axes: readonly string[], sizes: readonly number[]): Float32Array {
-  if (data instanceof Float32Array && data.length === sizes.reduce((a, b) => a * b, 1)) {
-    for (let i = 0; i < data.length; i++) {
-      if (!Number.isFinite(data[i]!)) return Float32Array.from(validateData(name, data, axes, sizes));
-    }
-    return data;
-  }
-  return Float32Array.from(validateData(name, data, axes, sizes));
 }
 
 /** Flatten gpu.js's nested result arrays ([z][y][x]) into row-major float64. */
@@ -270,17 +250,9 @@ export function compile<A extends readonly unknown[], R>(program: Program<A, R>,
 
   let info: ExecutionInfo | undefined;
   const run = async (...args: InputsOf<A>): Promise<ValuesOf<R>> => {
-    const parts = (args as readonly unknown[]).map((a, i) => flattenTree(a, isInputValue, `arg[${i}]`));
-    const leaves = parts.flatMap((p) => p.leaves);
-    const paths = parts.flatMap((p) => p.paths);
-    if (leaves.length !== program.inputPaths.length) {
-      throw new InputError(`program takes inputs ${program.inputPaths.join(', ')}; got ${leaves.length} values (${paths.join(', ')})`);
-    }
-    const hostArgs = graph.inputs.map((x, i) => {
-      const v = leaves[i]!;
-      const raw = 'data' in (v as object) && !ArrayBuffer.isView(v) ? (v as NDArray).data : (v as ArrayLike<number>);
-      const data = hostFloat32(String(x.attrs['name']), raw, x.axes, x.sizes);
-      return { data, device: toGpujs(data, x.sizes) };
+    const hostArgs = bindArguments(program, args as readonly unknown[], 'float32').map((d, i) => {
+      const data = d as Float32Array;
+      return { data, device: toGpujs(data, graph.inputs[i]!.sizes) };
     });
     const results: unknown[] = pipeline ? await pipeline(...hostArgs.map((h) => h.device)) : [];
     const values: NDArray[] = graph.outputs.map((o, i) => {

@@ -5,7 +5,7 @@
  * of an op are made, so every node was shape-checked once.
  */
 import type { Shape } from '../shape/types.js';
-import { Tensor, type Attrs } from '../ir/tensor.js';
+import { Tensor, isTensor, type Attrs } from '../ir/tensor.js';
 import type { NDArray } from '../runtime/ndarray.js';
 
 export interface OutShape {
@@ -34,8 +34,17 @@ export function defineOp<A extends Attrs>(def: OpDef<A>): OpDef<A> {
 
 /** Make a node of `op`, checking shapes once. */
 export function apply<S extends Shape, A extends Attrs>(op: OpDef<A>, inputs: readonly Tensor[], attrs: A): Tensor<S> {
+  inputs.forEach((x, i) => {
+    if (!isTensor(x)) throw new TypeError(`${op.name}: operand ${i} is ${describeValue(x)}, not a Tensor (wrap data with fromArray)`);
+  });
   const out = op.shape(inputs, attrs);
   return new Tensor(op.name, attrs, inputs, out.axes as unknown as S, out.sizes);
+}
+
+function describeValue(x: unknown): string {
+  if (x === null || x === undefined) return String(x);
+  if (Array.isArray(x)) return `an array of ${x.length}`;
+  return typeof x === 'object' ? `a ${x.constructor?.name ?? 'object'}` : `a ${typeof x}`;
 }
 
 /** No gradient flows to any input (comparisons, integer-valued ops, sources). */

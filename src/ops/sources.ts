@@ -49,6 +49,9 @@ export interface FromArrayOptions {
 
 /** Check user data against a shape, naming the input in every message. */
 export function validateData(name: string, data: ArrayLike<number>, axes: readonly string[], sizes: readonly number[], allowNonFinite = false): Float64Array {
+  if (data === null || typeof data !== 'object' || typeof data.length !== 'number') {
+    throw new InputError(`input ${name}: expected an array of numbers or a typed array; got ${data === null ? 'null' : typeof data}`, name);
+  }
   const expected = numelOf(sizes);
   const shape = `[${axes.map((a, i) => `${a}=${sizes[i]}`).join(', ')}]`;
   if (data.length !== expected) {

@@ -1,6 +1,7 @@
 /** mean and variance over named axes, as compositions of sum. */
 import type { Shape, Without } from '../shape/types.js';
 import type { Tensor } from '../ir/tensor.js';
+import { ShapeError, describeShape } from '../shape/errors.js';
 import { broadcastTo } from './layout.js';
 import { div, mul, sub } from './elementwise.js';
 import { sum, sumAxes } from './reduce.js';
@@ -18,7 +19,9 @@ function countOver(x: Tensor, axes: readonly string[]): number {
 /** Mean over the named axes (all axes when none are given). */
 export function mean<S extends Shape, A extends S[number] = S[number]>(x: Tensor<S>, axes?: AxesOf<S, A>): Tensor<Without<S, A>> {
   const list = axesList(x, axes);
-  return div(sum(x, list as A[]), countOver(x, list));
+  const n = countOver(x, list);
+  if (n === 0) throw new ShapeError(`mean over ${list.join(', ') || 'no axes'} of ${describeShape(x.axes, x.sizes)}: there are no elements to average (it would be NaN)`, { op: 'mean', sizes: x.sizes });
+  return div(sum(x, list as A[]), n);
 }
 
 export interface VarianceOptions {

@@ -3,15 +3,15 @@
  * is checked against. It evaluates a graph node by node with each op's
  * reference evaluation.
  */
-import { InputError } from '../shape/errors.js';
+import { InputError, describeShape } from '../shape/errors.js';
 import type { Shape } from '../shape/types.js';
 import { Tensor, isTensor } from '../ir/tensor.js';
 import { graphOf, type Graph } from '../ir/graph.js';
 import { flattenTree, unflattenTree } from '../ir/tree.js';
 import type { Program } from '../ir/trace.js';
 import { opDef } from '../ops/registry.js';
-import { validateData } from '../ops/sources.js';
-import type { NDArray } from './ndarray.js';
+import { bindArguments, bindValue } from './bind.js';
+import { numelOf, type NDArray } from './ndarray.js';
 
 export interface InterpretOptions {
   /** Throw at the first node whose value holds NaN or ±Infinity, naming it. */
@@ -21,22 +21,12 @@ export interface InterpretOptions {
 /** An input value: a plain array of numbers (row-major) or an NDArray. */
 export type InputValue = ArrayLike<number> | NDArray;
 
-function isNDArray(x: unknown): x is NDArray {
-  return typeof x === 'object' && x !== null && 'data' in x && (x as NDArray).data instanceof Float64Array && 'sizes' in x;
+function bindInput(node: Tensor, value: InputValue): NDArray {
+  return { axes: node.axes, sizes: node.sizes, data: bindValue(node, String(node.attrs['name']), value, 'float64') as Float64Array };
 }
 
-function bindInput(node: Tensor, value: InputValue): NDArray {
-  const name = String(node.attrs['name']);
-  if (isNDArray(value)) {
-    const same = value.axes.length === node.rank && value.axes.every((a, i) => a === node.axes[i] && value.sizes[i] === node.sizes[i]);
-    if (!same) {
-      const show = (axes: readonly string[], sizes: readonly number[]) => `[${axes.map((a, i) => `${a}=${sizes[i]}`).join(', ')}]`;
-      throw new InputError(`input ${name}: expected shape ${show(node.axes, node.sizes)}, got ${show(value.axes, value.sizes)}`, name);
-    }
-  }
-  const data = validateData(name, isNDArray(value) ? value.data : value, node.axes, node.sizes);
-  return { axes: node.axes, sizes: node.sizes, data };
-}
+/** The longest Float64Array this runtime allocates (V8: 2^32 - 1 elements on 64-bit; memory runs out well before). */
+const MAX_ELEMENTS = 2 ** 32 - 1;
 
 /** Evaluate a graph on values for its formal inputs (in order). */
 export function interpret(graph: Graph, inputs: readonly InputValue[], options: InterpretOptions = {}): NDArray[] {
@@ -49,6 +39,8 @@ export function interpret(graph: Graph, inputs: readonly InputValue[], options: 
     if (values.has(node)) return;
     const args = node.inputs.map((x) => values.get(x)!);
     const out = { axes: node.axes, sizes: node.sizes };
+    const n = numelOf(node.sizes);
+    if (n > MAX_ELEMENTS) throw new RangeError(`node ${index} (${node.op}) has shape ${describeShape(node.axes, node.sizes)}: ${n} elements, more than the reference interpreter's float64 arrays hold (${MAX_ELEMENTS})`);
     const data = opDef(node.op).evaluate(args, node.attrs as never, out);
     if (options.checkFinite) {
       const bad = data.findIndex((v) => !Number.isFinite(v));
@@ -79,19 +71,11 @@ export type ValuesOf<T> = T extends Tensor<infer S> ? NDArray<S> : T extends rea
 /** The values a tree of specs needs. */
 export type InputsOf<T> = T extends { kind: 'spec' } ? InputValue : T extends readonly unknown[] ? { [K in keyof T]: InputsOf<T[K]> } : T extends object ? { [K in keyof T]: InputsOf<T[K]> } : never;
 
-const isInputValue = (x: unknown): x is InputValue => isNDArray(x) || ArrayBuffer.isView(x) || (Array.isArray(x) && x.length > 0 && x.every((v) => typeof v === 'number'));
-
 /** Run a traced program on argument trees shaped like its specs. */
 export function run<A extends readonly unknown[], R>(program: Program<A, R>, ...args: InputsOf<A>): ValuesOf<R> {
-  const parts = (args as readonly unknown[]).map((a, i) => flattenTree(a, isInputValue, `arg[${i}]`));
-  const flat = { leaves: parts.flatMap((p) => p.leaves), paths: parts.flatMap((p) => p.paths) };
-  if (flat.leaves.length !== program.inputPaths.length) {
-    throw new InputError(`program takes inputs ${program.inputPaths.join(', ')}; got ${flat.leaves.length} values (${flat.paths.join(', ')})`);
-  }
-  flat.paths.forEach((p, i) => {
-    if (p !== program.inputPaths[i]) throw new InputError(`program expects input ${program.inputPaths[i]} where ${p} was given`, p);
-  });
-  return unflattenTree(program.outputDef, interpret(program.graph, flat.leaves));
+  const graph = program.graph;
+  const values = bindArguments(program, args, 'float64').map((data, i): NDArray => ({ axes: graph.inputs[i]!.axes, sizes: graph.inputs[i]!.sizes, data: data as Float64Array }));
+  return unflattenTree(program.outputDef, interpret(graph, values));
 }
 
 /** Evaluate tensors that depend on no formal input (eager use, tests, notebooks). */

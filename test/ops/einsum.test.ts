@@ -148,4 +148,9 @@ describe('ops/einsum', () => {
       assertShapeError(() => einsumDyn('B C, C D', x, w), "'->'");
     });
   });
+
+  it('refuses an operand that is not a Tensor, saying which', () => {
+    const w = sg.fromArray([1, 2, 3], ['I'], [3]);
+    assert.throws(() => sg.einsum('I, I ->', [1, 2, 3] as never, w), (e: unknown) => e instanceof TypeError && /einsum: operand 0 is an array of 3, not a Tensor \(wrap data with fromArray\)/.test(e.message));
+  });
 });

@@ -127,4 +127,12 @@ describe('ops/sources', () => {
       (e: unknown) => e instanceof sg.InputError && e.message.includes('x'),
     );
   });
+
+  it('fromArray refuses null with an InputError, not a bare TypeError', () => {
+    assert.throws(() => sg.fromArray(null as never, ['I'], [3]), (e: unknown) => e instanceof sg.InputError && /expected an array of numbers or a typed array; got null/.test(e.message));
+  });
+
+  it('evaluating more elements than a Float64Array holds is a RangeError naming the node and its shape', () => {
+    assert.throws(() => sg.valueOf(sg.full(1, ['I'], [2 ** 33])), /node 0 \(fill\) has shape \[I=8589934592\]: 8589934592 elements, more than the reference interpreter's float64 arrays hold/);
+  });
 });

@@ -1,3 +1,4 @@
+import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import * as sg from '../../src/index.js';
 import type { NDArray } from '../../src/index.js';
@@ -71,5 +72,11 @@ describe('ops/statistics', () => {
       const biased = evalFn(varianceWith(c.axes, false), c.inputs).data;
       assertClose(evalFn(varianceWith(c.axes, true), c.inputs).data, biased.map((v) => (v * n) / (n - 1)), { rtol: 1e-12, atol: 1e-15 });
     });
+  });
+
+  it('refuses a mean over no elements at trace time (it would be NaN)', () => {
+    const x = sg.full(1, ['I', 'J'], [2, 0]);
+    assert.throws(() => sg.mean(x, 'J'), (e: unknown) => e instanceof sg.ShapeError && /mean over J of \[I=2, J=0\]: there are no elements to average/.test(e.message));
+    assert.equal(sg.mean(x, 'I').sizes[0], 0);
   });
 });

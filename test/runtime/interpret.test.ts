@@ -10,11 +10,11 @@ describe('runtime/interpret', () => {
   });
 
   it('rejects an input of the wrong length, naming it and its shape', () => {
-    assert.throws(() => sg.run(p, [1, 2, 3], [0.1, 0.2]), /input x: 3 values given, but shape \[B=1, N=2, C=2\] needs 4/);
+    assert.throws(() => sg.run(p, [1, 2, 3], [0.1, 0.2]), /input x \(arg\[0\]\): 3 values given, but shape \[B=1, N=2, C=2\] needs 4/);
   });
 
   it('rejects NaN in an input, naming it and the index', () => {
-    assert.throws(() => sg.run(p, [1, 2, 3, 4], [0.1, NaN]), /input w: value NaN at \[C=1, D=0\] is not finite/);
+    assert.throws(() => sg.run(p, [1, 2, 3, 4], [0.1, NaN]), /input w \(arg\[1\]\): value NaN at \[C=1, D=0\] is not finite/);
   });
 
   it('rejects an NDArray of another shape', () => {

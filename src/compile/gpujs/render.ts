@@ -11,6 +11,7 @@
  * block, a value rendered twice is computed once.
  */
 import type { BinaryOp, BufferInfo, Expr, IndexExpr, Kernel, Stmt } from '../kernel-ir.js';
+import { SUM_BLOCK, kahanLines, sumBlocking } from '../sum-blocks.js';
 
 /** gpu.js output dimensions [x, y, z] of a tensor with these sizes (rows packed by `pack`). */
 export function gpujsDims(sizes: readonly number[], pack = 1): number[] {
@@ -207,39 +208,74 @@ class KernelRenderer {
   }
 
   reduce(s: Extract<Stmt, { kind: 'reduce' }>, ctxs: readonly Ctx[], block: Block): void {
+    const sum = s.op === 'sum';
+    const init = sum ? '0.0' : '(-3.4e38)';
     const accs = ctxs.map(() => this.fresh('acc'));
-    accs.forEach((a) => block.lines.push(`${block.indent}let ${a} = ${s.op === 'sum' ? '0.0' : '(-3.4e38)'};`));
-    let indent = block.indent;
+    accs.forEach((a) => block.lines.push(`${block.indent}let ${a} = ${init};`));
     const last = s.loops[s.loops.length - 1]!;
     const unroll = last.extent % UNROLL === 0 && last.extent >= 2 * UNROLL ? UNROLL : 1;
-    const loopNames = new Map<number, string>();
-    for (const loop of s.loops) {
-      const name = this.fresh('l');
-      loopNames.set(loop.id, name);
+    // A long sum runs in blocks, each block's partial added into a compensated total (../sum-blocks.ts).
+    const blocking = sum ? sumBlocking(s.loops, SUM_BLOCK, unroll) : undefined;
+    const totals = blocking ? accs.map(() => this.fresh('tot')) : accs;
+    const comps = blocking ? accs.map(() => this.fresh('cmp')) : [];
+    for (const t of [...(blocking ? totals : []), ...comps]) block.lines.push(`${block.indent}let ${t} = 0.0;`);
+    const lines = block.lines;
+    const body = (indent: string, loopNames: ReadonlyMap<number, string>) => {
+      const inner = new Block(indent, block);
+      const copies = ctxs.map((ctx) =>
+        Array.from({ length: unroll }, (_, u) => {
+          const loops = new Map(ctx.loops);
+          for (const [id, name] of loopNames) loops.set(id, id === last.id && u > 0 ? `(${name} + ${u})` : name);
+          return { thread: ctx.thread, loops, names: new Map(ctx.names) } satisfies Ctx;
+        }),
+      );
+      this.stmts(s.body, copies.flat(), inner);
+      copies.forEach((group, q) => {
+        const values = group.map((c) => this.expr(s.value, c, inner));
+        const acc = accs[q]!;
+        inner.lines.push(sum ? `${indent}${acc} += ${values.join(' + ')};` : `${indent}${acc} = Math.max(${acc}, ${values.reduce((a, b) => `Math.max(${a}, ${b})`)});`);
+      });
+      lines.push(...inner.lines);
+    };
+    const nest = (k: number, indent: string, loopNames: ReadonlyMap<number, string>): void => {
+      if (k === s.loops.length) return body(indent, loopNames);
+      const loop = s.loops[k]!;
       const step = loop === last && unroll > 1 ? ` += ${unroll}` : '++';
-      block.lines.push(`${indent}for (let ${name} = 0; ${name} < ${loop.extent}; ${name}${step}) {`);
-      indent += '  ';
-    }
-    const inner = new Block(indent, block);
-    const copies = ctxs.map((ctx) =>
-      Array.from({ length: unroll }, (_, u) => {
-        const loops = new Map(ctx.loops);
-        for (const [id, name] of loopNames) loops.set(id, id === last.id && u > 0 ? `(${name} + ${u})` : name);
-        return { thread: ctx.thread, loops, names: new Map(ctx.names) } satisfies Ctx;
-      }),
-    );
-    this.stmts(s.body, copies.flat(), inner);
-    copies.forEach((group, q) => {
-      const values = group.map((c) => this.expr(s.value, c, inner));
-      const acc = accs[q]!;
-      inner.lines.push(s.op === 'sum' ? `${indent}${acc} += ${values.join(' + ')};` : `${indent}${acc} = Math.max(${acc}, ${values.reduce((a, b) => `Math.max(${a}, ${b})`)});`);
-    });
-    block.lines.push(...inner.lines);
-    for (let k = s.loops.length - 1; k >= 0; k--) {
-      indent = indent.slice(2);
-      block.lines.push(`${indent}}`);
-    }
-    ctxs.forEach((ctx, q) => ctx.names.set(s.id, accs[q]!));
+      const open = (name: string, from: number, to: number, at: string) => lines.push(`${at}for (let ${name} = ${from}; ${name} < ${to}; ${name}${step}) {`);
+      const named = (name: string) => new Map([...loopNames, [loop.id, name]]);
+      if (blocking?.level !== k) {
+        const name = this.fresh('l');
+        open(name, 0, loop.extent, indent);
+        nest(k + 1, `${indent}  `, named(name));
+        lines.push(`${indent}}`);
+        return;
+      }
+      const size = blocking.size;
+      const whole = Math.floor(loop.extent / size);
+      const restart = (at: string) => accs.forEach((a) => lines.push(`${at}${a} = 0.0;`));
+      const addPartials = (at: string) => accs.forEach((a, q) => lines.push(...kahanLines(totals[q]!, comps[q]!, a, [this.fresh('y'), this.fresh('t')]).map((l) => at + l)));
+      if (whole > 0) {
+        const b = this.fresh('lb');
+        const i = this.fresh('l');
+        lines.push(`${indent}for (let ${b} = 0; ${b} < ${whole}; ${b}++) {`);
+        restart(`${indent}  `);
+        open(i, 0, size, `${indent}  `);
+        nest(k + 1, `${indent}    `, named(`(${b} * ${size} + ${i})`));
+        lines.push(`${indent}  }`);
+        addPartials(`${indent}  `);
+        lines.push(`${indent}}`);
+      }
+      if (whole * size < loop.extent) {
+        const i = this.fresh('l');
+        restart(indent);
+        open(i, whole * size, loop.extent, indent);
+        nest(k + 1, `${indent}  `, named(i));
+        lines.push(`${indent}}`);
+        addPartials(indent);
+      }
+    };
+    nest(0, block.indent, new Map());
+    ctxs.forEach((ctx, q) => ctx.names.set(s.id, totals[q]!));
   }
 }
 

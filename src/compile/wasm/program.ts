@@ -18,11 +18,10 @@ import { planBuffers } from '../buffers.js';
 import type { Tensor } from '../../ir/tensor.js';
 import type { Graph } from '../../ir/graph.js';
 import type { Program } from '../../ir/trace.js';
-import { flattenTree, unflattenTree } from '../../ir/tree.js';
-import { InputError } from '../../shape/errors.js';
-import { interpret, type InputValue, type InputsOf, type ValuesOf } from '../../runtime/interpret.js';
+import { unflattenTree } from '../../ir/tree.js';
+import { bindArguments } from '../../runtime/bind.js';
+import { interpret, type InputsOf, type ValuesOf } from '../../runtime/interpret.js';
 import type { NDArray } from '../../runtime/ndarray.js';
-import { validateData } from '../../ops/sources.js';
 import { optimise } from '../compile.js';
 import { planFusion } from '../fuse.js';
 import { lowerKernel } from '../lower.js';
@@ -105,18 +104,8 @@ export interface WasmCompiledProgram<A extends readonly unknown[] = readonly unk
   destroy(): void;
 }
 
-function isInputValue(x: unknown): x is InputValue {
-  return ArrayBuffer.isView(x) || (Array.isArray(x) && x.length > 0 && x.every((v) => typeof v === 'number')) || (typeof x === 'object' && x !== null && (x as NDArray).data instanceof Float64Array);
-}
-
 const count = (sizes: readonly number[]) => sizes.reduce((a, b) => a * b, 1);
 
-/** Whether no element is NaN or infinite: x * 0 is NaN exactly for those, and NaN survives the sum (one branch, not one per element). */
-function allFinite(xs: Float32Array): boolean {
-  let s = 0;
-  for (let i = 0; i < xs.length; i++) s += xs[i]! * 0;
-  return s === 0;
-}
 const PAGE = 65536;
 /** wasm32: 4 GiB of linear memory at most. */
 const MAX_PAGES = 65536;
@@ -233,19 +222,7 @@ function finish<A extends readonly unknown[], R>(program: Program<A, R>, options
   let times: number[] = [];
 
   const writeInputs = (args: InputsOf<A>): void => {
-    const parts = (args as readonly unknown[]).map((a, i) => flattenTree(a, isInputValue, `arg[${i}]`));
-    const leaves = parts.flatMap((p) => p.leaves);
-    const paths = parts.flatMap((p) => p.paths);
-    if (leaves.length !== program.inputPaths.length) {
-      throw new InputError(`program takes inputs ${program.inputPaths.join(', ')}; got ${leaves.length} values (${paths.join(', ')})`);
-    }
-    graph.inputs.forEach((x, i) => {
-      const v = leaves[i]!;
-      const raw = 'data' in (v as object) && !ArrayBuffer.isView(v) ? (v as NDArray).data : (v as ArrayLike<number>);
-      const target = view(inputIds[i]!);
-      if (raw instanceof Float32Array && raw.length === target.length && allFinite(raw)) target.set(raw);
-      else target.set(validateData(String(x.attrs['name']), raw, x.axes, x.sizes));
-    });
+    bindArguments(program, args as readonly unknown[], 'float32').forEach((data, i) => view(inputIds[i]!).set(data));
   };
   const readOutputs = (): ValuesOf<R> => {
     const values: NDArray[] = graph.outputs.map((o, i) => ({ axes: o.axes, sizes: o.sizes, data: new Float64Array(view(outputIds[i]!)) }));

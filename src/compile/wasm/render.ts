@@ -26,7 +26,8 @@
  * the IR's kinds, so a new kind fails to compile until it is handled here.
  */
 import { walkExpr, walkStmts, type IrVisitor } from '../ir-walk.js';
-import type { BinaryOp, BufferInfo, Expr, IndexExpr, Kernel, Stmt, UnaryOp } from '../kernel-ir.js';
+import type { BinaryOp, BufferInfo, Expr, IndexExpr, Kernel, Loop, Stmt, UnaryOp } from '../kernel-ir.js';
+import { SUM_BLOCK, sumBlocking } from '../sum-blocks.js';
 import { simplifyIndices } from './simplify-index.js';
 import { segmentsOf, type Segment } from './segments.js';
 import { Code, Op, Simd, ValType, type DefinedFunc, type FuncType, type ImportedFunc } from './encode.js';
@@ -763,11 +764,15 @@ class KernelRenderer {
     const vec = this.along !== null;
     const accs = ctxs.map(() => this.local(this.valueType));
     const init = s.op === 'sum' ? 0 : -Infinity;
-    for (const acc of accs) {
-      c.f32(init);
-      if (vec) c.simd(Simd.f32x4_splat);
-      c.set(acc);
-    }
+    const resetAccs = () => {
+      for (const acc of accs) {
+        c.f32(init);
+        if (vec) c.simd(Simd.f32x4_splat);
+        c.set(acc);
+      }
+    };
+    const blocks = s.op === 'sum' ? this.sumBlocks(s.loops, 1, accs, vec, resetAccs) : undefined;
+    if (!blocks) resetAccs();
     const nest = (k: number): void => {
       if (k === s.loops.length) {
         // Copies of the body see their own values bound inside the loop.
@@ -785,11 +790,61 @@ class KernelRenderer {
       const loop = s.loops[k]!;
       const counter = this.local(ValType.i32);
       this.loops.set(loop.id, counter);
-      this.forLoop(counter, loop.extent, 1, () => nest(k + 1));
+      if (blocks?.level === k) blocks.loop(counter, loop.extent, 1, () => nest(k + 1));
+      else this.forLoop(counter, loop.extent, 1, () => nest(k + 1));
       this.loops.delete(loop.id);
     };
     nest(0);
-    ctxs.forEach((ctx, q) => ctx.refs.set(s.id, { local: accs[q]!, vec }));
+    const results = blocks?.totals ?? accs;
+    ctxs.forEach((ctx, q) => ctx.refs.set(s.id, { local: results[q]!, vec }));
+  }
+
+  /**
+   * A long sum's loop nest cut into blocks (../sum-blocks.ts): `loop` runs the loop at `level`
+   * block by block, restarting the partials `accs` at each block (`resetAccs`) and adding them
+   * into Kahan-compensated `totals` after it. Undefined when the nest is one block.
+   */
+  sumBlocks(loops: readonly Loop[], step: number, accs: readonly number[], vec: boolean, resetAccs: () => void) {
+    const blocking = sumBlocking(loops, SUM_BLOCK, step);
+    if (!blocking) return undefined;
+    const c = this.code;
+    const t = vec ? ValType.v128 : ValType.f32;
+    const zero = () => (vec ? c.f32(0).simd(Simd.f32x4_splat) : c.f32(0));
+    const totals = accs.map(() => this.local(t));
+    const comps = accs.map(() => this.local(t));
+    for (const l of [...totals, ...comps]) zero().set(l);
+    const y = this.local(t);
+    const sum = this.local(t);
+    const add = () => (vec ? c.simd(Simd.f32x4_add) : c.op(Op.f32_add));
+    const sub = () => (vec ? c.simd(Simd.f32x4_sub) : c.op(Op.f32_sub));
+    const loop = (counter: number, extent: number, stride: number, body: () => void): void => {
+      const size = blocking.size;
+      const end = this.local(ValType.i32);
+      c.i32(0).set(counter).loop();
+      resetAccs();
+      if (extent % size === 0) c.get(counter).i32(size).op(Op.i32_add).set(end);
+      else c.get(counter).i32(size).op(Op.i32_add).i32(extent).get(counter).i32(size).op(Op.i32_add).i32(extent).op(Op.i32_lt_s, Op.select).set(end);
+      c.loop();
+      this.memo.push(new Map());
+      body();
+      this.memo.pop();
+      c.get(counter).i32(stride).op(Op.i32_add).tee(counter).get(end).op(Op.i32_lt_s).brIf(0).end();
+      accs.forEach((acc, q) => {
+        const total = totals[q]!;
+        const comp = comps[q]!;
+        c.get(acc).get(comp);
+        sub();
+        c.set(y).get(total).get(y);
+        add();
+        c.tee(sum).get(total);
+        sub();
+        c.get(y);
+        sub();
+        c.set(comp).get(sum).set(total);
+      });
+      c.get(counter).i32(extent).op(Op.i32_lt_s).brIf(0).end();
+    };
+    return { level: blocking.level, loop, totals };
   }
 
   /**
@@ -800,7 +855,11 @@ class KernelRenderer {
     const c = this.code;
     const sum = s.op === 'sum';
     const accs = ctxs.map(() => this.local(ValType.v128));
-    for (const acc of accs) c.f32(sum ? 0 : -Infinity).simd(Simd.f32x4_splat).set(acc);
+    const resetAccs = () => {
+      for (const acc of accs) c.f32(sum ? 0 : -Infinity).simd(Simd.f32x4_splat).set(acc);
+    };
+    const blocks = sum ? this.sumBlocks(s.loops, LANES, accs, true, resetAccs) : undefined;
+    if (!blocks) resetAccs();
     const nest = (k: number): void => {
       if (k === s.loops.length) {
         const inner = ctxs.map((ctx) => ({ shifts: ctx.shifts, refs: new Map(ctx.refs) }));
@@ -815,19 +874,17 @@ class KernelRenderer {
       const loop = s.loops[k]!;
       const counter = this.local(ValType.i32);
       this.loops.set(loop.id, counter);
-      if (loop.id === last.id) {
-        this.along = { kind: 'loop', id: loop.id };
-        this.forLoop(counter, loop.extent, LANES, () => nest(k + 1));
-        this.along = null;
-      } else {
-        this.forLoop(counter, loop.extent, 1, () => nest(k + 1));
-      }
+      const step = loop.id === last.id ? LANES : 1;
+      if (loop.id === last.id) this.along = { kind: 'loop', id: loop.id };
+      if (blocks?.level === k) blocks.loop(counter, loop.extent, step, () => nest(k + 1));
+      else this.forLoop(counter, loop.extent, step, () => nest(k + 1));
+      if (loop.id === last.id) this.along = null;
       this.loops.delete(loop.id);
     };
     nest(0);
     ctxs.forEach((ctx, q) => {
       const out = this.local(ValType.f32);
-      const acc = accs[q]!;
+      const acc = (blocks?.totals ?? accs)[q]!;
       c.get(acc).lane(Simd.f32x4_extract_lane, 0);
       for (let lane = 1; lane < LANES; lane++) c.get(acc).lane(Simd.f32x4_extract_lane, lane).op(sum ? Op.f32_add : Op.f32_max);
       c.set(out);

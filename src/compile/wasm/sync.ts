@@ -45,8 +45,17 @@ export async function waitAsyncAtLeast(ctl: Int32Array, index: number, target: n
     const left = deadline - performance.now();
     if (left <= 0) return false;
     if (waitAsync) {
-      const r = waitAsync(ctl, index, v, Math.min(left, 1000));
-      if (r.async) await r.value;
+      const timeout = Math.min(left, 1000);
+      const r = waitAsync(ctl, index, v, timeout);
+      if (!r.async) continue;
+      // A pending waitAsync does not keep Node's event loop alive (and the pool's workers are
+      // unref'd): without a ref'd timer, a script whose last work is this await exits (code 13).
+      const alive = setTimeout(() => undefined, timeout + 1000);
+      try {
+        await r.value;
+      } finally {
+        clearTimeout(alive);
+      }
     } else await new Promise((resolve) => setTimeout(resolve, 0));
   }
 }

@@ -1,4 +1,8 @@
 import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as sg from '../../../src/index.js';
 import type { Tensor } from '../../../src/index.js';
 import { compileWasm } from '../../../src/compile/wasm/program.js';
@@ -106,6 +110,31 @@ describe('compile/wasm: threads', function () {
       assert.throws(() => c.runSync(x, w), /use run/);
       c.destroy();
     }
+  });
+
+  it("keeps Node alive while a dispatch 'workers' call is in flight (a script's last await settles)", () => {
+    const index = new URL('../../../src/index.js', import.meta.url).href;
+    const script = `
+      import * as sg from ${JSON.stringify(index)};
+      const p = sg.trace((x) => sg.mul(x, 2), sg.spec(['I'], [4], 'x'));
+      const c = sg.compile(p, { backend: 'wasm', wasm: { dispatch: 'workers', threads: 2 } });
+      const r = await c.run(Float32Array.from([1, 2, 3, 4]));
+      console.log(JSON.stringify(Array.from(r.data)));
+    `;
+    // A file, not --input-type=module -e: the pool's workers inherit the process's execArgv.
+    const file = join(mkdtempSync(join(tmpdir(), 'shapegrad-')), 'run.mjs');
+    writeFileSync(file, script);
+    const r = spawnSync(process.execPath, [file], { encoding: 'utf8', timeout: 60000 });
+    assert.equal(r.status, 0, `exit code ${r.status}; stderr: ${r.stderr}`);
+    assert.equal(r.stdout.trim(), '[2,4,6,8]');
+  });
+
+  it("lets concurrent run() calls with dispatch 'workers' take turns, each with its own inputs", async () => {
+    const double = sg.trace((x: Tensor<['I']>) => sg.mul(x, 2), sg.spec(['I'], [1], 'x'));
+    const c = compileWasm(double, { threads: 2, dispatch: 'workers' });
+    const got = await Promise.all([1, 2, 3, 4].map((v) => c.run(Float32Array.of(v))));
+    assert.deepEqual(got.map((g) => g.data[0]), [2, 4, 6, 8]);
+    c.destroy();
   });
 
   it('runs on one thread, saying why, when timing kernels one by one', () => {
