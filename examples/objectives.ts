@@ -5,16 +5,13 @@
  * targets must be distributions over the prototype axis K, the teacher's
  * outputs (DINO's targets) and the codes from Sinkhorn are detached by their type.
  */
-import type { Tensor } from '../src/ir/tensor.js';
-import { add, div, mul } from '../src/ops/elementwise.js';
-import { addAll, concat } from '../src/ops/slicing.js';
-import { applyCenter, updateCenter, type Center } from '../src/ssl/center.js';
-import { asProbs, softCrossEntropy, type Detached } from '../src/ssl/cross-entropy-soft.js';
-import { dino, type DinoConfig, type DinoState } from '../src/ssl/dino.js';
-import { meMaxPenalty } from '../src/ssl/me-max.js';
-import { crossViewPairs } from '../src/ssl/multi-crop.js';
-import { scaleDown, temperedSoftmax } from '../src/ssl/sharpen.js';
-import { sinkhorn } from '../src/ssl/sinkhorn.js';
+import { add, addAll, concat, div, mul, ssl, type Axis, type Shape, type Tensor } from 'shapegrad';
+
+const { applyCenter, updateCenter, asProbs, softCrossEntropy, dino, meMaxPenalty, crossViewPairs, scaleDown, temperedSoftmax, sinkhorn } = ssl;
+type Center<S extends Shape> = ssl.Center<S>;
+type DinoConfig = ssl.DinoConfig;
+type DinoState<K extends Axis> = ssl.DinoState<K>;
+type Detached<T extends Tensor<Shape>> = ssl.Detached<T>;
 
 /** Outputs of one view: B images × K prototypes. */
 export type View = Tensor<['B', 'K']>;

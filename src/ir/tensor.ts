@@ -19,6 +19,7 @@ export type AttrValue =
 
 export type Attrs = { readonly [key: string]: AttrValue };
 
+/** A node of the IR: an op, its attributes, its inputs, and named axes `S` with their sizes (nothing is computed until the graph is run). */
 export class Tensor<S extends Shape = Shape> {
   readonly op: string;
   readonly attrs: Attrs;

@@ -18,6 +18,7 @@ export interface MetricRecord {
   readonly [field: string]: unknown;
 }
 
+/** A metrics file (metrics.jsonl) that cannot be read or a record that cannot be written; `file` names it. */
 export class MetricsError extends Error {
   constructor(message: string, readonly file: string) {
     super(message);

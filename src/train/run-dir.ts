@@ -8,7 +8,7 @@
  * {@link writeFileAtomic}: a temporary file in the same folder, fsync, rename,
  * so a crash leaves either the old file or the new one, never half of one.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import * as t from 'io-ts';
 import { isLeft } from 'fp-ts/lib/Either.js';
@@ -230,6 +230,17 @@ export function openRunDir(dir: string, identity: RunIdentity, options: OpenRunO
   if (!same) throw new RunDirError(`${dir} holds a different run (${describeRun(info)}, not ${describeRun(identity)}); choose another --out`, dir);
   if (!options.resume) throw new RunDirError(`${dir} already holds a run (${describeRun(info)}); pass --resume to continue it, or choose another --out`, dir);
   return { paths, info, fresh: false, hasCheckpoint: existsSync(paths.checkpoint) };
+}
+
+/**
+ * Undo a fresh run that failed before its first checkpoint: its files go, and the folder too
+ * when nothing else is left in it.
+ */
+export function discardRunDir(paths: RunPaths): void {
+  for (const name of readdirSync(paths.dir)) {
+    if (name === 'run.json' || name === 'plots' || name.endsWith('.jsonl') || name.startsWith('results.')) rmSync(join(paths.dir, name), { recursive: true, force: true });
+  }
+  if (readdirSync(paths.dir).length === 0) rmdirSync(paths.dir);
 }
 
 /** Make plots/ if needed and return its path. */

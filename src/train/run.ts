@@ -18,13 +18,14 @@ import type { NDArray } from '../runtime/ndarray.js';
 import { imageBatches } from './dino.js';
 import { backbone, modelNames, type Backbone, type ModelName } from './models.js';
 import { flattenToTensors, readCheckpoint, unflattenFromTensors, writeCheckpoint } from './checkpoint.js';
-import { ensurePlotsDir, openRunDir, readRunInfo, runPaths, RunDirError, type RunPaths } from './run-dir.js';
+import { discardRunDir, ensurePlotsDir, openRunDir, readRunInfo, runPaths, RunDirError, type RunDir, type RunPaths } from './run-dir.js';
 import { appendMetrics, metricSeries, readMetrics, truncateMetrics } from './metrics.js';
 import { knnMonitor } from './knn-monitor.js';
 import { attentionPlot, classAttentionMaps } from './attention-maps.js';
 import { lineChart } from '../plot/index.js';
 import { writePlot } from '../plot/png.js';
 import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { ProgressBar } from './progress.js';
 import { buildTrainer, evaluatedBackbone, labelledImages, methodConfig, methodLabels, type MethodOptions } from './methods.js';
 import { evaluateRun } from './evaluate.js';
@@ -73,12 +74,22 @@ function subtree<T>(tensors: Readonly<Record<string, NDArray>>, prefix: string, 
 }
 
 export async function runTraining(o: RunOptions): Promise<RunResult> {
-  const identity = { method: o.method, model: o.model, dataset: o.dataset };
-  const config = methodConfig(o);
-  // Data first: a wrong dataset path must not leave a run folder behind.
   const train = loadDataset(o.dataset, 'train', o.dataRoot);
   const test = loadDataset(o.dataset, 'test', o.dataRoot);
-  const run = openRunDir(o.out, { ...identity, config }, { resume: o.resume });
+  const run = openRunDir(o.out, { method: o.method, model: o.model, dataset: o.dataset, config: methodConfig(o) }, { resume: o.resume });
+  try {
+    return await trainInRun(o, run, train, test);
+  } catch (e) {
+    // A run that fails before its first checkpoint (a batch too big to compile, say) leaves no
+    // folder behind that would refuse the same --out next time.
+    if (run.fresh && !existsSync(run.paths.checkpoint)) discardRunDir(run.paths);
+    throw e;
+  }
+}
+
+async function trainInRun(o: RunOptions, run: RunDir, train: Dataset, test: Dataset): Promise<RunResult> {
+  const identity = { method: o.method, model: o.model, dataset: o.dataset };
+  const config = methodConfig(o);
   const paths = run.paths;
   const label = methodLabels[o.method];
   o.log(`${o.dataset}: ${train.n} training and ${test.n} test images; compiling the ${label} step (${o.model}, batch ${o.batchSize}, ${o.localViews} local views, backend ${o.backend})`);

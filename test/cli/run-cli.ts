@@ -5,7 +5,12 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 export function runCli(command: string, args: readonly string[]): { code: number | null; out: string; err: string } {
-  const r = spawnSync(process.execPath, ['dist/src/cli/main.js', command, ...args], { encoding: 'utf8' });
+  return runShapegrad([command, ...args]);
+}
+
+/** The command line with exactly these arguments (none: bare `shapegrad`). */
+export function runShapegrad(args: readonly string[]): { code: number | null; out: string; err: string } {
+  const r = spawnSync(process.execPath, ['dist/src/cli/main.js', ...args], { encoding: 'utf8' });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 

@@ -37,7 +37,7 @@ export type ConvBnParams = readonly [{ readonly weight: Tensor }, BatchNormParam
 export type NoParams = Readonly<Record<string, never>>;
 
 export interface ConvPatchEmbedParams {
-  /** [stage 0, GELU, stage 1, GELU, ..., last stage]: stage i at index 2i. */
+  /** `[stage 0, GELU, stage 1, GELU, ..., last stage]`: stage i at index 2i. */
   readonly proj: readonly (ConvBnParams | NoParams)[];
 }
 

@@ -25,7 +25,9 @@ export function compare(actual: ArrayLike<number>, expected: ArrayLike<number>, 
     const err = Number.isNaN(d) ? Infinity : d;
     maxAbs = Math.max(maxAbs, err);
     if (e !== 0 || err !== 0) maxRel = Math.max(maxRel, err / Math.max(Math.abs(e), Number.MIN_VALUE));
-    const excess = err - (tol.atol + tol.rtol * Math.abs(e));
+    // A non-finite golden value makes the allowance infinite and the excess NaN, which no
+    // comparison with 0 catches: such an element fails outright.
+    const excess = Number.isFinite(e) ? err - (tol.atol + tol.rtol * Math.abs(e)) : Infinity;
     if (excess > worstExcess || (worst < 0 && excess > 0)) {
       worstExcess = excess;
       worst = i;

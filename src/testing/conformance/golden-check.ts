@@ -109,7 +109,8 @@ function compareAll(file: GoldenFile, component: Component, values: Values, back
         continue;
       }
       const c = compare(actual, goldenData(expected), toleranceFor(component, section, key, expected, backend));
-      lines.push({ section, key, status: c.ok ? 'pass' : 'fail', maxAbs: c.maxAbs, maxRel: c.maxRel, ...(c.problem ? { note: c.problem } : c.ok ? {} : { note: `worst at element ${c.worst}` }) });
+      const problem = c.problem && `shape [${expected.shape.join(', ')}] in the file (${expected.data.length} values), ${actual.length} values computed`;
+      lines.push({ section, key, status: c.ok ? 'pass' : 'fail', maxAbs: c.maxAbs, maxRel: c.maxRel, ...(problem ? { note: problem } : c.ok ? {} : { note: `worst at element ${c.worst}` }) });
     }
   }
   return lines;
@@ -162,9 +163,11 @@ export function allPassed(reports: readonly FileReport[]): boolean {
 
 const fmt = (x: number) => (Number.isNaN(x) ? '-' : x.toExponential(1));
 
+/** One line per tensor; a failure also names the file it came from. */
 export function formatReport(report: FileReport): string[] {
-  if (report.error !== undefined) return [`FAIL ${report.component}: ${report.error}`];
+  const where = report.file === report.component ? '' : `  in ${report.file}`;
+  if (report.error !== undefined) return [`FAIL ${report.component}: ${report.error.startsWith(report.file) ? report.error : `${report.error}${where}`}`];
   return report.lines.map(
-    (l) => `${l.status.toUpperCase().padEnd(4)} ${report.component} ${l.section}.${l.key}  max abs ${fmt(l.maxAbs)}  max rel ${fmt(l.maxRel)}${l.note ? `  (${l.note})` : ''}`,
+    (l) => `${l.status.toUpperCase().padEnd(4)} ${report.component} ${l.section}.${l.key}  max abs ${fmt(l.maxAbs)}  max rel ${fmt(l.maxRel)}${l.note ? `  (${l.note})` : ''}${l.status === 'fail' ? where : ''}`,
   );
 }

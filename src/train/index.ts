@@ -1,0 +1,16 @@
+/**
+ * shapegrad/train (Node): the trainers of the `shapegrad train` command, as a library. The
+ * backbones, the DINO trainer and its image batches, every method's trainer, whole runs with
+ * their run folders, checkpoints and metrics, and the re-evaluation of a run.
+ */
+export { dinoTrainer, imageBatches, defaultDinoConfig, type DinoTrainer, type DinoState, type DinoTrainConfig, type DinoNetwork } from './dino.js';
+export { backbone, xcitTiny, resmlpTiny, modelNames, tinyLinearInitStd, type Backbone, type ModelName } from './models.js';
+export { methodNames, type MethodName, type TrainState, type StepResult, type Trainer } from './trainer.js';
+export { buildTrainer, methodConfig, methodLabels, labelledImages, type MethodOptions } from './methods.js';
+export { runTraining, evalRun, loadDataset, type RunOptions, type RunResult, type EvalRunOptions, type DatasetName } from './run.js';
+export { openRunDir, readRunInfo, runPaths, discardRunDir, writeFileAtomic, RunDirError, type RunDir, type RunPaths, type RunInfo, type RunIdentity, type OpenRunOptions, type AtomicWriteHooks } from './run-dir.js';
+export {
+  readCheckpoint, writeCheckpoint, decodeCheckpoint, serializeCheckpoint, flattenToTensors, unflattenFromTensors, CheckpointError,
+  CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type Checkpoint, type ExpectedCheckpoint,
+} from './checkpoint.js';
+export { appendMetrics, readMetrics, truncateMetrics, metricSeries, MetricsError, type MetricRecord } from './metrics.js';
