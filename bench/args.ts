@@ -5,6 +5,9 @@
  */
 import { IMPLS, WORKLOADS, type WorkloadName } from './jobs.js';
 
+/** Backends of the browser bench's rows (bench/browser/spec.ts BROWSER_ROWS). */
+export const BROWSER_BACKENDS = ['wasm-1t', 'wasm-2t', 'webgl2', 'webgpu', 'webgl', 'wasm'] as const;
+
 /** Default time budget of one row, in seconds. */
 export const DEFAULT_BUDGET_S = 120;
 
@@ -22,6 +25,8 @@ export interface Options {
   readonly gpu: boolean;
   /** --allow-swiftshader (with --gpu): go on when the adapter is SwiftShader or another CPU adapter. */
   readonly allowSwiftshader: boolean;
+  /** --backends (with --browser or --gpu): only rows on these backends (e.g. webgl2,webgl); null: all. */
+  readonly backends: readonly string[] | null;
   /** --budget was given (the browser bench has its own default otherwise). */
   readonly budgetGiven: boolean;
 }
@@ -42,6 +47,9 @@ export const USAGE = `usage: node dist/bench/main.js [options]     (npm run benc
   --gpu             for a machine with a GPU: conformance of every golden file on WebGPU, then
                     the webgpu and webgl2 rows, in Chromium on the GPU's Vulkan driver; refuses
                     (exit 1) when the adapter found is SwiftShader or another CPU adapter
+  --backends LIST   with --browser or --gpu: only the rows on these backends: ${BROWSER_BACKENDS.join(', ')}
+                    (shapegrad's wasm-1t/wasm-2t, webgl2, webgpu; TensorFlow.js's webgl, wasm, webgpu;
+                    jax-js's wasm, webgpu: an implementation's rows are those of its backends named)
   --allow-swiftshader  with --gpu: go on with a SwiftShader/CPU adapter (to test the path here)
 `;
 
@@ -69,6 +77,7 @@ export function parseArgs(args: readonly string[]): Options | 'help' {
   let browser = false;
   let gpu = false;
   let allowSwiftshader = false;
+  let backends: string[] | null = null;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === '--json') json = true;
@@ -80,6 +89,7 @@ export function parseArgs(args: readonly string[]): Options | 'help' {
     else if (a === '--allow-swiftshader') allowSwiftshader = true;
     else if (a === '--only') only = listArg(args, i++, a, WORKLOADS) as WorkloadName[];
     else if (a === '--impl') impls = listArg(args, i++, a, IMPLS);
+    else if (a === '--backends') backends = listArg(args, i++, a, BROWSER_BACKENDS);
     else if (a === '--budget') {
       const v = args[++i];
       budgetS = Number(v);
@@ -89,6 +99,7 @@ export function parseArgs(args: readonly string[]): Options | 'help' {
     else throw new UsageError(`unknown option ${a}\n${USAGE}`);
   }
   if (browser && gpu) throw new UsageError(`--browser and --gpu are two different runs: give one\n${USAGE}`);
+  if (backends !== null && !browser && !gpu) throw new UsageError(`--backends goes with --browser or --gpu\n${USAGE}`);
   if (allowSwiftshader && !gpu) throw new UsageError(`--allow-swiftshader goes with --gpu\n${USAGE}`);
-  return { json, quick, only, impls, reference: reference && !quick, xvfb, budgetS, budgetGiven, browser, gpu, allowSwiftshader };
+  return { json, quick, only, impls, reference: reference && !quick, xvfb, budgetS, budgetGiven, browser, gpu, allowSwiftshader, backends };
 }

@@ -6,6 +6,7 @@
  * rows, and the two targets of issue 12 measured from them.
  */
 import { addRatios, peerName, type BenchRow } from '../harness.js';
+import type { BenchPageEnv } from './page.js';
 
 export type Where = 'chromium' | 'node';
 
@@ -97,3 +98,23 @@ export function formatTarget(t: Target): string {
   const verdict = t.met === null ? 'NOT MEASURED' : t.met ? 'MET' : 'NOT MET';
   return `${verdict.padEnd(12)} ${t.name}: ${t.ratio === null ? '-' : `${t.ratio.toFixed(2)}x`} (${t.note})`;
 }
+
+// ---- the device the page found -------------------------------------------------
+
+/** A CPU adapter or renderer: SwiftShader, llvmpipe, lavapipe, softpipe, or a WebGPU fallback adapter. */
+export function cpuDevice(env: Pick<BenchPageEnv, 'webgpu' | 'webgl2'>): string | null {
+  const soft = /swiftshader|llvmpipe|lavapipe|softpipe|software|microsoft basic render/i;
+  const a = env.webgpu;
+  if (a === null) return 'no WebGPU adapter';
+  const text = [a.vendor, a.architecture, a.device, a.description].filter((s) => s).join(' ');
+  if (a.isFallbackAdapter === true) return `a fallback (CPU) WebGPU adapter: ${text}`;
+  if (soft.test(text)) return `a CPU WebGPU adapter: ${text}`;
+  if (env.webgl2 !== null && soft.test(env.webgl2.renderer)) return `a CPU WebGL renderer: ${env.webgl2.renderer}`;
+  return null;
+}
+
+export function adapterString(env: Pick<BenchPageEnv, 'webgpu'>): string {
+  const a = env.webgpu;
+  return a === null ? 'none' : [a.vendor, a.architecture, a.device, a.description].filter((s) => s).join(' / ') + (a.isFallbackAdapter ? ' (fallback adapter)' : '');
+}
+

@@ -24,7 +24,9 @@ import { timedOutRow, type BenchRow } from '../harness.js';
 import type { WorkloadName } from '../jobs.js';
 import { BENCH_PAGE_DIR, bundleBenchPage, repoRoot } from './bundle.js';
 import type { BenchPage, BenchPageEnv, ConformanceResult } from './page.js';
-import { assembleRows, targets, type BrowserBenchRow, type Target } from './rows.js';
+import { adapterString, assembleRows, cpuDevice, targets, type BrowserBenchRow, type Target } from './rows.js';
+
+export { adapterString, cpuDevice };
 import { BROWSER_ROWS, GPU_ROWS, NODE_BACKENDS, browserWorkloads, type BrowserWorkload, type PageRowRequest, type PageRowResult, type RowSpec } from './spec.js';
 
 /** Without --budget, each browser row gets this long (s): SwiftShader's first calls compile many shaders. */
@@ -41,23 +43,6 @@ export interface BrowserRun {
   /** Browsers launched (1 + one after each timed-out row). */
   readonly launches: number;
   readonly conformance?: { readonly passed: number; readonly failed: number; readonly ms: number };
-}
-
-/** A CPU adapter or renderer: SwiftShader, llvmpipe, lavapipe, softpipe, or a WebGPU fallback adapter. */
-export function cpuDevice(env: Pick<BenchPageEnv, 'webgpu' | 'webgl2'>): string | null {
-  const soft = /swiftshader|llvmpipe|lavapipe|softpipe|software|microsoft basic render/i;
-  const a = env.webgpu;
-  if (a === null) return 'no WebGPU adapter';
-  const text = [a.vendor, a.architecture, a.device, a.description].filter((s) => s).join(' ');
-  if (a.isFallbackAdapter === true) return `a fallback (CPU) WebGPU adapter: ${text}`;
-  if (soft.test(text)) return `a CPU WebGPU adapter: ${text}`;
-  if (env.webgl2 !== null && soft.test(env.webgl2.renderer)) return `a CPU WebGL renderer: ${env.webgl2.renderer}`;
-  return null;
-}
-
-export function adapterString(env: BenchPageEnv): string {
-  const a = env.webgpu;
-  return a === null ? 'none' : [a.vendor, a.architecture, a.device, a.description].filter((s) => s).join(' / ') + (a.isFallbackAdapter ? ' (fallback adapter)' : '');
 }
 
 function rendererFor(spec: RowSpec, env: BenchPageEnv | null): string {
@@ -177,11 +162,12 @@ export async function runBrowserBench(opts: Options, mode: 'browser' | 'gpu', de
       conformance = await runConformance(session, budgetMs, progress, errors);
     }
 
-    const specs = (mode === 'gpu' ? GPU_ROWS : BROWSER_ROWS).filter((s) => opts.impls.includes(s.impl));
+    const specs = (mode === 'gpu' ? GPU_ROWS : BROWSER_ROWS).filter((s) => opts.impls.includes(s.impl) && (opts.backends === null || opts.backends.includes(s.backend)));
+    const nodeBackends = NODE_BACKENDS.filter((b) => opts.backends === null || opts.backends.includes(b));
     for (const name of opts.only) {
-      if (mode === 'browser' && deps.nodeRows && opts.impls.includes('shapegrad')) {
-        progress(`${name}: shapegrad ${NODE_BACKENDS.join(', ')} in Node (the Node bench's child process), for the Chromium/Node ratio`);
-        const r = await deps.nodeRows(name, NODE_BACKENDS);
+      if (mode === 'browser' && deps.nodeRows && opts.impls.includes('shapegrad') && nodeBackends.length > 0) {
+        progress(`${name}: shapegrad ${nodeBackends.join(', ')} in Node (the Node bench's child process), for the Chromium/Node ratio`);
+        const r = await deps.nodeRows(name, nodeBackends);
         node.push(...r.rows);
         errors.push(...r.errors);
       }
