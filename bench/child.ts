@@ -9,7 +9,7 @@
 import { childJob } from './budget.js';
 import os from 'node:os';
 import { availableBackends, type GpujsBackend } from '../src/index.js';
-import type { TimingPlan } from './common.js';
+import { nodePlans } from './plans.js';
 import { nativeBackend, peerName, runCandidate, type Candidate, type Oracle, type ShapegradBackend } from './harness.js';
 import { referenceTaskName, taskName, workloadTitle, type TaskInfo, type TaskResult, type WorkloadJob, type WorkloadName } from './jobs.js';
 import { loadJax, loadTf, type JaxPeer, type TfBackend, type TfPeer } from './peers.js';
@@ -23,20 +23,6 @@ interface State {
 }
 
 const progress = (s: string) => process.stderr.write(`[bench] ${s}\n`);
-
-function plans(quick: boolean): Record<WorkloadName, TimingPlan> {
-  return quick
-    ? {
-        matmul: { warmup: 1, repeats: 10, minRepeats: 3, budgetMs: 1500 },
-        xcit: { warmup: 0, repeats: 3, minRepeats: 2, budgetMs: 6000 },
-        dino: { warmup: 0, repeats: 3, minRepeats: 2, budgetMs: 4000 },
-      }
-    : {
-        matmul: { warmup: 2, repeats: 30, minRepeats: 5, budgetMs: 4000 },
-        xcit: { warmup: 1, repeats: 7, minRepeats: 3, budgetMs: 20000 },
-        dino: { warmup: 1, repeats: 7, minRepeats: 3, budgetMs: 12000 },
-      };
-}
 
 interface Peers {
   readonly tf: TfPeer | undefined;
@@ -91,7 +77,7 @@ async function main(): Promise<void> {
   await ctx.ready();
   if (ctx.attempt > 0) progress(`  (a fresh process, pid ${process.pid}, for the rows left: ready in ${performance.now().toFixed(0)} ms)`);
   const oracles: Record<string, Oracle> = { ...((ctx.state as State | undefined)?.oracles ?? {}) };
-  const plan = plans(job.quick)[job.workload];
+  const plan = nodePlans(job.quick)[job.workload];
 
   const handOn = async (workload: string, oracle: Oracle) => {
     oracles[workload] = oracle;

@@ -22,6 +22,8 @@ import '@tensorflow/tfjs-backend-webgpu';
 import * as jaxAll from '@jax-js/jax';
 import { browser, webglRenderer, webgpuAdapter, type GpuAdapterInfo } from '../../test/browser/page/dom.js';
 import type { TimingPlan } from '../common.js';
+import type { WorkloadName } from '../jobs.js';
+import { gpuPlans, nodePlans } from '../plans.js';
 import { nativeBackend, runCandidate, type Candidate, type Oracle, type Row, type ShapegradBackend } from '../harness.js';
 import type { JaxDevice, JaxPeer, TfBackend, TfPeer } from '../peers.js';
 import { jaxMatmul, matmulData, shapegradMatmul, tfMatmul, type MatmulData } from '../workloads/matmul.js';
@@ -34,21 +36,10 @@ const jax = jaxAll as unknown as JaxPeer['jax'];
 
 const say = (s: string) => console.info(`[bench] ${s}`);
 
-/** Fewer calls than in Node: SwiftShader's GPU emulation is slow, and the whole run should stay well under 15 minutes. */
-export function browserPlans(quick: boolean): Record<BrowserWorkload, TimingPlan> {
-  return quick
-    ? {
-        'matmul 128': { warmup: 1, repeats: 10, minRepeats: 3, budgetMs: 1000 },
-        'matmul 512': { warmup: 1, repeats: 10, minRepeats: 3, budgetMs: 1500 },
-        'xcit train step': { warmup: 0, repeats: 3, minRepeats: 2, budgetMs: 4000 },
-        'dino+sinkhorn fwd+bwd': { warmup: 0, repeats: 3, minRepeats: 2, budgetMs: 4000 },
-      }
-    : {
-        'matmul 128': { warmup: 2, repeats: 20, minRepeats: 5, budgetMs: 2000 },
-        'matmul 512': { warmup: 1, repeats: 15, minRepeats: 5, budgetMs: 3000 },
-        'xcit train step': { warmup: 1, repeats: 5, minRepeats: 3, budgetMs: 8000 },
-        'dino+sinkhorn fwd+bwd': { warmup: 1, repeats: 5, minRepeats: 3, budgetMs: 6000 },
-      };
+/** The Node bench's plans for rows on the CPU (wasm), fewer calls for rows on WebGL or WebGPU (bench/plans.ts). */
+export function browserPlan(w: BrowserWorkload, device: 'cpu' | 'gpu', quick: boolean): TimingPlan {
+  const name: WorkloadName = w.startsWith('matmul') ? 'matmul' : w === 'xcit train step' ? 'xcit' : 'dino';
+  return (device === 'cpu' ? nodePlans(quick) : gpuPlans(quick))[name];
 }
 
 // ---- peers -----------------------------------------------------------------
@@ -208,7 +199,8 @@ async function row(req: PageRowRequest): Promise<PageRowResult> {
   } catch (e) {
     return { kind: 'error', message: `${w}: ${req.impl}/${req.backend}: ${(e as Error).message}` };
   }
-  const plan = { ...browserPlans(req.quick)[w], ...c.plan };
+  const onGpu = req.backend === 'webgl2' || req.backend === 'webgl' || req.backend === 'webgpu';
+  const plan = { ...browserPlan(w, onGpu ? 'gpu' : 'cpu', req.quick), ...c.plan };
   const r = await runCandidate(w, c, plan, say, oracles[w], undefined, {
     phase: (p) => console.debug(`[bench-phase] ${p}`),
     deadline,

@@ -30,7 +30,7 @@ export { adapterString, cpuDevice };
 import { BROWSER_ROWS, GPU_ROWS, NODE_BACKENDS, browserWorkloads, type BrowserWorkload, type PageRowRequest, type PageRowResult, type RowSpec } from './spec.js';
 
 /** Without --budget, each browser row gets this long (s): SwiftShader's first calls compile many shaders. */
-export const DEFAULT_BROWSER_BUDGET_S = 120;
+export const DEFAULT_BROWSER_BUDGET_S = 180;
 
 type Fn = { [K in keyof BenchPage]: BenchPage[K] extends (...a: infer A) => Promise<infer R> ? (...a: A) => Promise<R> : never };
 
@@ -88,6 +88,8 @@ class Session {
       const text = m.text();
       if (text.startsWith('[bench-phase] ')) this.phase = text.slice('[bench-phase] '.length);
       else if (text.startsWith('[bench] ')) this.progress(`  (chromium) ${text.slice('[bench] '.length).trimStart()}`);
+      // Not shown: ANGLE's performance notes (ReadPixels stalls) and the missing favicon.
+      else if (/GL Driver Message|Failed to load resource: .*404/.test(text)) return;
       else if (m.type() === 'error' || m.type() === 'warning') this.progress(`  [page ${m.type()}] ${text.split('\n')[0]!.slice(0, 300)}`);
     });
     page.on('pageerror', (e) => this.progress(`  [page error] ${e.message}`));
