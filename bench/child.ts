@@ -9,10 +9,10 @@
 import { childJob } from './budget.js';
 import os from 'node:os';
 import { availableBackends, type GpujsBackend } from '../src/index.js';
-import type { TimingPlan } from './common.js';
+import { nodePlans } from './plans.js';
 import { nativeBackend, peerName, runCandidate, type Candidate, type Oracle, type ShapegradBackend } from './harness.js';
 import { referenceTaskName, taskName, workloadTitle, type TaskInfo, type TaskResult, type WorkloadJob, type WorkloadName } from './jobs.js';
-import { loadJax, loadTf, type JaxPeer, type TfPeer } from './peers.js';
+import { loadJax, loadTf, type JaxPeer, type TfBackend, type TfPeer } from './peers.js';
 import { jaxMatmul, matmulData, shapegradMatmul, tfMatmul } from './workloads/matmul.js';
 import { dinoData, dinoReferenceOracle, jaxDino, shapegradDino, tfDino } from './workloads/dino.js';
 import { jaxXcit, shapegradXcit, tfXcit, xcitData, xcitReferenceOracle } from './workloads/xcit.js';
@@ -23,20 +23,6 @@ interface State {
 }
 
 const progress = (s: string) => process.stderr.write(`[bench] ${s}\n`);
-
-function plans(quick: boolean): Record<WorkloadName, TimingPlan> {
-  return quick
-    ? {
-        matmul: { warmup: 1, repeats: 10, minRepeats: 3, budgetMs: 1500 },
-        xcit: { warmup: 0, repeats: 3, minRepeats: 2, budgetMs: 6000 },
-        dino: { warmup: 0, repeats: 3, minRepeats: 2, budgetMs: 4000 },
-      }
-    : {
-        matmul: { warmup: 2, repeats: 30, minRepeats: 5, budgetMs: 4000 },
-        xcit: { warmup: 1, repeats: 7, minRepeats: 3, budgetMs: 20000 },
-        dino: { warmup: 1, repeats: 7, minRepeats: 3, budgetMs: 12000 },
-      };
-}
 
 interface Peers {
   readonly tf: TfPeer | undefined;
@@ -72,7 +58,7 @@ async function loadPeers(impls: readonly string[], announce: boolean): Promise<P
 
 function peerCandidates(
   peers: Peers,
-  tf: (peer: TfPeer, backend: 'wasm' | 'cpu', detail: string) => Candidate,
+  tf: (peer: TfPeer, backend: TfBackend, detail: string) => Candidate,
   jax: (peer: JaxPeer, detail: string) => Candidate,
 ): Candidate[] {
   const out: Candidate[] = [];
@@ -86,11 +72,12 @@ async function main(): Promise<void> {
   const job = ctx.job;
   // Library chatter (TensorFlow.js greets on console.log) goes to stderr, like the progress.
   console.log = console.info = console.debug = (...a: unknown[]) => console.error(...a);
-  const peers = await loadPeers(job.impls, job.announce && ctx.attempt === 0);
+  const loaded = await loadPeers(job.impls, job.announce && ctx.attempt === 0);
+  const peers: Peers = job.backends === undefined ? loaded : { ...loaded, shapegrad: loaded.shapegrad.filter((b) => job.backends!.includes(b)) };
   await ctx.ready();
   if (ctx.attempt > 0) progress(`  (a fresh process, pid ${process.pid}, for the rows left: ready in ${performance.now().toFixed(0)} ms)`);
   const oracles: Record<string, Oracle> = { ...((ctx.state as State | undefined)?.oracles ?? {}) };
-  const plan = plans(job.quick)[job.workload];
+  const plan = nodePlans(job.quick)[job.workload];
 
   const handOn = async (workload: string, oracle: Oracle) => {
     oracles[workload] = oracle;
@@ -125,7 +112,10 @@ async function main(): Promise<void> {
       if (ctx.attempt === 0) progress(`${workload}: float32 [${n}, ${n}] x [${n}, ${n}], product read back to the host`);
       const d = matmulData(n);
       const candidates: Candidate[] = [];
-      if (job.impls.includes('shapegrad')) candidates.push(shapegradMatmul(d, 'reference'), ...peers.shapegrad.map((b) => shapegradMatmul(d, b)));
+      if (job.impls.includes('shapegrad')) {
+        if (job.backends === undefined || job.backends.includes('reference')) candidates.push(shapegradMatmul(d, 'reference'));
+        candidates.push(...peers.shapegrad.map((b) => shapegradMatmul(d, b)));
+      }
       candidates.push(...peerCandidates(peers, (p, b, det) => tfMatmul(d, p, b, det), (p, det) => jaxMatmul(d, p, det)));
       await runTasks(workload, candidates);
     }

@@ -15,6 +15,8 @@ export interface WorkloadJob {
   readonly quick: boolean;
   readonly impls: readonly string[];
   readonly reference: boolean;
+  /** shapegrad's backends to run (e.g. ['wasm-1t', 'wasm-2t'] for the browser bench's Node rows); all when absent. */
+  readonly backends?: readonly string[];
   /** Print which peers and backends loaded (the first workload's first child only). */
   readonly announce: boolean;
 }

@@ -21,71 +21,11 @@ import { fileURLToPath } from 'node:url';
 import { supervise, type TaskOutcome } from './budget.js';
 import { ensureDisplay, stopDisplay } from './display.js';
 import { addRatios, peerName, timedOutRow, type BenchRow } from './harness.js';
-import { IMPLS, WORKLOADS, workloadTitle, type TaskInfo, type TaskResult, type WorkloadJob, type WorkloadName } from './jobs.js';
-
-/** Default time budget of one row, in seconds. */
-export const DEFAULT_BUDGET_S = 120;
-
-interface Options {
-  readonly json: boolean;
-  readonly quick: boolean;
-  readonly only: readonly WorkloadName[];
-  readonly impls: readonly string[];
-  readonly reference: boolean;
-  readonly xvfb: boolean;
-  readonly budgetS: number;
-}
-
-const USAGE = `usage: node dist/bench/main.js [options]
-  --json            print the rows as a JSON array on stdout (progress stays on stderr)
-  --quick           fewer repetitions, and no float64 reference run for xcit and dino
-  --only LIST       workloads to run, comma-separated: ${WORKLOADS.join(', ')} (default: all)
-  --impl LIST       implementations: ${IMPLS.join(', ')} (default: all)
-  --no-reference    skip the float64 reference check of the xcit and dino workloads
-  --no-xvfb         do not start Xvfb for headlessgl when no DISPLAY is set
-  --budget SECONDS  time budget of each row (set-up, first call, check and timing; also the
-                    float64 reference run) (default: ${DEFAULT_BUDGET_S}); a row past it is killed and
-                    reported as timed out, and the rows after it still run
-`;
-
-class UsageError extends Error {}
-
-function listArg(args: readonly string[], i: number, flag: string, allowed: readonly string[]): string[] {
-  const value = args[i + 1];
-  if (value === undefined) throw new UsageError(`${flag} needs a value\n${USAGE}`);
-  const items = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
-  const bad = items.filter((s) => !allowed.includes(s));
-  if (bad.length > 0) throw new UsageError(`${flag}: unknown ${bad.join(', ')}; choose from ${allowed.join(', ')}`);
-  return items;
-}
-
-function parseArgs(args: readonly string[]): Options {
-  let json = false;
-  let quick = false;
-  let only: WorkloadName[] = [...WORKLOADS];
-  let impls: string[] = [...IMPLS];
-  let reference = true;
-  let xvfb = true;
-  let budgetS = DEFAULT_BUDGET_S;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === '--json') json = true;
-    else if (a === '--quick') quick = true;
-    else if (a === '--no-reference') reference = false;
-    else if (a === '--no-xvfb') xvfb = false;
-    else if (a === '--only') only = listArg(args, i++, a, WORKLOADS) as WorkloadName[];
-    else if (a === '--impl') impls = listArg(args, i++, a, IMPLS);
-    else if (a === '--budget') {
-      const v = args[++i];
-      budgetS = Number(v);
-      if (v === undefined || v.trim() === '' || !Number.isFinite(budgetS) || budgetS <= 0) throw new UsageError(`--budget needs a number of seconds above 0, got ${v ?? 'nothing'}\n${USAGE}`);
-    } else if (a === '--help' || a === '-h') {
-      process.stdout.write(USAGE);
-      process.exit(0);
-    } else throw new UsageError(`unknown option ${a}\n${USAGE}`);
-  }
-  return { json, quick, only, impls, reference: reference && !quick, xvfb, budgetS };
-}
+import { workloadTitle, type TaskInfo, type TaskResult, type WorkloadJob, type WorkloadName } from './jobs.js';
+import { fmt, table as renderTable } from './table.js';
+import type { BrowserRun } from './browser/run.js';
+import { formatTarget, type BrowserBenchRow } from './browser/rows.js';
+import { parseArgs, USAGE, UsageError, type Options } from './args.js';
 
 const progress = (s: string) => process.stderr.write(`[bench] ${s}\n`);
 
@@ -97,7 +37,7 @@ const CHILD = fileURLToPath(new URL('./child.js', import.meta.url));
 const isolation = { children: 0, readyMs: [] as number[] };
 
 /** One workload in child processes, each row within the budget. */
-async function runWorkload(name: WorkloadName, opts: Options, announce: boolean, rows: BenchRow[], errors: string[]): Promise<void> {
+async function runWorkload(name: WorkloadName, opts: Options, announce: boolean, rows: BenchRow[], errors: string[], backends?: readonly string[]): Promise<void> {
   const budgetMs = opts.budgetS * 1000;
   const own: BenchRow[] = [];
   const onOutcome = (o: TaskOutcome<TaskResult>) => {
@@ -115,7 +55,10 @@ async function runWorkload(name: WorkloadName, opts: Options, announce: boolean,
       progress(`  ${peerName(info).padEnd(22)} CRASHED: its process ${o.reason}${o.phase ? ` in the ${o.phase}` : ''}; the rows left run in a new one`);
     }
   };
-  const job: WorkloadJob = { workload: name, quick: opts.quick, impls: opts.impls, reference: opts.reference, announce };
+  const job: WorkloadJob =
+    backends === undefined
+      ? { workload: name, quick: opts.quick, impls: opts.impls, reference: opts.reference, announce }
+      : { workload: name, quick: opts.quick, impls: ['shapegrad'], reference: false, announce, backends };
   const r = await supervise<WorkloadJob, TaskResult>({ script: CHILD, job, budgetMs, onOutcome });
   isolation.children += r.children;
   isolation.readyMs.push(...r.readyMs.filter((ms) => Number.isFinite(ms)));
@@ -132,35 +75,7 @@ async function runWorkload(name: WorkloadName, opts: Options, announce: boolean,
 
 const RATIO_COLUMNS = ['tfjs/wasm', 'tfjs/cpu', 'jax-js/wasm', 'shapegrad/webasm', 'shapegrad/wasm-1t'];
 
-function fmt(ms: number): string {
-  return ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2);
-}
-
-function table(rows: readonly BenchRow[]): string {
-  const header = ['workload', 'impl', 'backend', 'median ms', 'min-max ms', 'n', 'compile ms', ...RATIO_COLUMNS.map((c) => `x ${c}`)];
-  // A timed-out row has its message where the numbers would be (not counted in the column widths).
-  const lines = rows.map((r) => r.status !== 'ok' ? [r.workload, r.impl, r.backend, r.message.replace('timed out', 'TIMED OUT')] : [
-    r.workload,
-    r.impl,
-    r.backend,
-    fmt(r.median_ms),
-    `${fmt(r.min_ms)}-${fmt(r.max_ms)}`,
-    String(r.repeats),
-    fmt(r.compile_estimate_ms),
-    ...RATIO_COLUMNS.map((c) => (r.ratio_vs[c] === undefined ? '' : `${r.ratio_vs[c]!.toFixed(2)}`)),
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.filter((l, j) => i < 3 || rows[j]!.status === 'ok').map((l) => l[i]!.length)));
-  const row = (cells: readonly string[], timed = true) =>
-    cells.map((c, i) => (!timed && i === 3 ? c : i >= 3 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
-  const out = [row(header), widths.map((w) => '-'.repeat(w)).join('  ')];
-  let last = '';
-  for (let i = 0; i < rows.length; i++) {
-    if (rows[i]!.workload !== last && last !== '') out.push('');
-    last = rows[i]!.workload;
-    out.push(row(lines[i]!, rows[i]!.status === 'ok'));
-  }
-  return out.join('\n');
-}
+const table = (rows: readonly BenchRow[]) => renderTable(rows, { ratios: RATIO_COLUMNS });
 
 function notes(rows: readonly BenchRow[], errors: readonly string[], budgetS: number): string {
   const lines = [
@@ -184,8 +99,81 @@ function notes(rows: readonly BenchRow[], errors: readonly string[], budgetS: nu
   return lines.join('\n');
 }
 
+// ---- --browser and --gpu ---------------------------------------------------
+
+const BROWSER_RATIO_COLUMNS = ['shapegrad/wasm-1t', 'tfjs/webgl', 'tfjs/wasm', 'tfjs/webgpu', 'jax-js/wasm', 'jax-js/webgpu'];
+
+function browserTable(rows: readonly BrowserBenchRow[]): string {
+  return renderTable(rows, {
+    ratios: BROWSER_RATIO_COLUMNS,
+    lead: [{ header: 'where', cell: (r) => r.where }],
+    extra: [{ header: 'x node', cell: (r) => (r.chromium_over_node === null ? '' : r.chromium_over_node.toFixed(2)) }],
+  });
+}
+
+function browserNotes(run: BrowserRun, budgetS: number, adapterString: (env: NonNullable<BrowserRun['env']>) => string): string {
+  const lines = [
+    '',
+    "x PEER: this row's median / the peer's median, within the same workload and place (above 1: slower than the peer).",
+    "x node: this Chromium row's median / the same shapegrad backend's median in Node, in the same run.",
+    'compile: set-up (compile, jit, variables) + first call - median: the one-time cost of building kernels or tracing.',
+    `Each Chromium row had ${budgetS} s; past it the browser was closed and the rows after it ran in a fresh one (${run.launches} browser(s) launched).`,
+    `Chromium ${run.browserVersion}; WebGL2: ${run.env?.webgl2?.renderer ?? 'none'}; WebGPU: ${run.env ? adapterString(run.env) : 'none'}.`,
+    '',
+  ];
+  for (const r of run.rows) {
+    const where = `${r.workload} | ${peerName(r)} (${r.where})`;
+    if (r.status !== 'ok') {
+      lines.push(`${where}: ${r.renderer ? `${r.renderer}; ` : ''}${r.message.replace('timed out', 'TIMED OUT')}: no timing, no check`);
+      continue;
+    }
+    const check = r.check.against === null ? 'oracle' : `loss rel err ${r.check.loss_rel_err!.toExponential(1)}, max tensor err ${r.check.tensor_err!.toExponential(1)} vs ${r.check.against}`;
+    lines.push(`${where}: ${[r.detail, r.renderer].filter((x) => x).join('; ')}${r.detail || r.renderer ? '; ' : ''}setup ${fmt(r.setup_ms)} ms, first call ${fmt(r.first_call_ms)} ms; ${check}${r.cut_by_budget ? '; repetitions cut short by the budget' : ''}`);
+  }
+  if (run.conformance) lines.push('', `conformance on webgpu: ${run.conformance.passed} golden files passed, ${run.conformance.failed} failed (${(run.conformance.ms / 1000).toFixed(1)} s)`);
+  if (run.targets.length > 0) lines.push('', 'targets (issue 12):', ...run.targets.map((t) => `  ${formatTarget(t)}`));
+  if (run.errors.length > 0) lines.push('', `${run.errors.length} error(s), no row for these:`, ...run.errors.map((e) => `  ERROR ${e.split('\n')[0]}`));
+  return lines.join('\n');
+}
+
+async function browserMain(opts: Options): Promise<number> {
+  progress(`${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), Node ${process.version}, ${os.platform()} ${os.arch()}, ${new Date().toISOString()}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  const t0 = performance.now();
+  const mode = opts.gpu ? 'gpu' : 'browser';
+  // Loaded here only: the Node bench needs neither playwright nor esbuild.
+  const { adapterString, DEFAULT_BROWSER_BUDGET_S, runBrowserBench } = await import('./browser/run.js');
+  const run = await runBrowserBench(opts, mode, {
+    progress,
+    nodeRows: async (name, backends) => {
+      const rows: BenchRow[] = [];
+      const errors: string[] = [];
+      await runWorkload(name, opts, false, rows, errors, backends);
+      return { rows, errors };
+    },
+  });
+  if ('refused' in run) {
+    process.stderr.write(
+      `[bench] --gpu: refused: found ${run.refused} (Chromium ${run.browserVersion}; WebGPU adapter: ${adapterString(run.env)}; WebGL2 renderer: ${run.env.webgl2?.renderer ?? 'none'}). ` +
+        'This is a CPU emulation of a GPU, not a GPU; give --allow-swiftshader to run anyway (to test the path).\n',
+    );
+    return 1;
+  }
+  progress(`done in ${((performance.now() - t0) / 1000).toFixed(0)} s; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  for (const t of run.targets) progress(formatTarget(t));
+  if (opts.json) process.stdout.write(`${JSON.stringify(run.rows, null, 2)}\n`);
+  else process.stdout.write(`${browserTable(run.rows)}\n${browserNotes(run, opts.budgetGiven ? opts.budgetS : DEFAULT_BROWSER_BUDGET_S, adapterString)}\n`);
+  for (const e of run.errors) process.stderr.write(`[bench] ERROR ${e}\n`);
+  return run.errors.length > 0 ? 1 : 0;
+}
+
 async function main(): Promise<number> {
-  const opts = parseArgs(process.argv.slice(2));
+  const parsed = parseArgs(process.argv.slice(2));
+  if (parsed === 'help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const opts = parsed;
+  if (opts.browser || opts.gpu) return browserMain(opts);
   // Interrupted: stop Xvfb, and (through process.exit's 'exit' hooks) the workload's child process.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {

@@ -12,12 +12,18 @@ const require = createRequire(import.meta.url);
 export type Tf = typeof import('@tensorflow/tfjs');
 export type Jax = typeof import('@jax-js/jax');
 
+/** TensorFlow.js backends the bench uses: wasm and cpu in Node; wasm, webgl and webgpu in the browser bench (bench/browser). */
+export type TfBackend = 'wasm' | 'cpu' | 'webgl' | 'webgpu';
+
+/** jax-js devices the bench uses: wasm in Node; wasm and webgpu in the browser bench. */
+export type JaxDevice = 'wasm' | 'webgpu';
+
 export interface TfPeer {
   readonly tf: Tf;
   /** Backends that initialised, with a description (SIMD, threads). */
-  readonly backends: readonly { readonly name: 'wasm' | 'cpu'; readonly detail: string }[];
+  readonly backends: readonly { readonly name: TfBackend; readonly detail: string }[];
   /** Switch to a backend (the engine keeps one active backend at a time). */
-  use(name: 'wasm' | 'cpu'): Promise<void>;
+  use(name: TfBackend): Promise<void>;
 }
 
 let tfPeer: Promise<TfPeer> | undefined;

@@ -9,7 +9,7 @@ import * as sg from '../../src/index.js';
 import type { Scalar as TfScalar, Tensor as TfTensor } from '@tensorflow/tfjs';
 import { uniformData } from '../common.js';
 import { referenceOracle, shapegradCompiled, type Candidate, type ShapegradBackend, type Oracle, type Output } from '../harness.js';
-import type { JaxPeer, TfPeer } from '../peers.js';
+import type { JaxDevice, JaxPeer, TfBackend, TfPeer } from '../peers.js';
 import { dinoConfig, dinoProgram, studentRows, studentViews, teacherRows } from './dino-model.js';
 
 export interface DinoData {
@@ -57,7 +57,7 @@ for (let t = 0; t < globalCrops; t++) for (let v = 0; v < studentViews; v++) if 
  * outside tf.valueAndGrad, which is how a TensorFlow.js user keeps them
  * without gradient); the loss closure takes the student outputs.
  */
-export function tfDino(d: DinoData, peer: TfPeer, backend: 'wasm' | 'cpu', detail: string): Candidate {
+export function tfDino(d: DinoData, peer: TfPeer, backend: TfBackend, detail: string): Candidate {
   return {
     impl: 'tfjs',
     backend,
@@ -111,12 +111,14 @@ export function tfDino(d: DinoData, peer: TfPeer, backend: 'wasm' | 'cpu', detai
  * new center); teacher probabilities and Sinkhorn codes go through
  * lax.stopGradient, valueAndGrad differentiates with respect to the student.
  */
-export function jaxDino(d: DinoData, peer: JaxPeer, detail: string): Candidate {
+export function jaxDino(d: DinoData, peer: JaxPeer, detail: string, device: JaxDevice = 'wasm'): Candidate {
   return {
     impl: 'jax-js',
-    backend: 'wasm',
+    backend: device,
     detail,
     prepare: async () => {
+      // Arrays are made on the default device (the Node bench: wasm; the browser bench: wasm or webgpu).
+      peer.jax.defaultDevice(device);
       const { numpy: np, nn, lax, jit, valueAndGrad, tree } = peer.jax;
       type A = InstanceType<typeof np.Array>;
       const sinkhorn = (scores: A): A => {

@@ -2,7 +2,7 @@
 import * as sg from '../../src/index.js';
 import { normalData } from '../common.js';
 import { shapegradCompiled, shapegradReference, type Candidate, type ShapegradBackend, type Output } from '../harness.js';
-import type { JaxPeer, TfPeer } from '../peers.js';
+import type { JaxDevice, JaxPeer, TfBackend, TfPeer } from '../peers.js';
 
 export function matmulProgram(n: number) {
   return sg.trace((a, b) => sg.einsum('I K, K J -> I J', a, b), sg.spec(['I', 'K'], [n, n], 'a'), sg.spec(['K', 'J'], [n, n], 'b'));
@@ -33,7 +33,7 @@ export function shapegradMatmul(d: MatmulData, backend: ShapegradBackend | 'refe
   return shapegradCompiled(program, backend, args, toOutput as never);
 }
 
-export function tfMatmul(d: MatmulData, peer: TfPeer, backend: 'wasm' | 'cpu', detail: string): Candidate {
+export function tfMatmul(d: MatmulData, peer: TfPeer, backend: TfBackend, detail: string): Candidate {
   return {
     impl: 'tfjs',
     backend,
@@ -58,12 +58,14 @@ export function tfMatmul(d: MatmulData, peer: TfPeer, backend: 'wasm' | 'cpu', d
   };
 }
 
-export function jaxMatmul(d: MatmulData, peer: JaxPeer, detail: string): Candidate {
+export function jaxMatmul(d: MatmulData, peer: JaxPeer, detail: string, device: JaxDevice = 'wasm'): Candidate {
   return {
     impl: 'jax-js',
-    backend: 'wasm',
+    backend: device,
     detail,
     prepare: async () => {
+      // Arrays are made on the default device (the Node bench: wasm; the browser bench: wasm or webgpu).
+      peer.jax.defaultDevice(device);
       const { numpy: np, jit } = peer.jax;
       const a = np.array(d.a).reshape([d.n, d.n]);
       const b = np.array(d.b).reshape([d.n, d.n]);

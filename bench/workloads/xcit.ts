@@ -8,7 +8,7 @@ import * as sg from '../../src/index.js';
 import type { Scalar as TfScalar, Tensor as TfTensor, Variable as TfVariable } from '@tensorflow/tfjs';
 import { labelData, normalData, type HostArray, type ParamSet } from '../common.js';
 import { referenceOracle, shapegradCompiled, type Candidate, type ShapegradBackend, type Oracle, type Output } from '../harness.js';
-import type { JaxPeer, TfPeer } from '../peers.js';
+import type { JaxDevice, JaxPeer, TfBackend, TfPeer } from '../peers.js';
 import { initXcit, patchPixels, tokens, xcitConfig, xcitProgram, type XcitParams } from './xcit-model.js';
 
 export interface XcitData {
@@ -113,7 +113,7 @@ function blockPaths(i: number) {
  * tf.moments for LayerNorm, tf.erf for exact GELU, tf.losses.softmaxCrossEntropy),
  * and tf.train.sgd(lr).minimize. Variables stay on the backend; only the loss is read.
  */
-export function tfXcit(d: XcitData, peer: TfPeer, backend: 'wasm' | 'cpu', detail: string): Candidate {
+export function tfXcit(d: XcitData, peer: TfPeer, backend: TfBackend, detail: string): Candidate {
   return {
     impl: 'tfjs',
     backend,
@@ -197,12 +197,14 @@ export function tfXcit(d: XcitData, peer: TfPeer, backend: 'wasm' | 'cpu', detai
  * valueAndGrad and the SGD update inside one jit. References follow jax-js's
  * ownership rules: every array is consumed once, `.ref` where it is used again.
  */
-export function jaxXcit(d: XcitData, peer: JaxPeer, detail: string): Candidate {
+export function jaxXcit(d: XcitData, peer: JaxPeer, detail: string, device: JaxDevice = 'wasm'): Candidate {
   return {
     impl: 'jax-js',
-    backend: 'wasm',
+    backend: device,
     detail,
     prepare: async () => {
+      // Arrays are made on the default device (the Node bench: wasm; the browser bench: wasm or webgpu).
+      peer.jax.defaultDevice(device);
       const { numpy: np, nn, jit, valueAndGrad, tree, blockUntilReady } = peer.jax;
       type A = InstanceType<typeof np.Array>;
       type P = Record<string, A>;
