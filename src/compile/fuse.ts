@@ -18,8 +18,8 @@ import type { Tensor } from '../ir/tensor.js';
 import type { Graph } from '../ir/graph.js';
 
 export const hostBufferOps: ReadonlySet<string> = new Set(['input', 'constant', 'random']);
-const generatedOps: ReadonlySet<string> = new Set(['fill', 'iota']);
-const indexRemapOps: ReadonlySet<string> = new Set(['broadcast', 'reshape', 'transpose', 'slice', 'identity', 'stopGradient']);
+export const generatedOps: ReadonlySet<string> = new Set(['fill', 'iota']);
+export const indexRemapOps: ReadonlySet<string> = new Set(['broadcast', 'reshape', 'transpose', 'slice', 'identity', 'stopGradient']);
 
 const numel = (t: Tensor): number => t.sizes.reduce((a, b) => a * b, 1);
 
@@ -62,7 +62,8 @@ const elementwiseOps: ReadonlySet<string> = new Set([
   'add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'pow', 'less', 'greater', 'equal', 'select', 'identity', 'stopGradient',
 ]);
 
-function isReduction(node: Tensor): boolean {
+/** Whether computing the node runs a loop (a sum, max, scatter or contraction). */
+export function isReduction(node: Tensor): boolean {
   if (node.op === 'sum' || node.op === 'max' || node.op === 'scatterAdd') return true;
   return node.op === 'einsum' && node.inputs.some((x) => x.axes.some((a) => !node.axes.includes(a)));
 }

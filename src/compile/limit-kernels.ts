@@ -15,19 +15,11 @@
  */
 import type { Tensor } from '../ir/tensor.js';
 import type { Graph } from '../ir/graph.js';
-import { hostBufferOps, type FusionPlan } from './fuse.js';
+import { generatedOps, hostBufferOps, indexRemapOps, isReduction, type FusionPlan } from './fuse.js';
 
 export interface KernelLimits {
   readonly maxReads?: number;
   readonly maxLoops?: number;
-}
-
-const indexRemapOps: ReadonlySet<string> = new Set(['broadcast', 'reshape', 'transpose', 'slice', 'identity', 'stopGradient']);
-const generatedOps: ReadonlySet<string> = new Set(['fill', 'iota']);
-
-function isLoop(node: Tensor): boolean {
-  if (node.op === 'sum' || node.op === 'max' || node.op === 'scatterAdd') return true;
-  return node.op === 'einsum' && node.inputs.some((x) => x.axes.some((a) => !node.axes.includes(a)));
 }
 
 interface Footprint {
@@ -53,7 +45,7 @@ function footprints(root: Tensor, materialized: ReadonlySet<Tensor>): Map<Tensor
       }
     };
     walk(node);
-    const loops = [node, ...inlined].filter(isLoop).length;
+    const loops = [node, ...inlined].filter(isReduction).length;
     const f = { reads, loops };
     memo.set(node, f);
     for (const x of inlined) visit(x);
