@@ -25,6 +25,7 @@ import { interpret } from '../../runtime/interpret.js';
 import { encodeFloats } from '../safetensors/dtypes.js';
 import { DataType, encodeModel, type OnnxNode, type OnnxTensor, type ElemType } from './proto.js';
 
+/** A program that cannot be exported to ONNX: an op with no ONNX counterpart (the message names the op and the node). */
 export class OnnxExportError extends Error {
   constructor(message: string, readonly op?: string) {
     super(message);

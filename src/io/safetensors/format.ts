@@ -17,6 +17,7 @@
  */
 import { bytesPerElement, decodeFloats, encodeFloats, isFloatDtype, otherDtypes, type FloatDtype } from './dtypes.js';
 
+/** A safetensors file that cannot be read, or whose tensors do not match the model they are loaded into (the message names the tensor). */
 export class SafetensorsError extends Error {
   constructor(message: string, readonly tensor?: string) {
     super(message);
