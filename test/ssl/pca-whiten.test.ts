@@ -91,11 +91,15 @@ describe('ssl/pca-whiten', () => {
         const x = matrix(seed, n, dim);
         const r = pcaWhiten(x, { dims });
         const y = r.whitened.data;
+        // Whitening divides by √λ, so round-off grows with the condition number λ₁/λ_dims
+        // (a random mix can be nearly singular: seed 431967 has κ = 1.5e9 and an error of 6.5e-8).
+        const kappa = r.transform.eigenvalues[0]! / r.transform.eigenvalues[dims - 1]!;
+        const tol = 1e-10 + 32 * Number.EPSILON * kappa;
         for (let a = 0; a < dims; a++) {
           for (let b = 0; b < dims; b++) {
             let s = 0;
             for (let i = 0; i < n; i++) s += y[i * dims + a]! * y[i * dims + b]!;
-            assert.ok(Math.abs(s - (a === b ? 1 : 0)) < 1e-8, `Σ y yᵀ [${a}, ${b}] = ${s}`);
+            assert.ok(Math.abs(s - (a === b ? 1 : 0)) < tol, `Σ y yᵀ [${a}, ${b}] = ${s} (κ ${kappa.toExponential(2)}, tolerance ${tol.toExponential(2)})`);
           }
           let m = 0;
           for (let i = 0; i < n; i++) m += y[i * dims + a]!;
@@ -107,7 +111,7 @@ describe('ssl/pca-whiten', () => {
           assert.ok(Math.abs(s - 1) < 1e-12, 'unit rows');
         }
       }),
-      { numRuns: 50 },
+      { numRuns: 200, examples: [[431967, 6, 0, 6]] },
     );
   });
 
