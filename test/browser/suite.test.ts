@@ -34,7 +34,7 @@ const RUNS: Readonly<Record<'webgl2' | 'webgl' | 'webgpu' | 'wasm', number>> = (
   const n = process.env['SHAPEGRAD_BROWSER_RUNS'];
   return n !== undefined && n !== '' ? { webgl2: Number(n), webgl: Number(n), webgpu: Number(n), wasm: Number(n) } : { webgl2: 8, webgl: 5, webgpu: 8, wasm: 15 };
 })();
-const SEED = Number(process.env['SHAPEGRAD_BROWSER_SEED'] ?? Math.floor(Math.random() * 2 ** 31));
+const SEED = Number(process.env['SHAPEGRAD_FC_SEED'] ?? Math.floor(Math.random() * 2 ** 31));
 
 /**
  * Golden files a GPU backend cannot run, and why (the same reasons are in docs/backends.md).
