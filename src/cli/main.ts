@@ -4,6 +4,8 @@ import { demoCommand, demoUsage } from './demo-command.js';
 import { conformanceCommand, conformanceUsage } from './conformance.js';
 import { trainCommand, trainUsage } from './train.js';
 import { evalCommand, evalUsage } from './eval.js';
+import { exportCommand, exportUsage } from './export.js';
+import { featuresCommand, featuresUsage } from './features.js';
 import { packageVersion } from './version.js';
 
 const usage = `usage: shapegrad <command> [flags]     (shapegrad <command> --help for its flags)
@@ -11,7 +13,9 @@ const usage = `usage: shapegrad <command> [flags]     (shapegrad <command> --hel
 
   train         self-supervised training (DINO, SwAV, PAWS, DeepCluster) and k-NN evaluation
                 (npm start: DINO, tiny XCiT, MNIST, 5 minutes, then k-NN)
-  eval          the k-NN table of a run's checkpoint, without training
+  eval          the k-NN table of a run's checkpoint or of backbone weights, without training
+  export        a run's backbone as safetensors (official PyTorch names) or ONNX
+  features      the features of a dataset split as a safetensors file
   demo          fit a small GELU network to two spirals by gradient descent,
                 traced once and run on the float64 reference interpreter
   conformance   check components against golden vectors from the official code`;
@@ -21,6 +25,8 @@ type Command = (args: readonly string[], out: (line: string) => void, err: (line
 const commands: Readonly<Record<string, readonly [Command, string]>> = {
   train: [trainCommand, trainUsage],
   eval: [evalCommand, evalUsage],
+  export: [exportCommand, exportUsage],
+  features: [featuresCommand, featuresUsage],
   demo: [demoCommand, demoUsage],
   conformance: [conformanceCommand, conformanceUsage],
 };
@@ -31,7 +37,7 @@ const err = (line: string) => process.stderr.write(`${line}\n`);
 async function main(args: readonly string[]): Promise<number> {
   const first = args[0];
   if (first === undefined || first === '-h' || first === '--help' || first === 'help') {
-    out(`${usage}\n\n${[trainUsage, evalUsage, demoUsage, conformanceUsage].join('\n\n')}`);
+    out(`${usage}\n\n${[trainUsage, evalUsage, exportUsage, featuresUsage, demoUsage, conformanceUsage].join('\n\n')}`);
     return 0;
   }
   if (first === '--version' || first === '-v') {

@@ -11,14 +11,16 @@ export const trainUsage = `usage: shapegrad train [--method dino|swav|paws|deepc
                        [--minutes N] [--max-steps N] [--stop-after N] [--out runs/NAME] [--resume] [--batch-size N] [--lr X]
                        [--seed N] [--backend wasm|webasm|cpu|headlessgl] [--local-views N] [--knn-train N] [--knn-test N]
                        [--out-dim K] [--teacher-temp T] [--momentum-teacher M] [--labels-per-class N] [--cluster-images N]
-                       [--data-root DIR] [--json]
+                       [--data-root DIR] [--init-from FILE.safetensors] [--json]
   --out-dim: DINO's head output (default 256), SwAV's prototypes (default 30) or DeepCluster's k (default 50);
   --teacher-temp and --momentum-teacher are DINO's; --labels-per-class is PAWS' labelled images per class
   (default 10); --cluster-images is DeepCluster's clustered subset (default 6000).
+  --init-from: start from a backbone trained elsewhere (a safetensors file of --model with the official
+  state_dict names, e.g. from shapegrad export or PyTorch); DINO's student and teacher both start from it.
   Defaults per method: batch 32 / 64 / 32 / 64, lr 5e-4 / 3e-3 / 3e-3 / 1e-3 (dino / swav / paws / deepcluster).`;
 
 const switchNames = ['resume', 'json'];
-const valueNames = ['stop-after', 'out-dim', 'teacher-temp', 'momentum-teacher', 'data-root', 'method', 'model', 'dataset', 'minutes', 'max-steps', 'out', 'batch-size', 'lr', 'seed', 'backend', 'local-views', 'knn-train', 'knn-test', 'labels-per-class', 'cluster-images'];
+const valueNames = ['init-from', 'stop-after', 'out-dim', 'teacher-temp', 'momentum-teacher', 'data-root', 'method', 'model', 'dataset', 'minutes', 'max-steps', 'out', 'batch-size', 'lr', 'seed', 'backend', 'local-views', 'knn-train', 'knn-test', 'labels-per-class', 'cluster-images'];
 
 /** The largest value of a count flag: far above any sensible run, low enough that a typo fails fast instead of exhausting memory. */
 const MAX_COUNT = 1_000_000;
@@ -77,10 +79,19 @@ function trainOptionsOf(flags: Flags, log: (line: string) => void): RunOptions &
     labelsPerClass: numberFlag(flags, 'labels-per-class', 10, positiveInt, positiveCount),
     ...(flags.values.has('cluster-images') ? { clusterImages: numberFlag(flags, 'cluster-images', 0, positiveInt, positiveCount) } : {}),
     ...(flags.values.has('data-root') ? { dataRoot: flags.values.get('data-root')! } : {}),
+    ...initFromFlag(flags),
     resume: flags.switches.has('resume'),
     json: flags.switches.has('json'),
     log,
   };
+}
+
+function initFromFlag(flags: Flags): { initFrom?: string } {
+  const file = flags.values.get('init-from');
+  if (file === undefined) return {};
+  if (file.trim() === '') throw new UsageError("--init-from needs a safetensors file, got ''");
+  if (flags.switches.has('resume')) throw new UsageError('--init-from starts a new run; --resume continues one from its checkpoint: give one of them');
+  return { initFrom: file };
 }
 
 function outFlag(out: string | undefined): string | undefined {

@@ -27,6 +27,8 @@ import type { MethodName } from './trainer.js';
 
 export interface EvaluationInput {
   readonly method: MethodName;
+  /** The name of the backbone's row (default: the method's label, the model and the steps). */
+  readonly rowName?: string;
   readonly model: ModelName;
   readonly dataset: string;
   readonly steps: number;
@@ -63,18 +65,30 @@ export function extractor<P>(f: (p: P, x: Tensor<['B', 'H', 'W']>) => Tensor<['B
 }
 
 export async function evaluateRun(paths: RunPaths, input: EvaluationInput): Promise<Evaluation> {
+  const result = await evaluateBackbone(input);
+  writeFileAtomic(paths.resultsTxt, `${result.table}\n`);
+  writeFileAtomic(paths.resultsJson, `${JSON.stringify(resultsJson(result.rows, { title: result.title, notes: result.notes }), null, 2)}\n`);
+  ensurePlotsDir(paths);
+  const label = methodLabels[input.method];
+  const metrics = readMetrics(paths.metrics);
+  writePlot(paths.plot('loss', 'svg').replace(/\.svg$/, ''), lineChart({ title: `${label} loss (${input.model}, ${input.dataset})`, xLabel: 'step', yLabel: 'loss', series: [{ name: 'loss', points: metricSeries(metrics, 'loss') }] }), { warn: input.log });
+  return { rows: result.rows, table: result.table, notes: result.notes };
+}
+
+/** The k-NN table of a backbone's parameters (and its baselines), written nowhere. */
+export async function evaluateBackbone(input: Omit<EvaluationInput, 'method'> & { readonly method?: MethodName }): Promise<Evaluation & { readonly title: string }> {
   const E = 250;
   const net = backbone(input.model);
   const randomInit = evaluate(net.init(split(makeKey(input.seed), 3)[0]!));
   const features = extractor((p: unknown, x) => net.features(p, x), randomInit, net.dim, E, input.backend);
   const bank = firstN(input.train, input.knnTrain);
   const queries = firstN(input.test, input.knnTest);
-  const label = methodLabels[input.method];
+  const label = input.method === undefined ? 'weights' : methodLabels[input.method];
   input.log(`k-NN (k = 20, T = 0.07) with ${bank.n} training images as the memory bank, and a linear probe trained on them, on ${queries.n} test images`);
   const rows = await compareWithBaselines({
     train: { images: bank.images, labels: bank.labels },
     test: { images: queries.images, labels: queries.labels },
-    method: { name: `${label} (${input.model}, ${input.steps} steps)`, features: features.fn(input.backbone) },
+    method: { name: input.rowName ?? `${label} (${input.model}, ${input.steps} steps)`, features: features.fn(input.backbone) },
     randomInit: features.fn(randomInit),
     rawPixels: true,
     extract: { batchSize: E, padLastBatch: true },
@@ -100,10 +114,5 @@ export async function evaluateRun(paths: RunPaths, input: EvaluationInput): Prom
 
   const title = `${input.dataset} k-NN top-1 (memory bank: ${bank.n} training images; ${queries.n} test images)`;
   const table = formatResults(rows, { title, notes });
-  writeFileAtomic(paths.resultsTxt, `${table}\n`);
-  writeFileAtomic(paths.resultsJson, `${JSON.stringify(resultsJson(rows, { title, notes }), null, 2)}\n`);
-  ensurePlotsDir(paths);
-  const metrics = readMetrics(paths.metrics);
-  writePlot(paths.plot('loss', 'svg').replace(/\.svg$/, ''), lineChart({ title: `${label} loss (${input.model}, ${input.dataset})`, xLabel: 'step', yLabel: 'loss', series: [{ name: 'loss', points: metricSeries(metrics, 'loss') }] }), { warn: input.log });
-  return { rows, table, notes };
+  return { rows, table, notes, title };
 }

