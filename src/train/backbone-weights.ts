@@ -23,9 +23,11 @@ export function readBackboneWeights(file: string, model: ModelName): unknown {
     const like = evaluate(backbone(model).init(makeKey(0)));
     const expected = parameterPaths(treeConstants(like));
     const names = Object.keys(file.tensors);
-    if (!names.some((n) => expected.includes(n))) {
+    const shared = names.filter((n) => expected.includes(n)).length;
+    // Mostly other names: another model's file, where the list of missing tensors would bury the point.
+    if (shared < expected.length / 2) {
       const held = names.slice(0, 4).map((n) => `${n} [${file.tensors[n]!.sizes.join(', ')}]`).join(', ') + (names.length > 4 ? `, ... (${names.length} tensors)` : '');
-      throw new SafetensorsError(`none of the ${expected.length} tensors of ${model} are in the file (it holds ${held || 'no tensors'}): not ${model} weights?`);
+      throw new SafetensorsError(`${shared === 0 ? 'none' : `only ${shared}`} of the ${expected.length} tensors of ${model} are in the file (it holds ${held || 'no tensors'}): not ${model} weights?`);
     }
     return loadSafetensors(bytes, like, { strict: true }).params;
   } catch (e) {
