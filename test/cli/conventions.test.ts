@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { quickTraining, runShapegrad, tempDirEach } from './run-cli.js';
 
-const commands = ['train', 'eval', 'demo', 'conformance'] as const;
+const commands = ['train', 'eval', 'export', 'features', 'demo', 'conformance'] as const;
 const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string; scripts: Record<string, string> };
 
 describe('cli conventions', function () {
@@ -52,7 +52,7 @@ describe('cli conventions', function () {
   });
 
   it('an extra argument is one error line and exit 2, in every command that takes none', () => {
-    for (const c of ['train', 'eval', 'demo']) {
+    for (const c of ['train', 'eval', 'export', 'features', 'demo']) {
       const r = runShapegrad([c, 'extra']);
       assert.equal(r.code, 2, c);
       assert.equal(r.err.trim(), `shapegrad ${c}: unexpected argument 'extra'`);

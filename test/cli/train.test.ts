@@ -3,6 +3,9 @@ import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { quickTraining, runCli, tempDirEach } from './run-cli.js';
 import { readMetrics } from '../../src/train/metrics.js';
+import { readRunBackbone } from '../../src/train/run-backbone.js';
+import { flattenToTensors } from '../../src/train/checkpoint.js';
+import { loadSafetensors } from '../../src/io/safetensors/tree.js';
 
 const cli = (args: string[]) => runCli('train', args);
 const quick = [...quickTraining];
@@ -66,5 +69,31 @@ describe('cli/train', function () {
     const again = cli([...quick, '--max-steps', '1', '--out', out]);
     assert.equal(again.code, 1);
     assert.match(again.err, /--resume/);
+  });
+
+  it('--init-from starts from a backbone trained elsewhere (DINO: student and teacher); a file that does not fit is one line and leaves no run folder', () => {
+    const official = 'test/fixtures/interop/official-resmlp-tiny.safetensors';
+    const out = join(dir, 'run');
+    for (const [args, code, pattern] of [
+      [['--init-from', official, '--resume', '--out', out], 2, /--init-from starts a new run; --resume continues one/],
+      [['--init-from', '', '--out', out], 2, /--init-from needs a safetensors file/],
+      [['--init-from', join(dir, 'absent.safetensors'), '--out', out], 1, /weights file .*absent\.safetensors does not exist/],
+      [['--model', 'xcit-tiny', '--init-from', official, '--out', out], 1, /holds resmlp-tiny weights \(its metadata\), not xcit-tiny: give --model resmlp-tiny/],
+    ] as const) {
+      const r = cli([...quick.filter((a) => a !== 'resmlp-tiny' && a !== '--model'), ...(args.includes('--model') ? [] : ['--model', 'resmlp-tiny']), ...args]);
+      assert.equal(r.code, code, `${args.join(' ')}: ${r.err}`);
+      assert.equal(r.err.trim().split('\n').length, 1, r.err);
+      assert.match(r.err, pattern);
+    }
+    assert.equal(existsSync(out), false, 'a failed start leaves no run folder');
+    const r = cli([...quick, '--max-steps', '1', '--init-from', official, '--out', out]);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.err, /starting from the backbone in .*official-resmlp-tiny\.safetensors/);
+    // One step later the teacher (an EMA with momentum 0.996 of a student one warm-up step away) is still the file's weights.
+    const file = loadSafetensors(readFileSync(official)).tensors;
+    const teacher = flattenToTensors(readRunBackbone(out).params);
+    let worst = 0;
+    for (const [name, x] of Object.entries(teacher)) x.data.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - file[name]!.data[i]!))));
+    assert.ok(worst < 1e-4, `teacher vs the file: ${worst}`);
   });
 });
