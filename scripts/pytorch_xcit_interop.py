@@ -19,6 +19,7 @@ hidden_dim 16, 10 classes.
     OPENBLAS_NUM_THREADS=1 /usr/bin/python3 scripts/pytorch_xcit_interop.py official         # (b)
     node scripts/interop-shapegrad-xcit.mjs                                                  # a shapegrad run, exported
     OPENBLAS_NUM_THREADS=1 /usr/bin/python3 scripts/pytorch_xcit_interop.py check-shapegrad  # (a)
+    OPENBLAS_NUM_THREADS=1 /usr/bin/python3 scripts/pytorch_xcit_interop.py load FILE        # any exported file
 
 Images and the safetensors reader/writer are shared with scripts/pytorch_interop.py.
 """
@@ -278,5 +279,17 @@ def check_shapegrad():
                    "note": "torch forward_features of shapegrad-xcit-tiny.safetensors after load_state_dict(strict=True)"}, f)
 
 
+def load(path):
+    """Any xcit-tiny safetensors file (e.g. from `shapegrad export`) into the official model, strictly."""
+    sd, meta = load_safetensors(path)
+    f = features(sd, images(), torch.float32)
+    print("load: metadata", meta)
+    print("load: load_state_dict(strict=True) ok;", len(sd), "tensors; forward_features of the 4 fixture images", tuple(f.shape))
+    print("load: first row", [round(float(v), 4) for v in f[0, :6]], "...")
+
+
 if __name__ == "__main__":
-    {"official": official, "check-shapegrad": check_shapegrad}[sys.argv[1]]()
+    if sys.argv[1] == "load":
+        load(sys.argv[2])
+    else:
+        {"official": official, "check-shapegrad": check_shapegrad}[sys.argv[1]]()
