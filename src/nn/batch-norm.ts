@@ -50,7 +50,8 @@ export function batchNorm<const C extends Axis>(axis: C, options: BatchNormOptio
       axisIndex('batchNorm', x, axis);
       const others = x.axes.filter((a) => a !== axis);
       const like = (t: Tensor) => broadcastTo(t, x.axes, x.sizes) as Tensor<S>;
-      const normalise = (mu: Tensor, v: Tensor) => div(sub(x, like(mu)), sqrt(add(like(v), eps)));
+      // sqrt on the [C] statistics, then broadcast: the same values, C square roots instead of one per element.
+      const normalise = (mu: Tensor, v: Tensor) => div(sub(x, like(mu)), like(sqrt(add(v as Tensor<string[]>, eps))));
       if (!ctx?.training) {
         return scaleShift(normalise(stopGradient(p.running_mean), stopGradient(p.running_var)), p.weight, p.bias);
       }

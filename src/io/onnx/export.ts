@@ -83,9 +83,23 @@ export function onnxGraphOf(g: Graph, options: ExportOnnxOptions = {}) {
   };
   // Inputs, named.
   g.inputs.forEach((x, i) => names.set(x, options.inputNames?.[i] ?? `input${i}`));
-  // Constants: every node used by a live node but not live itself.
-  const constants = [...new Set(g.nodes.filter((n) => live.has(n)).flatMap((n) => n.inputs.filter((x) => !live.has(x))))];
-  const outputConstants = g.outputs.filter((o) => !live.has(o) && !constants.includes(o));
+  // Constants: every node used by a live node but not live itself. A broadcast of a constant is
+  // stored at its own size and expanded in the graph: folded, the copies would multiply the file by
+  // the batch and the spatial extent (a depthwise weight broadcast over [B, C, H, W]). A fill is
+  // one value expanded.
+  const used = [...new Set(g.nodes.filter((n) => live.has(n)).flatMap((n) => n.inputs.filter((x) => !live.has(x))))];
+  const expanded = new Set<Tensor>();
+  const stored = new Set<Tensor>();
+  for (let c of used) {
+    while ((c.op === 'broadcast' || c.op === 'fill') && !g.outputs.includes(c)) {
+      expanded.add(c);
+      if (c.op === 'fill') break;
+      c = c.inputs[0]!;
+    }
+    if (c.op !== 'fill' || !expanded.has(c)) stored.add(c);
+  }
+  const constants = [...stored];
+  const outputConstants = g.outputs.filter((o) => !live.has(o) && !stored.has(o));
   const folded = [...constants, ...outputConstants];
   if (folded.length > 0) {
     const values = interpret(graphOf([], folded), []);
@@ -96,6 +110,19 @@ export function onnxGraphOf(g: Graph, options: ExportOnnxOptions = {}) {
     });
   }
   const nameOf = (x: Tensor) => names.get(x)!;
+  const broadcast = (n: Tensor, x: string) => {
+    const x0 = n.inputs[0]!;
+    const order = [...x0.axes].sort((p, q) => n.axes.indexOf(p) - n.axes.indexOf(q));
+    let y = x;
+    if (order.some((ax, i) => ax !== x0.axes[i])) y = emit('Transpose', [y], { perm: { ints: order.map((ax) => x0.axes.indexOf(ax)) } });
+    y = emit('Reshape', [y, intConst(n.axes.map((ax, i) => (x0.axes.includes(ax) ? n.sizes[i]! : 1)))]);
+    return emit('Expand', [y, intConst(n.sizes)]);
+  };
+  // g.nodes is topological, so a chain of broadcasts is expanded from its stored end outwards.
+  for (const n of g.nodes) {
+    if (!expanded.has(n)) continue;
+    names.set(n, n.op === 'fill' ? emit('Expand', [floatConst((n.attrs as { value: number }).value), intConst(n.sizes)]) : broadcast(n, nameOf(n.inputs[0]!)));
+  }
   g.nodes.forEach((n, index) => {
     if (!live.has(n) || names.has(n)) return;
     const xs = n.inputs.map(nameOf);
@@ -119,11 +146,7 @@ export function onnxGraphOf(g: Graph, options: ExportOnnxOptions = {}) {
       const axes = (a['axes'] as string[]).map((ax) => x0!.axes.indexOf(ax));
       out = n.op === 'sum' ? emit('ReduceSum', [xs[0]!, intConst(axes)], { keepdims: { int: 0 } }) : emit('ReduceMax', xs, { axes: { ints: axes }, keepdims: { int: 0 } });
     } else if (n.op === 'broadcast') {
-      const order = [...x0!.axes].sort((p, q) => n.axes.indexOf(p) - n.axes.indexOf(q));
-      let y = xs[0]!;
-      if (order.some((ax, i) => ax !== x0!.axes[i])) y = emit('Transpose', [y], { perm: { ints: order.map((ax) => x0!.axes.indexOf(ax)) } });
-      y = emit('Reshape', [y, intConst(n.axes.map((ax, i) => (x0!.axes.includes(ax) ? n.sizes[i]! : 1)))]);
-      out = emit('Expand', [y, intConst(n.sizes)]);
+      out = broadcast(n, xs[0]!);
     } else if (n.op === 'einsum') {
       const labels = new Map<string, string>();
       const letter = (ax: string) => {
