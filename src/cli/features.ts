@@ -51,7 +51,7 @@ export async function featuresCommand(args: readonly string[], out: (line: strin
       features: { axes: ['N', 'C'], sizes: [n, dim], data: Float64Array.from(features) },
       labels: { axes: ['N'], sizes: [n], data: Float64Array.from(data.labels.subarray(0, n)) },
     };
-    const bytes = writeSafetensors(o.file, tree, { dtype: 'F32', metadata: { ...b.metadata, dataset, split: o.split, images: String(n) } });
+    const bytes = writeSafetensors(o.file, tree, { dtype: 'F32', metadata: { ...b.metadata, content: 'features', dataset, split: o.split, images: String(n) } });
     out(`wrote ${o.file} (${bytes} bytes: features [${n}, ${dim}], labels [${n}])`);
     return 0;
   } catch (e) {

@@ -18,6 +18,7 @@ export function readBackboneWeights(file: string, model: ModelName): unknown {
   const bytes = readFileSync(file);
   try {
     const file = loadSafetensors(bytes);
+    if (file.metadata['content'] === 'features') throw new SafetensorsError('the file holds features (shapegrad features), not backbone weights');
     const stored = file.metadata['model'];
     if (stored !== undefined && stored !== model) throw new SafetensorsError(`the file holds ${stored} weights (its metadata), not ${model}: give --model ${stored}`);
     const like = evaluate(backbone(model).init(makeKey(0)));

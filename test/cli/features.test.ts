@@ -64,6 +64,9 @@ describe('cli/features', function () {
     assert.equal(fa.metadata['split'], 'test');
     assert.equal(fa.metadata['images'], '30');
     assert.equal(fa.metadata['model'], 'resmlp-tiny');
+    const init = runCli('train', ['--model', 'resmlp-tiny', '--init-from', a, '--out', join(dir, 'never')]);
+    assert.equal(init.code, 1);
+    assert.match(init.err, /a\.safetensors: the file holds features \(shapegrad features\), not backbone weights/);
     const norms = Array.from({ length: 30 }, (_, i) => Math.hypot(...fa.tensors['features']!.data.subarray(32 * i, 32 * i + 32)));
     assert.ok(norms.every((n) => n > 0 && Number.isFinite(n)));
   });
