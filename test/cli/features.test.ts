@@ -33,7 +33,7 @@ describe('cli/features', function () {
       [['--run', run, '--out', out], 2, /--split train\|test is required/],
       [['--run', run, '--split', 'val', '--out', out], 2, /--split must be one of train, test, got 'val'/],
       [['--run', run, '--split', 'test'], 2, /--out FILE\.safetensors is required/],
-      [['--run', run, '--split', 'test', '--out', join(dir, 'f.onnx')], 2, /ends with \.onnx, but the file is safetensors/],
+      [['--run', run, '--split', 'test', '--out', join(dir, 'f.onnx')], 2, /must end with \.safetensors \(the file is safetensors\)/],
       [['--run', run, '--split', 'test', '--limit', '0', '--out', out], 2, /--limit must be an integer from 1 to 1000000, got '0'/],
       [['--weights', join(dir, 'absent.safetensors'), '--model', 'resmlp-tiny', '--dataset', 'mnist', '--split', 'test', '--out', out], 1, /weights file .*absent\.safetensors does not exist/],
       [['--weights', weights, '--model', 'xcit-tiny', '--dataset', 'mnist', '--split', 'test', '--out', out], 1, /holds resmlp-tiny weights \(its metadata\), not xcit-tiny/],
