@@ -75,9 +75,14 @@ export async function runTraining(o: RunOptions): Promise<RunResult> {
   const test = loadDataset(o.dataset, 'test', o.dataRoot);
   // Read before the run folder is made: a file that does not fit leaves nothing behind.
   const initial = o.initFrom === undefined ? undefined : readBackboneWeights(o.initFrom, o.model);
-  const run = openRunDir(o.out, { method: o.method, model: o.model, dataset: o.dataset, config: methodConfig(o) }, { resume: o.resume });
+  const config = { ...methodConfig(o), ...(o.initFrom === undefined ? {} : { initFrom: o.initFrom }) };
+  const run = openRunDir(o.out, { method: o.method, model: o.model, dataset: o.dataset, config }, { resume: o.resume });
   try {
-    return await trainInRun(o, run, train, test, initial);
+    // run.json records the file: a run resumed before its first checkpoint starts from it again.
+    const recorded = run.info.config['initFrom'];
+    const from = o.initFrom ?? (!run.hasCheckpoint && typeof recorded === 'string' ? recorded : undefined);
+    const start = from === undefined ? undefined : { file: from, params: initial ?? readBackboneWeights(from, o.model) };
+    return await trainInRun(o, run, train, test, start);
   } catch (e) {
     // A run that fails before its first checkpoint (a batch too big to compile, say) leaves no
     // folder behind that would refuse the same --out next time.
@@ -86,7 +91,7 @@ export async function runTraining(o: RunOptions): Promise<RunResult> {
   }
 }
 
-async function trainInRun(o: RunOptions, run: RunDir, train: Dataset, test: Dataset, initial: unknown): Promise<RunResult> {
+async function trainInRun(o: RunOptions, run: RunDir, train: Dataset, test: Dataset, start: { readonly file: string; readonly params: unknown } | undefined): Promise<RunResult> {
   const identity = { method: o.method, model: o.model, dataset: o.dataset };
   const config = methodConfig(o);
   const paths = run.paths;
@@ -104,9 +109,9 @@ async function trainInRun(o: RunOptions, run: RunDir, train: Dataset, test: Data
     truncateMetrics(knnFile, ckpt.step);
     o.log(`resuming from step ${ckpt.step}`);
   } else {
-    if (initial !== undefined) {
-      state = startFrom(trainer, state, o.method, initial);
-      o.log(`starting from the backbone in ${o.initFrom}`);
+    if (start !== undefined) {
+      state = startFrom(trainer, state, o.method, start.params);
+      o.log(`starting from the backbone in ${start.file}`);
     }
     truncateMetrics(paths.metrics, -1);
     truncateMetrics(knnFile, -1);

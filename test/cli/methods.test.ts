@@ -55,7 +55,7 @@ describe('cli/train --method swav|paws|deepcluster, cli/eval', function () {
     const text = readFileSync(ckpt, 'utf8');
     for (const [args, code, pattern, before] of [
       [['--run', join(dir, 'missing')], 1, /run folder .* does not exist/, () => {}],
-      [[], 2, /--run runs\/NAME is required/, () => {}],
+      [[], 2, /--run runs\/NAME or --weights FILE --model NAME is required/, () => {}],
       [['--run', run], 1, /checkpoint .*checkpoint\.json: no such file/, () => rmSync(ckpt)],
       [['--run', run], 1, /checkpoint .*not valid JSON/, () => writeFileSync(ckpt, text.slice(0, 100))],
     ] as const) {

@@ -89,6 +89,7 @@ describe('cli/train', function () {
     const r = cli([...quick, '--max-steps', '1', '--init-from', official, '--out', out]);
     assert.equal(r.code, 0, r.err);
     assert.match(r.err, /starting from the backbone in .*official-resmlp-tiny\.safetensors/);
+    assert.equal((JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { config: Record<string, unknown> }).config['initFrom'], official, 'run.json records where the run started');
     // One step later the teacher (an EMA with momentum 0.996 of a student one warm-up step away) is still the file's weights.
     const file = loadSafetensors(readFileSync(official)).tensors;
     const teacher = flattenToTensors(readRunBackbone(out).params);
