@@ -83,6 +83,20 @@ describe('io/onnx/export', function () {
     console.log(`      xcit-tiny features: onnxruntime float32 vs float64 reference ${r.toExponential(2)} (max |Δ| / max |ref|)`);
   });
 
+  it("xcit-tiny features of the official PyTorch weights (BatchNorm statistics non-trivial) match the reference and torch's own features", async () => {
+    const backbone = xcitTiny();
+    const params = treeConstants<ReturnType<typeof backbone.init>>(loadSafetensors(readFileSync('test/fixtures/interop/official-xcit-tiny.safetensors'), evaluate(backbone.init(key(0)))).params);
+    const images = JSON.parse(readFileSync('test/fixtures/interop/images.json', 'utf8')) as { shape: number[]; data: number[] };
+    const sizes = [images.shape[0]!, images.shape[2]!, images.shape[3]!];
+    const program = trace((x: Tensor<['B', 'H', 'W']>) => backbone.features(params, x), spec(['B', 'H', 'W'], sizes, 'images'));
+    const r = await checkAgainstReference(program, [{ axes: ['B', 'H', 'W'], sizes, data: Float64Array.from(images.data) }]);
+    const got = await runOrt(exportOnnx(program, { inputNames: ['images'] }), { images: { axes: ['B', 'H', 'W'], sizes, data: Float64Array.from(images.data) } });
+    const torch = JSON.parse(readFileSync('test/fixtures/interop/official-xcit-tiny.features.json', 'utf8')) as { float32: number[] };
+    const rt = relDiff(got[0]!, torch.float32);
+    assert.ok(rt < 1e-4, `onnxruntime vs torch float32: ${rt}`);
+    console.log(`      xcit-tiny official weights: onnxruntime vs float64 reference ${r.toExponential(2)}, vs torch float32 ${rt.toExponential(2)}`);
+  });
+
   it('softmax over a named axis', async () => {
     const program = trace((x: Tensor<['B', 'K']>) => softmax(x, 'K'), spec(['B', 'K'], [3, 5], 'x'));
     await checkAgainstReference(program, [{ axes: ['B', 'K'], sizes: [3, 5], data: Float64Array.from({ length: 15 }, (_, i) => Math.sin(i) * 3) }]);
