@@ -1,6 +1,5 @@
 /** `shapegrad eval --run runs/NAME`: re-evaluate a run's checkpoint (k-NN table and baselines) without training. */
-import { isBackendAvailable } from '../compile/gpujs/backends.js';
-import { backendNames, type Backend } from '../compile/compile.js';
+import { backendAvailable, backendNames, type Backend } from '../compile/compile.js';
 import { evalRun } from '../train/run.js';
 import { intIn, numberFlag, oneOf, parseFlags, UsageError } from './args.js';
 import { resultJson } from './result-json.js';
@@ -20,7 +19,7 @@ export async function evalCommand(args: readonly string[], out: (line: string) =
     const run = flags.values.get('run');
     if (run === undefined || run.trim() === '') throw new UsageError('--run runs/NAME is required');
     const backend = oneOf<Backend>(flags, 'backend', backendNames, 'wasm');
-    if (backend !== 'wasm' && !isBackendAvailable(backend)) throw new UsageError(`--backend ${backend} is not available on this machine`);
+    if (!backendAvailable(backend)) throw new UsageError(`--backend ${backend} is not available on this machine`);
     json = flags.switches.has('json');
     options = {
       run,
