@@ -309,7 +309,7 @@ export function addRatios(rows: readonly BenchRow[]): void {
 
 /** The native WebAssembly backend on a number of threads (`wasm-2t`: 2 threads), or a gpu.js backend. */
 export type NativeBackend = `wasm-${number}t`;
-export type ShapegradBackend = NativeBackend | GpujsBackend;
+export type ShapegradBackend = NativeBackend | GpujsBackend | 'webgl2-native';
 
 export const nativeBackend = (threads: number): NativeBackend => `wasm-${threads}t`;
 

@@ -139,6 +139,15 @@ describe('browser: headless Chromium', function () {
     }
   });
 
+  describe('webgl2-native: contractions of random sizes (values and both gradients), tiled and not', () => {
+    it('agree with the float64 reference, and some shaders were row-tiled', async () => {
+      const r = await call(page, 'contractions', 'webgl2-native', 30, SEED);
+      log(`${r.runs} programs, ${r.shaders} shaders of which ${r.tiledShaders} row-tiled, ${(r.ms / 1000).toFixed(1)} s`);
+      assert.deepEqual(Object.keys(r.ran), ['webgl2-native (draws)']);
+      assert.ok(r.tiledShaders > 0, 'no shader was row-tiled: the property did not reach the tiled path');
+    });
+  });
+
   describe('the native wasm backend', () => {
     const check = (r: WasmCheck, threads: number) => {
       log(`${r.where}: ${r.threads} threads (${r.executorKind}, dispatch ${r.dispatch}), error ${r.error.toExponential(1)}, concurrent ${r.concurrentErrors.map((e) => e.toExponential(1)).join(' ')}, ${r.ms.toFixed(0)} ms`);

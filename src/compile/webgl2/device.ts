@@ -40,6 +40,7 @@ interface Gl2 {
   activeTexture(unit: number): void;
   viewport(x: number, y: number, width: number, height: number): void;
   drawArrays(mode: number, first: number, count: number): void;
+  drawBuffers(buffers: number[]): void;
   readPixels(x: number, y: number, width: number, height: number, format: number, type: number, out: Float32Array): void;
   getError(): number;
   isContextLost(): boolean;
@@ -61,8 +62,11 @@ export interface Webgl2Device {
   texture(width: number, height: number): WebGLTexture;
   upload(texture: WebGLTexture, layout: TextureLayout, texels: Float32Array): void;
   program(vertex: string, fragment: string, samplers: number, label: string): WebGLProgram;
-  draw(program: WebGLProgram, output: WebGLTexture, layout: TextureLayout, inputs: readonly WebGLTexture[]): void;
+  /** One draw over a width x height target: into one texture, or into several (location k into outputs[k]). */
+  draw(program: WebGLProgram, outputs: readonly WebGLTexture[], width: number, height: number, inputs: readonly WebGLTexture[]): void;
   read(texture: WebGLTexture, layout: TextureLayout): Float32Array;
+  /** Wait until every draw so far has finished (one texel read back). */
+  finish(): void;
   destroy(): void;
 }
 
@@ -84,6 +88,7 @@ export function createWebgl2(): Webgl2Device {
   const gl = new Offscreen(1, 1).getContext('webgl2', { antialias: false, depth: false, stencil: false, alpha: true, premultipliedAlpha: false, preserveDrawingBuffer: false })!;
   gl.getExtension('EXT_color_buffer_float');
   const framebuffer = gl.createFramebuffer()!;
+  const multiFramebuffer = gl.createFramebuffer()!;
   const debug = gl.getExtension('WEBGL_debug_renderer_info');
   const renderer = String(debug ? gl.getParameter(debug.UNMASKED_RENDERER_WEBGL!) : gl.getParameter(K(gl, 'RENDERER')));
   const owned: { textures: WebGLTexture[]; programs: WebGLProgram[]; shaders: WebGLShader[] } = { textures: [], programs: [], shaders: [] };
@@ -138,9 +143,11 @@ export function createWebgl2(): Webgl2Device {
       owned.programs.push(p);
       return p;
     },
-    draw(program, output, layout, inputs) {
-      gl.bindFramebuffer(K(gl, 'FRAMEBUFFER'), framebuffer);
-      gl.framebufferTexture2D(K(gl, 'FRAMEBUFFER'), K(gl, 'COLOR_ATTACHMENT0'), K(gl, 'TEXTURE_2D'), output, 0);
+    draw(program, outputs, width, height, inputs) {
+      const many = outputs.length > 1;
+      gl.bindFramebuffer(K(gl, 'FRAMEBUFFER'), many ? multiFramebuffer : framebuffer);
+      outputs.forEach((t, k) => gl.framebufferTexture2D(K(gl, 'FRAMEBUFFER'), K(gl, 'COLOR_ATTACHMENT0') + k, K(gl, 'TEXTURE_2D'), t, 0));
+      if (many) gl.drawBuffers(outputs.map((_, k) => K(gl, 'COLOR_ATTACHMENT0') + k));
       if (!checkedFramebuffer) {
         const status = gl.checkFramebufferStatus(K(gl, 'FRAMEBUFFER'));
         if (status !== K(gl, 'FRAMEBUFFER_COMPLETE')) throw new Error(`webgl2-native: cannot render to an RGBA32F texture here (framebuffer status 0x${status.toString(16)})`);
@@ -151,7 +158,7 @@ export function createWebgl2(): Webgl2Device {
         gl.activeTexture(K(gl, 'TEXTURE0') + unit);
         gl.bindTexture(K(gl, 'TEXTURE_2D'), t);
       });
-      gl.viewport(0, 0, layout.width, layout.height);
+      gl.viewport(0, 0, width, height);
       gl.drawArrays(K(gl, 'TRIANGLES'), 0, 3);
     },
     read(texture, layout) {
@@ -163,11 +170,15 @@ export function createWebgl2(): Webgl2Device {
       if (error !== K(gl, 'NO_ERROR')) throw new Error(`webgl2-native: WebGL error 0x${error.toString(16)} after the run${gl.isContextLost() ? ' (the context was lost)' : ''}`);
       return out;
     },
+    finish() {
+      gl.readPixels(0, 0, 1, 1, K(gl, 'RGBA'), K(gl, 'FLOAT'), new Float32Array(4));
+    },
     destroy() {
       owned.textures.forEach((t) => gl.deleteTexture(t));
       owned.programs.forEach((p) => gl.deleteProgram(p));
       owned.shaders.forEach((s) => gl.deleteShader(s));
       gl.deleteFramebuffer(framebuffer);
+      gl.deleteFramebuffer(multiFramebuffer);
       gl.getExtension('WEBGL_lose_context')?.loseContext?.();
     },
   };

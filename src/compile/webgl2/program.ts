@@ -35,7 +35,31 @@ const DEFAULT_LIMITS: KernelLimits = { maxReads: 16 };
 
 export interface Webgl2CompileOptions {
   readonly kernelLimits?: KernelLimits;
+  /** Wait for each draw to finish and time it (see kernelTimes): a profile, slower than a plain run. */
+  readonly perKernel?: boolean;
 }
+
+export interface Webgl2CompiledProgram<A extends readonly unknown[] = readonly unknown[], R = unknown> extends CompiledProgram<A, R> {
+  /** Milliseconds each kernel took on the last run (with the perKernel option; empty otherwise). */
+  kernelTimes(): readonly number[];
+}
+
+/** Interleaves a row-tiled kernel's four textures (row 4g + k is row g of texture k) into its output. */
+const MERGE_SHADER = `#version 300 es
+precision highp float;
+precision highp int;
+precision highp sampler2D;
+uniform sampler2D u0;
+uniform sampler2D u1;
+uniform sampler2D u2;
+uniform sampler2D u3;
+out vec4 result;
+void main() {
+  ivec2 f = ivec2(gl_FragCoord.xy);
+  ivec2 c = ivec2(f.x, f.y >> 2);
+  int k = f.y & 3;
+  result = k == 0 ? texelFetch(u0, c, 0) : k == 1 ? texelFetch(u1, c, 0) : k == 2 ? texelFetch(u2, c, 0) : texelFetch(u3, c, 0);
+}`;
 
 const VERTEX_SHADER = `#version 300 es
 void main() {
@@ -74,7 +98,7 @@ function planTextures(
   return { textureOf, textureLayouts };
 }
 
-export function compileWebgl2Native<A extends readonly unknown[], R>(program: Program<A, R>, options: Webgl2CompileOptions = {}): CompiledProgram<A, R> {
+export function compileWebgl2Native<A extends readonly unknown[], R>(program: Program<A, R>, options: Webgl2CompileOptions = {}): Webgl2CompiledProgram<A, R> {
   const device: Webgl2Device = createWebgl2();
   const graph = optimise(splitReductions(optimise(program.graph), GL_SPLIT_LIMIT));
   const plan = limitKernels(graph, planFusion(graph), { ...DEFAULT_LIMITS, ...options.kernelLimits });
@@ -93,23 +117,43 @@ export function compileWebgl2Native<A extends readonly unknown[], R>(program: Pr
     hostConstants.forEach((c, i) => constantData.set(bufferIds.get(c)!, values[i]!.data));
   }
 
-  let ready: { textures: WebGLTexture[]; programs: WebGLProgram[] } | undefined;
+  let ready: { textures: WebGLTexture[]; programs: WebGLProgram[]; merge: WebGLProgram; tiles: Map<string, WebGLTexture[]> } | undefined;
   const prepare = () => {
     const textures = textureLayouts.map((l) => device.texture(l.width, l.height));
     for (const [id, data] of constantData) device.upload(textures[textureOf.get(id)!]!, layouts.get(id)!, packTexels(data, layouts.get(id)!));
     const programs = shaders.map((s, i) => device.program(VERTEX_SHADER, s.source, s.inputs.length, `kernel ${kernels[i]!.name} (${kernels[i]!.ops.join(' ')})`));
-    return { textures, programs };
+    // Four textures per size of tile, shared by the tiled kernels (each is merged right after its draw).
+    const tiles = new Map<string, WebGLTexture[]>();
+    for (const s of shaders) {
+      const key = `${s.layout.width}x${s.layout.height / 4}`;
+      if (s.tiled && !tiles.has(key)) tiles.set(key, [0, 1, 2, 3].map(() => device.texture(s.layout.width, s.layout.height / 4)));
+    }
+    return { textures, programs, merge: device.program(VERTEX_SHADER, MERGE_SHADER, 4, 'the merge of a row-tiled kernel'), tiles };
   };
 
   let info: ExecutionInfo | undefined;
+  let times: number[] = [];
   const run = async (...args: InputsOf<A>): Promise<ValuesOf<R>> => {
     const data = bindArguments(program, args as readonly unknown[], 'float32');
     ready ??= prepare();
-    const { textures, programs } = ready;
+    const { textures, programs, merge, tiles } = ready;
     inputIds.forEach((id, i) => device.upload(textures[textureOf.get(id)!]!, layouts.get(id)!, packTexels(data[i]!, layouts.get(id)!)));
+    times = [];
     kernels.forEach((k, step) => {
       const layout = layouts.get(k.output)!;
-      device.draw(programs[step]!, textures[textureOf.get(k.output)!]!, layout, shaders[step]!.inputs.map((b) => textures[textureOf.get(b)!]!));
+      const t0 = options.perKernel ? performance.now() : 0;
+      const shader = shaders[step]!;
+      const inputs = shader.inputs.map((b) => textures[textureOf.get(b)!]!);
+      const output = textures[textureOf.get(k.output)!]!;
+      if (shader.tiled) {
+        const quarter = tiles.get(`${layout.width}x${layout.height / 4}`)!;
+        device.draw(programs[step]!, quarter, layout.width, layout.height / 4, inputs);
+        device.draw(merge, [output], layout.width, layout.height, quarter);
+      } else device.draw(programs[step]!, [output], layout.width, layout.height, inputs);
+      if (options.perKernel) {
+        device.finish();
+        times.push(performance.now() - t0);
+      }
     });
     const values: NDArray[] = graph.outputs.map((o, i) => {
       const id = outputIds[i]!;
@@ -130,6 +174,7 @@ export function compileWebgl2Native<A extends readonly unknown[], R>(program: Pr
     buffers,
     run,
     lastRun: () => info,
+    kernelTimes: () => times,
     destroy: () => device.destroy(),
   };
 }

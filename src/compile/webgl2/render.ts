@@ -24,6 +24,28 @@ interface Idx {
 
 const plain = (text: string): Idx => ({ text });
 
+/** How many steps of a loop one iteration runs when its extent is not a multiple of 4: its largest divisor up to 8. */
+function unrollFactor(extent: number): number {
+  for (let d = 8; d > 1; d--) if (extent % d === 0 && extent >= 2 * d) return d;
+  return 1;
+}
+
+/** Whether an index changes inside a loop (a gathered index is treated as changing). */
+function dependsOnLoop(e: IndexExpr): boolean {
+  switch (e.kind) {
+    case 'loop':
+    case 'fromValue':
+      return true;
+    case 'thread':
+    case 'int':
+      return false;
+    case 'clamp':
+      return dependsOnLoop(e.x);
+    default:
+      return dependsOnLoop(e.a) || dependsOnLoop(e.b);
+  }
+}
+
 function constantIdx(v: number): Idx {
   const text = v < 0 ? `(${v})` : String(v);
   return v >= 0 ? { text, quad: String(v >> 2), lane: v & 3 } : plain(text);
@@ -130,8 +152,20 @@ class KernelRenderer {
     private readonly slot: ReadonlyMap<number, number>,
   ) {}
 
+  /** Integer indices that depend on no loop, computed once per fragment before any loop. */
+  readonly preamble = new Block('  ');
+  /** Texel fetches declared so far, each weighted by the iterations of the loops around it. */
+  fetchCost = 0;
+  /** Iterations of the loops around the code being rendered. */
+  private weight = 1;
+
   fresh(prefix: string): string {
     return `${prefix}${this.counter++}`;
+  }
+
+  /** Bind an integer index where it is computed least often: before the loops when no loop variable is in it. */
+  hoist(block: Block, text: string, e: IndexExpr): string {
+    return this.bind(dependsOnLoop(e) ? block : this.preamble, 'int', text);
   }
 
   bind(block: Block, type: 'float' | 'int' | 'vec4', rhs: string): string {
@@ -140,6 +174,7 @@ class KernelRenderer {
     const hit = block.lookup(key);
     if (hit) return hit;
     const name = this.fresh(type === 'vec4' ? 't' : type === 'int' ? 'n' : 'v');
+    if (type === 'vec4' && rhs.startsWith('texelFetch') && block !== this.preamble) this.fetchCost += this.weight;
     block.lines.push(`${block.indent}${type} ${name} = ${rhs};`);
     block.remember(key, name);
     return name;
@@ -164,9 +199,16 @@ class KernelRenderer {
       case 'imul':
         return plain(`(${this.index(e.a, ctx, block).text} * ${this.index(e.b, ctx, block).text})`);
       case 'idiv':
-        return plain(`fdiv(${this.index(e.a, ctx, block).text}, ${this.index(e.b, ctx, block).text})`);
-      case 'imod':
-        return plain(`fmod(${this.index(e.a, ctx, block).text}, ${this.index(e.b, ctx, block).text})`);
+      case 'imod': {
+        const a = this.index(e.a, ctx, block);
+        const m = e.b.kind === 'int' ? e.b.value : 0;
+        // (4q + lane) / m and % m for m a multiple of 4: the lane only moves within a quad.
+        if (m > 0 && m % 4 === 0 && a.quad !== undefined && a.lane !== undefined) {
+          const quad = this.hoist(block, e.kind === 'idiv' ? `fdiv(${a.quad}, ${m / 4})` : `fmod(${a.quad}, ${m / 4})`, e.a);
+          return e.kind === 'idiv' ? plain(quad) : { text: `(${quad} * 4 + ${a.lane})`, quad, lane: a.lane };
+        }
+        return plain(this.hoist(block, `${e.kind === 'idiv' ? 'fdiv' : 'fmod'}(${a.text}, ${this.index(e.b, ctx, block).text})`, e));
+      }
       case 'clamp':
         return plain(`clamp(${this.index(e.x, ctx, block).text}, ${e.lo}, ${e.hi})`);
       case 'fromValue':
@@ -185,20 +227,18 @@ class KernelRenderer {
     let row = '0';
     for (let d = 0; d < r - 1; d++) row = d === 0 ? idx[0]!.text : `(${row} * ${sizes[d]} + ${idx[d]!.text})`;
     const col: Idx = r === 0 ? constantIdx(0) : idx[r - 1]!;
-    const rowName = this.bind(block, 'int', row);
-    let quad: string;
-    let component: string;
-    if (col.quad !== undefined && col.lane !== undefined) {
-      quad = col.quad;
-      component = `.${LANES[col.lane]}`;
-    } else {
-      const c = this.bind(block, 'int', col.text);
-      quad = `(${c} >> 2)`;
-      component = `[${c} & 3]`;
-    }
-    const coord = layout.fold === 1 ? `ivec2(${quad}, ${rowName})` : `ivec2((${rowName} % ${layout.fold}) * ${layout.quads} + ${quad}, ${rowName} / ${layout.fold})`;
-    const texel = this.bind(block, 'vec4', `texelFetch(u${unit}, ${coord}, 0)`);
-    return `${texel}${component}`;
+    const rowName = this.bind(index.slice(0, -1).some(dependsOnLoop) ? block : this.preamble, 'int', row);
+    const colMoves = r > 0 && dependsOnLoop(index[r - 1]!);
+    const at = (quad: string) => {
+      const coord = layout.fold === 1 ? `ivec2(${quad}, ${rowName})` : `ivec2((${rowName} % ${layout.fold}) * ${layout.quads} + ${quad}, ${rowName} / ${layout.fold})`;
+      return this.bind(block, 'vec4', `texelFetch(u${unit}, ${coord}, 0)`);
+    };
+    if (col.quad !== undefined && col.lane !== undefined) return `${at(col.quad)}.${LANES[col.lane]}`;
+    const c = this.bind(colMoves ? block : this.preamble, 'int', col.text);
+    const quad = this.bind(colMoves ? block : this.preamble, 'int', `(${c} >> 2)`);
+    // (Not a dot with a one-hot mask: another component may be infinite, and inf * 0 is NaN.)
+    const lane = this.bind(colMoves ? block : this.preamble, 'int', `(${c} & 3)`);
+    return this.bind(block, 'float', `${at(quad)}[${lane}]`);
   }
 
   expr(e: Expr, ctx: Ctx, block: Block): string {
@@ -254,7 +294,10 @@ class KernelRenderer {
     const accs = ctxs.map(() => this.fresh('acc'));
     accs.forEach((a) => block.lines.push(`${block.indent}float ${a} = ${sum ? '0.0' : '(-INF)'};`));
     const last = s.loops[s.loops.length - 1]!;
-    const unroll = last.extent % 4 === 0 && last.extent >= 8 ? 4 : 1;
+    // The innermost loop runs four steps per iteration when it can (then a step is 4·quad + lane);
+    // otherwise by the largest divisor of its extent up to 8, only to save loop overhead.
+    const quads = last.extent % 4 === 0 && last.extent >= 8;
+    const unroll = quads ? 4 : unrollFactor(last.extent);
     // A long sum runs in blocks whose partials go into a compensated total (../sum-blocks.ts).
     const blocking = sum ? sumBlocking(s.loops, SUM_BLOCK, unroll) : undefined;
     const totals = blocking ? accs.map(() => this.fresh('tot')) : accs;
@@ -267,18 +310,23 @@ class KernelRenderer {
         Array.from({ length: unroll }, (_, u) => {
           const loops = new Map(ctx.loops);
           for (const [id, name] of loopNames) {
-            if (id === last.id && unroll > 1) loops.set(id, { text: u === 0 ? name : `(${name} + ${u})`, quad: `(${name} >> 2)`, lane: u });
+            const text = u === 0 ? name : `(${name} + ${u})`;
+            if (id === last.id && quads) loops.set(id, { text, quad: `(${name} >> 2)`, lane: u });
+            else if (id === last.id && unroll > 1) loops.set(id, plain(text));
             else loops.set(id, plain(name));
           }
           return { thread: ctx.thread, loops, names: new Map(ctx.names) } satisfies Ctx;
         }),
       );
+      const outer = this.weight;
+      this.weight = outer * s.loops.reduce((n, l) => n * l.extent, 1) / unroll;
       this.stmts(s.body, copies.flat(), inner);
       copies.forEach((group, q) => {
         const values = group.map((c) => this.expr(s.value, c, inner));
         const acc = accs[q]!;
         inner.lines.push(sum ? `${indent}${acc} += ${values.join(' + ')};` : `${indent}${acc} = max(${acc}, ${values.reduce((a, b) => `max(${a}, ${b})`)});`);
       });
+      this.weight = outer;
       lines.push(...inner.lines);
     };
     const nest = (k: number, indent: string, loopNames: ReadonlyMap<number, string>): void => {
@@ -353,15 +401,84 @@ function threadLines(sizes: readonly number[], layout: TextureLayout): { prologu
   return { prologue, lanes };
 }
 
+/**
+ * The thread indices of a row-tiled fragment: four tensor rows (4g .. 4g + 3) by the four lanes
+ * of quad q, sixteen outputs. Possible when the innermost leading axis is a multiple of 4, so that
+ * its index is 4·quad + k: an operand indexed by it along its own last axis is then one fetch for
+ * all four rows (as the lanes share the other operand's fetches).
+ */
+function tiledThreadLines(sizes: readonly number[], layout: TextureLayout): { prologue: string[]; lanes: Idx[][] } | undefined {
+  const r = sizes.length;
+  if (r < 2 || layout.fold !== 1 || layout.rows % 4 !== 0) return undefined;
+  if (sizes[r - 2]! % 4 !== 0) return tiledByRows(sizes, layout);
+  const prologue = ['  ivec2 frag = ivec2(gl_FragCoord.xy);', '  int g = frag.y;', '  int q = frag.x;'];
+  const inner = sizes[r - 2]!;
+  let rowQuad = 'g';
+  if (r > 2) {
+    prologue.push(`  int gq = g % ${inner / 4};`);
+    rowQuad = 'gq';
+  }
+  const lead: Idx[] = [];
+  let stride = inner;
+  const strides: number[] = [];
+  for (let d = r - 3; d >= 0; d--) {
+    strides[d] = stride;
+    stride *= sizes[d]!;
+  }
+  for (let d = 0; d < r - 2; d++) {
+    prologue.push(`  int i${d} = ${d === 0 ? `g / ${strides[d]! / 4}` : `(g / ${strides[d]! / 4}) % ${sizes[d]}`};`);
+    lead.push(plain(`i${d}`));
+  }
+  const laneCount = Math.min(4, layout.cols);
+  const lanes: Idx[][] = [];
+  for (let k = 0; k < 4; k++) {
+    const rowIdx: Idx = { text: k === 0 ? `(${rowQuad} * 4)` : `(${rowQuad} * 4 + ${k})`, quad: rowQuad, lane: k };
+    for (let lane = 0; lane < laneCount; lane++) lanes.push([...lead, rowIdx, { text: lane === 0 ? '(q * 4)' : `(q * 4 + ${lane})`, quad: 'q', lane }]);
+  }
+  return { prologue, lanes };
+}
+
+/**
+ * Row tiling when the innermost leading axis is not a multiple of 4 (49 tokens, say): each of the
+ * four rows gets its own leading indices; operands indexed by the loop and the lanes (a weight
+ * matrix) are still fetched once for the four rows.
+ */
+function tiledByRows(sizes: readonly number[], layout: TextureLayout): { prologue: string[]; lanes: Idx[][] } {
+  const r = sizes.length;
+  const prologue = ['  ivec2 frag = ivec2(gl_FragCoord.xy);', '  int g = frag.y;', '  int q = frag.x;'];
+  const strides: number[] = [];
+  let stride = 1;
+  for (let d = r - 2; d >= 0; d--) {
+    strides[d] = stride;
+    stride *= sizes[d]!;
+  }
+  const laneCount = Math.min(4, layout.cols);
+  const lanes: Idx[][] = [];
+  for (let k = 0; k < 4; k++) {
+    const lead: Idx[] = [];
+    for (let d = 0; d < r - 1; d++) {
+      const name = `i${d}_${k}`;
+      const row = `(g * 4 + ${k})`;
+      prologue.push(`  int ${name} = ${d === 0 ? `${row} / ${strides[0]}` : `(${row} / ${strides[d]}) % ${sizes[d]}`};`);
+      lead.push(plain(name));
+    }
+    for (let lane = 0; lane < laneCount; lane++) lanes.push([...lead, { text: lane === 0 ? '(q * 4)' : `(q * 4 + ${lane})`, quad: 'q', lane }]);
+  }
+  return { prologue, lanes };
+}
+
 export interface RenderedShader {
   readonly source: string;
   /** Buffers read, in texture-unit order (sampler u0, u1, ...). */
   readonly inputs: readonly number[];
+  /** The output's layout (a tiled shader writes it as four textures of a quarter of its rows: row 4g + k in texture k, row g). */
   readonly layout: TextureLayout;
+  readonly tiled: boolean;
+  /** Texel fetches per output texel, each weighted by how many loop iterations run it. */
+  readonly fetchCost: number;
 }
 
-/** The fragment shader computing a kernel's output texture. */
-export function renderShader(kernel: Kernel, buffers: ReadonlyMap<number, BufferInfo>, maxTextureSize: number): RenderedShader {
+function renderWith(kernel: Kernel, buffers: ReadonlyMap<number, BufferInfo>, maxTextureSize: number, tile: boolean): RenderedShader | undefined {
   const layouts = new Map<number, TextureLayout>();
   const sizes = new Map<number, readonly number[]>();
   const slot = new Map<number, number>();
@@ -373,27 +490,46 @@ export function renderShader(kernel: Kernel, buffers: ReadonlyMap<number, Buffer
     slot.set(b, unit);
   });
   const layout = textureLayout(kernel.sizes, maxTextureSize);
+  const threads = tile ? tiledThreadLines(kernel.sizes, layout) : threadLines(kernel.sizes, layout);
+  if (threads === undefined) return undefined;
   const renderer = new KernelRenderer(layouts, sizes, slot);
-  const { prologue, lanes } = threadLines(kernel.sizes, layout);
-  const ctxs: Ctx[] = lanes.map((thread) => ({ thread, loops: new Map(), names: new Map() }));
+  const ctxs: Ctx[] = threads.lanes.map((thread) => ({ thread, loops: new Map(), names: new Map() }));
   const block = new Block('  ');
   renderer.stmts(kernel.body, ctxs, block);
   const results = ctxs.map((ctx) => renderer.expr(kernel.result, ctx, block));
-  while (results.length < 4) results.push('0.0');
+  const perRow = tile ? results.length / 4 : results.length;
+  const outputs = tile ? [0, 1, 2, 3] : [0];
+  const vec = (k: number) => {
+    const lanes = results.slice(k * perRow, (k + 1) * perRow);
+    while (lanes.length < 4) lanes.push('0.0');
+    return `vec4(${lanes.join(', ')})`;
+  };
   const source = [
     '#version 300 es',
     'precision highp float;',
     'precision highp int;',
     'precision highp sampler2D;',
     ...kernel.inputs.map((_, unit) => `uniform sampler2D u${unit};`),
-    'out vec4 result;',
+    ...outputs.map((k) => `layout(location = ${k}) out vec4 result${k};`),
     GLSL_HELPERS,
     `// ${kernel.name}: ${kernel.ops.join(' ')}`,
     'void main() {',
-    ...prologue,
+    ...threads.prologue,
+    ...renderer.preamble.lines,
     ...block.lines,
-    `  result = vec4(${results.join(', ')});`,
+    ...outputs.map((k) => `  result${k} = ${vec(k)};`),
     '}',
   ].join('\n');
-  return { source, inputs: kernel.inputs, layout };
+  return { source, inputs: kernel.inputs, layout, tiled: tile, fetchCost: renderer.fetchCost / (tile ? 4 : 1) };
+}
+
+/**
+ * The fragment shader computing a kernel's output texture: row-tiled where that cuts the texel
+ * fetches per output by a quarter or more (contractions whose operands share rows), plain otherwise.
+ */
+export function renderShader(kernel: Kernel, buffers: ReadonlyMap<number, BufferInfo>, maxTextureSize: number): RenderedShader {
+  const plainShader = renderWith(kernel, buffers, maxTextureSize, false)!;
+  if (!kernel.body.some((s) => s.kind === 'reduce')) return plainShader;
+  const tiled = renderWith(kernel, buffers, maxTextureSize, true);
+  return tiled !== undefined && tiled.fetchCost <= 0.75 * plainShader.fetchCost ? tiled : plainShader;
 }
