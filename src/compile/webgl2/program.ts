@@ -121,7 +121,15 @@ export function compileWebgl2Native<A extends readonly unknown[], R>(program: Pr
   const prepare = () => {
     const textures = textureLayouts.map((l) => device.texture(l.width, l.height));
     for (const [id, data] of constantData) device.upload(textures[textureOf.get(id)!]!, layouts.get(id)!, packTexels(data, layouts.get(id)!));
-    const programs = shaders.map((s, i) => device.program(VERTEX_SHADER, s.source, s.inputs.length, `kernel ${kernels[i]!.name} (${kernels[i]!.ops.join(' ')})`));
+    // Kernels with the same source (a block repeated in depth) share one program.
+    const bySource = new Map<string, WebGLProgram>();
+    const programs = shaders.map((s, i) => {
+      const known = bySource.get(s.source);
+      if (known) return known;
+      const made = device.program(VERTEX_SHADER, s.source, s.inputs.length, `kernel ${kernels[i]!.name} (${kernels[i]!.ops.join(' ')})`);
+      bySource.set(s.source, made);
+      return made;
+    });
     // Four textures per size of tile, shared by the tiled kernels (each is merged right after its draw).
     const tiles = new Map<string, WebGLTexture[]>();
     for (const s of shaders) {

@@ -512,7 +512,7 @@ function renderWith(kernel: Kernel, buffers: ReadonlyMap<number, BufferInfo>, ma
     ...kernel.inputs.map((_, unit) => `uniform sampler2D u${unit};`),
     ...outputs.map((k) => `layout(location = ${k}) out vec4 result${k};`),
     GLSL_HELPERS,
-    `// ${kernel.name}: ${kernel.ops.join(' ')}`,
+    `// ${kernel.ops.join(' ')}`,
     'void main() {',
     ...threads.prologue,
     ...renderer.preamble.lines,
