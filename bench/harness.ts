@@ -366,7 +366,7 @@ export function shapegradCompiled<A extends readonly unknown[], R>(
         ran: () => {
           const info = compiled.lastRun();
           if (!info) return '';
-          return threads === undefined ? `${compiled.kernels.length} kernels, gpu.js ${info.backend}/${info.executorKind}` : `${compiled.kernels.length} kernels, native wasm SIMD, ${threads} thread${threads > 1 ? 's' : ''} (${info.executorKind})`;
+          return threads === undefined ? `${compiled.kernels.length} kernels, ${info.backend === 'webgl2-native' ? 'shapegrad\'s GLSL' : "gpu.js"} ${info.backend}/${info.executorKind}` : `${compiled.kernels.length} kernels, native wasm SIMD, ${threads} thread${threads > 1 ? 's' : ''} (${info.executorKind})`;
         },
       };
     },
