@@ -6,7 +6,7 @@
 import { IMPLS, WORKLOADS, type WorkloadName } from './jobs.js';
 
 /** Backends of the browser bench's rows (bench/browser/spec.ts BROWSER_ROWS). */
-export const BROWSER_BACKENDS = ['wasm-1t', 'wasm-2t', 'webgl2', 'webgpu', 'webgl', 'wasm'] as const;
+export const BROWSER_BACKENDS = ['wasm-1t', 'wasm-2t', 'webgl2', 'webgl2-native', 'webgpu', 'webgl', 'wasm'] as const;
 
 /** Default time budget of one row, in seconds. */
 export const DEFAULT_BUDGET_S = 120;
@@ -42,13 +42,14 @@ export const USAGE = `usage: node dist/bench/main.js [options]     (npm run benc
                     float64 reference run) (default: ${DEFAULT_BUDGET_S}); a row past it is killed and
                     reported as timed out, and the rows after it still run
   --browser         run the workloads in headless Chromium instead (one page: shapegrad on wasm
-                    with 1 and 2 threads, webgl2 and webgpu; TensorFlow.js webgl, wasm, webgpu;
+                    with 1 and 2 threads, gpu.js's webgl2 and webgpu, its own webgl2-native;
+                    TensorFlow.js webgl, wasm, webgpu;
                     jax-js wasm, webgpu), and shapegrad's wasm rows in Node too, for the ratio
   --gpu             for a machine with a GPU: conformance of every golden file on WebGPU, then
-                    the webgpu and webgl2 rows, in Chromium on the GPU's Vulkan driver; refuses
+                    the webgpu, webgl2 and webgl2-native rows, in Chromium on the GPU's Vulkan driver; refuses
                     (exit 1) when the adapter found is SwiftShader or another CPU adapter
   --backends LIST   with --browser or --gpu: only the rows on these backends: ${BROWSER_BACKENDS.join(', ')}
-                    (shapegrad's wasm-1t/wasm-2t, webgl2, webgpu; TensorFlow.js's webgl, wasm, webgpu;
+                    (shapegrad's wasm-1t/wasm-2t, webgl2, webgl2-native, webgpu; TensorFlow.js's webgl, wasm, webgpu;
                     jax-js's wasm, webgpu: an implementation's rows are those of its backends named)
   --allow-swiftshader  with --gpu: go on with a SwiftShader/CPU adapter (to test the path here)
 `;

@@ -309,7 +309,7 @@ export function addRatios(rows: readonly BenchRow[]): void {
 
 /** The native WebAssembly backend on a number of threads (`wasm-2t`: 2 threads), or a gpu.js backend. */
 export type NativeBackend = `wasm-${number}t`;
-export type ShapegradBackend = NativeBackend | GpujsBackend;
+export type ShapegradBackend = NativeBackend | GpujsBackend | 'webgl2-native';
 
 export const nativeBackend = (threads: number): NativeBackend => `wasm-${threads}t`;
 
@@ -366,7 +366,7 @@ export function shapegradCompiled<A extends readonly unknown[], R>(
         ran: () => {
           const info = compiled.lastRun();
           if (!info) return '';
-          return threads === undefined ? `${compiled.kernels.length} kernels, gpu.js ${info.backend}/${info.executorKind}` : `${compiled.kernels.length} kernels, native wasm SIMD, ${threads} thread${threads > 1 ? 's' : ''} (${info.executorKind})`;
+          return threads === undefined ? `${compiled.kernels.length} kernels, ${info.backend === 'webgl2-native' ? 'shapegrad\'s GLSL' : "gpu.js"} ${info.backend}/${info.executorKind}` : `${compiled.kernels.length} kernels, native wasm SIMD, ${threads} thread${threads > 1 ? 's' : ''} (${info.executorKind})`;
         },
       };
     },

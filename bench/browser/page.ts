@@ -199,7 +199,7 @@ async function row(req: PageRowRequest): Promise<PageRowResult> {
   } catch (e) {
     return { kind: 'error', message: `${w}: ${req.impl}/${req.backend}: ${(e as Error).message}` };
   }
-  const onGpu = req.backend === 'webgl2' || req.backend === 'webgl' || req.backend === 'webgpu';
+  const onGpu = req.backend === 'webgl2' || req.backend === 'webgl2-native' || req.backend === 'webgl' || req.backend === 'webgpu';
   const plan = { ...browserPlan(w, onGpu ? 'gpu' : 'cpu', req.quick), ...c.plan };
   const r = await runCandidate(w, c, plan, say, oracles[w], undefined, {
     phase: (p) => console.debug(`[bench-phase] ${p}`),

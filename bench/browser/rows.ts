@@ -77,7 +77,7 @@ export function targets(rows: readonly BrowserBenchRow[]): Target[] {
     }
   }
   const xcit = 'xcit train step';
-  for (const [ours, theirs] of [['webgl2', 'webgl'], ['webgpu', 'webgpu']] as const) {
+  for (const [ours, theirs] of [['webgl2', 'webgl'], ['webgl2-native', 'webgl'], ['webgpu', 'webgpu']] as const) {
     const s = find('chromium', xcit, 'shapegrad', ours);
     const t = find('chromium', xcit, 'tfjs', theirs);
     if (s === undefined && t === undefined) continue;

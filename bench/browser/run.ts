@@ -10,7 +10,7 @@
  * --browser also runs shapegrad's wasm rows of each workload in Node in the
  * same run (the Node bench's own path, handed in as `nodeRows`), for the
  * Chromium/Node ratio. --gpu first runs every golden file through the
- * conformance runner on webgpu, then the rows on webgpu and webgl2, in a
+ * conformance runner on webgpu and webgl2-native, then the GPU rows, in a
  * Chromium on the GPU's Vulkan driver; it refuses a SwiftShader or other CPU
  * adapter unless --allow-swiftshader is given.
  */
@@ -215,41 +215,46 @@ export async function runBrowserBench(opts: Options, mode: 'browser' | 'gpu', de
   }
 }
 
-/** Every golden file through shapegrad's conformance runner on webgpu, in the page. */
+/** The backends --gpu checks every golden file on before timing them. */
+const GPU_CONFORMANCE_BACKENDS = ['webgpu', 'webgl2-native'] as const;
+
+/** Every golden file through shapegrad's conformance runner on each GPU backend, in the page. */
 async function runConformance(session: Session, budgetMs: number, progress: (s: string) => void, errors: string[]): Promise<NonNullable<BrowserRun['conformance']>> {
   const dir = join(repoRoot, 'test/fixtures/golden');
   const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
-  progress(`conformance on webgpu: ${files.length} golden files (test/fixtures/golden)`);
   const t0 = performance.now();
   let passed = 0;
   let failed = 0;
-  for (const file of files) {
-    const component = file.replace(/\.json$/, '');
-    let r: ConformanceResult | typeof TIMEOUT;
-    try {
-      r = await session.call(budgetMs, 'conformance', `/test/fixtures/golden/${file}`, component, 'webgpu');
-    } catch (e) {
-      r = { component, ok: false, lines: [`failed: ${(e as Error).message.split('\n')[0]}`], ran: null, ms: 0 };
-      await session.close();
-    }
-    if (r === TIMEOUT) {
-      failed++;
-      errors.push(`conformance ${component} on webgpu: timed out after ${budgetMs / 1000} s`);
-      progress(`  FAIL ${component}: timed out`);
-      continue;
-    }
-    const ranOk = r.ran?.backend === 'webgpu';
-    if (r.ok && ranOk) {
-      passed++;
-      progress(`  pass ${component} (${r.ms.toFixed(0)} ms, ${r.ran!.executorKind})`);
-    } else {
-      failed++;
-      const why = !r.ok ? r.lines.filter((l) => !l.startsWith('PASS')).slice(0, 5).join(' | ') : `asked for webgpu, ran ${JSON.stringify(r.ran)}`;
-      errors.push(`conformance ${component} on webgpu: ${why}`);
-      progress(`  FAIL ${component}: ${why}`);
+  for (const backend of GPU_CONFORMANCE_BACKENDS) {
+    progress(`conformance on ${backend}: ${files.length} golden files (test/fixtures/golden)`);
+    for (const file of files) {
+      const component = file.replace(/\.json$/, '');
+      let r: ConformanceResult | typeof TIMEOUT;
+      try {
+        r = await session.call(budgetMs, 'conformance', `/test/fixtures/golden/${file}`, component, backend);
+      } catch (e) {
+        r = { component, ok: false, lines: [`failed: ${(e as Error).message.split('\n')[0]}`], ran: null, ms: 0 };
+        await session.close();
+      }
+      if (r === TIMEOUT) {
+        failed++;
+        errors.push(`conformance ${component} on ${backend}: timed out after ${budgetMs / 1000} s`);
+        progress(`  FAIL ${component}: timed out`);
+        continue;
+      }
+      const ranOk = r.ran?.backend === backend;
+      if (r.ok && ranOk) {
+        passed++;
+        progress(`  pass ${component} (${r.ms.toFixed(0)} ms, ${r.ran!.executorKind})`);
+      } else {
+        failed++;
+        const why = !r.ok ? r.lines.filter((l) => !l.startsWith('PASS')).slice(0, 5).join(' | ') : `asked for ${backend}, ran ${JSON.stringify(r.ran)}`;
+        errors.push(`conformance ${component} on ${backend}: ${why}`);
+        progress(`  FAIL ${component}: ${why}`);
+      }
     }
   }
   const ms = performance.now() - t0;
-  progress(`conformance on webgpu: ${passed} passed, ${failed} failed, in ${(ms / 1000).toFixed(1)} s`);
+  progress(`conformance: ${passed} passed, ${failed} failed (${GPU_CONFORMANCE_BACKENDS.join(', ')}), in ${(ms / 1000).toFixed(1)} s`);
   return { passed, failed, ms };
 }

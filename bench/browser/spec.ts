@@ -26,6 +26,7 @@ export const BROWSER_ROWS: readonly RowSpec[] = [
   { impl: 'shapegrad', backend: 'wasm-1t', device: 'cpu' },
   { impl: 'shapegrad', backend: 'wasm-2t', device: 'cpu' },
   { impl: 'shapegrad', backend: 'webgl2', device: 'webgl' },
+  { impl: 'shapegrad', backend: 'webgl2-native', device: 'webgl' },
   { impl: 'shapegrad', backend: 'webgpu', device: 'webgpu' },
   { impl: 'tfjs', backend: 'webgl', device: 'webgl' },
   { impl: 'tfjs', backend: 'wasm', device: 'cpu' },

@@ -23,6 +23,7 @@ const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
  */
 const DEFAULTS: Readonly<Record<BackendName, { model: ModelName; batchSize: number; steps: number; knnEvery: number }>> = {
   wasm: { model: 'xcit-tiny', batchSize: 32, steps: 600, knnEvery: 200 },
+  'webgl2-native': { model: 'xcit-tiny', batchSize: 8, steps: 300, knnEvery: 100 },
   webgl2: { model: 'resmlp-tiny', batchSize: 8, steps: 300, knnEvery: 100 },
   webgpu: { model: 'resmlp-tiny', batchSize: 8, steps: 300, knnEvery: 100 },
   cpu: { model: 'xcit-tiny', batchSize: 8, steps: 200, knnEvery: 100 },

@@ -4,8 +4,8 @@
  * terminates the worker (the Stop button).
  */
 
-export type BackendName = 'wasm' | 'webgl2' | 'webgpu' | 'cpu';
-export const backendNames: readonly BackendName[] = ['wasm', 'webgl2', 'webgpu', 'cpu'];
+export type BackendName = 'wasm' | 'webgl2-native' | 'webgl2' | 'webgpu' | 'cpu';
+export const backendNames: readonly BackendName[] = ['wasm', 'webgl2-native', 'webgl2', 'webgpu', 'cpu'];
 
 export type ModelName = 'xcit-tiny' | 'resmlp-tiny';
 export const modelNames: readonly ModelName[] = ['xcit-tiny', 'resmlp-tiny'];

@@ -2,8 +2,7 @@
  * `shapegrad eval --run runs/NAME`: re-evaluate a run's checkpoint (k-NN table and baselines) without training;
  * `shapegrad eval --weights FILE --model NAME`: the same table for a backbone's weights from a safetensors file.
  */
-import { isBackendAvailable } from '../compile/gpujs/backends.js';
-import { backendNames, type Backend } from '../compile/compile.js';
+import { backendAvailable, backendNames, type Backend } from '../compile/compile.js';
 import { evalRun, loadDataset, type DatasetName, type RunResult } from '../train/run.js';
 import { evaluateBackbone } from '../train/evaluate.js';
 import { readBackboneWeights } from '../train/backbone-weights.js';
@@ -50,7 +49,7 @@ export async function evalCommand(args: readonly string[], out: (line: string) =
     }
     const source = backboneSourceFlags(flags);
     const backend = oneOf<Backend>(flags, 'backend', backendNames, 'wasm');
-    if (backend !== 'wasm' && !isBackendAvailable(backend)) throw new UsageError(`--backend ${backend} is not available on this machine`);
+    if (!backendAvailable(backend)) throw new UsageError(`--backend ${backend} is not available on this machine`);
     json = flags.switches.has('json');
     const common = {
       backend,

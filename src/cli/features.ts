@@ -1,6 +1,5 @@
 /** `shapegrad features`: the features of every image of a split as a safetensors file (tensors `features` [N, C] and `labels` [N]), for use elsewhere. */
-import { isBackendAvailable } from '../compile/gpujs/backends.js';
-import { backendNames, type Backend } from '../compile/compile.js';
+import { backendAvailable, backendNames, type Backend } from '../compile/compile.js';
 import { loadDataset, type DatasetName } from '../train/run.js';
 import { datasetFeatures } from '../train/dataset-features.js';
 import { writeSafetensors } from '../node/safetensors-file.js';
@@ -26,7 +25,7 @@ export async function featuresCommand(args: readonly string[], out: (line: strin
     if ('weights' in source && !flags.values.has('dataset')) throw new UsageError('--weights needs --dataset mnist|fashion-mnist');
     if (!flags.values.has('split')) throw new UsageError('--split train|test is required');
     const backend = oneOf<Backend>(flags, 'backend', backendNames, 'wasm');
-    if (backend !== 'wasm' && !isBackendAvailable(backend)) throw new UsageError(`--backend ${backend} is not available on this machine`);
+    if (!backendAvailable(backend)) throw new UsageError(`--backend ${backend} is not available on this machine`);
     o = {
       source,
       dataset: flags.values.has('dataset') ? oneOf<DatasetName>(flags, 'dataset', ['mnist', 'fashion-mnist'], 'mnist') : undefined,

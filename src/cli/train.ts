@@ -1,7 +1,6 @@
 /** `shapegrad train`: flags, validation (one clear line per error), and the run of DINO, SwAV or PAWS. */
 import { modelNames, type ModelName } from '../train/models.js';
-import { isBackendAvailable } from '../compile/gpujs/backends.js';
-import { backendNames, type Backend } from '../compile/compile.js';
+import { backendAvailable, backendNames, type Backend } from '../compile/compile.js';
 import { runTraining, type DatasetName, type RunOptions } from '../train/run.js';
 import type { MethodName } from '../train/trainer.js';
 import { intIn, numberFlag, oneOf, parseFlags, UsageError, type Flags } from './args.js';
@@ -56,7 +55,7 @@ function trainOptionsOf(flags: Flags, log: (line: string) => void): RunOptions &
   const model = oneOf<ModelName>(flags, 'model', modelNames, 'xcit-tiny');
   const dataset = oneOf<DatasetName>(flags, 'dataset', ['mnist', 'fashion-mnist'], 'mnist');
   const backend = oneOf<Backend>(flags, 'backend', backendNames, 'wasm');
-  if (backend !== 'wasm' && !isBackendAvailable(backend)) throw new UsageError(`--backend ${backend} is not available on this machine`);
+  if (!backendAvailable(backend)) throw new UsageError(`--backend ${backend} is not available on this machine`);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
   return {
     method,

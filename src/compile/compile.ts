@@ -9,12 +9,11 @@
 import type { Graph } from '../ir/graph.js';
 import type { Program } from '../ir/trace.js';
 import { unflattenTree } from '../ir/tree.js';
-import { cse, dce } from '../ir/passes.js';
 import { interpret, type InputsOf, type ValuesOf } from '../runtime/interpret.js';
 import type { NDArray } from '../runtime/ndarray.js';
 import { bindArguments } from '../runtime/bind.js';
-import { simplify } from './simplify.js';
-import { splitReductions } from './split-reductions.js';
+import { optimise } from './optimise.js';
+import { GL_SPLIT_LIMIT, splitReductions } from './split-reductions.js';
 import { planFusion } from './fuse.js';
 import { lowerKernel } from './lower.js';
 import { planBuffers } from './buffers.js';
@@ -23,11 +22,23 @@ import { canPack, erfFunctionSource, gpujsDims, renderKernel } from './gpujs/ren
 import { gpujs, gpujsBackends, isBackendAvailable, type GpujsBackend } from './gpujs/backends.js';
 import { compileWasm, type WasmCompileOptions } from './wasm/program.js';
 import { limitKernels, type KernelLimits } from './limit-kernels.js';
+import { compileWebgl2Native } from './webgl2/program.js';
+import { webgl2Unavailable } from './webgl2/device.js';
 import { simplifyIndices } from './wasm/simplify-index.js';
 
-/** A compiler backend: the native WebAssembly renderer, or gpu.js on one of its backends. */
-export type Backend = 'wasm' | GpujsBackend;
-export const backendNames: readonly Backend[] = ['wasm', ...gpujsBackends];
+/**
+ * A compiler backend: the native WebAssembly renderer, shapegrad's own WebGL2 renderer
+ * (webgl2-native, in a browser), or gpu.js on one of its backends.
+ */
+export type Backend = 'wasm' | 'webgl2-native' | GpujsBackend;
+export const backendNames: readonly Backend[] = ['wasm', 'webgl2-native', ...gpujsBackends];
+
+/** Whether a backend can run here (wasm always; webgl2-native in a browser with float render targets; gpu.js's by its own report). */
+export function backendAvailable(backend: Backend): boolean {
+  if (backend === 'wasm') return true;
+  if (backend === 'webgl2-native') return webgl2Unavailable() === undefined;
+  return isBackendAvailable(backend);
+}
 
 export interface CompileOptions {
   /** Default 'wasm' (the native WebAssembly renderer: the fastest on the CPU, measured in docs/performance.md). */
@@ -77,10 +88,7 @@ function compileNative<A extends readonly unknown[], R>(program: Program<A, R>, 
   };
 }
 
-/** The optimised graph a program compiles from. */
-export function optimise(graph: Graph): Graph {
-  return cse(dce(simplify(graph)));
-}
+export { optimise };
 
 /** A host value in gpu.js's layout for a tensor with these sizes. */
 function toGpujs(data: ArrayLike<number>, sizes: readonly number[]): unknown {
@@ -130,8 +138,6 @@ function requireShortLoops(kernel: Kernel, backend: GpujsBackend): void {
   }
 }
 
-/** Elements one GL reduction cell may read before it is split (rendered 4 per iteration, so well inside the loop limit). */
-const GL_SPLIT_LIMIT = 16384;
 
 /**
  * What one kernel may hold on each gpu.js backend (see limit-kernels.ts): WebGPU's default
@@ -191,6 +197,7 @@ export function resetFallbackWarnings(): void {
 export function compile<A extends readonly unknown[], R>(program: Program<A, R>, options: CompileOptions = {}): CompiledProgram<A, R> {
   const requested = options.backend ?? 'wasm';
   if (requested === 'wasm') return compileNative(program, options.wasm ?? {});
+  if (requested === 'webgl2-native') return compileWebgl2Native(program, { ...(options.kernelLimits ? { kernelLimits: options.kernelLimits } : {}) });
   const backend: GpujsBackend = requested;
   if (!isBackendAvailable(backend)) {
     throw new Error(`compile: backend ${backend} is not available on this machine (gpu.js reports it unsupported)`);

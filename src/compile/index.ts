@@ -1,4 +1,4 @@
-export { compile, optimise, resetFallbackWarnings, backendNames, type Backend, type CompileOptions, type CompiledProgram, type ExecutionInfo } from './compile.js';
+export { compile, optimise, resetFallbackWarnings, backendAvailable, backendNames, type Backend, type CompileOptions, type CompiledProgram, type ExecutionInfo } from './compile.js';
 export { compileWasm, compileWasmAsync, type WasmCompiledProgram, type WasmCompileOptions } from './wasm/program.js';
 export { setWasmWorkerUrl } from './wasm/pool.js';
 export { printCompiled } from './print.js';

@@ -80,6 +80,9 @@ function splitPass(graph: Graph, limit: number): { graph: Graph; changed: boolea
   return { graph: graphWithNodes(graph.inputs, graph.outputs.map(get), graph.nodes.map(get)), changed };
 }
 
+/** Elements one GL reduction cell may read before it is split (rendered 4 per iteration, so well inside GL's loop limit). */
+export const GL_SPLIT_LIMIT = 16384;
+
 /** Split until every reduction reads at most `limit` elements per output cell (or cannot be split further). */
 export function splitReductions(graph: Graph, limit: number): Graph {
   let g = graph;

@@ -46,6 +46,7 @@ const RELATIVE_TOLERANCE = 1e-4;
  */
 const CASES = [
   { backend: 'wasm', model: 'xcit-tiny', batchSize: 8, knnEvery: 30 },
+  { backend: 'webgl2-native', model: 'xcit-tiny', batchSize: 8, knnEvery: 30 },
   { backend: 'webgl2', model: 'resmlp-tiny', batchSize: 8, knnEvery: 0 },
   { backend: 'webgpu', model: 'resmlp-tiny', batchSize: 8, knnEvery: 0 },
   { backend: 'cpu', model: 'resmlp-tiny', batchSize: 8, knnEvery: 30 },

@@ -30,9 +30,9 @@ const GOLDEN = 'test/fixtures/golden';
 const goldenFiles = readdirSync(GOLDEN).filter((f) => f.endsWith('.json')).sort();
 
 /** Random programs per backend and kind (values, gradients); SHAPEGRAD_BROWSER_RUNS overrides. */
-const RUNS: Readonly<Record<'webgl2' | 'webgl' | 'webgpu' | 'wasm', number>> = (() => {
+const RUNS: Readonly<Record<'webgl2' | 'webgl2-native' | 'webgl' | 'webgpu' | 'wasm', number>> = (() => {
   const n = process.env['SHAPEGRAD_BROWSER_RUNS'];
-  return n !== undefined && n !== '' ? { webgl2: Number(n), webgl: Number(n), webgpu: Number(n), wasm: Number(n) } : { webgl2: 8, webgl: 5, webgpu: 8, wasm: 15 };
+  return n !== undefined && n !== '' ? { webgl2: Number(n), 'webgl2-native': Number(n), webgl: Number(n), webgpu: Number(n), wasm: Number(n) } : { webgl2: 8, 'webgl2-native': 15, webgl: 5, webgpu: 8, wasm: 15 };
 })();
 const SEED = Number(process.env['SHAPEGRAD_FC_SEED'] ?? Math.floor(Math.random() * 2 ** 31));
 
@@ -40,7 +40,7 @@ const SEED = Number(process.env['SHAPEGRAD_FC_SEED'] ?? Math.floor(Math.random()
  * Golden files a GPU backend cannot run, and why (the same reasons are in docs/backends.md).
  * Each still gets a test, named with the reason, that checks the reason still holds.
  */
-const NOT_RUN: Readonly<Record<'webgl2' | 'webgpu', Readonly<Record<string, string>>>> = { webgl2: {}, webgpu: {} };
+const NOT_RUN: Readonly<Record<'webgl2' | 'webgl2-native' | 'webgpu', Readonly<Record<string, string>>>> = { webgl2: {}, 'webgl2-native': {}, webgpu: {} };
 
 const required = process.env['SHAPEGRAD_REQUIRE_BROWSER'] === '1';
 
@@ -109,7 +109,7 @@ describe('browser: headless Chromium', function () {
     for (const b of ['webgl2', 'webgl', 'webgpu']) assert.ok(env.gpujsBackends.includes(b), `gpu.js offers ${b}`);
   });
 
-  for (const backend of ['webgl2', 'webgpu'] as const) {
+  for (const backend of ['webgl2', 'webgl2-native', 'webgpu'] as const) {
     describe(`conformance on ${backend}: every golden file (float32, 1e-4 of each tensor's largest magnitude)`, () => {
       for (const file of goldenFiles) {
         const component = file.replace(/\.json$/, '');
@@ -128,7 +128,7 @@ describe('browser: headless Chromium', function () {
   }
 
   describe('random programs agree with the float64 reference (the generator of test/support/random-programs.ts)', () => {
-    for (const backend of ['webgl2', 'webgl', 'webgpu', 'wasm'] as const) {
+    for (const backend of ['webgl2', 'webgl2-native', 'webgl', 'webgpu', 'wasm'] as const) {
       for (const what of ['values', 'gradients'] as const) {
         it(`${backend}: ${what} (${RUNS[backend]} programs)`, async () => {
           const r = await call(page, 'randomPrograms', backend, what, RUNS[backend], SEED);
@@ -137,6 +137,15 @@ describe('browser: headless Chromium', function () {
         });
       }
     }
+  });
+
+  describe('webgl2-native: contractions of random sizes (values and both gradients), tiled and not', () => {
+    it('agree with the float64 reference, and some shaders were row-tiled', async () => {
+      const r = await call(page, 'contractions', 'webgl2-native', 30, SEED);
+      log(`${r.runs} programs, ${r.shaders} shaders of which ${r.tiledShaders} row-tiled, ${(r.ms / 1000).toFixed(1)} s`);
+      assert.deepEqual(Object.keys(r.ran), ['webgl2-native (draws)']);
+      assert.ok(r.tiledShaders > 0, 'no shader was row-tiled: the property did not reach the tiled path');
+    });
   });
 
   describe('the native wasm backend', () => {

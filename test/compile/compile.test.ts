@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import * as sg from '../../src/index.js';
 import type { Tensor } from '../../src/index.js';
-import { compile, printCompiled, availableBackends, type Backend, type CompileOptions, type GpujsBackend } from '../../src/compile/index.js';
+import { compile, printCompiled, availableBackends, backendAvailable, backendNames, type Backend, type CompileOptions, type GpujsBackend } from '../../src/compile/index.js';
 import { bs, close, dense, ws, xs } from '../support/dense-program.js';
 
 const backends: Backend[] = ['wasm', ...(['cpu', 'webasm', 'headlessgl'] as GpujsBackend[]).filter((b) => availableBackends().includes(b))];
@@ -27,6 +27,12 @@ describe('compile', function () {
     const missing = (['webgpu', 'webgl2', 'headlessgl'] as GpujsBackend[]).find((b) => !availableBackends().includes(b));
     if (missing === undefined) return;
     assert.throws(() => compile(dense, { backend: missing }), new RegExp(`backend ${missing} is not available`));
+  });
+
+  it('webgl2-native outside a browser: unavailable, and compile says why', () => {
+    assert.equal(backendAvailable('webgl2-native'), false);
+    assert.throws(() => compile(dense, { backend: 'webgl2-native' }), /backend webgl2-native is not available: no OffscreenCanvas here \(webgl2-native runs in a browser page or worker\)/);
+    assert.ok(backendNames.includes('webgl2-native'));
   });
 
   for (const backend of backends) {

@@ -22,7 +22,7 @@ import { unflattenTree } from '../../ir/tree.js';
 import { bindArguments } from '../../runtime/bind.js';
 import { interpret, type InputsOf, type ValuesOf } from '../../runtime/interpret.js';
 import type { NDArray } from '../../runtime/ndarray.js';
-import { optimise } from '../compile.js';
+import { optimise } from '../optimise.js';
 import { planFusion } from '../fuse.js';
 import { lowerKernel } from '../lower.js';
 import type { BufferInfo, Kernel } from '../kernel-ir.js';

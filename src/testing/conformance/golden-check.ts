@@ -12,6 +12,7 @@ import { trace } from '../../ir/trace.js';
 import { evaluate } from '../../runtime/interpret.js';
 import { compile, type ExecutionInfo } from '../../compile/compile.js';
 import { availableBackends } from '../../compile/gpujs/backends.js';
+import { backendAvailable } from '../../compile/compile.js';
 import { compare } from './compare.js';
 import { components as known } from './components/index.js';
 
@@ -62,9 +63,9 @@ export function decodeGoldenJson(json: unknown, label: string): GoldenFile {
   return decoded.right;
 }
 
-/** The backends the runner can use here: the reference and every gpu.js backend available. */
+/** The backends the runner can use here: the reference, wasm, webgl2-native in a browser, and every gpu.js backend available. */
 export function conformanceBackends(): BackendName[] {
-  return ['reference', 'wasm', ...availableBackends()];
+  return ['reference', 'wasm', ...(backendAvailable('webgl2-native') ? (['webgl2-native'] as const) : []), ...availableBackends()];
 }
 
 type Values = { readonly outputs: Record<string, ArrayLike<number>>; readonly grads: Record<string, ArrayLike<number>>; readonly ran?: ExecutionInfo };

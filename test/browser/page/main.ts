@@ -115,6 +115,65 @@ async function randomPrograms(backend: sg.Backend, what: 'values' | 'gradients',
   return { runs, ran, ms: performance.now() - t0 };
 }
 
+export interface ContractionResult extends PropertyResult {
+  /** Shaders that were row-tiled (four outputs per fragment), over all the programs. */
+  readonly tiledShaders: number;
+  readonly shaders: number;
+}
+
+/**
+ * Contractions of random sizes, values and gradients, against the float64 reference: the shapes
+ * that make webgl2-native share fetches (rows and columns multiples of 4, row tiling, 49-like
+ * token counts) and those that do not (padding lanes, odd rows).
+ */
+async function contractions(backend: sg.Backend, runs: number, seed: number): Promise<ContractionResult> {
+  const t0 = performance.now();
+  const ran: Record<string, number> = {};
+  let tiledShaders = 0;
+  let shaders = 0;
+  const size = fc.oneof(fc.integer({ min: 1, max: 9 }), fc.constantFrom(4, 8, 12, 16));
+  const values = (n: number) => fc.array(fc.double({ min: -1, max: 1, noNaN: true }), { minLength: n, maxLength: n });
+  const dims = fc.record({ b: fc.integer({ min: 1, max: 3 }), n: size, k: size, j: size });
+  await fc.assert(
+    fc.asyncProperty(
+      dims.chain((d) => fc.tuple(fc.constant(d), values(d.b * d.n * d.k), values(d.k * d.j))),
+      async ([d, xs, ws]) => {
+        const sizes = { B: d.b, N: d.n, K: d.k, J: d.j };
+        type X = sg.Tensor<['B', 'N', 'K']>;
+        type W = sg.Tensor<['K', 'J']>;
+        const program = sg.trace(
+          (x: X, w: W) => {
+            const loss = (p: [X, W]) => {
+              const y = sg.einsum('B N K, K J -> B N J', p[0], p[1]);
+              return sg.sum(sg.mul(y, sg.tanh(y)));
+            };
+            return [sg.einsum('B N K, K J -> B N J', x, w), ...sg.grad(loss)([x, w])];
+          },
+          sg.spec(['B', 'N', 'K'], sizes, 'x'),
+          sg.spec(['K', 'J'], sizes, 'w'),
+        );
+        const x = Float64Array.from(xs);
+        const w = Float64Array.from(ws);
+        const compiled = sg.compile(program, { backend });
+        try {
+          const got = (await compiled.run(x, w)) as unknown as sg.NDArray[];
+          const want = sg.run(program, x, w) as unknown as sg.NDArray[];
+          ['y', 'dx', 'dw'].forEach((name, i) => assertClose(backend, `${name} (B ${d.b}, N ${d.n}, K ${d.k}, J ${d.j})`, got[i]!.data, want[i]!.data));
+          const info = compiled.lastRun();
+          if (info?.backend !== backend) throw new Error(`${backend} was asked for but ${info?.backend} ran`);
+          ran[`${info.backend} (${info.executorKind})`] = (ran[`${info.backend} (${info.executorKind})`] ?? 0) + 1;
+          shaders += compiled.sources.length;
+          tiledShaders += compiled.sources.filter((s) => s.includes('out vec4 result3;')).length;
+        } finally {
+          compiled.destroy();
+        }
+      },
+    ),
+    { numRuns: runs, seed },
+  );
+  return { runs, ran, ms: performance.now() - t0, tiledShaders, shaders };
+}
+
 /** The native backend's checks on this page's main thread. */
 function wasmMain(request: WorkerRequest): Promise<WasmCheck> {
   return checkWasm('main thread', request);
@@ -138,6 +197,6 @@ function wasmWorker(request: WorkerRequest): Promise<WasmCheck> {
   });
 }
 
-export const suite = { env, conformance, randomPrograms, wasmMain, wasmWorker };
+export const suite = { env, conformance, randomPrograms, contractions, wasmMain, wasmWorker };
 export type Suite = typeof suite;
 (globalThis as unknown as { shapegradSuite: Suite }).shapegradSuite = suite;
