@@ -18,6 +18,7 @@ import { concat } from '../ops/slicing.js';
 import { teacherTemperatureSchedule, type Schedule } from '../optim/schedules.js';
 import { applyCenter, initCenter, updateCenter, type Center } from './center.js';
 import { detach, softCrossEntropy, type Detached, type Differentiable, type Probs } from './cross-entropy-soft.js';
+import type { Teacher } from './teacher.js';
 import { crossViewPairs, splitViews } from './multi-crop.js';
 import { scaleDown, temperedSoftmax } from './sharpen.js';
 
@@ -54,11 +55,12 @@ export interface Dino {
   init<const K extends Axis>(prototypeAxis: K, size: number): DinoState<K>;
   /**
    * The loss from lists of views: `student` has ncrops views (they carry the gradient), `teacher`
-   * the teacher's views (targets: `Detached`, as `teacherStudent(...).teacher` or `detach` gives them).
+   * the teacher's views (targets: `Teacher`, as `teacherStudent(...).teacher` gives them, or `asTeacher`
+   * where a trainer runs the teacher network itself). Detached student views are refused there.
    */
-  loss<B extends Axis, K extends Axis>(student: readonly Differentiable<Tensor<[B, K]>>[], teacher: readonly Detached<Tensor<[B, K]>>[], state: DinoState<K>, epoch: number): DinoResult<B, K>;
+  loss<B extends Axis, K extends Axis>(student: readonly Differentiable<Tensor<[B, K]>>[], teacher: readonly Teacher<Tensor<[B, K]>>[], state: DinoState<K>, epoch: number): DinoResult<B, K>;
   /** The same from crop-major stacked outputs ([ncrops·B, K] and [teacherViews·B, K]), as DINOLoss.forward. */
-  lossStacked<N extends Axis, K extends Axis>(student: Differentiable<Tensor<[N, K]>>, teacher: Detached<Tensor<[N, K]>>, state: DinoState<K>, epoch: number): DinoResult<N, K>;
+  lossStacked<N extends Axis, K extends Axis>(student: Differentiable<Tensor<[N, K]>>, teacher: Teacher<Tensor<[N, K]>>, state: DinoState<K>, epoch: number): DinoResult<N, K>;
 }
 
 export function dino(config: DinoConfig): Dino {
@@ -71,7 +73,7 @@ export function dino(config: DinoConfig): Dino {
   });
   const pairs = crossViewPairs({ views: full.ncrops, targetViews: Array.from({ length: full.teacherViews }, (_, i) => i) });
 
-  function loss<B extends Axis, K extends Axis>(student: readonly Differentiable<Tensor<[B, K]>>[], teacher: readonly Detached<Tensor<[B, K]>>[], state: DinoState<K>, epoch: number): DinoResult<B, K> {
+  function loss<B extends Axis, K extends Axis>(student: readonly Differentiable<Tensor<[B, K]>>[], teacher: readonly Teacher<Tensor<[B, K]>>[], state: DinoState<K>, epoch: number): DinoResult<B, K> {
     if (student.length !== full.ncrops) throw new ShapeError(`dino: ${student.length} student views, but ncrops is ${full.ncrops}`);
     if (teacher.length !== full.teacherViews) throw new ShapeError(`dino: ${teacher.length} teacher views, but the teacher sees ${full.teacherViews}`);
     const temperature = schedule.at(epoch);
@@ -91,10 +93,10 @@ export function dino(config: DinoConfig): Dino {
     teacherTemperature: schedule,
     init: <const K extends Axis>(prototypeAxis: K, size: number) => ({ center: initCenter([prototypeAxis], [size]) as Center<[K]> }),
     loss,
-    lossStacked: <N extends Axis, K extends Axis>(student: Differentiable<Tensor<[N, K]>>, teacher: Detached<Tensor<[N, K]>>, state: DinoState<K>, epoch: number) => {
+    lossStacked: <N extends Axis, K extends Axis>(student: Differentiable<Tensor<[N, K]>>, teacher: Teacher<Tensor<[N, K]>>, state: DinoState<K>, epoch: number) => {
       const rows = student.axes[0] as N;
-      // Slices of a detached tensor are detached (their gradient stops at the teacher's stopGradient).
-      return loss(splitViews(student, rows, full.ncrops), splitViews(teacher, rows, full.teacherViews) as Detached<Tensor<[N, K]>>[], state, epoch);
+      // Slices of the teacher's output are the teacher's (detached: their gradient stops at its stopGradient).
+      return loss(splitViews(student, rows, full.ncrops), splitViews(teacher, rows, full.teacherViews) as Teacher<Tensor<[N, K]>>[], state, epoch);
     },
   };
 }

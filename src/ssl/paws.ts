@@ -21,7 +21,7 @@ import type { Tensor } from '../ir/tensor.js';
 import { add, less, mul, select } from '../ops/elementwise.js';
 import { rename } from '../ops/layout.js';
 import { concat, slice } from '../ops/slicing.js';
-import { crossEntropyOfProbs, detach, type Detached, type Probs } from './cross-entropy-soft.js';
+import { crossEntropyOfProbs, detach, type Detached, type Differentiable, type Probs } from './cross-entropy-soft.js';
 import { labelsMatrix } from './label-smoothing.js';
 import { averageDistribution, meMaxPenalty } from './me-max.js';
 import { splitViews, stackViews, swapGlobalViews } from './multi-crop.js';
@@ -46,8 +46,10 @@ export interface PawsConfig {
 }
 
 export interface PawsParts<V extends Axis, S extends Axis, D extends Axis, C extends Axis> {
-  readonly anchorViews: Tensor<[V, D]>;
-  readonly anchorSupports: Tensor<[S, D]>;
+  /** The anchors carry the gradient: a teacher's (detached) representations are refused. */
+  readonly anchorViews: Differentiable<Tensor<[V, D]>>;
+  readonly anchorSupports: Differentiable<Tensor<[S, D]>>;
+  /** The targets' side (detached by the loss): the network's own, or a teacher's. */
   readonly targetViews: Tensor<[V, D]>;
   readonly targetSupports: Tensor<[S, D]>;
   /** Labels of the supports (rows: the supports' axis). */
@@ -75,8 +77,8 @@ export interface Paws {
   labels<const S extends Axis = 'S', const C extends Axis = 'C'>(axes?: readonly [S, C]): Probs<[S, C], C>;
   /** The loss of losses.py from its six arguments (views stacked view-major). */
   lossFromParts<V extends Axis, S extends Axis, D extends Axis, C extends Axis>(parts: PawsParts<V, S, D, C>): PawsResult<V, C>;
-  /** The loss from the stacked representations h and z [supports; views], as paws_train.py. */
-  loss<N extends Axis, D extends Axis, S extends Axis, C extends Axis>(h: Tensor<[N, D]>, z: Tensor<[N, D]>, labels: Probs<[S, C], C>): PawsResult<N, C>;
+  /** The loss from the stacked representations h (targets' side) and z (anchors: differentiable) [supports; views], as paws_train.py. */
+  loss<N extends Axis, D extends Axis, S extends Axis, C extends Axis>(h: Tensor<[N, D]>, z: Differentiable<Tensor<[N, D]>>, labels: Probs<[S, C], C>): PawsResult<N, C>;
 }
 
 export function paws(config: PawsConfig): Paws {
@@ -120,7 +122,7 @@ export function paws(config: PawsConfig): Paws {
         ...(axes === undefined ? {} : { axes }),
       }),
     lossFromParts,
-    loss<N extends Axis, D extends Axis, S extends Axis, C extends Axis>(h: Tensor<[N, D]>, z: Tensor<[N, D]>, labels: Probs<[S, C], C>): PawsResult<N, C> {
+    loss<N extends Axis, D extends Axis, S extends Axis, C extends Axis>(h: Tensor<[N, D]>, z: Differentiable<Tensor<[N, D]>>, labels: Probs<[S, C], C>): PawsResult<N, C> {
       const nAxis = z.axes[0] as N;
       const ns = labels.size(labels.axes[0] as S);
       if (ns !== numSupport) throw new ShapeError(`paws: ${ns} label rows, but the configuration has ${numSupport} supports`, { axis: labels.axes[0] as string });

@@ -28,6 +28,7 @@ import { batchNorm, type BatchNormParams } from '../nn/batch-norm.js';
 import { regnet, type RegNetConfig, type RegNetParams } from '../nn/regnet/regnet.js';
 import type { Image } from '../nn/regnet/block.js';
 import { swav, type Swav, type SwavConfig, type SwavResult, type SwavState } from './swav.js';
+import type { NotTeacher } from './teacher.js';
 
 export interface SeerHeadConfig {
   /** Width of the hidden layers (axis 'H'). */
@@ -76,8 +77,8 @@ export interface Seer<P, In extends readonly Axis[]> {
   embed(params: SeerParams<P>, views: Tensor<In>, ctx?: ApplyContext): Tensor<['B', 'D']>;
   /** Normalise the prototypes (the update at the top of each SwAV iteration). */
   normalizePrototypes(params: SeerParams<P>): SeerParams<P>;
-  /** The SwAV loss of one batch of crop-major stacked views. */
-  loss(params: SeerParams<P>, views: Tensor<In>, state: SwavState<'D'>, iteration: number, ctx?: ApplyContext): SwavResult<'B', 'K', 'D'>;
+  /** The SwAV loss of one batch of crop-major stacked views, for the parameters being trained (a teacher's are refused). */
+  loss(params: NotTeacher<SeerParams<P>>, views: Tensor<In>, state: SwavState<'D'>, iteration: number, ctx?: ApplyContext): SwavResult<'B', 'K', 'D'>;
   initState(): SwavState<'D'>;
 }
 

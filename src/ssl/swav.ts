@@ -28,7 +28,7 @@ import { concat, slice } from '../ops/slicing.js';
 import { full } from '../ops/sources.js';
 import type { NDArray } from '../runtime/ndarray.js';
 import { fromArray } from '../ops/sources.js';
-import { detach, type Detached, type Probs } from './cross-entropy-soft.js';
+import { detach, type Detached, type Differentiable, type Probs } from './cross-entropy-soft.js';
 import { splitViews } from './multi-crop.js';
 import { sinkhorn } from './sinkhorn.js';
 import { swappedPrediction, type ViewCodes } from './swapped-prediction.js';
@@ -70,8 +70,11 @@ export interface SwavState<D extends Axis> {
 }
 
 export interface SwavInputs<R extends Axis, K extends Axis, D extends Axis> {
-  /** The model's L2-normalised embeddings, crop-major rows [V·B, D]. */
-  readonly embedding: Tensor<[R, D]>;
+  /**
+   * The model's L2-normalised embeddings, crop-major rows [V·B, D]: the network being trained
+   * (a teacher's or otherwise detached embedding is refused: its scores would carry no gradient).
+   */
+  readonly embedding: Differentiable<Tensor<[R, D]>>;
   /** The (normalised) prototypes [K, D]. */
   readonly prototypes: Tensor<[K, D]>;
   /**

@@ -7,12 +7,10 @@
  * rate and the EMA momentum are inputs, so their schedules need no retracing.
  */
 import type { Tensor } from '../ir/tensor.js';
-import { isTensor } from '../ir/tensor.js';
 import { spec, trace, type Program } from '../ir/trace.js';
 import { mapTree } from '../ir/tree.js';
-import { add, mul, sub } from '../ops/elementwise.js';
+import { mul } from '../ops/elementwise.js';
 import { broadcastTo } from '../ops/layout.js';
-import { stopGradient } from '../ops/identity.js';
 import { valueAndGrad } from '../autodiff/grad.js';
 import { evaluate, type ValuesOf } from '../runtime/interpret.js';
 import type { NDArray } from '../runtime/ndarray.js';
@@ -22,14 +20,14 @@ import type { Backend } from '../compile/compile.js';
 import { dinoHead, type DinoHeadParams } from '../nn/dino-head.js';
 import { dino } from '../ssl/dino.js';
 import { asCenter } from '../ssl/center.js';
-import { detach } from '../ssl/cross-entropy-soft.js';
+import { asTeacher, asTeacherParams } from '../ssl/teacher.js';
+import { emaUpdate } from '../ssl/ema.js';
 import { adamw, type AdamWState } from '../optim/adamw.js';
 import { regularized } from '../optim/optimizer.js';
 import { concat } from '../ops/slicing.js';
 import { splitViews } from '../ssl/multi-crop.js';
 import { withUpdates } from '../nn/params.js';
 import { asTensors, cosineFromTo, isNd, sameSizeGroups, specsOf, scheduleAt } from './step-parts.js';
-import { isBufferPath } from '../nn/batch-norm.js';
 import type { ApplyContext } from '../nn/layer.js';
 import { dinoCrops, multiCropSpecs, multiCropViews, sampleMultiCrop } from '../data/multi-crop.js';
 import type { ViewTensors } from '../data/augment/view.js';
@@ -161,7 +159,7 @@ export function dinoTrainer(overrides: Partial<DinoTrainConfig> = {}): DinoTrain
       const globals = views.global;
       const all = [...globals, ...views.local];
       const teacherStats: Record<string, Tensor> = {};
-      const teacherOut = forward(teacher, globals, teacherStats).map((t) => detach(t));
+      const teacherOut = forward(teacher, globals, teacherStats).map((t) => asTeacher(t));
       let newCenter: Tensor = center;
       const studentStats: Record<string, Tensor> = {};
       const [loss, grads] = valueAndGrad((s: DinoNetwork) => {
@@ -171,7 +169,8 @@ export function dinoTrainer(overrides: Partial<DinoTrainConfig> = {}): DinoTrain
       })(student);
       const next = optimizer.step(student, freezeLastLayer(grads as DinoNetwork, lastLayerLearns), opt as AdamWState, lr);
       const newStudent = withBackboneStats(next.params as DinoNetwork, studentStats);
-      const newTeacher = withBackboneStats(emaTree(teacher, newStudent, momentum), teacherStats);
+      // The teacher's BatchNorm statistics are those of its own forward pass (emaUpdate leaves buffers alone).
+      const newTeacher = withBackboneStats(emaUpdate(asTeacherParams(teacher), newStudent, momentum), teacherStats);
       return { loss, student: newStudent, teacher: newTeacher, center: newCenter, opt: next.state };
     },
     specsOf(shape.student) as never,
@@ -224,23 +223,8 @@ function freezeLastLayer(grads: DinoNetwork, learns: Tensor<[]>): DinoNetwork {
   return { ...grads, head: { ...grads.head, last_layer: { ...grads.head.last_layer, weight_v } } };
 }
 
-const withBackboneStats = (p: DinoNetwork, stats: Readonly<Record<string, Tensor>>): DinoNetwork => ({ ...p, backbone: withUpdates(p.backbone, stats) });
+const withBackboneStats = <T extends { readonly backbone: unknown }>(p: T, stats: Readonly<Record<string, Tensor>>): T => ({ ...p, backbone: withUpdates(p.backbone, stats) });
 
-
-/**
- * teacher ← m·teacher + (1 − m)·student, leaf by leaf, with m a scalar tensor input; BatchNorm's
- * running statistics are the teacher's own (as the official EMA over parameters(), not buffers).
- */
-function emaTree<T>(teacher: T, student: T, momentum: Tensor<[]>): T {
-  const s = new Map<string, Tensor>();
-  mapTree(student, isTensor, (leaf, path) => s.set(path, leaf));
-  return mapTree(teacher, isTensor, (t, path) => {
-    if (isBufferPath(path)) return t;
-    const st = s.get(path)!;
-    const m = broadcastTo(momentum, t.axes, t.sizes) as Tensor<string[]>;
-    return stopGradient(add(mul(m, t as Tensor<string[]>), mul(sub(1, m), st as Tensor<string[]>)));
-  }) as T;
-}
 
 /** Shuffled batches of images, epoch after epoch, from an explicit key. */
 export function* imageBatches(ds: Dataset, batchSize: number, key: Key): Generator<Float32Array> {
