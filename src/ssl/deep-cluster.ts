@@ -12,7 +12,7 @@
  * inside the user's training step. Clustering runs on values (float64),
  * outside the graph, as the official code runs faiss outside autograd.
  */
-import type { Axis, Shape, Sizes } from '../shape/types.js';
+import type { Axis, Shape, Sizes, Without } from '../shape/types.js';
 import type { Tensor } from '../ir/tensor.js';
 import type { NDArray } from '../runtime/ndarray.js';
 import type { Detached, Differentiable } from './cross-entropy-soft.js';
@@ -80,7 +80,7 @@ export function resetTopLayer<const F extends Axis, const K extends Axis>(key: K
   return {
     weight: fromArray(w, [wOut, inAxis], [nOut, nIn], { name: 'top_layer.weight' }),
     bias: full(0, [outAxis], [nOut]),
-  } as unknown as LinearParams<F, K>;
+  } as LinearParams<F, K>;
 }
 
 /** Replace the parameters at a dotted path (e.g. 'top_layer') by fresh ones from `init`. */
@@ -128,8 +128,8 @@ export function deepClusterEpoch<const F extends Axis, const K extends Axis>(
  * Cross-entropy of the classifier's logits against the pseudo-labels (DeepCluster's criterion).
  * The pseudo-labels are a target (`Detached`: `detach(labels)`), the logits must carry a gradient.
  */
-export function pseudoLabelLoss<S extends Shape, A extends S[number], R extends Reduction = 'mean'>(logits: Differentiable<Tensor<S>>, pseudoLabels: Detached<Tensor>, classAxis: A, reduction?: R) {
-  return crossEntropy(logits, pseudoLabels as never, classAxis, reduction);
+export function pseudoLabelLoss<S extends Shape, A extends S[number], R extends Reduction = 'mean'>(logits: Differentiable<Tensor<S>>, pseudoLabels: Detached<Tensor<S>> | Detached<Tensor<Without<S, A>>>, classAxis: A, reduction?: R) {
+  return crossEntropy(logits, pseudoLabels, classAxis, reduction);
 }
 
 /** The samples of one epoch in batches of `size` (the last may be shorter), in sampler order. */

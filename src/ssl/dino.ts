@@ -16,7 +16,7 @@ import { add, div } from '../ops/elementwise.js';
 import { scalar } from '../ops/sources.js';
 import { concat } from '../ops/slicing.js';
 import { teacherTemperatureSchedule, type Schedule } from '../optim/schedules.js';
-import { applyCenter, initCenter, updateCenter, type Center } from './center.js';
+import { applyCenter, initCenter, updateCenterOnAxes, type Center } from './center.js';
 import { detach, softCrossEntropy, type Detached, type Differentiable, type Probs } from './cross-entropy-soft.js';
 import type { Teacher } from './teacher.js';
 import { crossViewPairs, splitViews } from './multi-crop.js';
@@ -83,8 +83,9 @@ export function dino(config: DinoConfig): Dino {
     let total: Tensor<[]> = scalar(0);
     for (const p of pairs) total = add(total, softCrossEntropy(teacherProbs[p.target]!, studentLogits[p.view]!, kAxis));
     const lossValue = div(total, pairs.length);
-    const stackedTeacher = concat(teacher, teacher[0]!.axes[0] as B);
-    const center = updateCenter(state.center as never, stackedTeacher as Tensor, stackedTeacher.axes[0] as never, full.centerMomentum) as unknown as Center<[K]>;
+    const bAxis = teacher[0]!.axes[0] as B;
+    // Without<[B, K], B> is [K] only for distinct B and K, which the checker cannot assume: the axes are checked at run time.
+    const center = updateCenterOnAxes(state.center, concat(teacher, bAxis), bAxis, full.centerMomentum) as Center<[K]>;
     return { loss: lossValue, state: { center }, temperature, teacherProbs };
   }
 

@@ -19,9 +19,9 @@ import type { Axis } from '../shape/types.js';
 import { ShapeError } from '../shape/errors.js';
 import type { Tensor } from '../ir/tensor.js';
 import { add, less, mul, select } from '../ops/elementwise.js';
-import { rename } from '../ops/layout.js';
+import { reshape } from '../ops/layout.js';
 import { concat, slice } from '../ops/slicing.js';
-import { crossEntropyOfProbs, detach, type Detached, type Differentiable, type Probs } from './cross-entropy-soft.js';
+import { asProbs, crossEntropyOfProbs, detach, type Detached, type Differentiable, type Probs } from './cross-entropy-soft.js';
 import { labelsMatrix } from './label-smoothing.js';
 import { averageDistribution, meMaxPenalty } from './me-max.js';
 import { splitViews, stackViews, swapGlobalViews } from './multi-crop.js';
@@ -131,8 +131,9 @@ export function paws(config: PawsConfig): Paws {
       if (!Number.isInteger(ub) || ub < 1) throw new ShapeError(`paws: ${rows} rows minus ${ns} supports do not split into ${2 + mc} views per image`, { axis: nAxis });
       // Supports and views share the rows axis of h and z; the labels take the supports' axis name.
       const sup = `${nAxis}:support` as Axis;
-      const supports = (x: Tensor<[N, D]>) => rename(slice(x, nAxis, 0, ns), { [nAxis]: sup } as never) as unknown as Tensor<[Axis, D]>;
-      const labelsOnSupports = rename(labels as Tensor<[S, C]>, { [labels.axes[0] as S]: sup } as never) as unknown as Probs<[Axis, C], C>;
+      const supports = (x: Tensor<[N, D]>) => reshape(slice(x, nAxis, 0, ns), [sup, x.axes[1] as D], [ns, x.size(x.axes[1] as D)]);
+      const cAxis = labels.axes[1] as C;
+      const labelsOnSupports = asProbs(reshape(labels, [sup, cAxis] as [Axis, C], labels.sizes), cAxis);
       const globals = splitViews(slice(h, nAxis, ns, ns + 2 * ub), nAxis, 2);
       return lossFromParts({
         anchorViews: slice(z, nAxis, ns, rows),

@@ -110,13 +110,13 @@ export function seer<P, In extends readonly Axis[]>(trunk: Layer<P, In, ['B', 'C
       const [kt, kh, kp] = split(key, 3) as [Key, Key, Key];
       const keys = config.head.hiddenLayers > 0 ? split(kh, config.head.hiddenLayers + 1) : [kh];
       const hidden = Array.from({ length: config.head.hiddenLayers }, (_, i): HiddenLayer => [
-        (i === 0 ? first : middle).init(keys[i]!, sizes) as unknown as LinearParams<Axis, 'H'>,
+        (i === 0 ? first : middle).init(keys[i]!, sizes) as LinearParams<Axis, 'H'>,
         bn.init(keys[i]!, sizes),
       ]);
       const outLayer = config.head.hiddenLayers === 0 ? linear('C', 'D') : last;
       return {
         trunk: trunk.init(kt, { ...trunkSizes, ...sizes }),
-        projection_head: { hidden, out: outLayer.init(keys[config.head.hiddenLayers]!, sizes) as unknown as LinearParams<'H', 'D'> },
+        projection_head: { hidden, out: outLayer.init(keys[config.head.hiddenLayers]!, sizes) as LinearParams<'H', 'D'> },
         prototypes: { weight: truncNormalInit(kp, ['K', 'D'], sizes, 0.02) as Tensor<['K', 'D']> },
       };
     },

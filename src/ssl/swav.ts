@@ -22,7 +22,7 @@ import type { Axis } from '../shape/types.js';
 import { ShapeError } from '../shape/errors.js';
 import type { Tensor } from '../ir/tensor.js';
 import { contract } from '../ops/einsum.js';
-import { rename, reshape } from '../ops/layout.js';
+import { reshape } from '../ops/layout.js';
 import { l2Normalize } from '../ops/normalization.js';
 import { concat, slice } from '../ops/slicing.js';
 import { full } from '../ops/sources.js';
@@ -32,6 +32,7 @@ import { detach, type Detached, type Differentiable, type Probs } from './cross-
 import { splitViews } from './multi-crop.js';
 import { sinkhorn } from './sinkhorn.js';
 import { swappedPrediction, type ViewCodes } from './swapped-prediction.js';
+import { withAxes } from '../ops/with-axes.js';
 
 export interface SwavConfig {
   /** Views per resolution, e.g. [2, 6]: 2 global and 6 local crops. */
@@ -150,7 +151,7 @@ export function swav(config: SwavConfig): Swav {
     }
     const frozen = iteration < full_.freezePrototypesNiters;
     const prototypes = frozen ? (detach(inputs.prototypes) as Tensor<[K, D]>) : inputs.prototypes;
-    const scores = inputs.scores ?? (contract(embedding, prototypes, dAxis) as unknown as Tensor<[R, K]>);
+    const scores = inputs.scores ?? withAxes(contract(embedding, prototypes, dAxis), [rows, kAxis]);
     const n = embedding.size(rows);
     if (n % views !== 0) throw new ShapeError(`swav: ${n} rows do not split into ${views} views`, { axis: rows });
     const bs = n / views;
@@ -168,11 +169,12 @@ export function swav(config: SwavConfig): Swav {
         const slice_ = reshape(slice(queue.queue as QueueTensor<D>, 'assign', i, i + 1), ['slot', dAxis], [l, embedding.size(dAxis)]) as Tensor<['slot', D]>;
         if (useTheQueue || queue.filled >= l) {
           useTheQueue = true;
-          const queueScores = rename(contract(slice_, w, dAxis) as unknown as Tensor<['slot', K]>, { slot: rows } as never) as unknown as Tensor<[R, K]>;
+          const slotScores = contract(slice_, w, dAxis);
+          const queueScores = reshape(slotScores, [rows, kAxis], slotScores.sizes);
           out = concat([queueScores, out], rows);
         }
         // queue[i, bs:] = queue[i, :-bs]; queue[i, :bs] = embedding of the view
-        const inserted = rename(embeddingViews[crop]!, { [rows]: 'slot' } as never) as unknown as Tensor<['slot', D]>;
+        const inserted = reshape(embeddingViews[crop]!, ['slot', dAxis], embeddingViews[crop]!.sizes);
         newSlices.push(l <= bs ? slice(inserted, 'slot', 0, l) : concat([inserted, slice(slice_, 'slot', 0, l - bs)], 'slot'));
       }
       const sinkhornInput = detach(out);

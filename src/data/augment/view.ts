@@ -90,7 +90,18 @@ export interface ViewData<M, V> {
 }
 
 export type ViewValues = ViewData<Float64Array, Float64Array>;
-export type ViewSpecs = ViewData<TensorSpec<['B', 'O', 'H']> | TensorSpec<['B', 'P', 'W']>, TensorSpec<['B']>>;
+/** The specs of a view's data: the tensors of `ViewTensors`, axis for axis. */
+export interface ViewSpecs {
+  readonly ry: TensorSpec<['B', 'O', 'H']>;
+  readonly rx: TensorSpec<['B', 'P', 'W']>;
+  readonly brightness?: TensorSpec<['B']>;
+  readonly contrast?: TensorSpec<['B']>;
+  readonly brightnessFirst?: TensorSpec<['B']>;
+  readonly gy?: TensorSpec<['B', 'O', 'H']>;
+  readonly gx?: TensorSpec<['B', 'P', 'W']>;
+  readonly solarize?: TensorSpec<['B']>;
+  readonly transpose?: TensorSpec<['B']>;
+}
 export interface ViewTensors {
   readonly ry: Tensor<['B', 'O', 'H']>;
   readonly rx: Tensor<['B', 'P', 'W']>;
