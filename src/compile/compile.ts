@@ -27,6 +27,7 @@ import { simplifyIndices } from './wasm/simplify-index.js';
 
 /** A compiler backend: the native WebAssembly renderer, or gpu.js on one of its backends. */
 export type Backend = 'wasm' | GpujsBackend;
+/** Every backend `compile` accepts: native WebAssembly first (the default), then gpu.js's. */
 export const backendNames: readonly Backend[] = ['wasm', ...gpujsBackends];
 
 export interface CompileOptions {
@@ -60,6 +61,7 @@ export interface CompiledProgram<A extends readonly unknown[] = readonly unknown
   run(...args: InputsOf<A>): Promise<ValuesOf<R>>;
   /** What ran on the last call (undefined before the first). */
   lastRun(): ExecutionInfo | undefined;
+  /** Release the kernels and buffers (and the wasm workers). */
   destroy(): void;
 }
 
@@ -188,6 +190,7 @@ export function resetFallbackWarnings(): void {
   warnedFallbacks = new Set();
 }
 
+/** Compile a traced program to fused kernels on a backend (native WebAssembly by default, or one of gpu.js's); the result runs on float32 and returns float64 values shaped like the program's outputs. */
 export function compile<A extends readonly unknown[], R>(program: Program<A, R>, options: CompileOptions = {}): CompiledProgram<A, R> {
   const requested = options.backend ?? 'wasm';
   if (requested === 'wasm') return compileNative(program, options.wasm ?? {});

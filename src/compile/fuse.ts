@@ -75,6 +75,7 @@ interface Reads {
   readonly aligned: boolean;
 }
 
+/** Which nodes of a graph become kernels and which are inlined into their readers (elementwise chains and index remaps fuse; reductions and contractions end a kernel). */
 export function planFusion(graph: Graph): FusionPlan {
   const live = new Set(graph.nodes);
   const consumers = new Map<Tensor, Tensor[]>();

@@ -66,6 +66,7 @@ export function clearFashionMnistCache(): void {
   cache.clear();
 }
 
+/** A Fashion-MNIST split from the optional fashion-mnist dataset package (or a given folder); the error names the package to install when it is missing. */
 export function loadFashionMnist(split: Split, options: FashionMnistOptions = {}): Dataset {
   if (split !== 'train' && split !== 'test') throw new RangeError(`loadFashionMnist: split must be 'train' or 'test', got ${String(split)}`);
   const root = requireFolder('loadFashionMnist', options.root ?? defaultFashionMnistRoot(), options.root === undefined ? 'the fashion-mnist folder' : 'root');

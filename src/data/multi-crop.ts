@@ -198,6 +198,7 @@ export interface MultiCropRunner {
   run(images: ArrayLike<number>, key: Key): Promise<Views<Float64Array> & { readonly draws: Views<ViewDraws> }>;
   /** The same in the float64 reference interpreter. */
   reference(images: ArrayLike<number>, key: Key): Views<Float64Array> & { readonly draws: Views<ViewDraws> };
+  /** Release the compiled program. */
   destroy(): void;
 }
 

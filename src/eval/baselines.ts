@@ -26,6 +26,7 @@ export interface LabelledImages {
   readonly labels: Uint8Array;
 }
 
+/** Features of n images (row-major [n, d]), synchronously or not. */
 export type FeatureFn = (images: Float32Array, n: number) => Float32Array | Promise<Float32Array>;
 
 export interface ExtractOptions {

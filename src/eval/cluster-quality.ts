@@ -24,6 +24,7 @@ export interface ClusterQuality {
   readonly assign: Int32Array;
 }
 
+/** k-means on the features, compared with the labels: NMI and adjusted Rand index. */
 export function clusterQuality(set: FeatureSet, options: ClusterQualityOptions): ClusterQuality {
   const { n, d } = featureShape(set, 'test', 'clusterQuality');
   const data = new Float64Array(n * d);

@@ -29,6 +29,7 @@ function normalised(x: Float32Array | Float64Array, n: number, d: number): Float
   return out;
 }
 
+/** PAWS' soft nearest-neighbour classifier: each query takes the softmax-weighted (cosine similarity / τ) average of the supports' one-hot labels; top-1 accuracy. */
 export function snnClassify(support: FeatureSet, queries: FeatureSet, options: SnnOptions = {}): SnnResult {
   const tau = options.tau ?? 0.1;
   if (!(tau > 0)) throw new RangeError(`snnClassify: tau must be positive, got ${tau}`);

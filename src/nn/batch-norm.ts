@@ -35,6 +35,7 @@ export interface BatchNormOptions {
   readonly momentum?: number;
 }
 
+/** BatchNorm over a channel axis: batch statistics in training mode (the running mean and variance are emitted as state), running statistics in evaluation mode. */
 export function batchNorm<const C extends Axis>(axis: C, options: BatchNormOptions = {}): NormLayer<C, BatchNormParams<C>> {
   const eps = options.eps ?? 1e-5;
   const momentum = options.momentum ?? 0.1;

@@ -98,6 +98,7 @@ export function repeat<P, S extends Shape>(n: number, make: (i: number) => Layer
   };
 }
 
+/** How a residual or parallel combinator joins branches: by sum, or by concatenation along an axis. */
 export type Merge = 'add' | { readonly concat: Axis };
 
 /** Apply several layers to the same input and add their outputs (or concatenate them along an axis). */

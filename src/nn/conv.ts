@@ -33,7 +33,9 @@ export interface Conv2dLayerOptions {
 }
 
 export interface Conv2dLayer extends Layer<Conv2dParams, readonly Axis[], readonly Axis[]> {
+  /** Fresh kernel (and bias), as PyTorch's Conv2d initialises them. */
   init(key: Key, sizes: Sizes): Conv2dParams;
+  /** The 2-d convolution of the images x. */
   apply<S extends Shape>(params: Conv2dParams, x: Tensor<S>, ctx?: ApplyContext): Tensor;
 }
 

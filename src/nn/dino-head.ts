@@ -52,6 +52,7 @@ export interface DinoHeadOptions {
   readonly normLastLayer?: boolean;
 }
 
+/** An entry of DINO head's MLP list: a linear layer, a BatchNorm, or an empty slot (an activation in the reference's Sequential). */
 export type DinoMlpEntry = LinearParams<Axis, Axis> | BatchNormParams<'H'> | Record<string, never>;
 
 export interface WeightNormParams {
@@ -84,6 +85,7 @@ export function weightNorm(g: Tensor<['K', '1']>, v: Tensor<['K', 'Z']>): Tensor
   return mul(v, broadcastTo(scale, v.axes, v.sizes) as Tensor<['K', 'Z']>);
 }
 
+/** DINO's projection head: an MLP to the bottleneck, L2 normalisation, and a weight-normalised last layer to the K prototypes. */
 export function dinoHead(options: DinoHeadOptions): DinoHeadLayer {
   const o: Required<DinoHeadOptions> = {
     hiddenDim: 2048,

@@ -25,7 +25,9 @@ export interface ApplyContext {
 
 /** A layer maps a Tensor<In> to a Tensor<Out> with parameters P. */
 export interface Layer<P, In extends Shape, Out extends Shape> {
+  /** Fresh parameters from a key, for the sizes of the axes the layer's parameters use. */
   init(key: Key, sizes: Sizes): P;
+  /** The output for input x with these parameters; ctx says training or evaluation, and collects emitted state (BatchNorm's statistics). */
   apply(params: P, x: Tensor<In>, ctx?: ApplyContext): Tensor<Out>;
 }
 
@@ -44,6 +46,7 @@ export function within(ctx: ApplyContext | undefined, name: string | number): Ap
   };
 }
 
+/** The dotted parameter path of the layer applied under ctx (with `name` appended): the name its emitted state is stored under. */
 export function pathOf(ctx: ApplyContext | undefined, name?: string): string {
   const parts = [...(ctx?.path ?? []), ...(name === undefined ? [] : [name])];
   return parts.join('.');

@@ -13,11 +13,14 @@ export interface MlpParams<I extends Axis, H extends Axis, O extends Axis> {
 }
 
 export interface MlpLayer<I extends Axis, H extends Axis, O extends Axis> extends Layer<MlpParams<I, H, O>, readonly [...Axis[], I], [...Axis[], O]> {
+  /** Fresh parameters of both linear layers. */
   init(key: Key, sizes: Sizes): MlpParams<I, H, O>;
+  /** fc2(activation(fc1(x))) over the last axis: I to H to O. */
   apply<S extends readonly [...Axis[], I]>(params: MlpParams<I, H, O>, x: Tensor<S>, ctx?: ApplyContext): Tensor<ReplaceLast<S, O>>;
 }
 
 export interface MlpOptions {
+  /** The activation between the two layers (default GELU). */
   readonly activation?: <S extends Shape>(x: Tensor<S>) => Tensor<S>;
   readonly std?: number;
 }

@@ -28,6 +28,7 @@ export interface OpDef<A extends Attrs = Attrs> {
   readonly describe?: (attrs: A) => string;
 }
 
+/** Register a new op (its shape rule, float64 kernel and gradient) so that graphs, the interpreter and the compilers know it. */
 export function defineOp<A extends Attrs>(def: OpDef<A>): OpDef<A> {
   return Object.freeze(def);
 }

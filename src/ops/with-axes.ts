@@ -9,6 +9,7 @@ import { ShapeError } from '../shape/errors.js';
 import type { Tensor } from '../ir/tensor.js';
 import { labelOf } from './check.js';
 
+/** x typed with the given axes, after checking at run time that they are x's, in order (throws otherwise). */
 export function withAxes<const S extends Shape>(x: Tensor, axes: S): Tensor<S> {
   if (x.axes.length !== axes.length || x.axes.some((a, i) => a !== axes[i])) {
     throw new ShapeError(`withAxes: ${labelOf(x)} has axes [${x.axes.join(', ')}], not [${axes.join(', ')}]`);

@@ -24,6 +24,7 @@ export interface AdamWState<P = unknown> {
   readonly t: Tensor<[]>;
 }
 
+/** AdamW (PyTorch's): Adam moments with bias correction and decoupled weight decay, on parameters the decay rule selects. */
 export function adamw(options: AdamWOptions = {}): Optimizer<AdamWState> {
   const b1 = options.beta1 ?? 0.9;
   const b2 = options.beta2 ?? 0.999;

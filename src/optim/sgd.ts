@@ -22,6 +22,7 @@ export interface SgdState<P = unknown> {
   readonly momentum: P;
 }
 
+/** SGD with optional momentum, Nesterov momentum and weight decay (PyTorch's; or with the learning rate in the momentum buffer, as PAWS'). */
 export function sgd(options: SgdOptions = {}): Optimizer<SgdState> {
   const mu = options.momentum ?? 0.9;
   const wd = options.weightDecay ?? 0;

@@ -76,6 +76,7 @@ function drawGrid(g: Grid, x0: number, y0: number, cell: number, map: Colormap, 
   return el('g', { class: cls }, rects.join(''));
 }
 
+/** An SVG grid of images and heatmaps, one row per item (e.g. an image and its attention maps). */
 export function heatmapGrid(options: HeatmapGridOptions): string {
   const cell = options.cellSize ?? 96;
   const gap = 8;

@@ -52,6 +52,7 @@ const refDash = (i: number) => DASHES[i % DASHES.length]!;
 
 const finite = (p: readonly [number, number]) => Number.isFinite(p[0]) && Number.isFinite(p[1]);
 
+/** An SVG line chart of one or more series (e.g. losses and schedules over steps). */
 export function lineChart(options: LineChartOptions): string {
   const width = options.width ?? 640;
   const height = options.height ?? 400;

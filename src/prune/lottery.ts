@@ -16,6 +16,7 @@
 import { magnitudeMasks, pruneRemaining, weightsOnly, maskSparsity, type Masks, type Prunable, type Scope } from './masks.js';
 import { maskValues, materialize } from './masked.js';
 
+/** One training step of the pruned network: new parameters from the parameters, the step and the current masks. */
 export type TrainStep<P> = (params: P, step: number, masks: Masks) => P;
 
 export interface IterativePruningOptions {
@@ -62,6 +63,7 @@ function trainSpan<P>(start: P, from: number, to: number, masks: Masks, train: T
   return { end: params, kept };
 }
 
+/** Iterative magnitude pruning with rewinding (the lottery ticket procedure): train, prune the smallest weights, rewind the rest, repeat. */
 export function iterativePruning<P>(init: P, train: TrainStep<P>, options: IterativePruningOptions): IterativePruningResult<P> {
   const { rounds, fraction, steps, rewindStep } = options;
   if (!Number.isInteger(rounds) || rounds < 1) throw new RangeError(`iterativePruning: rounds must be a positive integer, got ${rounds}`);

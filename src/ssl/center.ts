@@ -78,10 +78,13 @@ export interface Centering<A extends Axis> {
   readonly batchAxis: A;
   /** The zero center for a batch shaped like x. */
   init<S extends Shape>(x: Tensor<S>): Center<Without<S, A>>;
+  /** x minus the center, broadcast over the batch axis. */
   apply<S extends Shape>(x: Tensor<S>, center: Center<Without<S, A>>): Tensor<S>;
+  /** The next center: the momentum's average of the old one and x's batch mean. */
   update<S extends Shape>(center: Center<Without<S, A>>, x: Tensor<S>): Center<Without<S, A>>;
 }
 
+/** DINO's centering as a value: its init, apply and update around a batch axis and a momentum. */
 export function centering<const A extends Axis>(momentum: number, batchAxis: A): Centering<A> {
   return {
     momentum,

@@ -45,6 +45,7 @@ export interface DeepClusterState {
   readonly previousAssignment: Int32Array | undefined;
 }
 
+/** DeepCluster's state before the first epoch (no previous assignment). */
 export const initialDeepClusterState: DeepClusterState = Object.freeze({ epoch: 0, previousAssignment: undefined });
 
 export interface DeepClusterEpochOptions {

@@ -265,6 +265,7 @@ export interface DiagnosticsInput {
   readonly tensors?: unknown;
 }
 
+/** A diagnostic's verdict. */
 export type Status = 'healthy' | 'warning' | 'collapsed' | 'non-finite';
 
 export interface Finding {
@@ -286,6 +287,7 @@ export interface Verdict {
 const f2 = (x: number) => x.toFixed(2);
 const rank: Record<Status, number> = { healthy: 0, warning: 1, collapsed: 2, 'non-finite': 3 };
 
+/** The verdict on the teacher's output entropy (collapse to uniform or to one-hot). */
 export function teacherFinding(r: EntropyReport, t: Thresholds = {}): Finding {
   const base = `teacher entropy ${f2(r.meanEntropy)} of log K = ${f2(r.logK)}`;
   const scale = Math.log(Math.min(r.k, r.rows));
@@ -301,6 +303,7 @@ export function teacherFinding(r: EntropyReport, t: Thresholds = {}): Finding {
   return { status: 'healthy', check: 'teacher', message: `healthy: ${base}, information ${f2(r.information)} nats` };
 }
 
+/** The verdict on the embeddings' per-dimension standard deviation (collapse when it vanishes). */
 export function embeddingFinding(r: EmbeddingStdReport, t: Thresholds = {}): Finding {
   const base = `embedding std ${r.std.toFixed(4)} (healthy ≈ 1/√${r.dims} = ${r.healthy.toFixed(4)})`;
   return r.std <= (t.embeddingStd ?? 0.1) * r.healthy
@@ -308,6 +311,7 @@ export function embeddingFinding(r: EmbeddingStdReport, t: Thresholds = {}): Fin
     : { status: 'healthy', check: 'embeddings', message: `healthy: ${base}` };
 }
 
+/** The verdict on how many clusters or prototypes are in use. */
 export function occupancyFinding(r: OccupancyReport, check: 'clusters' | 'prototypes', t: Thresholds = {}): Finding {
   const base = `${check}: ${r.k - r.empty} of ${r.k} used, ${r.empty} empty, the largest (${r.largest}) holds ${(100 * r.largestFraction).toFixed(0)}%`;
   if (r.k > 1 && r.largestFraction >= (t.largestCluster ?? 0.9)) return { status: 'collapsed', check, message: `collapsed: ${base}` };

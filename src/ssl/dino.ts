@@ -63,6 +63,7 @@ export interface Dino {
   lossStacked<N extends Axis, K extends Axis>(student: Differentiable<Tensor<[N, K]>>, teacher: Teacher<Tensor<[N, K]>>, state: DinoState<K>, epoch: number): DinoResult<N, K>;
 }
 
+/** DINO's objective from its configuration: the loss between the student's views and the teacher's, and the center it threads. */
 export function dino(config: DinoConfig): Dino {
   const full: Required<DinoConfig> = { teacherViews: 2, studentTemp: 0.1, centerMomentum: 0.9, ...config };
   const schedule = teacherTemperatureSchedule({

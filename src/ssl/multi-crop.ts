@@ -13,6 +13,7 @@ import { ShapeError } from '../shape/errors.js';
 import type { Tensor } from '../ir/tensor.js';
 import { slice, concat } from '../ops/slicing.js';
 
+/** A view's kind in multi-crop: one of the large global views or of the small local ones. */
 export type ViewKind = 'global' | 'local';
 
 export interface MultiCrop {
@@ -33,6 +34,7 @@ export interface MultiCropOptions {
   readonly targetViews?: readonly number[];
 }
 
+/** A multi-crop configuration: global and local views, and which views are compared with which. */
 export function multiCrop(options: MultiCropOptions): MultiCrop {
   const { global, local } = options;
   if (!Number.isInteger(global) || global < 1) throw new RangeError(`multiCrop: needs at least one global view, got ${global}`);

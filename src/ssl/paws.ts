@@ -81,6 +81,7 @@ export interface Paws {
   loss<N extends Axis, D extends Axis, S extends Axis, C extends Axis>(h: Tensor<[N, D]>, z: Differentiable<Tensor<[N, D]>>, labels: Probs<[S, C], C>): PawsResult<N, C>;
 }
 
+/** PAWS' objective from its configuration: the soft-nearest-neighbour loss against the supports, with sharpening and me-max. */
 export function paws(config: PawsConfig): Paws {
   const full: Required<PawsConfig> = { supportViews: 1, multicrop: 6, tau: 0.1, T: 0.25, meMax: true, labelSmoothing: 0.1, ...config };
   const numSupport = full.supportViews * full.supportImagesPerClass * full.numClasses;

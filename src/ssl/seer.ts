@@ -79,6 +79,7 @@ export interface Seer<P, In extends readonly Axis[]> {
   normalizePrototypes(params: SeerParams<P>): SeerParams<P>;
   /** The SwAV loss of one batch of crop-major stacked views, for the parameters being trained (a teacher's are refused). */
   loss(params: NotTeacher<SeerParams<P>>, views: Tensor<In>, state: SwavState<'D'>, iteration: number, ctx?: ApplyContext): SwavResult<'B', 'K', 'D'>;
+  /** SwAV's state before the first iteration (an empty queue, if any). */
   initState(): SwavState<'D'>;
 }
 

@@ -19,6 +19,7 @@ import { asProbs, type Probs } from './cross-entropy-soft.js';
 import { scaleDown } from './sharpen.js';
 import { withAxes } from '../ops/with-axes.js';
 
+/** Soft nearest neighbours: each query's class distribution, the supports' labels weighted by a softmax of cosine similarities / τ. */
 export function snn<Q extends Axis, S extends Axis, D extends Axis, C extends Axis>(
   query: Tensor<[Q, D]>,
   supports: Tensor<[S, D]>,

@@ -108,6 +108,7 @@ export interface Swav {
   normalizePrototypes<K extends Axis, D extends Axis>(prototypes: Tensor<[K, D]>): Detached<Tensor<[K, D]>>;
   /** State without a queue (or with an empty one when queueLength > 0). */
   init<const D extends Axis>(featureAxis: D, featureSize: number): SwavState<D>;
+  /** The swapped-prediction loss of one iteration, with the new queue state and what Sinkhorn saw. */
   loss<R extends Axis, K extends Axis, D extends Axis>(inputs: SwavInputs<R, K, D>, state: SwavState<D>, iteration: number): SwavResult<R, K, D>;
 }
 
@@ -122,6 +123,7 @@ export function swavQueueState<const D extends Axis>(value: NDArray, featureAxis
   return { queue: detach(queue), filled };
 }
 
+/** SwAV's objective from its configuration: codes by Sinkhorn (with an optional queue) predicted across views. */
 export function swav(config: SwavConfig): Swav {
   const full_: Required<SwavConfig> = {
     cropsForAssign: [0, 1],

@@ -52,6 +52,7 @@ function projected(f: Fn, seed: number): (xs: Tensor[]) => Tensor<[]> {
   };
 }
 
+/** Compare a function's autodiff gradients with central finite differences at the given inputs (float64); reports the worst error. */
 export function checkGradient(f: Fn, inputs: readonly NDArray[], options: GradientCheckOptions = {}): GradientCheckResult {
   const h = options.step ?? 1e-5;
   const atol = options.atol ?? 1e-6;

@@ -126,6 +126,7 @@ export interface DinoTrainer {
   readonly compiled: CompiledProgram<DinoStepSpecs, DinoStepOutput>;
   /** The traced step the compiled program runs: `run(trainer.program, ...trainer.stepInputs(state, images).inputs)` is one step on the float64 reference interpreter. */
   readonly program: Program<DinoStepSpecs, DinoStepOutput>;
+  /** The state at step 0: student and teacher from the seed, a zero center, fresh AdamW moments. */
   initState(): DinoState;
   /** The inputs `step` passes to the compiled program (the state, the batch, this step's views and schedules), and the learning rate among them. */
   stepInputs(state: DinoState, images: Float32Array, progress?: number): { inputs: InputsOf<DinoStepSpecs>; lr: number };
@@ -135,6 +136,7 @@ export interface DinoTrainer {
    * EMA schedules; without it they follow the step count over `plannedSteps`.
    */
   step(state: DinoState, images: Float32Array, progress?: number): Promise<{ state: DinoState; loss: number; lr: number }>;
+  /** Release the compiled step. */
   destroy(): void;
 }
 

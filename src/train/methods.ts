@@ -38,6 +38,7 @@ export interface MethodOptions {
   readonly swavCrops?: 'swav' | 'mild';
 }
 
+/** Each method's name in tables and plots. */
 export const methodLabels: Readonly<Record<MethodName, string>> = { dino: 'DINO', swav: 'SwAV', paws: 'PAWS', deepcluster: 'DeepCluster' };
 
 /** Where the evaluated backbone lies in the tree a checkpoint stores (DINO: the teacher's). */

@@ -95,6 +95,7 @@ export interface RunPaths {
   plot(name: string, ext: 'svg' | 'png'): string;
 }
 
+/** The paths of a run folder's files (run.json, metrics, checkpoints, plots). */
 export function runPaths(dir: string): RunPaths {
   const plotsDir = join(dir, 'plots');
   return {

@@ -32,6 +32,7 @@ import { evaluateRun } from './evaluate.js';
 import { defaultPawsConfig, pawsHeads } from './paws.js';
 import { methodNames, type MethodName, type TrainState } from './trainer.js';
 
+/** A dataset the CLI trains on. */
 export type DatasetName = 'mnist' | 'fashion-mnist';
 export type { MethodName } from './trainer.js';
 
@@ -50,9 +51,11 @@ export interface RunOptions extends MethodOptions {
   readonly knnTrain: number;
   /** Test images evaluated. */
   readonly knnTest: number;
+  /** Where progress lines go (e.g. console.log). */
   readonly log: (line: string) => void;
 }
 
+/** A split of MNIST or Fashion-MNIST (from its dataset package, or a folder). */
 export function loadDataset(name: DatasetName, split: 'train' | 'test', root?: string): Dataset {
   const options = root === undefined ? {} : { root };
   return name === 'mnist' ? loadMnist(split, options) : loadFashionMnist(split, options);
@@ -73,6 +76,7 @@ function subtree<T>(tensors: Readonly<Record<string, NDArray>>, prefix: string, 
   return unflattenFromTensors(like, sub, `checkpoint ${file}: ${prefix}`);
 }
 
+/** A training run: a new (or resumed) run folder, steps until the budget, metrics, checkpoints, and the evaluation at the end. */
 export async function runTraining(o: RunOptions): Promise<RunResult> {
   const train = loadDataset(o.dataset, 'train', o.dataRoot);
   const test = loadDataset(o.dataset, 'test', o.dataRoot);
@@ -191,6 +195,7 @@ interface PlotInput {
   readonly knnFile: string;
   readonly bank: number;
   readonly queries: number;
+  /** Where progress lines go (e.g. console.log). */
   readonly log: (line: string) => void;
 }
 
@@ -217,6 +222,7 @@ export interface EvalRunOptions {
   readonly dataRoot?: string;
   readonly knnTrain: number;
   readonly knnTest: number;
+  /** Where progress lines go (e.g. console.log). */
   readonly log: (line: string) => void;
 }
 

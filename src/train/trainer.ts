@@ -8,7 +8,9 @@ import type { NDArray } from '../runtime/ndarray.js';
 import type { Key } from '../runtime/prng.js';
 import type { Backbone } from './models.js';
 
+/** A self-supervised method the trainers implement. */
 export type MethodName = 'dino' | 'swav' | 'paws' | 'deepcluster';
+/** Every method the trainers implement. */
 export const methodNames: readonly MethodName[] = ['dino', 'swav', 'paws', 'deepcluster'];
 
 export interface TrainState {
@@ -29,6 +31,7 @@ export interface Trainer<S extends TrainState> {
   readonly label: string;
   readonly backbone: Backbone<unknown>;
   readonly compiled: CompiledProgram;
+  /** The state at step 0, from the configuration's seed. */
   initState(): S;
   /** One step on a batch of images; `progress` (0..1) drives the schedules. */
   step(state: S, images: Float32Array, progress?: number): Promise<StepResult<S>>;
@@ -36,5 +39,6 @@ export interface Trainer<S extends TrainState> {
   saved(state: S): unknown;
   /** The state from a checkpoint's tensors (named as flattenToTensors names saved()'s tree). */
   restore(tensors: Readonly<Record<string, NDArray>>, step: number, key: Key): S;
+  /** Release the compiled programs. */
   destroy(): void;
 }

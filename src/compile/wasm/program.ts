@@ -98,9 +98,11 @@ export interface WasmCompiledProgram<A extends readonly unknown[] = readonly unk
   run(...args: InputsOf<A>): Promise<ValuesOf<R>>;
   /** The same, synchronously. */
   runSync(...args: InputsOf<A>): ValuesOf<R>;
+  /** What ran on the last call (undefined before the first). */
   lastRun(): WasmExecutionInfo | undefined;
   /** Milliseconds each kernel took on the last run (with the perKernel option; empty otherwise). */
   kernelTimes(): readonly number[];
+  /** Release the module's memory and workers. */
   destroy(): void;
 }
 

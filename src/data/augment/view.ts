@@ -68,6 +68,7 @@ export interface ViewConfig {
 
 /** Uniform-draw slots of one image. */
 export const SLOT = { crop: 0, flip: CROP_DRAWS, jitter: CROP_DRAWS + 1, brightness: CROP_DRAWS + 2, contrast: CROP_DRAWS + 3, order: CROP_DRAWS + 4, blur: CROP_DRAWS + 5, sigma: CROP_DRAWS + 6, solarize: CROP_DRAWS + 7, turns: CROP_DRAWS + 8 } as const;
+/** Uniform draws reserved per image for one view (the crop's tries, flip, jitter, blur, solarize, turns, and room to grow), so adding an augmentation leaves the others' draws unchanged. */
 export const DRAWS_PER_IMAGE = 64;
 
 /** Source image size. */
@@ -89,6 +90,7 @@ export interface ViewData<M, V> {
   readonly transpose?: V;
 }
 
+/** The concrete data of a view's graph inputs, one Float64Array per name. */
 export type ViewValues = ViewData<Float64Array, Float64Array>;
 /** The specs of a view's data: the tensors of `ViewTensors`, axis for axis. */
 export interface ViewSpecs {
@@ -133,6 +135,7 @@ export interface ViewSample {
   readonly draws: ViewDraws;
 }
 
+/** The height and width of a view's images (the crop's output size). */
 export function outputSize(config: ViewConfig): { readonly height: number; readonly width: number } {
   const [height, width] = typeof config.size === 'number' ? [config.size, config.size] : config.size;
   return { height, width };

@@ -39,6 +39,7 @@ import { conv2d } from '../conv.js';
 import { linearApply } from '../linear.js';
 import { batchNorm, type BatchNormParams } from '../batch-norm.js';
 
+/** RegNet's feature maps: batch, channels, height, width. */
 export type RegNetImage = ['B', 'C', 'H', 'W'];
 /** Alias of RegNetImage (src/ssl/seer.ts imports it under this name). */
 export type Image = RegNetImage;
@@ -106,6 +107,7 @@ export interface RegNetBlockWidths {
   readonly projection: boolean;
 }
 
+/** The widths of a RegNet block: bottleneck, groups, squeeze-and-excitation. */
 export function regnetBlockWidths(config: RegNetBlockConfig): RegNetBlockWidths {
   const bottleneck = roundHalfEven(config.widthOut * (config.bottleneckMultiplier ?? 1));
   const groups = Math.floor(bottleneck / config.groupWidth);
@@ -142,8 +144,10 @@ export function squeezeExcitation(p: SqueezeExcitationParams, u: Tensor<RegNetIm
   return mul(u, broadcastTo(gate, u.axes, u.sizes) as Tensor<RegNetImage>);
 }
 
+/** A RegNet Y block as a layer, with its configuration and widths. */
 export type RegNetBlock = Layer<RegNetBlockParams, RegNetImage, RegNetImage> & { readonly config: RegNetBlockConfig; readonly widths: RegNetBlockWidths };
 
+/** A RegNet Y block (ResBottleneckBlock with squeeze-and-excitation), as VISSL's and pycls' RegNet. */
 export function regnetBlock(config: RegNetBlockConfig): RegNetBlock {
   const widths = regnetBlockWidths(config);
   const { bottleneck: wb, groups, se, projection } = widths;

@@ -117,9 +117,12 @@ export interface RegNetModel extends Layer<RegNetParams, RegNetImage, ['B', 'C']
   featureMap(params: RegNetParams, x: Tensor<RegNetImage>, ctx?: ApplyContext): Tensor<RegNetImage>;
 }
 
+/** The parameter name of stage s, as VISSL's checkpoints name it. */
 export const regnetStageName = (s: number): string => `block${s + 1}`;
+/** The parameter name of block i of stage s, as VISSL's checkpoints name it. */
 export const regnetBlockName = (s: number, i: number): string => `block${s + 1}-${i}`;
 
+/** A RegNet Y trunk (stem, stages of blocks, global average pool) from its configuration. */
 export function regnet(config: RegNetConfig): RegNetModel {
   const eps = config.bnEps ?? 1e-5;
   const momentum = config.bnMomentum ?? 0.1;

@@ -11,6 +11,7 @@ export interface AffineParams<C extends Axis> {
   readonly beta: Tensor<[C]>;
 }
 
+/** ResMLP's Affine: a per-channel scale and shift along axis C (initialised to 1 and 0). */
 export function affine<const C extends Axis>(axis: C): NormLayer<C, AffineParams<C>> {
   return {
     init: (_key: Key, sizes: Sizes) => ({ alpha: full(1, [axis], sizes) as Tensor<[C]>, beta: full(0, [axis], sizes) as Tensor<[C]> }),

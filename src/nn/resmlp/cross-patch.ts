@@ -31,7 +31,9 @@ export interface CrossPatchParams<N extends Axis> {
 
 export interface CrossPatchLayer<N extends Axis> extends Layer<CrossPatchParams<N>, readonly Axis[], readonly Axis[]> {
   readonly axis: N;
+  /** Fresh patch-mixing weight and bias for the number of patches. */
   init(key: Key, sizes: Sizes): CrossPatchParams<N>;
+  /** Tokens mixed across patches (a linear layer along N), per channel. */
   apply<S extends Shape>(params: CrossPatchParams<N>, x: Tensor<S>, ctx?: ApplyContext): Tensor<S>;
 }
 

@@ -24,6 +24,7 @@ import { dropPath } from '../dropout.js';
 import { affine, type AffineParams } from './affine.js';
 import { crossPatch, type CrossPatchParams } from './cross-patch.js';
 
+/** ResMLP's tokens: batch, patches, channels. */
 export type ResMlpTokens = ['B', 'N', 'C'];
 
 export interface ResMlpBlockParams {
@@ -44,11 +45,13 @@ export interface ResMlpBlockOptions {
   readonly dropPath?: number;
 }
 
+/** A ResMLP block as a layer on tokens. */
 export type ResMlpBlock = Layer<ResMlpBlockParams, ResMlpTokens, ResMlpTokens>;
 
 /** The MLP hidden width for channel width c: int(ratio · c), as the official code. */
 export const resmlpHidden = (c: number, ratio = 4): number => Math.floor(ratio * c);
 
+/** A ResMLP block: cross-patch linear and per-channel MLP, each behind an Affine and a LayerScale residual. */
 export function resmlpBlock(options: ResMlpBlockOptions = {}): ResMlpBlock {
   const initValues = options.initValues ?? 1e-4;
   const ratio = options.mlpRatio ?? 4;

@@ -29,7 +29,9 @@ import { linear, type LinearParams } from '../linear.js';
 import { affine, type AffineParams } from './affine.js';
 import { resmlpHidden, resmlpBlock, type ResMlpBlockParams, type ResMlpTokens } from './resmlp-block.js';
 
+/** ResMLP's input images: batch, channels, height, width. */
 export type ResMlpImage = ['B', 'C', 'H', 'W'];
+/** ResMLP's class scores: batch, classes. */
 export type ResMlpLogits = ['B', 'K'];
 
 export interface ResMlpConfig {
@@ -79,6 +81,7 @@ export interface ResMlpModel extends Layer<ResMlpParams, ResMlpImage, ResMlpLogi
   features(params: ResMlpParams, x: Tensor<ResMlpImage>, ctx?: ApplyContext): Tensor<['B', 'C']>;
 }
 
+/** The image height and width a ResMLP configuration takes. */
 export function resmlpImageSides(config: ResMlpConfig): [number, number] {
   return typeof config.imgSize === 'number' ? [config.imgSize, config.imgSize] : [config.imgSize[0], config.imgSize[1]];
 }
@@ -95,6 +98,7 @@ export function torchDefaultUniform<const S extends string[]>(key: Key, axes: S,
   return sub(mul(uniform(key, axes, sizes), 2 * bound), bound) as Tensor<S>;
 }
 
+/** A ResMLP network (patch embedding, blocks, pooling, classifier) from its configuration. */
 export function resmlp(config: ResMlpConfig): ResMlpModel {
   const { patchSize: p, inChans, embedDim, depth, numClasses } = config;
   if (![p, inChans, embedDim, numClasses].every((v) => Number.isInteger(v) && v > 0) || !Number.isInteger(depth) || depth < 0) {

@@ -61,6 +61,7 @@ export const mlpHidden = (dim: number, ratio: number): number => Math.floor(dim 
 /** gamma ⊙ x, gamma over the channel axis. */
 export const scaleChannels = (gamma: Tensor<['C']>, x: Tokens): Tokens => mul(x, broadcastTo(gamma, x.axes, x.sizes) as Tokens);
 
+/** XCiT's class-attention block: the class token attends to the patches, then an MLP, each behind a LayerScale residual. */
 export function classAttentionBlock(options: ClassAttentionBlockOptions): ClassAttentionBlockLayer {
   const ratio = options.mlpRatio ?? 4;
   const eta = options.eta ?? 1;

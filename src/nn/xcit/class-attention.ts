@@ -50,6 +50,7 @@ export function replaceClsRow(first: Tokens, x: Tokens): Tokens {
   return n === 1 ? first : concat([first, tokenRows(x, 1, n)], 'N');
 }
 
+/** XCiT's class attention: the class token's query against every token's keys. */
 export function classAttention(options: ClassAttentionOptions): ClassAttentionLayer {
   const heads = options.heads;
   const qkvBias = options.qkvBias ?? true;

@@ -65,6 +65,7 @@ export const halve = (n: number): number => Math.floor((n - 1) / 2) + 1;
 /** The channel axis after stage i of k: the last is C, the others S1, S2, ... */
 const stageAxis = (i: number, k: number): string => (i === k - 1 ? 'C' : `S${i + 1}`);
 
+/** XCiT's convolutional patch embedding: strided 3×3 convolutions with BatchNorm and GELU down to patch tokens. */
 export function convPatchEmbed(options: ConvPatchEmbedOptions): ConvPatchEmbedLayer {
   const patch = options.patch;
   const stages = Math.round(Math.log2(patch));

@@ -89,6 +89,7 @@ export function fourierFeatures(hiddenDim: number, grid: Grid, temperature = 100
   return fromArray(data, ['H', 'W', 'P'], [H, W, p], { name: 'fourier_features' });
 }
 
+/** XCiT's Fourier positional encoding of the patch grid, projected to the embedding width. */
 export function fourierPositions(options: FourierPositionsOptions = {}): FourierPositions {
   const hiddenDim = options.hiddenDim ?? 32;
   const temperature = options.temperature ?? 10000;

@@ -54,6 +54,7 @@ export interface XcaBlockOptions {
   readonly grid?: Grid;
 }
 
+/** XCiT's block: cross-covariance attention, local patch interaction and an MLP, each behind a LayerScale residual. */
 export function xcaBlock(options: XcaBlockOptions): GridLayer<XcaBlockParams> {
   const ratio = options.mlpRatio ?? 4;
   const eta = options.eta ?? 1;

@@ -62,6 +62,7 @@ export function xcaAttention(q: Tensor<['B', 'N', 'Hd', 'D']>, k: Tensor<['B', '
   return softmax(mul(logits, broadcastTo(tau, logits.axes, logits.sizes) as XcaAttention), 'E');
 }
 
+/** Cross-covariance attention: attention between channels (d×d per head) with a learned temperature, L2-normalised queries and keys. */
 export function xca(options: XcaOptions): XcaLayer {
   const heads = options.heads;
   const qkvBias = options.qkvBias ?? true;

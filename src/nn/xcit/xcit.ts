@@ -122,6 +122,7 @@ export interface XcitModel extends Layer<XcitParams, ['B', 'Cin', 'H', 'W'], ['B
   features(params: XcitParams, x: Images, ctx?: ApplyContext): Tensor<['B', 'C']>;
 }
 
+/** An XCiT network (patch embedding, positional encoding, XCA blocks, class-attention blocks) from its configuration. */
 export function xcit(config: XcitConfig): XcitModel {
   const [imgH, imgW] = typeof config.imgSize === 'number' ? [config.imgSize, config.imgSize] : config.imgSize;
   const stem = convPatchEmbed({ patch: config.patchSize });

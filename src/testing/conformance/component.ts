@@ -32,6 +32,7 @@ export interface Component {
   readonly tolerance?: Tolerance;
   /** A tolerance for one tensor (e.g. values the reference computed in float32); undefined falls back. */
   readonly toleranceFor?: (section: 'outputs' | 'grads', key: string, expected: GoldenTensor) => Tolerance | undefined;
+  /** The component's outputs for a golden file's inputs and configuration, on a backend. */
   evaluate(file: GoldenFile, backend: BackendName): ComponentResult;
 }
 
