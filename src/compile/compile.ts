@@ -30,6 +30,7 @@ export type Backend = 'wasm' | GpujsBackend;
 /** Every backend `compile` accepts: native WebAssembly first (the default), then gpu.js's. */
 export const backendNames: readonly Backend[] = ['wasm', ...gpujsBackends];
 
+/** Options of `compile`: the backend, and per-backend settings. */
 export interface CompileOptions {
   /** Default 'wasm' (the native WebAssembly renderer: the fastest on the CPU, measured in docs/performance.md). */
   readonly backend?: Backend;
@@ -52,6 +53,7 @@ export interface ExecutionInfo {
   readonly pipelineCalls: number;
 }
 
+/** A compiled program: its kernels and buffers, and `run` on inputs shaped like the program's specs. */
 export interface CompiledProgram<A extends readonly unknown[] = readonly unknown[], R = unknown> {
   readonly graph: Graph;
   readonly kernels: readonly Kernel[];

@@ -50,6 +50,7 @@ export function readMultiplicity(node: Tensor, k: number): number {
   }
 }
 
+/** Which nodes are kernel roots and which are inlined into their readers. */
 export interface FusionPlan {
   /** Nodes with a buffer: host buffers and kernel outputs. */
   readonly materialized: ReadonlySet<Tensor>;

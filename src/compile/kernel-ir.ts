@@ -46,6 +46,7 @@ export type Expr =
   /** A value bound earlier by a statement. */
   | { readonly kind: 'ref'; readonly id: number };
 
+/** A loop of a kernel: its id and extent. */
 export interface Loop {
   readonly id: number;
   readonly extent: number;
@@ -57,6 +58,7 @@ export type Stmt =
   /** id = fold(op, init, body over the loops); body statements run per iteration, `value` is folded. */
   | { readonly kind: 'reduce'; readonly id: number; readonly op: 'sum' | 'max'; readonly loops: readonly Loop[]; readonly body: readonly Stmt[]; readonly value: Expr };
 
+/** A buffer of a compiled program: its size and what it holds (an input, a constant, a kernel's output). */
 export interface BufferInfo {
   readonly id: BufferId;
   readonly sizes: readonly number[];
@@ -65,6 +67,7 @@ export interface BufferInfo {
   readonly label: string;
 }
 
+/** One kernel of a compiled program, in the kernel language: its output buffer, thread shape and body. */
 export interface Kernel {
   readonly name: string;
   readonly output: BufferId;

@@ -32,6 +32,7 @@ import { FASHION_PER_CLASS, fashionMnistFromClasses, parseClothesJson } from './
 
 export { FASHION_MNIST_CLASSES, FASHION_PER_CLASS, FASHION_TRAIN_PER_CLASS, parseClothesJson } from './fashion-mnist-format.js';
 
+/** Where Fashion-MNIST is read from (default: the fashion-mnist package). */
 export interface FashionMnistOptions {
   /** The folder holding 0.json … 9.json (default: the fashion-mnist package's src/clothes/). */
   readonly root?: string;

@@ -8,6 +8,7 @@ import { kmeans } from '../ssl/kmeans.js';
 import { adjustedRand, normalizedMutualInfo } from './clustering.js';
 import { featureShape, type FeatureSet } from './features.js';
 
+/** k-means settings of `clusterQuality`: the key and the number of clusters. */
 export interface ClusterQualityOptions {
   readonly key: Key;
   /** Clusters (default: the number of classes among the labels). */
@@ -18,6 +19,7 @@ export interface ClusterQualityOptions {
   readonly restarts?: number;
 }
 
+/** Clustering scores against the labels: NMI and adjusted Rand index. */
 export interface ClusterQuality {
   readonly nmi: number;
   readonly ari: number;

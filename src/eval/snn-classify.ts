@@ -6,12 +6,14 @@
  */
 import { classCount, splitShapes, type FeatureSet } from './features.js';
 
+/** Settings of the soft nearest-neighbour classifier. */
 export interface SnnOptions {
   /** Temperature of the similarities (default 0.1, PAWS' τ). */
   readonly tau?: number;
   readonly numClasses?: number;
 }
 
+/** Soft nearest-neighbour accuracy and predictions. */
 export interface SnnResult {
   /** Top-1 accuracy in percent. */
   readonly top1: number;

@@ -60,6 +60,7 @@ export type TensorsOf<T> = unknown extends T
     ? P
     : T extends TensorSpec<infer S> ? Tensor<S> : T extends readonly unknown[] ? { -readonly [K in keyof T]: TensorsOf<T[K]> } : T extends object ? { -readonly [K in keyof T]: TensorsOf<T[K]> } : never;
 
+/** A traced program: its graph, the paths of its inputs in the argument trees, and the tree shapes of arguments and results. */
 export interface Program<Args extends readonly unknown[] = readonly unknown[], Out = unknown> {
   readonly graph: Graph;
   /** Path of each formal input in the argument trees, e.g. 'params.w1'. */

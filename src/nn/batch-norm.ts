@@ -17,6 +17,7 @@ import { axisIndex } from '../ops/check.js';
 import { pathOf, type ApplyContext } from './layer.js';
 import { scaleShift, type NormLayer } from './layer-norm.js';
 
+/** BatchNorm's scale and shift, and its running statistics (buffers). */
 export interface BatchNormParams<C extends Axis> {
   readonly weight: Tensor<[C]>;
   readonly bias: Tensor<[C]>;
@@ -30,6 +31,7 @@ export function isBufferPath(path: string): boolean {
   return /(^|\.)(running_mean|running_var|num_batches_tracked)$/.test(path);
 }
 
+/** BatchNorm's ε and momentum (PyTorch's defaults 1e-5 and 0.1). */
 export interface BatchNormOptions {
   readonly eps?: number;
   readonly momentum?: number;

@@ -15,11 +15,13 @@ import { uniformIn } from './init.js';
 import { weightOutAxis } from './linear.js';
 import type { ApplyContext, Layer } from './layer.js';
 
+/** A 2-d convolution's kernel and optional bias. */
 export interface Conv2dParams {
   readonly weight: Tensor;
   readonly bias?: Tensor;
 }
 
+/** A 2-d convolution layer: kernel size, stride, padding, groups, bias. */
 export interface Conv2dLayerOptions {
   readonly kernel: number;
   readonly stride?: number;

@@ -37,6 +37,7 @@ import { batchNorm, type BatchNormParams } from './batch-norm.js';
 import { gelu } from './activation.js';
 import { serial } from './combinators.js';
 
+/** DINO head's widths: input, hidden, bottleneck, output (K prototypes), and its layers. */
 export interface DinoHeadOptions {
   readonly inDim: number;
   readonly outDim: number;
@@ -55,6 +56,7 @@ export interface DinoHeadOptions {
 /** An entry of DINO head's MLP list: a linear layer, a BatchNorm, or an empty slot (an activation in the reference's Sequential). */
 export type DinoMlpEntry = LinearParams<Axis, Axis> | BatchNormParams<'H'> | Record<string, never>;
 
+/** A weight-normalised linear layer's direction (weight_v) and gain (weight_g). */
 export interface WeightNormParams {
   /** g [K, 1]: one scale per output row. */
   readonly weight_g: Tensor<['K', '1']>;
@@ -62,6 +64,7 @@ export interface WeightNormParams {
   readonly weight_v: Tensor<['K', 'Z']>;
 }
 
+/** DINO head's parameters: the MLP and the weight-normalised last layer. */
 export interface DinoHeadParams {
   /** nn.Sequential entries (mlp.0, mlp.1, ...), or one Linear when nlayers = 1. */
   readonly mlp: readonly DinoMlpEntry[] | LinearParams<'C', 'Z'>;

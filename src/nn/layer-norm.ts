@@ -9,6 +9,7 @@ import { full } from '../ops/sources.js';
 import { axisIndex } from '../ops/check.js';
 import type { ApplyContext, Layer } from './layer.js';
 
+/** LayerNorm's scale and shift. */
 export interface LayerNormParams<C extends Axis> {
   readonly weight: Tensor<[C]>;
   readonly bias: Tensor<[C]>;

@@ -14,6 +14,7 @@ import type { Tensor } from '../ir/tensor.js';
 import { foldIn, type Key } from '../runtime/prng.js';
 import { hashString } from '../ir/hash.js';
 
+/** What `apply` gets besides its input: training or evaluation, a key for randomness, the parameter path, and where emitted state goes. */
 export interface ApplyContext {
   readonly training: boolean;
   readonly key: Key | undefined;
@@ -58,11 +59,13 @@ export function requireKey(ctx: ApplyContext | undefined, what: string): Key {
   return ctx.key;
 }
 
+/** Options of `runLayer`: training mode and a key. */
 export interface RunOptions {
   readonly training?: boolean;
   readonly key?: Key;
 }
 
+/** A layer's output and the state it emitted (BatchNorm's running statistics). */
 export interface RunResult<Out extends Shape> {
   readonly y: Tensor<Out>;
   /** Side outputs by full path: 'blocks.0.attn.attention', 'bn.running_mean', ... */

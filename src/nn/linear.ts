@@ -36,6 +36,7 @@ export interface LinearLayer<I extends Axis, O extends Axis, P> extends Layer<P,
   apply<S extends readonly [...Axis[], I]>(params: P, x: Tensor<S>, ctx?: ApplyContext): Tensor<ReplaceLast<S, O>>;
 }
 
+/** A linear layer: whether it has a bias, and the initial weights' standard deviation. */
 export interface LinearOptions<Bias extends boolean> {
   /** Add a bias over the output axis (default true). */
   readonly bias?: Bias;

@@ -7,6 +7,7 @@ import { linearApply, type LinearParams, type ReplaceLast } from './linear.js';
 import { linear } from './linear.js';
 import type { ApplyContext, Layer } from './layer.js';
 
+/** An MLP's two linear layers. */
 export interface MlpParams<I extends Axis, H extends Axis, O extends Axis> {
   readonly fc1: LinearParams<I, H>;
   readonly fc2: LinearParams<H, O>;
@@ -19,6 +20,7 @@ export interface MlpLayer<I extends Axis, H extends Axis, O extends Axis> extend
   apply<S extends readonly [...Axis[], I]>(params: MlpParams<I, H, O>, x: Tensor<S>, ctx?: ApplyContext): Tensor<ReplaceLast<S, O>>;
 }
 
+/** An MLP's activation and its initial weights' standard deviation. */
 export interface MlpOptions {
   /** The activation between the two layers (default GELU). */
   readonly activation?: <S extends Shape>(x: Tensor<S>) => Tensor<S>;

@@ -8,11 +8,13 @@ import type { Shape } from '../shape/types.js';
 import { Tensor, isTensor, type Attrs } from '../ir/tensor.js';
 import type { NDArray } from '../runtime/ndarray.js';
 
+/** The axes and sizes of an op's output. */
 export interface OutShape {
   readonly axes: readonly string[];
   readonly sizes: readonly number[];
 }
 
+/** An op's definition: its shape rule, float64 kernel, gradient (VJP) and description. */
 export interface OpDef<A extends Attrs = Attrs> {
   readonly name: string;
   /** Result axes and sizes; throws ShapeError naming the axis and sizes on disagreement. */

@@ -45,6 +45,7 @@ const unary =
   <S extends Shape>(x: Tensor<S>): Tensor<S> =>
     apply<S, NoAttrs>(op, [x], none);
 
+/** An elementwise binary function: two tensors of the same axes, or a tensor and a number. */
 export interface BinaryFn {
   /** Two tensors of the same axes, or a tensor and a number. */
   <S extends Shape>(x: Tensor<S>, y: Tensor<NoInfer<S>> | number): Tensor<S>;

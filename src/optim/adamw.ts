@@ -5,6 +5,7 @@ import { full } from '../ops/sources.js';
 import { broadcastTo } from '../ops/layout.js';
 import { lrLike, zerosTree, zipLeaves, leavesOf, type LearningRate, type Optimizer } from './optimizer.js';
 
+/** AdamW's β₁, β₂, ε, weight decay, and which parameters decay. */
 export interface AdamWOptions {
   readonly beta1?: number;
   readonly beta2?: number;
@@ -17,6 +18,7 @@ export interface AdamWOptions {
   readonly decay?: (path: string, value: Tensor) => boolean;
 }
 
+/** AdamW's state: first and second moments (trees like the parameters) and the step count. */
 export interface AdamWState<P = unknown> {
   readonly m: P;
   readonly v: P;

@@ -15,6 +15,7 @@ import { broadcastTo } from '../ops/layout.js';
 /** A learning rate: a number, or a scalar tensor (a traced program's input, so its schedule needs no retracing). */
 export type LearningRate = Tensor<[]> | number;
 
+/** An optimiser: its state for given parameters, and one step. */
 export interface Optimizer<S> {
   /** The optimiser's state for these parameters (moments at zero). */
   init<P>(params: P): S;

@@ -17,12 +17,14 @@ export interface Grid {
   readonly data: ArrayLike<number>;
 }
 
+/** One row of a heatmap grid: a label, an image and its maps. */
 export interface HeatmapRow {
   readonly label?: string;
   readonly image: Grid;
   readonly maps: readonly Grid[];
 }
 
+/** A heatmap grid: its title, rows and colour map. */
 export interface HeatmapGridOptions {
   readonly rows: readonly HeatmapRow[];
   readonly title?: string;

@@ -8,6 +8,7 @@
  */
 import { PALETTE, el, fmt, niceTicks, svgDocument, text } from './svg.js';
 
+/** One series of a line chart: its name and points. */
 export interface Series {
   readonly name: string;
   /** [x, y] pairs in drawing order; a non-finite value breaks the line. */

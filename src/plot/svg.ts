@@ -39,6 +39,7 @@ export function svgDocument(width: number, height: number, body: string): string
   );
 }
 
+/** Axis ticks of a chart. */
 export interface Ticks {
   /** The axis range, widened to whole steps. */
   readonly lo: number;

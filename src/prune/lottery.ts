@@ -19,6 +19,7 @@ import { maskValues, materialize } from './masked.js';
 /** One training step of the pruned network: new parameters from the parameters, the step and the current masks. */
 export type TrainStep<P> = (params: P, step: number, masks: Masks) => P;
 
+/** Iterative pruning: rounds, the fraction pruned per round, which parameters are pruned. */
 export interface IterativePruningOptions {
   /** Pruning rounds (≥ 1). */
   readonly rounds: number;
@@ -32,6 +33,7 @@ export interface IterativePruningOptions {
   readonly prunable?: Prunable;
 }
 
+/** One pruning round: its masks and sparsity. */
 export interface PruningRound<P> {
   readonly round: number;
   /** The weights the round's training ended with (what was pruned by magnitude). */
@@ -44,6 +46,7 @@ export interface PruningRound<P> {
   readonly sparsity: number;
 }
 
+/** Each round, the final masks and parameters, and the rewind point. */
 export interface IterativePruningResult<P> {
   readonly rounds: readonly PruningRound<P>[];
   /** The final masks and the rewound weights under them (the ticket). */

@@ -13,6 +13,7 @@ import { opDef } from '../ops/registry.js';
 import { bindArguments, bindValue } from './bind.js';
 import { numelOf, type NDArray } from './ndarray.js';
 
+/** Options of the float64 interpreter (whether every value is checked finite). */
 export interface InterpretOptions {
   /** Throw at the first node whose value holds NaN or ±Infinity, naming it. */
   readonly checkFinite?: boolean;

@@ -25,6 +25,7 @@ import { pcaWhiten, type PcaWhitenResult } from './pca-whiten.js';
 import { kmeans, lloyd, type KMeansResult } from './kmeans.js';
 import { clusterAssign, loadedItems, unifLabelSampler, type LoadedItems, type ReassignedDataset, type SamplerSource, type UnifSample } from './uniform-sampler.js';
 
+/** DeepCluster's configuration: clusters, PCA dimensions, reassignment. */
 export interface DeepClusterConfig {
   /** k, the number of clusters (DeepCluster on ImageNet: 10000). */
   readonly clusters: number;
@@ -48,6 +49,7 @@ export interface DeepClusterState {
 /** DeepCluster's state before the first epoch (no previous assignment). */
 export const initialDeepClusterState: DeepClusterState = Object.freeze({ epoch: 0, previousAssignment: undefined });
 
+/** Options of one DeepCluster epoch: initial centroids, the sampler's source. */
 export interface DeepClusterEpochOptions {
   /** Initial centroids [k, pcaDims] instead of a keyed random choice of k points (for reproducing runs). */
   readonly initialCentroids?: NDArray;
@@ -55,6 +57,7 @@ export interface DeepClusterEpochOptions {
   readonly samplerSource?: SamplerSource;
 }
 
+/** One DeepCluster epoch: the clustering, the pseudo-labelled dataset, the sampler and the reset top layer. */
 export interface DeepClusterEpoch<F extends Axis, K extends Axis> {
   readonly state: DeepClusterState;
   readonly preprocessed: PcaWhitenResult<string, string>;

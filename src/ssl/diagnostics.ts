@@ -59,6 +59,7 @@ const entropyOf = (p: ArrayLike<number>): number => {
 /* Teacher entropy                                                           */
 /* ------------------------------------------------------------------------ */
 
+/** Options of the entropy report. */
 export interface EntropyOptions {
   /** The class (prototype) axis; default the last axis. */
   readonly axis?: string;
@@ -67,6 +68,7 @@ export interface EntropyOptions {
   readonly temperature?: number;
 }
 
+/** The entropy of output distributions (mean per row, and of the mean). */
 export interface EntropyReport {
   readonly rows: number;
   readonly k: number;
@@ -114,6 +116,7 @@ export function teacherEntropy(output: Inspectable, options: EntropyOptions = {}
 /* Embedding spread                                                          */
 /* ------------------------------------------------------------------------ */
 
+/** The embeddings' per-dimension standard deviation. */
 export interface EmbeddingStdReport {
   readonly rows: number;
   readonly dims: number;
@@ -150,6 +153,7 @@ export function embeddingStd(embeddings: Inspectable, axis?: string): EmbeddingS
 /* Occupancy                                                                 */
 /* ------------------------------------------------------------------------ */
 
+/** How many clusters or prototypes are used, and how evenly. */
 export interface OccupancyReport {
   readonly k: number;
   readonly counts: Int32Array;
@@ -193,6 +197,7 @@ export function prototypeOccupancy(scores: Inspectable, axis?: string): Occupanc
 /* Non-finite values                                                         */
 /* ------------------------------------------------------------------------ */
 
+/** The first node whose value is NaN or infinite, and where. */
 export interface NonFiniteReport {
   /** Index of the node in the evaluated graph's topological order. */
   readonly nodeIndex: number;
@@ -235,6 +240,7 @@ export function firstNonFinite(target: unknown, inputs: readonly InputValue[] = 
 /* Verdict                                                                   */
 /* ------------------------------------------------------------------------ */
 
+/** The thresholds of the diagnostics' verdicts. */
 export interface Thresholds {
   /** Collapsed when the teacher's information ≤ this fraction of log(min(K, rows)) (default 0.02). */
   readonly information?: number;
@@ -250,6 +256,7 @@ export interface Thresholds {
   readonly emptyClusters?: number;
 }
 
+/** What the collapse diagnostics look at: teacher outputs, embeddings, assignments. */
 export interface DiagnosticsInput {
   /** The teacher's output probabilities (or logits, see teacherOptions). */
   readonly teacher?: Inspectable;
@@ -268,12 +275,14 @@ export interface DiagnosticsInput {
 /** A diagnostic's verdict. */
 export type Status = 'healthy' | 'warning' | 'collapsed' | 'non-finite';
 
+/** One diagnostic's verdict and explanation. */
 export interface Finding {
   readonly status: Status;
   readonly check: 'teacher' | 'embeddings' | 'clusters' | 'prototypes' | 'non-finite';
   readonly message: string;
 }
 
+/** The diagnostics' overall status and findings. */
 export interface Verdict {
   /** The worst status found. */
   readonly status: Status;

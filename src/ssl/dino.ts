@@ -22,6 +22,7 @@ import type { Teacher } from './teacher.js';
 import { crossViewPairs, splitViews } from './multi-crop.js';
 import { scaleDown, temperedSoftmax } from './sharpen.js';
 
+/** DINO's configuration (main_dino.py's): crops, teacher temperatures and their warm-up, student temperature, center momentum. */
 export interface DinoConfig {
   /** Total number of views the student sees (2 global + local). */
   readonly ncrops: number;
@@ -35,10 +36,12 @@ export interface DinoConfig {
   readonly centerMomentum?: number;
 }
 
+/** DINO's state: the center. */
 export interface DinoState<K extends Axis> {
   readonly center: Center<[K]>;
 }
 
+/** DINO's loss, the new center, the temperature used and the teacher's distributions. */
 export interface DinoResult<B extends Axis, K extends Axis> {
   readonly loss: Tensor<[]>;
   readonly state: DinoState<K>;
@@ -48,6 +51,7 @@ export interface DinoResult<B extends Axis, K extends Axis> {
   readonly teacherProbs: readonly Detached<Probs<[B, K], K>>[];
 }
 
+/** DINO's objective: its configuration, teacher temperature schedule, state and losses. */
 export interface Dino {
   readonly config: Required<DinoConfig>;
   readonly teacherTemperature: Schedule<'epoch'>;

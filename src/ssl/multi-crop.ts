@@ -16,6 +16,7 @@ import { slice, concat } from '../ops/slicing.js';
 /** A view's kind in multi-crop: one of the large global views or of the small local ones. */
 export type ViewKind = 'global' | 'local';
 
+/** A multi-crop configuration: its views and pairs. */
 export interface MultiCrop {
   readonly globalViews: number;
   readonly localViews: number;
@@ -27,6 +28,7 @@ export interface MultiCrop {
   readonly targetViews: readonly number[];
 }
 
+/** Options of `multiCrop`: global and local views. */
 export interface MultiCropOptions {
   readonly global: number;
   readonly local: number;

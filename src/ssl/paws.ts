@@ -28,6 +28,7 @@ import { splitViews, stackViews, swapGlobalViews } from './multi-crop.js';
 import { sharpen } from './sharpen.js';
 import { snn } from './snn.js';
 
+/** PAWS' configuration (paws_train.py's). */
 export interface PawsConfig {
   readonly numClasses: number;
   /** Labelled images per class in the support batch (supervised_imgs_per_class). */
@@ -45,6 +46,7 @@ export interface PawsConfig {
   readonly labelSmoothing?: number;
 }
 
+/** The six arguments of PAWS' loss (losses.py): anchors, targets, their supports, labels. */
 export interface PawsParts<V extends Axis, S extends Axis, D extends Axis, C extends Axis> {
   /** The anchors carry the gradient: a teacher's (detached) representations are refused. */
   readonly anchorViews: Differentiable<Tensor<[V, D]>>;
@@ -56,6 +58,7 @@ export interface PawsParts<V extends Axis, S extends Axis, D extends Axis, C ext
   readonly labels: Probs<[S, C], C>;
 }
 
+/** PAWS' loss, its terms, predictions and targets. */
 export interface PawsResult<V extends Axis, C extends Axis> {
   readonly loss: Tensor<[]>;
   readonly ploss: Tensor<[]>;
@@ -69,6 +72,7 @@ export interface PawsResult<V extends Axis, C extends Axis> {
   readonly averageSharpened: Probs<[C], C>;
 }
 
+/** PAWS' objective: its configuration, labels and losses. */
 export interface Paws {
   readonly config: Required<PawsConfig>;
   /** Rows of support: supportViews·supportImagesPerClass·numClasses. */

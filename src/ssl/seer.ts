@@ -30,6 +30,7 @@ import type { Image } from '../nn/regnet/block.js';
 import { swav, type Swav, type SwavConfig, type SwavResult, type SwavState } from './swav.js';
 import type { NotTeacher } from './teacher.js';
 
+/** SEER's projection head. */
 export interface SeerHeadConfig {
   /** Width of the hidden layers (axis 'H'). */
   readonly hidden: number;
@@ -39,6 +40,7 @@ export interface SeerHeadConfig {
   readonly out: number;
 }
 
+/** SEER's configuration: trunk width, head, prototypes, SwAV's settings. */
 export interface SeerConfig {
   /** Width of the trunk's features (axis 'C'). */
   readonly trunkWidth: number;
@@ -60,6 +62,7 @@ export function seerDefaults(trunkWidth: number): SeerConfig {
 
 type HiddenLayer = readonly [LinearParams<Axis, 'H'>, BatchNormParams<'H'>];
 
+/** SEER's parameters: trunk, projection head, prototypes. */
 export interface SeerParams<P> {
   readonly trunk: P;
   /** [[linear, bn], ...] for the hidden layers, then the last linear. */
@@ -67,6 +70,7 @@ export interface SeerParams<P> {
   readonly prototypes: { readonly weight: Tensor<['K', 'D']> };
 }
 
+/** SEER: a trunk with SwAV's head and prototypes, its parameters and loss. */
 export interface Seer<P, In extends readonly Axis[]> {
   readonly config: SeerConfig;
   readonly objective: Swav;

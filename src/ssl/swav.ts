@@ -34,6 +34,7 @@ import { sinkhorn } from './sinkhorn.js';
 import { swappedPrediction, type ViewCodes } from './swapped-prediction.js';
 import { withAxes } from '../ops/with-axes.js';
 
+/** SwAV's configuration (main_swav.py's). */
 export interface SwavConfig {
   /** Views per resolution, e.g. [2, 6]: 2 global and 6 local crops. */
   readonly nmbCrops: readonly number[];
@@ -53,12 +54,14 @@ export interface SwavConfig {
 /** The queue's own axes: one slice per assignment view, `slot` rows of embeddings each. */
 export type QueueTensor<D extends Axis> = Tensor<['assign', 'slot', D]>;
 
+/** SwAV's queue of past embeddings and how much of it is filled. */
 export interface SwavQueue<D extends Axis> {
   readonly queue: Detached<QueueTensor<D>>;
   /** How many rows (from the top) hold embeddings. */
   readonly filled: number;
 }
 
+/** SwAV's state: the queue and use_the_queue. */
 export interface SwavState<D extends Axis> {
   /** No queue (queue_length 0, or before epoch_queue_starts). */
   readonly queue: SwavQueue<D> | undefined;
@@ -70,6 +73,7 @@ export interface SwavState<D extends Axis> {
   readonly useTheQueue: boolean;
 }
 
+/** What SwAV's loss takes: the embeddings and prototypes (or precomputed scores). */
 export interface SwavInputs<R extends Axis, K extends Axis, D extends Axis> {
   /**
    * The model's L2-normalised embeddings, crop-major rows [V·B, D]: the network being trained
@@ -86,6 +90,7 @@ export interface SwavInputs<R extends Axis, K extends Axis, D extends Axis> {
   readonly scores?: Tensor<[R, K]>;
 }
 
+/** SwAV's loss, new state, scores and each assignment's codes. */
 export interface SwavResult<R extends Axis, K extends Axis, D extends Axis> {
   readonly loss: Tensor<[]>;
   readonly state: SwavState<D>;
@@ -101,6 +106,7 @@ export interface SwavResult<R extends Axis, K extends Axis, D extends Axis> {
   readonly prototypesFrozen: boolean;
 }
 
+/** SwAV's objective: its configuration, prototype normalisation, state and loss. */
 export interface Swav {
   readonly config: Required<SwavConfig>;
   readonly views: number;

@@ -18,6 +18,7 @@ import { detach } from './cross-entropy-soft.js';
 import { emaUpdate } from './ema.js';
 import { asTeacher, asTeacherParams, type NotTeacher, type Teacher, type TeacherParams } from './teacher.js';
 
+/** Student and teacher parameters, and the number of updates applied. */
 export interface TeacherStudentState<P> {
   readonly student: P;
   readonly teacher: TeacherParams<P>;
@@ -25,6 +26,7 @@ export interface TeacherStudentState<P> {
   readonly step: number;
 }
 
+/** A teacher following a student network by EMA: init, both forward passes, and the update. */
 export interface TeacherStudent<P, In extends Shape, Out extends Shape> {
   readonly network: Layer<P, In, Out>;
   readonly momentum: Schedule<'iteration'> | number;

@@ -229,6 +229,7 @@ export function clusterAssign(lists: ImagesLists): ReassignedDataset {
 /* UnifLabelSampler                                                          */
 /* ------------------------------------------------------------------------ */
 
+/** A sample of the uniform image sampler. */
 export interface UnifSample {
   /** The sampler's list of length n (the values the DataLoader receives). */
   readonly indexes: Int32Array;

@@ -18,6 +18,7 @@ export type ModelName = 'xcit-tiny' | 'resmlp-tiny';
 /** Every backbone the trainers offer. */
 export const modelNames: readonly ModelName[] = ['xcit-tiny', 'resmlp-tiny'];
 
+/** A backbone of the trainers: its name, feature width, init and features. */
 export interface Backbone<P> {
   readonly name: ModelName;
   /** Width of the features. */

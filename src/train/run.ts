@@ -61,6 +61,7 @@ export function loadDataset(name: DatasetName, split: 'train' | 'test', root?: s
   return name === 'mnist' ? loadMnist(split, options) : loadFashionMnist(split, options);
 }
 
+/** A finished run: its steps, throughput, and the evaluation's rows, table and notes. */
 export interface RunResult {
   readonly rows: readonly EvaluatedRow[];
   readonly steps: number;
@@ -216,6 +217,7 @@ async function writeTrainingPlots(paths: RunPaths, p: PlotInput): Promise<void> 
 /** Kept for callers of the DINO-only loop: every method runs through runTraining. */
 export const runDino = runTraining;
 
+/** Evaluating a finished run. */
 export interface EvalRunOptions {
   readonly run: string;
   readonly backend: Backend;

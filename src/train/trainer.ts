@@ -13,11 +13,13 @@ export type MethodName = 'dino' | 'swav' | 'paws' | 'deepcluster';
 /** Every method the trainers implement. */
 export const methodNames: readonly MethodName[] = ['dino', 'swav', 'paws', 'deepcluster'];
 
+/** What every trainer's state has: the step count and the PRNG key. */
 export interface TrainState {
   readonly step: number;
   readonly key: Key;
 }
 
+/** One training step's new state, loss, learning rate and extra numbers. */
 export interface StepResult<S> {
   readonly state: S;
   readonly loss: number;
@@ -26,6 +28,7 @@ export interface StepResult<S> {
   readonly extra?: Readonly<Record<string, number>>;
 }
 
+/** What the run loop needs from a method's trainer. */
 export interface Trainer<S extends TrainState> {
   /** The method's name in tables and plots: 'DINO', 'SwAV', 'PAWS'. */
   readonly label: string;

@@ -32,6 +32,7 @@ import { resample, type Images } from './resample.js';
 import { transposeWhere, turnFlips, type Turns } from './rotate.js';
 import { solarize } from './solarize.js';
 
+/** Colour jitter of a view (brightness and contrast on grey images): its probability and strengths. */
 export interface JitterConfig {
   /** Probability of applying the jitter (RandomApply's p). */
   readonly p: number;
@@ -41,12 +42,14 @@ export interface JitterConfig {
   readonly contrast: number;
 }
 
+/** Gaussian blur of a view: its probability and the range of σ. */
 export interface BlurConfig {
   readonly p: number;
   /** σ in output pixels, uniform in this range. */
   readonly sigma: Range;
 }
 
+/** One augmented view: crop scale and output size, flip, jitter, blur, solarize, rotation, normalisation. */
 export interface ViewConfig {
   /** Output size: a side, or [height, width]. */
   readonly size: number | readonly [number, number];
@@ -104,6 +107,7 @@ export interface ViewSpecs {
   readonly solarize?: TensorSpec<['B']>;
   readonly transpose?: TensorSpec<['B']>;
 }
+/** The graph inputs of a view, as tensors inside a traced program. */
 export interface ViewTensors {
   readonly ry: Tensor<['B', 'O', 'H']>;
   readonly rx: Tensor<['B', 'P', 'W']>;
@@ -130,6 +134,7 @@ export interface ViewDraws {
   readonly turns: Uint8Array;
 }
 
+/** A view's draws for a batch: the graph inputs and what was drawn per image. */
 export interface ViewSample {
   readonly values: ViewValues;
   readonly draws: ViewDraws;

@@ -53,6 +53,7 @@ export interface RegNetConv {
 /** nn.Sequential(Conv2d, BatchNorm2d, ReLU): paths '0.weight', '1.running_mean', ... */
 export type RegNetConvBnRelu = readonly [RegNetConv, BatchNormParams<'C'>, Empty];
 
+/** Squeeze-and-excitation's two 1×1 convolutions. */
 export interface SqueezeExcitationParams {
   /** nn.Sequential(Conv2d(w, s, 1), ReLU, Conv2d(s, w, 1), Sigmoid). */
   readonly excitation: readonly [
@@ -63,6 +64,7 @@ export interface SqueezeExcitationParams {
   ];
 }
 
+/** A RegNet block's bottleneck: 1×1, grouped 3×3 with squeeze-and-excitation, 1×1. */
 export interface BottleneckParams {
   readonly a: RegNetConvBnRelu;
   readonly b: RegNetConvBnRelu;
@@ -71,12 +73,14 @@ export interface BottleneckParams {
   readonly final_bn: BatchNormParams<'C'>;
 }
 
+/** A RegNet block's parameters (bottleneck and optional projection). */
 export interface RegNetBlockParams {
   readonly proj?: RegNetConv;
   readonly bn?: BatchNormParams<'C'>;
   readonly f: BottleneckParams;
 }
 
+/** A RegNet Y block: input and output widths, stride, bottleneck ratio, group width, SE ratio. */
 export interface RegNetBlockConfig {
   readonly widthIn: number;
   readonly widthOut: number;
@@ -98,6 +102,7 @@ export function roundHalfEven(x: number): number {
   return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
+/** A RegNet block's derived widths: bottleneck, groups, squeeze-and-excitation. */
 export interface RegNetBlockWidths {
   /** Bottleneck width w_b. */
   readonly bottleneck: number;

@@ -27,6 +27,7 @@ import { conv2d } from '../conv.js';
 import { batchNorm, type BatchNormParams } from '../batch-norm.js';
 import { regnetConvInit, regnetBlock, roundHalfEven, type RegNetConvBnRelu, type RegNetImage, type RegNetBlock, type RegNetBlockParams } from './block.js';
 
+/** One stage of a RegNet: depth, width, stride, group width, bottleneck ratio. */
 export interface RegNetStage {
   readonly depth: number;
   readonly width: number;
@@ -36,6 +37,7 @@ export interface RegNetStage {
   readonly bottleneckMultiplier?: number;
 }
 
+/** A RegNet Y trunk: stem width and its stages. */
 export interface RegNetConfig {
   /** Input image channels (3 for RGB, 1 for MNIST). */
   readonly inChans: number;
@@ -103,6 +105,7 @@ export const regnetYTinyMnist: RegNetConfig = Object.freeze({
   seRatio: 0.25,
 });
 
+/** A RegNet trunk's parameters: the stem and each stage's blocks. */
 export interface RegNetParams {
   readonly stem: { readonly stem: RegNetConvBnRelu };
   /** trunk_output.block{s}.block{s}-{i} */

@@ -6,6 +6,7 @@ import { full } from '../../ops/sources.js';
 import { axisIndex } from '../../ops/check.js';
 import { scaleShift, type NormLayer } from '../layer-norm.js';
 
+/** Affine's per-channel scale and shift. */
 export interface AffineParams<C extends Axis> {
   readonly alpha: Tensor<[C]>;
   readonly beta: Tensor<[C]>;

@@ -27,6 +27,7 @@ import { crossPatch, type CrossPatchParams } from './cross-patch.js';
 /** ResMLP's tokens: batch, patches, channels. */
 export type ResMlpTokens = ['B', 'N', 'C'];
 
+/** A ResMLP block's parameters. */
 export interface ResMlpBlockParams {
   readonly norm1: AffineParams<'C'>;
   readonly attn: CrossPatchParams<'N'>;
@@ -36,6 +37,7 @@ export interface ResMlpBlockParams {
   readonly gamma_2: Tensor<['C']>;
 }
 
+/** A ResMLP block: LayerScale's initial value, MLP ratio, drop path. */
 export interface ResMlpBlockOptions {
   /** Initial value of both layer-scale vectors (official constructor default 1e-4; ResMLP-S12 uses 0.1). */
   readonly initValues?: number;

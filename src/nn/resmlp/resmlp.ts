@@ -34,6 +34,7 @@ export type ResMlpImage = ['B', 'C', 'H', 'W'];
 /** ResMLP's class scores: batch, classes. */
 export type ResMlpLogits = ['B', 'K'];
 
+/** A ResMLP network: image size, patch size, width, depth, classes. */
 export interface ResMlpConfig {
   /** Image side (square) or [height, width]. */
   readonly imgSize: number | readonly [number, number];
@@ -62,10 +63,12 @@ export const resmlpS36: ResMlpConfig = Object.freeze({ ...resmlpS12, depth: 36, 
 /** ResMLP-B24 (resmlpB_24): patch 8, width 768, 24 blocks, init_scale 1e-6. */
 export const resmlpB24: ResMlpConfig = Object.freeze({ ...resmlpS12, patchSize: 8, embedDim: 768, depth: 24, initScale: 1e-6 });
 
+/** ResMLP's patch embedding (a strided convolution). */
 export interface ResMlpPatchEmbedParams {
   readonly proj: { readonly weight: Tensor<['E', 'C', 'KH', 'KW']>; readonly bias: Tensor<['E']> };
 }
 
+/** A ResMLP network's parameters. */
 export interface ResMlpParams {
   readonly patch_embed: ResMlpPatchEmbedParams;
   readonly blocks: readonly ResMlpBlockParams[];

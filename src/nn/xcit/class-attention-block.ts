@@ -27,6 +27,7 @@ import { mlp, type MlpParams } from '../mlp.js';
 import { channelsOf, type Tokens } from './heads.js';
 import { classAttention, replaceClsRow, tokenRows, type ClassAttentionParams } from './class-attention.js';
 
+/** A class-attention block's parameters. */
 export interface ClassAttentionBlockParams {
   readonly gamma1: Tensor<['C']>;
   readonly gamma2: Tensor<['C']>;
@@ -36,6 +37,7 @@ export interface ClassAttentionBlockParams {
   readonly mlp: MlpParams<'C', 'F', 'C'>;
 }
 
+/** XCiT's class-attention block: width, heads, MLP ratio, LayerScale value. */
 export interface ClassAttentionBlockOptions {
   readonly heads: number;
   /** MLP hidden width = int(C · mlpRatio) (default 4). */

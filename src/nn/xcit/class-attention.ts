@@ -21,11 +21,13 @@ import { linear, linearApply, type LinearParams } from '../linear.js';
 import { channelsOf, headDim, splitQkv, type Tokens } from './heads.js';
 import { initQkv, type QkvParams } from './xca.js';
 
+/** Class attention's query, key, value and output projections. */
 export interface ClassAttentionParams {
   readonly qkv: QkvParams;
   readonly proj: LinearParams<'C', 'C'>;
 }
 
+/** Class attention's heads, qkv bias and scale. */
 export interface ClassAttentionOptions {
   readonly heads: number;
   /** qkv_bias (default true, as every XCiT model). */

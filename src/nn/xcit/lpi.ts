@@ -28,12 +28,14 @@ export interface DepthwiseConvParams {
   readonly bias: Tensor<['C']>;
 }
 
+/** LPI's two depthwise convolutions and its BatchNorm. */
 export interface LpiParams {
   readonly conv1: DepthwiseConvParams;
   readonly bn: BatchNormParams<'C'>;
   readonly conv2: DepthwiseConvParams;
 }
 
+/** Local patch interaction's grid and kernel size. */
 export interface LpiOptions {
   /** The token grid used by `apply` (default: the square grid of N tokens). */
   readonly grid?: Grid;

@@ -40,6 +40,7 @@ import { fourierPositions, type FourierPositionsParams } from './fourier-positio
 import { xcaBlock, type XcaBlockParams } from './xca-block.js';
 import { classAttentionBlock, type ClassAttentionBlockParams } from './class-attention-block.js';
 
+/** An XCiT network: patch size, width, depth, heads, class-attention layers, classes. */
 export interface XcitConfig {
   /** Input image size (square, or [H, W]). */
   readonly imgSize: number | readonly [number, number];
@@ -101,6 +102,7 @@ export const xcitMnist: XcitConfig = {
   eps: 1e-6,
 };
 
+/** An XCiT network's parameters. */
 export interface XcitParams {
   /** [1, 1, C]. */
   readonly cls_token: Tensor<['1a', '1b', 'C']>;

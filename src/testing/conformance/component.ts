@@ -24,6 +24,7 @@ export interface Tolerance {
   readonly rtol: number;
 }
 
+/** A conformance component: what golden files name, and how it evaluates their inputs. */
 export interface Component {
   /** The golden file's base name, e.g. 'xca' for xca.json. */
   readonly name: string;

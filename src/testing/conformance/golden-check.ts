@@ -15,6 +15,7 @@ import { availableBackends } from '../../compile/gpujs/backends.js';
 import { compare } from './compare.js';
 import { components as known } from './components/index.js';
 
+/** One checked output of a golden file. */
 export interface CheckLine {
   readonly section: 'outputs' | 'grads';
   readonly key: string;
@@ -24,6 +25,7 @@ export interface CheckLine {
   readonly note?: string;
 }
 
+/** A golden file's checked lines and verdict. */
 export interface FileReport {
   readonly file: string;
   readonly component: string;
@@ -34,6 +36,7 @@ export interface FileReport {
   readonly ran?: ExecutionInfo;
 }
 
+/** The backend a conformance check runs on, and its components. */
 export interface ConformanceOptions {
   readonly backend?: BackendName | string;
   readonly components?: Readonly<Record<string, Component>>;
