@@ -11,7 +11,7 @@ const { applyCenter, updateCenter, asProbs, softCrossEntropy, dino, meMaxPenalty
 type Center<S extends Shape> = ssl.Center<S>;
 type DinoConfig = ssl.DinoConfig;
 type DinoState<K extends Axis> = ssl.DinoState<K>;
-type Detached<T extends Tensor<Shape>> = ssl.Detached<T>;
+type Teacher<T extends Tensor<Shape>> = ssl.Teacher<T>;
 
 /** Outputs of one view: B images × K prototypes. */
 export type View = Tensor<['B', 'K']>;
@@ -21,7 +21,7 @@ export function dinoWithMeMax(config: DinoConfig & { readonly meMaxWeight: numbe
   const base = dino(config);
   return {
     init: base.init,
-    loss(student: readonly View[], teacher: readonly Detached<View>[], state: DinoState<'K'>, epoch: number) {
+    loss(student: readonly View[], teacher: readonly Teacher<View>[], state: DinoState<'K'>, epoch: number) {
       const r = base.loss(student, teacher, state, epoch);
       // The average over every student view of softmax(s / τ_s): a distribution over K.
       const probs = asProbs(concat(student.map((s) => temperedSoftmax(s, base.config.studentTemp, 'K')), 'B'), 'K');

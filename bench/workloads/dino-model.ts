@@ -54,7 +54,7 @@ const objective = dino({
 });
 
 function lossAndCenter(student: Student, teacher: Teacher, center: Center): { loss: Tensor<[]>; center: Tensor<['K']> } {
-  const d = objective.lossStacked(student, sg.ssl.detach(teacher), { center: asCenter(center) }, 0);
+  const d = objective.lossStacked(student, sg.ssl.asTeacher(teacher), { center: asCenter(center) }, 0);
   const views = splitViews(student, 'R', studentViews) as unknown as Tensor<['B', 'K']>[];
   const codes = views.slice(0, dinoConfig.globalCrops).map((v, i) => ({
     view: i,

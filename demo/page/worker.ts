@@ -143,7 +143,7 @@ async function dinoJob(job: DinoJob): Promise<void> {
   if (job.reference && firstBatch !== undefined) {
     status('the first step again, on the float64 reference interpreter');
     const t = performance.now();
-    const out = sg.run(trainer.program as sg.Program<unknown[], { loss: Tensor<[]> }>, ...(trainer.stepInputs(initial, firstBatch).inputs as never[])) as { loss: NDArray };
+    const out = sg.run(trainer.program, ...trainer.stepInputs(initial, firstBatch).inputs);
     post({ kind: 'reference', loss: out.loss.data[0]!, seconds: (performance.now() - t) / 1000 });
   }
   trainer.destroy();

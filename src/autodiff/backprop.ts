@@ -13,6 +13,7 @@ import { zerosLike } from '../ops/sources.js';
 
 const sameShape = (a: Tensor, b: Tensor) => a.rank === b.rank && a.axes.every((x, i) => x === b.axes[i] && a.sizes[i] === b.sizes[i]);
 
+/** Reverse-mode accumulation: the gradients of `outputs` (seeded with `cotangents`) with respect to each of `wrt`, as new graph tensors (zeros where no path leads). */
 export function backprop(outputs: readonly Tensor[], cotangents: readonly Tensor[], wrt: readonly Tensor[]): Tensor[] {
   const order = topoSort(outputs);
   const targets = new Set(wrt);

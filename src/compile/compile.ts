@@ -31,6 +31,7 @@ import { simplifyIndices } from './wasm/simplify-index.js';
  * (webgl2-native, in a browser), or gpu.js on one of its backends.
  */
 export type Backend = 'wasm' | 'webgl2-native' | GpujsBackend;
+/** Every backend `compile` accepts: native WebAssembly first (the default), then webgl2-native, then gpu.js's. */
 export const backendNames: readonly Backend[] = ['wasm', 'webgl2-native', ...gpujsBackends];
 
 /** Whether a backend can run here (wasm always; webgl2-native in a browser with float render targets; gpu.js's by its own report). */
@@ -40,6 +41,7 @@ export function backendAvailable(backend: Backend): boolean {
   return isBackendAvailable(backend);
 }
 
+/** Options of `compile`: the backend, and per-backend settings. */
 export interface CompileOptions {
   /** Default 'wasm' (the native WebAssembly renderer: the fastest on the CPU, measured in docs/performance.md). */
   readonly backend?: Backend;
@@ -62,6 +64,7 @@ export interface ExecutionInfo {
   readonly pipelineCalls: number;
 }
 
+/** A compiled program: its kernels and buffers, and `run` on inputs shaped like the program's specs. */
 export interface CompiledProgram<A extends readonly unknown[] = readonly unknown[], R = unknown> {
   readonly graph: Graph;
   readonly kernels: readonly Kernel[];
@@ -71,6 +74,7 @@ export interface CompiledProgram<A extends readonly unknown[] = readonly unknown
   run(...args: InputsOf<A>): Promise<ValuesOf<R>>;
   /** What ran on the last call (undefined before the first). */
   lastRun(): ExecutionInfo | undefined;
+  /** Release the kernels and buffers (and the wasm workers). */
   destroy(): void;
 }
 
@@ -194,6 +198,7 @@ export function resetFallbackWarnings(): void {
   warnedFallbacks = new Set();
 }
 
+/** Compile a traced program to fused kernels on a backend (native WebAssembly by default, or one of gpu.js's); the result runs on float32 and returns float64 values shaped like the program's outputs. */
 export function compile<A extends readonly unknown[], R>(program: Program<A, R>, options: CompileOptions = {}): CompiledProgram<A, R> {
   const requested = options.backend ?? 'wasm';
   if (requested === 'wasm') return compileNative(program, options.wasm ?? {});

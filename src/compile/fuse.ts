@@ -50,6 +50,7 @@ export function readMultiplicity(node: Tensor, k: number): number {
   }
 }
 
+/** Which nodes are kernel roots and which are inlined into their readers. */
 export interface FusionPlan {
   /** Nodes with a buffer: host buffers and kernel outputs. */
   readonly materialized: ReadonlySet<Tensor>;
@@ -75,6 +76,7 @@ interface Reads {
   readonly aligned: boolean;
 }
 
+/** Which nodes of a graph become kernels and which are inlined into their readers (elementwise chains and index remaps fuse; reductions and contractions end a kernel). */
 export function planFusion(graph: Graph): FusionPlan {
   const live = new Set(graph.nodes);
   const consumers = new Map<Tensor, Tensor[]>();

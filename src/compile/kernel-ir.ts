@@ -11,6 +11,7 @@
 
 export type BufferId = number;
 
+/** An integer-valued index expression of the kernel language (thread and loop indices, constants, integer arithmetic, clamps). */
 export type IndexExpr =
   | { readonly kind: 'thread'; readonly axis: number }
   | { readonly kind: 'loop'; readonly id: number }
@@ -23,10 +24,14 @@ export type IndexExpr =
   /** An index read from data (gather): the value, truncated to an integer. */
   | { readonly kind: 'fromValue'; readonly value: Expr };
 
+/** A unary elementwise operation of the kernel language. */
 export type UnaryOp = 'neg' | 'exp' | 'log' | 'sqrt' | 'reciprocal' | 'abs' | 'sign' | 'floor' | 'sin' | 'cos' | 'tanh' | 'erf';
+/** A binary arithmetic or comparison operation of the kernel language. */
 export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'maximum' | 'minimum' | 'pow' | 'less' | 'greater' | 'equal';
+/** A comparison of index values in the kernel language (less than, greater or equal, equal). */
 export type CompareOp = 'lt' | 'ge' | 'eq';
 
+/** A float-valued expression of the kernel language (loads, constants, unary and binary operations, selects). */
 export type Expr =
   | { readonly kind: 'literal'; readonly value: number }
   /** buffer[index...], one index per axis of the buffer's tensor. */
@@ -41,16 +46,19 @@ export type Expr =
   /** A value bound earlier by a statement. */
   | { readonly kind: 'ref'; readonly id: number };
 
+/** A loop of a kernel: its id and extent. */
 export interface Loop {
   readonly id: number;
   readonly extent: number;
 }
 
+/** A statement of the kernel language (assignments, accumulating loops, conditionals). */
 export type Stmt =
   | { readonly kind: 'let'; readonly id: number; readonly value: Expr }
   /** id = fold(op, init, body over the loops); body statements run per iteration, `value` is folded. */
   | { readonly kind: 'reduce'; readonly id: number; readonly op: 'sum' | 'max'; readonly loops: readonly Loop[]; readonly body: readonly Stmt[]; readonly value: Expr };
 
+/** A buffer of a compiled program: its size and what it holds (an input, a constant, a kernel's output). */
 export interface BufferInfo {
   readonly id: BufferId;
   readonly sizes: readonly number[];
@@ -59,6 +67,7 @@ export interface BufferInfo {
   readonly label: string;
 }
 
+/** One kernel of a compiled program, in the kernel language: its output buffer, thread shape and body. */
 export interface Kernel {
   readonly name: string;
   readonly output: BufferId;
@@ -73,9 +82,12 @@ export interface Kernel {
 
 /** Every kind, so exhaustive tables can be checked by the type checker. */
 export type ExprKind = Expr['kind'];
+/** The kinds of index expression. */
 export type IndexKind = IndexExpr['kind'];
+/** The kinds of statement. */
 export type StmtKind = Stmt['kind'];
 
+/** An integer constant index. */
 export const int = (value: number): IndexExpr => ({ kind: 'int', value });
 
 /** Integer helpers that fold constants, so rendered indices stay short. */
@@ -86,6 +98,7 @@ export function iadd(a: IndexExpr, b: IndexExpr): IndexExpr {
   return { kind: 'iadd', a, b };
 }
 
+/** The product of two indices, folded where either is a constant 0 or 1. */
 export function imul(a: IndexExpr, b: IndexExpr): IndexExpr {
   if (a.kind === 'int' && b.kind === 'int') return int(a.value * b.value);
   if ((a.kind === 'int' && a.value === 0) || (b.kind === 'int' && b.value === 0)) return int(0);
@@ -94,12 +107,14 @@ export function imul(a: IndexExpr, b: IndexExpr): IndexExpr {
   return { kind: 'imul', a, b };
 }
 
+/** Integer division of an index by a constant, folded where it is known (a / 1 = a). */
 export function idiv(a: IndexExpr, b: number): IndexExpr {
   if (b === 1) return a;
   if (a.kind === 'int') return int(Math.floor(a.value / b));
   return { kind: 'idiv', a, b: int(b) };
 }
 
+/** An index modulo a constant, folded where it is known (a mod 1 = 0). */
 export function imod(a: IndexExpr, b: number): IndexExpr {
   if (b === 1) return int(0);
   if (a.kind === 'int') return int(a.value % b);
@@ -127,6 +142,7 @@ export function indexKey(e: IndexExpr): string {
   }
 }
 
+/** A structural key for an expression (memoisation of common subexpressions within a kernel). */
 export function exprKey(e: Expr): string {
   switch (e.kind) {
     case 'literal':

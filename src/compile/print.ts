@@ -9,6 +9,7 @@ export interface Printable {
 
 const shape = (b: BufferInfo) => `[${b.sizes.join(', ')}]`;
 
+/** A compiled program as text: its kernels (sources where the backend has them) and buffers. */
 export function printCompiled(c: Printable): string {
   const lines: string[] = [];
   const hosts = [...c.buffers.values()].filter((b) => b.source !== 'kernel');

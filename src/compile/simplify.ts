@@ -6,6 +6,7 @@
 import { Tensor } from '../ir/tensor.js';
 import { graphWithNodes, type Graph } from '../ir/graph.js';
 
+/** The graph with identity and stopGradient nodes replaced by their input (gradients are taken before compiling, so they change no value). */
 export function simplify(graph: Graph): Graph {
   const replaced = new Map<Tensor, Tensor>();
   const get = (t: Tensor) => replaced.get(t) ?? t;

@@ -7,6 +7,7 @@
 import { makeDataset, type Dataset, type Split } from './dataset.js';
 import { bytesToUnit } from './pixels.js';
 
+/** Fashion-MNIST's ten class names, by label. */
 export const FASHION_MNIST_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'] as const;
 
 const SIDE = 28;
@@ -14,6 +15,7 @@ const PIXELS = SIDE * SIDE;
 const CLASSES = 10;
 /** Images per class in the package, and the split point within each class. */
 export const FASHION_PER_CLASS = 7000;
+/** Images of each class in Fashion-MNIST's training split. */
 export const FASHION_TRAIN_PER_CLASS = 6000;
 
 /** The images of one class file: count·784 bytes. Strict: `{"data":[[ints],...]}` with optional whitespace. */

@@ -32,6 +32,7 @@ import { FASHION_PER_CLASS, fashionMnistFromClasses, parseClothesJson } from './
 
 export { FASHION_MNIST_CLASSES, FASHION_PER_CLASS, FASHION_TRAIN_PER_CLASS, parseClothesJson } from './fashion-mnist-format.js';
 
+/** Where Fashion-MNIST is read from (default: the fashion-mnist package). */
 export interface FashionMnistOptions {
   /** The folder holding 0.json … 9.json (default: the fashion-mnist package's src/clothes/). */
   readonly root?: string;
@@ -66,6 +67,7 @@ export function clearFashionMnistCache(): void {
   cache.clear();
 }
 
+/** A Fashion-MNIST split from the optional fashion-mnist dataset package (or a given folder); the error names the package to install when it is missing. */
 export function loadFashionMnist(split: Split, options: FashionMnistOptions = {}): Dataset {
   if (split !== 'train' && split !== 'test') throw new RangeError(`loadFashionMnist: split must be 'train' or 'test', got ${String(split)}`);
   const root = requireFolder('loadFashionMnist', options.root ?? defaultFashionMnistRoot(), options.root === undefined ? 'the fashion-mnist folder' : 'root');

@@ -25,6 +25,7 @@ const TYPES: Readonly<Record<number, { readonly type: IdxType; readonly bytes: n
 
 const CODES: Readonly<Record<IdxType, number>> = { ubyte: 0x08, sbyte: 0x09, int16: 0x0b, int32: 0x0c, float32: 0x0d, float64: 0x0e };
 
+/** A parsed IDX file: its element type, dimensions and data. */
 export interface IdxArray {
   readonly type: IdxType;
   readonly dims: readonly number[];
@@ -32,6 +33,7 @@ export interface IdxArray {
   readonly data: Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
 }
 
+/** What an IDX file must hold (type and dimensions), checked when it is parsed. */
 export interface IdxExpectation {
   /** Required element type. */
   readonly type?: IdxType;

@@ -9,6 +9,7 @@ export { mnistFromIdx, MNIST_FILES } from './mnist-idx.js';
 export { parseClothesJson, FASHION_MNIST_CLASSES, FASHION_PER_CLASS, FASHION_TRAIN_PER_CLASS } from './fashion-mnist-format.js';
 export { permutation } from './permutation.js';
 export { batches, batchesPerEpoch, epochPermutation, gatherImages, gatherLabels, type BatchOptions } from './loader.js';
+/** Augmentations as graph operations driven by host-drawn random values: crops, flips, jitter, blur, solarize, rotations, views. */
 export * as augment from './augment/index.js';
 export {
   dinoCrops, swavCrops, pawsCrops, checkMultiCrop, sampleMultiCrop, multiCropSpecs, multiCropViews, withChannel, compileMultiCrop,

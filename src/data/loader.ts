@@ -8,6 +8,7 @@ import { foldIn, type Key } from '../runtime/prng.js';
 import type { Dataset } from './dataset.js';
 import { permutation } from './permutation.js';
 
+/** Batching: the batch size, the key that shuffles, and whether the last short batch is kept. */
 export interface BatchOptions {
   readonly batchSize: number;
   readonly key: Key;

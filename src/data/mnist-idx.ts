@@ -24,6 +24,7 @@ export interface MnistBytes {
   readonly n?: number;
 }
 
+/** An MNIST split from the bytes of its two IDX files (images and labels), pixels scaled to [0, 1]. */
 export function mnistFromIdx(split: Split, files: MnistBytes): Dataset {
   if (split !== 'train' && split !== 'test') throw new RangeError(`loadMnist: split must be 'train' or 'test', got ${String(split)}`);
   const names = files.names ?? MNIST_FILES[split];

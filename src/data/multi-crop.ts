@@ -44,6 +44,7 @@ import type { Range } from './augment/crop.js';
 import type { Images } from './augment/resample.js';
 import { augmentView, checkViewConfig, outputSize, sampleView, viewSpecs, type ImageSize, type ViewConfig, type ViewDraws, type ViewSpecs, type ViewTensors, type ViewValues } from './augment/view.js';
 
+/** A multi-crop recipe: its global and local views. */
 export interface MultiCropConfig {
   readonly name: string;
   /** One config per global view (DINO's two differ in blur and solarisation). */
@@ -52,11 +53,13 @@ export interface MultiCropConfig {
   readonly local: readonly ViewConfig[];
 }
 
+/** A batch's views: the global ones, then the local ones. */
 export interface Views<T> {
   readonly global: readonly T[];
   readonly local: readonly T[];
 }
 
+/** Options of the multi-crop presets: local views, view sizes, blur, normalisation. */
 export interface PresetOptions {
   /** Number of local views. */
   readonly localViews?: number;
@@ -150,6 +153,7 @@ const splitViews = <T>(config: MultiCropConfig, items: readonly T[]): Views<T> =
   local: items.slice(config.global.length),
 });
 
+/** One batch's draws for every view of a recipe. */
 export interface MultiCropSample {
   /**
    * The graph data of every view, globals first (feed to a program traced with
@@ -190,6 +194,7 @@ export interface BatchShape extends ImageSize {
   readonly batch: number;
 }
 
+/** A compiled program that makes every view of a batch, and the draws to feed it. */
 export interface MultiCropRunner {
   readonly config: MultiCropConfig;
   readonly program: Program;
@@ -198,6 +203,7 @@ export interface MultiCropRunner {
   run(images: ArrayLike<number>, key: Key): Promise<Views<Float64Array> & { readonly draws: Views<ViewDraws> }>;
   /** The same in the float64 reference interpreter. */
   reference(images: ArrayLike<number>, key: Key): Views<Float64Array> & { readonly draws: Views<ViewDraws> };
+  /** Release the compiled program. */
   destroy(): void;
 }
 

@@ -8,6 +8,7 @@
  */
 import { randomBits, type Key } from '../runtime/prng.js';
 
+/** A uniform random permutation of 0..n-1 from an explicit key (Fisher-Yates). */
 export function permutation(key: Key, n: number): Uint32Array {
   if (!Number.isSafeInteger(n) || n < 0 || n > 0xffffffff) throw new RangeError(`permutation: n must be an integer in [0, 2^32), got ${n}`);
   const out = new Uint32Array(n);

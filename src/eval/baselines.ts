@@ -26,8 +26,10 @@ export interface LabelledImages {
   readonly labels: Uint8Array;
 }
 
+/** Features of n images (row-major [n, d]), synchronously or not. */
 export type FeatureFn = (images: Float32Array, n: number) => Float32Array | Promise<Float32Array>;
 
+/** How features are extracted: batch size and padding of the last batch. */
 export interface ExtractOptions {
   /** Images per call of the extractor (default 256). */
   readonly batchSize?: number;
@@ -68,6 +70,7 @@ export async function extractFeatures(fn: FeatureFn, images: Float32Array, n: nu
   return { features: out!, dim };
 }
 
+/** Options of one feature evaluation (k-NN, linear probe, clustering). */
 export interface EvaluateOptions {
   /** k-NN options (DINO's k = 20, T = 0.07 by default); false skips k-NN. */
   readonly knn?: KnnOptions | false;
@@ -115,6 +118,7 @@ export async function rawPixelBaseline(train: LabelledImages, test: LabelledImag
   return evaluateFeatures('raw pixels', { features: train.images, labels: train.labels }, { features: test.images, labels: test.labels }, options);
 }
 
+/** What `compareWithBaselines` evaluates: the method's features, random initialisation and raw pixels, with k-NN, a linear probe and clustering. */
 export interface ComparisonOptions extends EvaluateOptions {
   readonly train: LabelledImages;
   readonly test: LabelledImages;

@@ -8,6 +8,7 @@ import { kmeans } from '../ssl/kmeans.js';
 import { adjustedRand, normalizedMutualInfo } from './clustering.js';
 import { featureShape, type FeatureSet } from './features.js';
 
+/** k-means settings of `clusterQuality`: the key and the number of clusters. */
 export interface ClusterQualityOptions {
   readonly key: Key;
   /** Clusters (default: the number of classes among the labels). */
@@ -18,12 +19,14 @@ export interface ClusterQualityOptions {
   readonly restarts?: number;
 }
 
+/** Clustering scores against the labels: NMI and adjusted Rand index. */
 export interface ClusterQuality {
   readonly nmi: number;
   readonly ari: number;
   readonly assign: Int32Array;
 }
 
+/** k-means on the features, compared with the labels: NMI and adjusted Rand index. */
 export function clusterQuality(set: FeatureSet, options: ClusterQualityOptions): ClusterQuality {
   const { n, d } = featureShape(set, 'test', 'clusterQuality');
   const data = new Float64Array(n * d);

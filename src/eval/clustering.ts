@@ -42,6 +42,7 @@ function denseIds(labels: Labels, what: string): { ids: Int32Array; count: numbe
   return { ids, count: map.size };
 }
 
+/** The contingency table of two labelings of the same items (counts of each pair of labels). */
 export function contingency(a: Labels, b: Labels): Contingency {
   if (a.length !== b.length) throw new RangeError(`clustering: the labelings have ${a.length} and ${b.length} items`);
   const u = denseIds(a, 'first');

@@ -32,6 +32,7 @@ import { classCount, splitShapes, type FeatureSet } from './features.js';
 
 export type { FeatureSet } from './features.js';
 
+/** Weighted k-NN settings (k, temperature T, classes, threads). */
 export interface KnnOptions {
   /** Neighbours per test image (default 20, as DINO). */
   readonly k?: number;
@@ -45,6 +46,7 @@ export interface KnnOptions {
   readonly threads?: number;
 }
 
+/** k-NN accuracy (top-1 and top-5) and predictions. */
 export interface KnnResult {
   /** Top-1 accuracy in percent. */
   readonly top1: number;

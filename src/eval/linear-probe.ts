@@ -49,6 +49,7 @@ export type ProbeBackend = 'reference' | GpujsBackend;
 /** The default step runner: gpu.js's JavaScript backend, the fastest measured (see above). */
 export const defaultProbeBackend: ProbeBackend = 'cpu';
 
+/** A linear probe's training: epochs, batch size, optimiser and its settings, the key. */
 export interface LinearProbeOptions {
   /** The key for the initial weights and the shuffling (required: no hidden randomness). */
   readonly key: Key;
@@ -69,6 +70,7 @@ export interface LinearProbeOptions {
   readonly backend?: ProbeBackend;
 }
 
+/** A linear probe's accuracy, loss curve and trained weights. */
 export interface LinearProbeResult {
   /** Test top-1 accuracy in percent. */
   readonly top1: number;

@@ -20,6 +20,7 @@ export interface ResultRow {
   readonly seconds?: number;
 }
 
+/** How evaluation results are formatted. */
 export interface ReportOptions {
   /** A first line, e.g. 'MNIST test (10000 images)'. */
   readonly title?: string;

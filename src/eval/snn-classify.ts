@@ -6,12 +6,14 @@
  */
 import { classCount, splitShapes, type FeatureSet } from './features.js';
 
+/** Settings of the soft nearest-neighbour classifier. */
 export interface SnnOptions {
   /** Temperature of the similarities (default 0.1, PAWS' τ). */
   readonly tau?: number;
   readonly numClasses?: number;
 }
 
+/** Soft nearest-neighbour accuracy and predictions. */
 export interface SnnResult {
   /** Top-1 accuracy in percent. */
   readonly top1: number;
@@ -29,6 +31,7 @@ function normalised(x: Float32Array | Float64Array, n: number, d: number): Float
   return out;
 }
 
+/** PAWS' soft nearest-neighbour classifier: each query takes the softmax-weighted (cosine similarity / τ) average of the supports' one-hot labels; top-1 accuracy. */
 export function snnClassify(support: FeatureSet, queries: FeatureSet, options: SnnOptions = {}): SnnResult {
   const tau = options.tau ?? 0.1;
   if (!(tau > 0)) throw new RangeError(`snnClassify: tau must be positive, got ${tau}`);

@@ -5,6 +5,7 @@
  */
 import { Tensor } from './tensor.js';
 
+/** A traced graph: its formal inputs, outputs and nodes in topological order. */
 export interface Graph {
   readonly inputs: readonly Tensor[];
   readonly outputs: readonly Tensor[];

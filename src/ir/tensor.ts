@@ -17,6 +17,7 @@ export type AttrValue =
   | readonly AttrValue[]
   | { readonly [key: string]: AttrValue };
 
+/** A node's attributes (an op's parameters: axes, sizes, values), by name. */
 export type Attrs = { readonly [key: string]: AttrValue };
 
 /** A node of the IR: an op, its attributes, its inputs, and named axes `S` with their sizes (nothing is computed until the graph is run). */
@@ -60,6 +61,7 @@ export class Tensor<S extends Shape = Shape> {
     return out as Readonly<Record<S[number], number>>;
   }
 
+  /** The tensor's op, axes and sizes, e.g. for messages. */
   toString(): string {
     return `Tensor<${this.op}>[${this.axes.map((a, i) => `${a}=${this.sizes[i]}`).join(', ')}]`;
   }
@@ -68,6 +70,7 @@ export class Tensor<S extends Shape = Shape> {
 /** A scalar tensor: no axes. */
 export type Scalar = Tensor<[]>;
 
+/** Whether x is a graph tensor (not a concrete array). */
 export function isTensor(x: unknown): x is Tensor {
   return x instanceof Tensor;
 }

@@ -44,10 +44,23 @@ export function bindSizes(sizes: Sizes) {
   return <const S extends string[]>(axes: S, name?: string): TensorSpec<S> => spec(axes, sizes, name);
 }
 
-/** The tensors a tree of specs stands for. */
-export type TensorsOf<T> =
-  T extends TensorSpec<infer S> ? Tensor<S> : T extends readonly unknown[] ? { -readonly [K in keyof T]: TensorsOf<T[K]> } : T extends object ? { -readonly [K in keyof T]: TensorsOf<T[K]> } : never;
+declare const specsOfTree: unique symbol;
 
+/**
+ * Specs standing for a whole tree of type P (a parameter tree), whatever P is: `trace` hands its
+ * function a P there, and running the program takes `ValuesOf<P>`. For code generic in P, where
+ * the spec tree's own type cannot be mapped back to P (`specsFor` in train/step-parts makes one).
+ */
+export type SpecsFor<P> = { readonly [specsOfTree]: P };
+
+/** The tensors a tree of specs stands for. */
+export type TensorsOf<T> = unknown extends T
+  ? unknown // an untyped subtree (a backbone's parameters behind `unknown`) stays untyped
+  : T extends SpecsFor<infer P>
+    ? P
+    : T extends TensorSpec<infer S> ? Tensor<S> : T extends readonly unknown[] ? { -readonly [K in keyof T]: TensorsOf<T[K]> } : T extends object ? { -readonly [K in keyof T]: TensorsOf<T[K]> } : never;
+
+/** A traced program: its graph, the paths of its inputs in the argument trees, and the tree shapes of arguments and results. */
 export interface Program<Args extends readonly unknown[] = readonly unknown[], Out = unknown> {
   readonly graph: Graph;
   /** Path of each formal input in the argument trees, e.g. 'params.w1'. */

@@ -17,6 +17,7 @@ import { axisIndex } from '../ops/check.js';
 import { pathOf, type ApplyContext } from './layer.js';
 import { scaleShift, type NormLayer } from './layer-norm.js';
 
+/** BatchNorm's scale and shift, and its running statistics (buffers). */
 export interface BatchNormParams<C extends Axis> {
   readonly weight: Tensor<[C]>;
   readonly bias: Tensor<[C]>;
@@ -30,11 +31,13 @@ export function isBufferPath(path: string): boolean {
   return /(^|\.)(running_mean|running_var|num_batches_tracked)$/.test(path);
 }
 
+/** BatchNorm's ε and momentum (PyTorch's defaults 1e-5 and 0.1). */
 export interface BatchNormOptions {
   readonly eps?: number;
   readonly momentum?: number;
 }
 
+/** BatchNorm over a channel axis: batch statistics in training mode (the running mean and variance are emitted as state), running statistics in evaluation mode. */
 export function batchNorm<const C extends Axis>(axis: C, options: BatchNormOptions = {}): NormLayer<C, BatchNormParams<C>> {
   const eps = options.eps ?? 1e-5;
   const momentum = options.momentum ?? 0.1;

@@ -56,6 +56,7 @@ export function residual<P, S extends Shape>(f: Layer<P, S, S>): Layer<P, S, S> 
   };
 }
 
+/** LayerScale around a branch: the per-channel factors and the branch's parameters. */
 export interface LayerScaleParams<P, C extends Axis> {
   readonly gamma: Tensor<[C]>;
   readonly inner: P;
@@ -72,6 +73,7 @@ export function layerScale<P, S extends Shape, C extends S[number]>(f: Layer<P, 
   };
 }
 
+/** A pre-norm residual branch's parameters: the norm's and the branch's. */
 export interface PreNormParams<PN, P> {
   readonly norm: PN;
   readonly inner: P;
@@ -98,6 +100,7 @@ export function repeat<P, S extends Shape>(n: number, make: (i: number) => Layer
   };
 }
 
+/** How a residual or parallel combinator joins branches: by sum, or by concatenation along an axis. */
 export type Merge = 'add' | { readonly concat: Axis };
 
 /** Apply several layers to the same input and add their outputs (or concatenate them along an axis). */

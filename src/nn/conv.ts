@@ -15,11 +15,13 @@ import { uniformIn } from './init.js';
 import { weightOutAxis } from './linear.js';
 import type { ApplyContext, Layer } from './layer.js';
 
+/** A 2-d convolution's kernel and optional bias. */
 export interface Conv2dParams {
   readonly weight: Tensor;
   readonly bias?: Tensor;
 }
 
+/** A 2-d convolution layer: kernel size, stride, padding, groups, bias. */
 export interface Conv2dLayerOptions {
   readonly kernel: number;
   readonly stride?: number;
@@ -33,7 +35,9 @@ export interface Conv2dLayerOptions {
 }
 
 export interface Conv2dLayer extends Layer<Conv2dParams, readonly Axis[], readonly Axis[]> {
+  /** Fresh kernel (and bias), as PyTorch's Conv2d initialises them. */
   init(key: Key, sizes: Sizes): Conv2dParams;
+  /** The 2-d convolution of the images x. */
   apply<S extends Shape>(params: Conv2dParams, x: Tensor<S>, ctx?: ApplyContext): Tensor;
 }
 

@@ -37,6 +37,7 @@ import { batchNorm, type BatchNormParams } from './batch-norm.js';
 import { gelu } from './activation.js';
 import { serial } from './combinators.js';
 
+/** DINO head's widths: input, hidden, bottleneck, output (K prototypes), and its layers. */
 export interface DinoHeadOptions {
   readonly inDim: number;
   readonly outDim: number;
@@ -52,8 +53,10 @@ export interface DinoHeadOptions {
   readonly normLastLayer?: boolean;
 }
 
+/** An entry of DINO head's MLP list: a linear layer, a BatchNorm, or an empty slot (an activation in the reference's Sequential). */
 export type DinoMlpEntry = LinearParams<Axis, Axis> | BatchNormParams<'H'> | Record<string, never>;
 
+/** A weight-normalised linear layer's direction (weight_v) and gain (weight_g). */
 export interface WeightNormParams {
   /** g [K, 1]: one scale per output row. */
   readonly weight_g: Tensor<['K', '1']>;
@@ -61,6 +64,7 @@ export interface WeightNormParams {
   readonly weight_v: Tensor<['K', 'Z']>;
 }
 
+/** DINO head's parameters: the MLP and the weight-normalised last layer. */
 export interface DinoHeadParams {
   /** nn.Sequential entries (mlp.0, mlp.1, ...), or one Linear when nlayers = 1. */
   readonly mlp: readonly DinoMlpEntry[] | LinearParams<'C', 'Z'>;
@@ -84,6 +88,7 @@ export function weightNorm(g: Tensor<['K', '1']>, v: Tensor<['K', 'Z']>): Tensor
   return mul(v, broadcastTo(scale, v.axes, v.sizes) as Tensor<['K', 'Z']>);
 }
 
+/** DINO's projection head: an MLP to the bottleneck, L2 normalisation, and a weight-normalised last layer to the K prototypes. */
 export function dinoHead(options: DinoHeadOptions): DinoHeadLayer {
   const o: Required<DinoHeadOptions> = {
     hiddenDim: 2048,

@@ -10,10 +10,12 @@ export * from './activation.js';
 export * from './mlp.js';
 export * from './dropout.js';
 export * from './conv.js';
+/** XCiT's parts: cross-covariance attention, local patch interaction, class attention, and the network. */
 export * as xcit from './xcit/index.js';
 export * from './resmlp/affine.js';
 export * from './resmlp/cross-patch.js';
 export * from './resmlp/resmlp-block.js';
 export * from './resmlp/resmlp.js';
 export * from './dino-head.js';
+/** RegNet Y (SEER's trunk): blocks, stages and the network. */
 export * as regnet from './regnet/index.js';

@@ -9,13 +9,16 @@ import { full } from '../ops/sources.js';
 import { axisIndex } from '../ops/check.js';
 import type { ApplyContext, Layer } from './layer.js';
 
+/** LayerNorm's scale and shift. */
 export interface LayerNormParams<C extends Axis> {
   readonly weight: Tensor<[C]>;
   readonly bias: Tensor<[C]>;
 }
 
 export interface NormLayer<C extends Axis, P> extends Layer<P, readonly Axis[], readonly Axis[]> {
+  /** Fresh scale and shift (1 and 0) for the size of the normalised axis. */
   init(key: Key, sizes: Sizes): P;
+  /** x normalised along the axis, then scaled and shifted. */
   apply<S extends Shape>(params: P, x: Tensor<S>, ctx?: ApplyContext): Tensor<S>;
 }
 

@@ -14,6 +14,7 @@ import type { Tensor } from '../ir/tensor.js';
 import { foldIn, type Key } from '../runtime/prng.js';
 import { hashString } from '../ir/hash.js';
 
+/** What `apply` gets besides its input: training or evaluation, a key for randomness, the parameter path, and where emitted state goes. */
 export interface ApplyContext {
   readonly training: boolean;
   readonly key: Key | undefined;
@@ -25,7 +26,9 @@ export interface ApplyContext {
 
 /** A layer maps a Tensor<In> to a Tensor<Out> with parameters P. */
 export interface Layer<P, In extends Shape, Out extends Shape> {
+  /** Fresh parameters from a key, for the sizes of the axes the layer's parameters use. */
   init(key: Key, sizes: Sizes): P;
+  /** The output for input x with these parameters; ctx says training or evaluation, and collects emitted state (BatchNorm's statistics). */
   apply(params: P, x: Tensor<In>, ctx?: ApplyContext): Tensor<Out>;
 }
 
@@ -44,6 +47,7 @@ export function within(ctx: ApplyContext | undefined, name: string | number): Ap
   };
 }
 
+/** The dotted parameter path of the layer applied under ctx (with `name` appended): the name its emitted state is stored under. */
 export function pathOf(ctx: ApplyContext | undefined, name?: string): string {
   const parts = [...(ctx?.path ?? []), ...(name === undefined ? [] : [name])];
   return parts.join('.');
@@ -55,11 +59,13 @@ export function requireKey(ctx: ApplyContext | undefined, what: string): Key {
   return ctx.key;
 }
 
+/** Options of `runLayer`: training mode and a key. */
 export interface RunOptions {
   readonly training?: boolean;
   readonly key?: Key;
 }
 
+/** A layer's output and the state it emitted (BatchNorm's running statistics). */
 export interface RunResult<Out extends Shape> {
   readonly y: Tensor<Out>;
   /** Side outputs by full path: 'blocks.0.attn.attention', 'bn.running_mean', ... */

@@ -18,6 +18,7 @@ import { truncNormalInit } from './init.js';
 /** The weight's output axis: O, or O' when O is also the input axis. */
 export type WeightOut<I extends Axis, O extends Axis> = [O] extends [I] ? `${O}'` : O;
 
+/** A linear layer's parameters: weight [O, I] (O primed when it equals I) and, by default, bias [O]. */
 export type LinearParams<I extends Axis, O extends Axis, Bias extends boolean = true> = Bias extends true
   ? { readonly weight: Tensor<[WeightOut<I, O>, I]>; readonly bias: Tensor<[O]> }
   : { readonly weight: Tensor<[WeightOut<I, O>, I]> };
@@ -29,10 +30,13 @@ export type ReplaceLast<S extends Shape, O extends Axis> = S extends readonly [.
 export interface LinearLayer<I extends Axis, O extends Axis, P> extends Layer<P, readonly [...Axis[], I], [...Axis[], O]> {
   readonly inAxis: I;
   readonly outAxis: O;
+  /** Fresh weight (and bias) for the sizes of I and O. */
   init(key: Key, sizes: Sizes): P;
+  /** x·Wᵀ + b over the last axis I, which becomes O. */
   apply<S extends readonly [...Axis[], I]>(params: P, x: Tensor<S>, ctx?: ApplyContext): Tensor<ReplaceLast<S, O>>;
 }
 
+/** A linear layer: whether it has a bias, and the initial weights' standard deviation. */
 export interface LinearOptions<Bias extends boolean> {
   /** Add a bias over the output axis (default true). */
   readonly bias?: Bias;
@@ -40,6 +44,7 @@ export interface LinearOptions<Bias extends boolean> {
   readonly std?: number;
 }
 
+/** The name of a weight's output axis: O, or O' when O equals the input axis (a weight's two axes must differ). */
 export const weightOutAxis = (i: string, o: string): string => (i === o ? `${o}'` : o);
 
 /** y = x·Wᵀ + b over the axis I (untyped core, shared by the typed layer and by attention projections). */
@@ -60,6 +65,7 @@ export function linearApply(x: Tensor, weight: Tensor, bias: Tensor | undefined,
   return bias === undefined ? y : add(y as Tensor<string[]>, broadcastTo(bias, y.axes, y.sizes) as Tensor<string[]>);
 }
 
+/** A linear layer from axis I to axis O (PyTorch's nn.Linear initialisation unless a std is given). */
 export function linear<const I extends Axis, const O extends Axis, const Bias extends boolean = true>(
   inAxis: I,
   outAxis: O,

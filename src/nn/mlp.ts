@@ -7,17 +7,22 @@ import { linearApply, type LinearParams, type ReplaceLast } from './linear.js';
 import { linear } from './linear.js';
 import type { ApplyContext, Layer } from './layer.js';
 
+/** An MLP's two linear layers. */
 export interface MlpParams<I extends Axis, H extends Axis, O extends Axis> {
   readonly fc1: LinearParams<I, H>;
   readonly fc2: LinearParams<H, O>;
 }
 
 export interface MlpLayer<I extends Axis, H extends Axis, O extends Axis> extends Layer<MlpParams<I, H, O>, readonly [...Axis[], I], [...Axis[], O]> {
+  /** Fresh parameters of both linear layers. */
   init(key: Key, sizes: Sizes): MlpParams<I, H, O>;
+  /** fc2(activation(fc1(x))) over the last axis: I to H to O. */
   apply<S extends readonly [...Axis[], I]>(params: MlpParams<I, H, O>, x: Tensor<S>, ctx?: ApplyContext): Tensor<ReplaceLast<S, O>>;
 }
 
+/** An MLP's activation and its initial weights' standard deviation. */
 export interface MlpOptions {
+  /** The activation between the two layers (default GELU). */
   readonly activation?: <S extends Shape>(x: Tensor<S>) => Tensor<S>;
   readonly std?: number;
 }

@@ -17,10 +17,12 @@ function step(node: unknown, part: string, path: string): unknown {
   throw new RangeError(`parameter path ${path}: no field ${part}`);
 }
 
+/** The subtree of a parameter tree at a dotted path ('blocks.0.attn'); throws naming the missing field. */
 export function getPath(tree: unknown, path: string): unknown {
   return path.split('.').reduce((node, part) => step(node, part, path), tree);
 }
 
+/** Whether a parameter tree has a subtree at the dotted path. */
 export function hasPath(tree: unknown, path: string): boolean {
   try {
     getPath(tree, path);

@@ -24,7 +24,9 @@ function named<R>(file: string, f: () => R): R {
   }
 }
 
+/** A safetensors file's tensors by name; or, given a parameter tree `like`, the tree loaded from it (names and shapes checked). */
 export function readSafetensors(file: string): SafetensorsTensors;
+/** A safetensors file's tensors by name; or, given a parameter tree `like`, the tree loaded from it (names and shapes checked). */
 export function readSafetensors<T>(file: string, like: T, options?: LoadSafetensorsOptions): LoadedParams<T>;
 export function readSafetensors<T>(file: string, like?: T, options?: LoadSafetensorsOptions): SafetensorsTensors | LoadedParams<T> {
   const bytes = read(file);

@@ -13,6 +13,7 @@ export type MimeBundle = Record<string, string>;
 /** Something Deno's Jupyter kernel displays as `bundle`. */
 export interface Displayable {
   readonly bundle: MimeBundle;
+  /** The MIME bundle a Jupyter (Deno) kernel shows for this value. */
   [DISPLAY](): MimeBundle;
 }
 

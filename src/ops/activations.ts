@@ -6,8 +6,10 @@ import { add, div, erf, exp, log, maximum, mul, neg } from './elementwise.js';
 /** max(x, 0); the gradient at exactly 0 is 1/2 (the tie rule of maximum). */
 export const relu = <S extends Shape>(x: Tensor<S>): Tensor<S> => maximum(x, 0);
 
+/** 1 / (1 + e^-x), elementwise. */
 export const sigmoid = <S extends Shape>(x: Tensor<S>): Tensor<S> => div(1, add(1, exp(neg(x))));
 
+/** x², elementwise. */
 export const square = <S extends Shape>(x: Tensor<S>): Tensor<S> => mul(x, x);
 
 /** log(1 + e^x), written to stay finite for large |x|. */

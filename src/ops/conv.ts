@@ -13,6 +13,7 @@ import { pad, slice, concat, addAll } from './slicing.js';
 import { broadcastTo, reshape } from './layout.js';
 import { mul } from './elementwise.js';
 
+/** conv2d's stride, padding and groups. */
 export interface Conv2dOptions {
   readonly stride?: number;
   readonly padding?: number;

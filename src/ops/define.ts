@@ -8,11 +8,13 @@ import type { Shape } from '../shape/types.js';
 import { Tensor, isTensor, type Attrs } from '../ir/tensor.js';
 import type { NDArray } from '../runtime/ndarray.js';
 
+/** The axes and sizes of an op's output. */
 export interface OutShape {
   readonly axes: readonly string[];
   readonly sizes: readonly number[];
 }
 
+/** An op's definition: its shape rule, float64 kernel, gradient (VJP) and description. */
 export interface OpDef<A extends Attrs = Attrs> {
   readonly name: string;
   /** Result axes and sizes; throws ShapeError naming the axis and sizes on disagreement. */
@@ -28,6 +30,7 @@ export interface OpDef<A extends Attrs = Attrs> {
   readonly describe?: (attrs: A) => string;
 }
 
+/** Register a new op (its shape rule, float64 kernel and gradient) so that graphs, the interpreter and the compilers know it. */
 export function defineOp<A extends Attrs>(def: OpDef<A>): OpDef<A> {
   return Object.freeze(def);
 }

@@ -45,8 +45,11 @@ const unary =
   <S extends Shape>(x: Tensor<S>): Tensor<S> =>
     apply<S, NoAttrs>(op, [x], none);
 
+/** An elementwise binary function: two tensors of the same axes, or a tensor and a number. */
 export interface BinaryFn {
+  /** Two tensors of the same axes, or a tensor and a number. */
   <S extends Shape>(x: Tensor<S>, y: Tensor<NoInfer<S>> | number): Tensor<S>;
+  /** A number and a tensor. */
   <S extends Shape>(x: number, y: Tensor<S>): Tensor<S>;
 }
 
@@ -76,17 +79,29 @@ export const erfOp = unaryOp('erf', erfScalar, (node, g) => {
   return [mul(g, mul(exp(neg(mul(x, x))), TWO_OVER_SQRT_PI))];
 });
 
+/** -x, elementwise. */
 export const neg = unary(negOp);
+/** e^x, elementwise. */
 export const exp = unary(expOp);
+/** The natural logarithm, elementwise. */
 export const log = unary(logOp);
+/** √x, elementwise. */
 export const sqrt = unary(sqrtOp);
+/** 1 / x, elementwise. */
 export const reciprocal = unary(reciprocalOp);
+/** |x|, elementwise. */
 export const abs = unary(absOp);
+/** The sign of x (-1, 0 or 1), elementwise (zero gradient). */
 export const sign = unary(signOp);
+/** ⌊x⌋, elementwise (zero gradient). */
 export const floor = unary(floorOp);
+/** sin x, elementwise. */
 export const sin = unary(sinOp);
+/** cos x, elementwise. */
 export const cos = unary(cosOp);
+/** tanh x, elementwise. */
 export const tanh = unary(tanhOp);
+/** The error function, elementwise. */
 export const erf = unary(erfOp);
 
 // ---- binary --------------------------------------------------------------
@@ -122,12 +137,19 @@ export const lessOp = binaryOp('less', (a, b) => (a < b ? 1 : 0), noGradient);
 export const greaterOp = binaryOp('greater', (a, b) => (a > b ? 1 : 0), noGradient);
 export const equalOp = binaryOp('equal', (a, b) => (a === b ? 1 : 0), noGradient);
 
+/** x + y, elementwise (same axes; a number is broadcast). */
 export const add = binary(addOp);
+/** x - y, elementwise (same axes; a number is broadcast). */
 export const sub = binary(subOp);
+/** x · y, elementwise (same axes; a number is broadcast). */
 export const mul = binary(mulOp);
+/** x / y, elementwise (same axes; a number is broadcast). */
 export const div = binary(divOp);
+/** max(x, y), elementwise (same axes; a number is broadcast). */
 export const maximum = binary(maximumOp);
+/** min(x, y), elementwise (same axes; a number is broadcast). */
 export const minimum = binary(minimumOp);
+/** x^y, elementwise (same axes; a number is broadcast). */
 export const pow = binary(powOp);
 /** 1 where x < y, else 0. */
 export const less = binary(lessOp);

@@ -7,6 +7,7 @@ export {
 } from './elementwise.js';
 export { sum, max } from './reduce.js';
 export { broadcast, broadcastLike, reshape, flatten, unflatten, rename, transpose } from './layout.js';
+export { withAxes } from './with-axes.js';
 export { slice, pad, concat, addAll } from './slicing.js';
 export { einsum, contract } from './einsum.js';
 export { gather, scatterAdd, oneHot } from './gather.js';

@@ -10,6 +10,7 @@ import { mean } from './statistics.js';
 import { transposeTo } from './layout.js';
 import { labelOf } from './check.js';
 
+/** How a loss reduces its per-item values: their mean, their sum, or none (per item). */
 export type Reduction = 'mean' | 'sum' | 'none';
 
 type Reduced<S extends Shape, A extends S[number], R extends Reduction> = R extends 'none' ? Tensor<Without<S, A>> : Tensor<[]>;

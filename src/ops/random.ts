@@ -11,6 +11,7 @@ import { apply, defineOp, noGradient } from './define.js';
 import { requireSizes } from './check.js';
 import { resolveSizes } from './sources.js';
 
+/** The distributions of random tensors: uniform on [0, 1), standard normal, normal truncated to given bounds (in standard deviations), raw 32-bit words. */
 export type Distribution = 'uniform' | 'normal' | 'truncatedNormal' | 'bits';
 
 export interface RandomAttrs {

@@ -13,6 +13,7 @@ import { gatherOp, oneHotOp, scatterAddOp } from './gather.js';
 import { identityOp, stopGradientOp } from './identity.js';
 import { randomOp } from './random.js';
 
+/** Every built-in op by name (the interpreter's and the compilers' table). */
 export const registry = {
   constant: constantOp,
   input: inputOp,
@@ -58,6 +59,7 @@ export const registry = {
   stopGradient: stopGradientOp,
 } as const;
 
+/** The name of a built-in op. */
 export type OpName = keyof typeof registry;
 
 // Each op's name must equal its key: checked once at load so a typo cannot hide.

@@ -24,6 +24,7 @@ export function mean<S extends Shape, A extends S[number] = S[number]>(x: Tensor
   return div(sum(x, list as A[]), n);
 }
 
+/** variance's correction: unbiased (divided by n - 1) or not. */
 export interface VarianceOptions {
   /** Divide by n - 1 (Bessel's correction) instead of n; PyTorch's unbiased flag. */
   readonly unbiased?: boolean;

@@ -5,6 +5,7 @@ import { full } from '../ops/sources.js';
 import { broadcastTo } from '../ops/layout.js';
 import { lrLike, zerosTree, zipLeaves, leavesOf, type LearningRate, type Optimizer } from './optimizer.js';
 
+/** AdamW's β₁, β₂, ε, weight decay, and which parameters decay. */
 export interface AdamWOptions {
   readonly beta1?: number;
   readonly beta2?: number;
@@ -17,6 +18,7 @@ export interface AdamWOptions {
   readonly decay?: (path: string, value: Tensor) => boolean;
 }
 
+/** AdamW's state: first and second moments (trees like the parameters) and the step count. */
 export interface AdamWState<P = unknown> {
   readonly m: P;
   readonly v: P;
@@ -24,6 +26,7 @@ export interface AdamWState<P = unknown> {
   readonly t: Tensor<[]>;
 }
 
+/** AdamW (PyTorch's): Adam moments with bias correction and decoupled weight decay, on parameters the decay rule selects. */
 export function adamw(options: AdamWOptions = {}): Optimizer<AdamWState> {
   const b1 = options.beta1 ?? 0.9;
   const b2 = options.beta2 ?? 0.999;

@@ -12,6 +12,7 @@ import { broadcastTo } from '../ops/layout.js';
 import { sumAxes } from '../ops/reduce.js';
 import { zipLeaves, type LearningRate, type Optimizer } from './optimizer.js';
 
+/** LARS' trust coefficient, ε, and which parameters it skips. */
 export interface LarsOptions {
   readonly trustCoefficient?: number;
   readonly eps?: number;
@@ -23,6 +24,7 @@ export interface LarsOptions {
 
 const norm = (x: Tensor): Tensor<[]> => sqrt(sumAxes(mul(x as Tensor<string[]>, x as Tensor<string[]>), x.axes) as Tensor<[]>);
 
+/** A parameter's LARS trust ratio. */
 export interface TrustRatio {
   readonly path: string;
   /** The ratio a (meaningful where `applies` is 1). */

@@ -12,10 +12,14 @@ import { ShapeError } from '../shape/errors.js';
 import { fullLike } from '../ops/sources.js';
 import { broadcastTo } from '../ops/layout.js';
 
+/** A learning rate: a number, or a scalar tensor (a traced program's input, so its schedule needs no retracing). */
 export type LearningRate = Tensor<[]> | number;
 
+/** An optimiser: its state for given parameters, and one step. */
 export interface Optimizer<S> {
+  /** The optimiser's state for these parameters (moments at zero). */
   init<P>(params: P): S;
+  /** One update: new parameters and state from the gradients, at this learning rate. */
   step<P>(params: P, grads: P, state: S, lr: LearningRate): { params: P; state: S };
 }
 
@@ -27,7 +31,12 @@ export interface Leaf {
 
 const dotted = (p: string) => p.replace(/\[(\d+)\]/g, '.$1').replace(/^\./, '');
 
-export function leavesOf(tree: unknown): { leaves: Leaf[]; rebuild: <T>(values: readonly Tensor[]) => T } {
+/** The tensor leaves of a parameter tree with their dotted paths, and a function that rebuilds the tree from new leaves. */
+export function leavesOf(tree: unknown): {
+  leaves: Leaf[];
+  /** The tree with these leaves, in the order of `leaves`. */
+  rebuild: <T>(values: readonly Tensor[]) => T;
+} {
   const flat = flattenTree(tree, isTensor);
   return {
     leaves: flat.leaves.map((value, i) => ({ path: dotted(flat.paths[i]!), value })),
@@ -36,7 +45,12 @@ export function leavesOf(tree: unknown): { leaves: Leaf[]; rebuild: <T>(values: 
 }
 
 /** Pair params and grads leaf by leaf, checking that the trees match. */
-export function zipLeaves(params: unknown, grads: unknown): { p: Leaf[]; g: Tensor[]; rebuild: <T>(values: readonly Tensor[]) => T } {
+export function zipLeaves(params: unknown, grads: unknown): {
+  p: Leaf[];
+  g: Tensor[];
+  /** The parameter tree with these leaves, in the order of `p`. */
+  rebuild: <T>(values: readonly Tensor[]) => T;
+} {
   const p = leavesOf(params);
   const g = leavesOf(grads);
   if (p.leaves.length !== g.leaves.length) throw new ShapeError(`optimizer: ${p.leaves.length} parameters but ${g.leaves.length} gradients`);

@@ -19,6 +19,7 @@
 
 export type ScheduleUnit = 'epoch' | 'iteration';
 
+/** A schedule whose unit is in its type ('epoch' or 'iteration'): `at(step)` and `values()`. */
 export interface Schedule<U extends ScheduleUnit = ScheduleUnit> {
   readonly name: string;
   readonly unit: U;
@@ -120,6 +121,7 @@ export function perIteration(schedule: Schedule<'epoch'>, iterationsPerEpoch: nu
   });
 }
 
+/** A cosine schedule: base and final values, warm-up, length. */
 export interface CosineScheduleOptions {
   readonly baseValue: number;
   readonly finalValue: number;
@@ -153,6 +155,7 @@ export function cosineSchedule(options: CosineScheduleOptions): Schedule<'iterat
   return tabulated('cosineSchedule', 'iteration', table);
 }
 
+/** DINO's teacher temperature: warm-up from one value to another over epochs. */
 export interface TeacherTemperatureOptions {
   readonly warmupTeacherTemp: number;
   readonly teacherTemp: number;
@@ -173,6 +176,7 @@ export function teacherTemperatureSchedule(options: TeacherTemperatureOptions): 
   return tabulated('teacherTemperatureSchedule', 'epoch', table);
 }
 
+/** DINO's teacher momentum schedule: base momentum, epochs, iterations per epoch. */
 export interface EmaMomentumOptions {
   /** The momentum at the first iteration (DINO: momentum_teacher, 0.996). */
   readonly base: number;
@@ -188,6 +192,7 @@ export function emaMomentumSchedule(options: EmaMomentumOptions): Schedule<'iter
   return { ...s, name: 'emaMomentumSchedule', at: (step: number) => s.at(step), values: () => s.values() };
 }
 
+/** A linear warm-up followed by a cosine. */
 export interface WarmupCosineOptions {
   /** warmup·iterations_per_epoch */
   readonly warmupSteps: number;
@@ -223,6 +228,7 @@ export function warmupCosineSchedule(options: WarmupCosineOptions): Schedule<'it
   return formula('warmupCosineSchedule', 'iteration', Math.max(0, tMax), (t) => refLr * lambda(t));
 }
 
+/** SwAV's learning-rate schedule: base and final rates, warm-up, epochs, iterations per epoch. */
 export interface SwavScheduleOptions {
   readonly baseLr: number;
   readonly finalLr: number;

@@ -6,6 +6,7 @@ import type { Tensor } from '../ir/tensor.js';
 import { add, mul, sub } from '../ops/elementwise.js';
 import { lrLike, zerosTree, zipLeaves, leavesOf, type LearningRate, type Optimizer } from './optimizer.js';
 
+/** SGD's momentum, Nesterov, weight decay, and whether the rate sits in the momentum buffer. */
 export interface SgdOptions {
   readonly momentum?: number;
   readonly nesterov?: boolean;
@@ -17,11 +18,13 @@ export interface SgdOptions {
   readonly lrInBuffer?: boolean;
 }
 
+/** SGD's momentum buffers. */
 export interface SgdState<P = unknown> {
   /** The momentum buffers, one per parameter (zeros at first: then the first step sets buf = g, as torch does). */
   readonly momentum: P;
 }
 
+/** SGD with optional momentum, Nesterov momentum and weight decay (PyTorch's; or with the learning rate in the momentum buffer, as PAWS'). */
 export function sgd(options: SgdOptions = {}): Optimizer<SgdState> {
   const mu = options.momentum ?? 0.9;
   const wd = options.weightDecay ?? 0;

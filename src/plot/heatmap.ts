@@ -17,12 +17,14 @@ export interface Grid {
   readonly data: ArrayLike<number>;
 }
 
+/** One row of a heatmap grid: a label, an image and its maps. */
 export interface HeatmapRow {
   readonly label?: string;
   readonly image: Grid;
   readonly maps: readonly Grid[];
 }
 
+/** A heatmap grid: its title, rows and colour map. */
 export interface HeatmapGridOptions {
   readonly rows: readonly HeatmapRow[];
   readonly title?: string;
@@ -76,6 +78,7 @@ function drawGrid(g: Grid, x0: number, y0: number, cell: number, map: Colormap, 
   return el('g', { class: cls }, rects.join(''));
 }
 
+/** An SVG grid of images and heatmaps, one row per item (e.g. an image and its attention maps). */
 export function heatmapGrid(options: HeatmapGridOptions): string {
   const cell = options.cellSize ?? 96;
   const gap = 8;

@@ -8,6 +8,7 @@
  */
 import { PALETTE, el, fmt, niceTicks, svgDocument, text } from './svg.js';
 
+/** One series of a line chart: its name and points. */
 export interface Series {
   readonly name: string;
   /** [x, y] pairs in drawing order; a non-finite value breaks the line. */
@@ -52,6 +53,7 @@ const refDash = (i: number) => DASHES[i % DASHES.length]!;
 
 const finite = (p: readonly [number, number]) => Number.isFinite(p[0]) && Number.isFinite(p[1]);
 
+/** An SVG line chart of one or more series (e.g. losses and schedules over steps). */
 export function lineChart(options: LineChartOptions): string {
   const width = options.width ?? 640;
   const height = options.height ?? 400;

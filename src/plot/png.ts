@@ -10,6 +10,7 @@ import { Resvg, type ResvgRenderOptions } from '@resvg/resvg-js';
 import { writeFileAtomic } from '../train/run-dir.js';
 import { FONT_FAMILY } from './svg.js';
 
+/** Fonts for rendering SVG to PNG. */
 export interface FontOptions {
   /** Default true. */
   readonly loadSystemFonts?: boolean;
@@ -17,6 +18,7 @@ export interface FontOptions {
   readonly fontDirs?: readonly string[];
 }
 
+/** PNG rendering: zoom, background, fonts. */
 export interface PngOptions {
   /** Scale factor (2 for a sharper image); default 1. */
   readonly zoom?: number;

@@ -39,6 +39,7 @@ export function svgDocument(width: number, height: number, body: string): string
   );
 }
 
+/** Axis ticks of a chart. */
 export interface Ticks {
   /** The axis range, widened to whole steps. */
   readonly lo: number;
@@ -81,6 +82,7 @@ function formatTick(v: number, step: number, decimals: number): string {
 /** Ten distinguishable colours (matplotlib's tab10). */
 export const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'] as const;
 
+/** The colour maps of heatmaps. */
 export type Colormap = 'gray' | 'viridis' | 'inferno';
 
 const STOPS: Record<Exclude<Colormap, 'gray'>, ReadonlyArray<readonly [number, number, number]>> = {

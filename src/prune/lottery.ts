@@ -16,8 +16,10 @@
 import { magnitudeMasks, pruneRemaining, weightsOnly, maskSparsity, type Masks, type Prunable, type Scope } from './masks.js';
 import { maskValues, materialize } from './masked.js';
 
+/** One training step of the pruned network: new parameters from the parameters, the step and the current masks. */
 export type TrainStep<P> = (params: P, step: number, masks: Masks) => P;
 
+/** Iterative pruning: rounds, the fraction pruned per round, which parameters are pruned. */
 export interface IterativePruningOptions {
   /** Pruning rounds (≥ 1). */
   readonly rounds: number;
@@ -31,6 +33,7 @@ export interface IterativePruningOptions {
   readonly prunable?: Prunable;
 }
 
+/** One pruning round: its masks and sparsity. */
 export interface PruningRound<P> {
   readonly round: number;
   /** The weights the round's training ended with (what was pruned by magnitude). */
@@ -43,6 +46,7 @@ export interface PruningRound<P> {
   readonly sparsity: number;
 }
 
+/** Each round, the final masks and parameters, and the rewind point. */
 export interface IterativePruningResult<P> {
   readonly rounds: readonly PruningRound<P>[];
   /** The final masks and the rewound weights under them (the ticket). */
@@ -62,6 +66,7 @@ function trainSpan<P>(start: P, from: number, to: number, masks: Masks, train: T
   return { end: params, kept };
 }
 
+/** Iterative magnitude pruning with rewinding (the lottery ticket procedure): train, prune the smallest weights, rewind the rest, repeat. */
 export function iterativePruning<P>(init: P, train: TrainStep<P>, options: IterativePruningOptions): IterativePruningResult<P> {
   const { rounds, fraction, steps, rewindStep } = options;
   if (!Number.isInteger(rounds) || rounds < 1) throw new RangeError(`iterativePruning: rounds must be a positive integer, got ${rounds}`);

@@ -2,6 +2,7 @@
 import { evaluate } from '../runtime/interpret.js';
 import { everything, leavesWithPaths, weightsOnly, type Prunable } from './masks.js';
 
+/** One parameter's sparsity. */
 export interface SparsityEntry {
   readonly zeros: number;
   readonly total: number;
@@ -9,6 +10,7 @@ export interface SparsityEntry {
   readonly fraction: number;
 }
 
+/** Sparsity per parameter and overall. */
 export interface SparsityReport {
   /** path → its sparsity, in parameter order. */
   readonly layers: Readonly<Record<string, SparsityEntry>>;
@@ -16,6 +18,7 @@ export interface SparsityReport {
   readonly overall: SparsityEntry;
 }
 
+/** Which parameters a sparsity report covers. */
 export interface SparsityOptions {
   /** Which parameters to report (default: weightsOnly; pass `everything` for all). */
   readonly include?: Prunable;

@@ -8,11 +8,12 @@ import type { Shape } from '../shape/types.js';
 import { Tensor, isTensor } from '../ir/tensor.js';
 import { graphOf, type Graph } from '../ir/graph.js';
 import { flattenTree, unflattenTree } from '../ir/tree.js';
-import type { Program } from '../ir/trace.js';
+import type { Program, SpecsFor } from '../ir/trace.js';
 import { opDef } from '../ops/registry.js';
 import { bindArguments, bindValue } from './bind.js';
 import { numelOf, type NDArray } from './ndarray.js';
 
+/** Options of the float64 interpreter (whether every value is checked finite). */
 export interface InterpretOptions {
   /** Throw at the first node whose value holds NaN or ±Infinity, naming it. */
   readonly checkFinite?: boolean;
@@ -69,7 +70,7 @@ export class NonFiniteError extends Error {
 export type ValuesOf<T> = T extends Tensor<infer S> ? NDArray<S> : T extends readonly unknown[] ? { [K in keyof T]: ValuesOf<T[K]> } : T extends object ? { [K in keyof T]: ValuesOf<T[K]> } : T;
 
 /** The values a tree of specs needs. */
-export type InputsOf<T> = T extends { kind: 'spec' } ? InputValue : T extends readonly unknown[] ? { [K in keyof T]: InputsOf<T[K]> } : T extends object ? { [K in keyof T]: InputsOf<T[K]> } : never;
+export type InputsOf<T> = unknown extends T ? unknown : T extends SpecsFor<infer P> ? ValuesOf<P> : T extends { kind: 'spec' } ? InputValue : T extends readonly unknown[] ? { [K in keyof T]: InputsOf<T[K]> } : T extends object ? { [K in keyof T]: InputsOf<T[K]> } : never;
 
 /** Run a traced program on argument trees shaped like its specs. */
 export function run<A extends readonly unknown[], R>(program: Program<A, R>, ...args: InputsOf<A>): ValuesOf<R> {

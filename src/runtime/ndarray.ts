@@ -4,6 +4,7 @@
  */
 import type { Shape } from '../shape/types.js';
 
+/** A concrete array: axes, sizes and float64 data (row-major). */
 export interface NDArray<S extends Shape = Shape> {
   readonly axes: S;
   readonly sizes: readonly number[];

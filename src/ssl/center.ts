@@ -15,6 +15,7 @@ import { add, div, mul, sub } from '../ops/elementwise.js';
 import { broadcastTo } from '../ops/layout.js';
 import { sum } from '../ops/reduce.js';
 import { full } from '../ops/sources.js';
+import { withAxes } from '../ops/with-axes.js';
 import { detach, type Detached } from './cross-entropy-soft.js';
 
 declare const runningMean: unique symbol;
@@ -53,10 +54,22 @@ export function applyCenter<S extends Shape, C extends Shape>(x: Tensor<S>, c: C
  * update_center, world size 1: the sum is divided by the number of rows).
  */
 export function updateCenter<S extends Shape, A extends S[number]>(center: Center<Without<S, A>>, x: Tensor<S>, batchAxis: A, momentum: number): Center<Without<S, A>> {
+  return updateCenterOnAxes(center, x, batchAxis, momentum) as Center<Without<S, A>>;
+}
+
+/**
+ * updateCenter where the axes are type parameters the checker cannot follow through Without
+ * (DINO's [B, K] for generic B and K): the same update, the axes checked at run time (the
+ * center's must be x's without the batch axis), the result typed by the caller.
+ */
+export function updateCenterOnAxes(center: Center<Shape>, x: Tensor, batchAxis: Axis, momentum: number): Center<Shape> {
   if (!(momentum >= 0 && momentum <= 1)) throw new RangeError(`updateCenter: momentum must lie in [0, 1], got ${momentum}`);
-  const n = x.size(batchAxis);
-  const batchCenter = div(sum(detach(x) as Tensor<S>, batchAxis), n);
-  return detach(add(mul(detach(center) as Tensor<Without<S, A>>, momentum), mul(batchCenter, 1 - momentum))) as Center<Without<S, A>>;
+  const rest = x.axes.filter((a) => a !== batchAxis);
+  if (rest.length === x.axes.length || rest.length !== center.axes.length || rest.some((a, i) => a !== center.axes[i])) {
+    throw new ShapeError(`updateCenter: a center [${center.axes.join(', ')}] is not the mean of [${x.axes.join(', ')}] over ${batchAxis}`, { axis: batchAxis });
+  }
+  const batchCenter = div(sum(detach(x), batchAxis), x.size(batchAxis));
+  return detach(add(mul(detach(center), momentum), mul(withAxes(batchCenter, center.axes), 1 - momentum))) as Center<Shape>;
 }
 
 /** The centering part as a value: apply it, and update its state. */
@@ -65,20 +78,23 @@ export interface Centering<A extends Axis> {
   readonly batchAxis: A;
   /** The zero center for a batch shaped like x. */
   init<S extends Shape>(x: Tensor<S>): Center<Without<S, A>>;
+  /** x minus the center, broadcast over the batch axis. */
   apply<S extends Shape>(x: Tensor<S>, center: Center<Without<S, A>>): Tensor<S>;
+  /** The next center: the momentum's average of the old one and x's batch mean. */
   update<S extends Shape>(center: Center<Without<S, A>>, x: Tensor<S>): Center<Without<S, A>>;
 }
 
+/** DINO's centering as a value: its init, apply and update around a batch axis and a momentum. */
 export function centering<const A extends Axis>(momentum: number, batchAxis: A): Centering<A> {
   return {
     momentum,
     batchAxis,
     init: <S extends Shape>(x: Tensor<S>) => {
       const keep = x.axes.map((a, i) => [a, x.sizes[i]!] as const).filter(([a]) => a !== batchAxis);
-      return initCenter(keep.map(([a]) => a), keep.map(([, n]) => n)) as unknown as Center<Without<S, A>>;
+      return initCenter(keep.map(([a]) => a), keep.map(([, n]) => n)) as Center<Shape> as Center<Without<S, A>>;
     },
     apply: <S extends Shape>(x: Tensor<S>, center: Center<Without<S, A>>) => applyCenter(x, center),
     update: <S extends Shape>(center: Center<Without<S, A>>, x: Tensor<S>) =>
-      updateCenter<S, S[number]>(center as unknown as Center<Without<S, S[number]>>, x, batchAxis as S[number], momentum) as unknown as Center<Without<S, A>>,
+      updateCenterOnAxes(center, x, batchAxis, momentum) as Center<Without<S, A>>,
   };
 }

@@ -24,6 +24,7 @@ import { mean } from '../ops/statistics.js';
 import { logSoftmax } from '../ops/softmax.js';
 import { stopGradient } from '../ops/identity.js';
 import type { Reduction } from '../ops/losses.js';
+import { withAxes } from '../ops/with-axes.js';
 
 declare const distributionAlong: unique symbol;
 declare const noGradient: unique symbol;
@@ -49,14 +50,15 @@ export function asProbs<S extends Shape, A extends S[number]>(x: Tensor<S>, axis
 
 /** x's value with no gradient: stopGradient, typed. Detaching keeps every other brand (a detached Probs stays Probs). */
 export function detach<T extends Tensor>(x: T): Detached<T> {
-  return stopGradient(x) as unknown as Detached<T>;
+  return stopGradient(x) as Detached<T>;
 }
 
 type Reduced<S extends Shape, A extends Axis, R extends Reduction> = R extends 'none' ? Tensor<Without<S, A>> : Tensor<[]>;
 
 function reduce<S extends Shape, A extends S[number], R extends Reduction>(perItem: Tensor<Without<S, A>>, reduction: R): Reduced<S, A, R> {
   if (reduction === 'none') return perItem as Reduced<S, A, R>;
-  return (reduction === 'sum' ? sum(perItem) : mean(perItem)) as unknown as Reduced<S, A, R>;
+  const total: Tensor<[]> = withAxes(reduction === 'sum' ? sum(perItem) : mean(perItem), []);
+  return total as Reduced<S, A, R>;
 }
 
 /** x·log(y), and 0 where x is 0 (whatever y, with zero gradients there): scipy's xlogy. */

@@ -12,7 +12,7 @@
  * inside the user's training step. Clustering runs on values (float64),
  * outside the graph, as the official code runs faiss outside autograd.
  */
-import type { Axis, Shape, Sizes } from '../shape/types.js';
+import type { Axis, Shape, Sizes, Without } from '../shape/types.js';
 import type { Tensor } from '../ir/tensor.js';
 import type { NDArray } from '../runtime/ndarray.js';
 import type { Detached, Differentiable } from './cross-entropy-soft.js';
@@ -25,6 +25,7 @@ import { pcaWhiten, type PcaWhitenResult } from './pca-whiten.js';
 import { kmeans, lloyd, type KMeansResult } from './kmeans.js';
 import { clusterAssign, loadedItems, unifLabelSampler, type LoadedItems, type ReassignedDataset, type SamplerSource, type UnifSample } from './uniform-sampler.js';
 
+/** DeepCluster's configuration: clusters, PCA dimensions, reassignment. */
 export interface DeepClusterConfig {
   /** k, the number of clusters (DeepCluster on ImageNet: 10000). */
   readonly clusters: number;
@@ -45,8 +46,10 @@ export interface DeepClusterState {
   readonly previousAssignment: Int32Array | undefined;
 }
 
+/** DeepCluster's state before the first epoch (no previous assignment). */
 export const initialDeepClusterState: DeepClusterState = Object.freeze({ epoch: 0, previousAssignment: undefined });
 
+/** Options of one DeepCluster epoch: initial centroids, the sampler's source. */
 export interface DeepClusterEpochOptions {
   /** Initial centroids [k, pcaDims] instead of a keyed random choice of k points (for reproducing runs). */
   readonly initialCentroids?: NDArray;
@@ -54,6 +57,7 @@ export interface DeepClusterEpochOptions {
   readonly samplerSource?: SamplerSource;
 }
 
+/** One DeepCluster epoch: the clustering, the pseudo-labelled dataset, the sampler and the reset top layer. */
 export interface DeepClusterEpoch<F extends Axis, K extends Axis> {
   readonly state: DeepClusterState;
   readonly preprocessed: PcaWhitenResult<string, string>;
@@ -80,7 +84,7 @@ export function resetTopLayer<const F extends Axis, const K extends Axis>(key: K
   return {
     weight: fromArray(w, [wOut, inAxis], [nOut, nIn], { name: 'top_layer.weight' }),
     bias: full(0, [outAxis], [nOut]),
-  } as unknown as LinearParams<F, K>;
+  } as LinearParams<F, K>;
 }
 
 /** Replace the parameters at a dotted path (e.g. 'top_layer') by fresh ones from `init`. */
@@ -128,8 +132,8 @@ export function deepClusterEpoch<const F extends Axis, const K extends Axis>(
  * Cross-entropy of the classifier's logits against the pseudo-labels (DeepCluster's criterion).
  * The pseudo-labels are a target (`Detached`: `detach(labels)`), the logits must carry a gradient.
  */
-export function pseudoLabelLoss<S extends Shape, A extends S[number], R extends Reduction = 'mean'>(logits: Differentiable<Tensor<S>>, pseudoLabels: Detached<Tensor>, classAxis: A, reduction?: R) {
-  return crossEntropy(logits, pseudoLabels as never, classAxis, reduction);
+export function pseudoLabelLoss<S extends Shape, A extends S[number], R extends Reduction = 'mean'>(logits: Differentiable<Tensor<S>>, pseudoLabels: Detached<Tensor<S>> | Detached<Tensor<Without<S, A>>>, classAxis: A, reduction?: R) {
+  return crossEntropy(logits, pseudoLabels, classAxis, reduction);
 }
 
 /** The samples of one epoch in batches of `size` (the last may be shorter), in sampler order. */

@@ -27,6 +27,7 @@ import { pcaWhiten } from './pca-whiten.js';
 /* Process layout (init_distributed_mode)                                    */
 /* ------------------------------------------------------------------------ */
 
+/** How DeeperCluster's work is laid out across ranks. */
 export interface RankLayout {
   readonly worldSize: number;
   /** Number of super-classes of the super-class head (= 4·super-clusters with rotnet). */
@@ -34,6 +35,7 @@ export interface RankLayout {
   readonly rotnet: boolean;
 }
 
+/** One rank's share of the layout. */
 export interface RankRow {
   readonly rank: number;
   /** = the super-class target of this process. */
@@ -80,6 +82,7 @@ export function rankTable(layout: RankLayout): RankRow[] {
 /* Targets and loss                                                          */
 /* ------------------------------------------------------------------------ */
 
+/** Per-image super-class and sub-class targets. */
 export interface HierarchicalTargets {
   readonly superTarget: Int32Array;
   readonly subTarget: Int32Array;
@@ -98,6 +101,7 @@ export function hierarchicalTargets(superCluster: ArrayLike<number>, subCluster:
   return { superTarget, subTarget: Int32Array.from(subCluster) };
 }
 
+/** DeeperCluster's loss terms. */
 export interface DeeperClusterLoss {
   readonly loss: Tensor<[]>;
   readonly subLoss: Tensor<[]>;
@@ -128,6 +132,7 @@ export function deeperClusterLoss<B extends Axis, KSub extends Axis, KSup extend
 /* DistUnifTargSampler                                                       */
 /* ------------------------------------------------------------------------ */
 
+/** A sample of DeeperCluster's distributed uniform target sampler. */
 export interface DistUnifTargSample {
   /** The epoch's indexes over all processes (length totalSize). */
   readonly epochIndexes: Int32Array;
@@ -165,6 +170,7 @@ export function distUnifTargSampler(totalSize: number, pseudoLabels: ArrayLike<n
 /* Two-level clustering                                                      */
 /* ------------------------------------------------------------------------ */
 
+/** Options of the hierarchical clustering. */
 export interface HierarchicalClusteringOptions {
   readonly superClusters: number;
   /** Total number of clusters k; each super-cluster gets k / superClusters sub-clusters. */
@@ -175,6 +181,7 @@ export interface HierarchicalClusteringOptions {
   readonly niter?: number;
 }
 
+/** Super-class and sub-class assignments. */
 export interface HierarchicalClustering {
   readonly superCluster: Int32Array;
   readonly subCluster: Int32Array;
@@ -223,6 +230,7 @@ export function labelTensor<B extends Axis>(labels: ArrayLike<number>, batch: B,
 /* One epoch's targets                                                       */
 /* ------------------------------------------------------------------------ */
 
+/** DeeperCluster's configuration: super-classes, sub-classes, rotations. */
 export interface DeeperClusterConfig {
   /** Number of super-clusters (the official nmb_super_clusters). */
   readonly superClusters: number;
@@ -234,6 +242,7 @@ export interface DeeperClusterConfig {
   readonly niter?: number;
 }
 
+/** One DeeperCluster epoch: the hierarchical clustering and its targets. */
 export interface DeeperClusterEpoch {
   readonly clustering: HierarchicalClustering;
   /** Quarter turns applied to each image this epoch (all 0 without rotnet). */

@@ -59,6 +59,7 @@ const entropyOf = (p: ArrayLike<number>): number => {
 /* Teacher entropy                                                           */
 /* ------------------------------------------------------------------------ */
 
+/** Options of the entropy report. */
 export interface EntropyOptions {
   /** The class (prototype) axis; default the last axis. */
   readonly axis?: string;
@@ -67,6 +68,7 @@ export interface EntropyOptions {
   readonly temperature?: number;
 }
 
+/** The entropy of output distributions (mean per row, and of the mean). */
 export interface EntropyReport {
   readonly rows: number;
   readonly k: number;
@@ -114,6 +116,7 @@ export function teacherEntropy(output: Inspectable, options: EntropyOptions = {}
 /* Embedding spread                                                          */
 /* ------------------------------------------------------------------------ */
 
+/** The embeddings' per-dimension standard deviation. */
 export interface EmbeddingStdReport {
   readonly rows: number;
   readonly dims: number;
@@ -150,6 +153,7 @@ export function embeddingStd(embeddings: Inspectable, axis?: string): EmbeddingS
 /* Occupancy                                                                 */
 /* ------------------------------------------------------------------------ */
 
+/** How many clusters or prototypes are used, and how evenly. */
 export interface OccupancyReport {
   readonly k: number;
   readonly counts: Int32Array;
@@ -193,6 +197,7 @@ export function prototypeOccupancy(scores: Inspectable, axis?: string): Occupanc
 /* Non-finite values                                                         */
 /* ------------------------------------------------------------------------ */
 
+/** The first node whose value is NaN or infinite, and where. */
 export interface NonFiniteReport {
   /** Index of the node in the evaluated graph's topological order. */
   readonly nodeIndex: number;
@@ -235,6 +240,7 @@ export function firstNonFinite(target: unknown, inputs: readonly InputValue[] = 
 /* Verdict                                                                   */
 /* ------------------------------------------------------------------------ */
 
+/** The thresholds of the diagnostics' verdicts. */
 export interface Thresholds {
   /** Collapsed when the teacher's information ≤ this fraction of log(min(K, rows)) (default 0.02). */
   readonly information?: number;
@@ -250,6 +256,7 @@ export interface Thresholds {
   readonly emptyClusters?: number;
 }
 
+/** What the collapse diagnostics look at: teacher outputs, embeddings, assignments. */
 export interface DiagnosticsInput {
   /** The teacher's output probabilities (or logits, see teacherOptions). */
   readonly teacher?: Inspectable;
@@ -265,14 +272,17 @@ export interface DiagnosticsInput {
   readonly tensors?: unknown;
 }
 
+/** A diagnostic's verdict. */
 export type Status = 'healthy' | 'warning' | 'collapsed' | 'non-finite';
 
+/** One diagnostic's verdict and explanation. */
 export interface Finding {
   readonly status: Status;
   readonly check: 'teacher' | 'embeddings' | 'clusters' | 'prototypes' | 'non-finite';
   readonly message: string;
 }
 
+/** The diagnostics' overall status and findings. */
 export interface Verdict {
   /** The worst status found. */
   readonly status: Status;
@@ -286,6 +296,7 @@ export interface Verdict {
 const f2 = (x: number) => x.toFixed(2);
 const rank: Record<Status, number> = { healthy: 0, warning: 1, collapsed: 2, 'non-finite': 3 };
 
+/** The verdict on the teacher's output entropy (collapse to uniform or to one-hot). */
 export function teacherFinding(r: EntropyReport, t: Thresholds = {}): Finding {
   const base = `teacher entropy ${f2(r.meanEntropy)} of log K = ${f2(r.logK)}`;
   const scale = Math.log(Math.min(r.k, r.rows));
@@ -301,6 +312,7 @@ export function teacherFinding(r: EntropyReport, t: Thresholds = {}): Finding {
   return { status: 'healthy', check: 'teacher', message: `healthy: ${base}, information ${f2(r.information)} nats` };
 }
 
+/** The verdict on the embeddings' per-dimension standard deviation (collapse when it vanishes). */
 export function embeddingFinding(r: EmbeddingStdReport, t: Thresholds = {}): Finding {
   const base = `embedding std ${r.std.toFixed(4)} (healthy ≈ 1/√${r.dims} = ${r.healthy.toFixed(4)})`;
   return r.std <= (t.embeddingStd ?? 0.1) * r.healthy
@@ -308,6 +320,7 @@ export function embeddingFinding(r: EmbeddingStdReport, t: Thresholds = {}): Fin
     : { status: 'healthy', check: 'embeddings', message: `healthy: ${base}` };
 }
 
+/** The verdict on how many clusters or prototypes are in use. */
 export function occupancyFinding(r: OccupancyReport, check: 'clusters' | 'prototypes', t: Thresholds = {}): Finding {
   const base = `${check}: ${r.k - r.empty} of ${r.k} used, ${r.empty} empty, the largest (${r.largest}) holds ${(100 * r.largestFraction).toFixed(0)}%`;
   if (r.k > 1 && r.largestFraction >= (t.largestCluster ?? 0.9)) return { status: 'collapsed', check, message: `collapsed: ${base}` };

@@ -16,11 +16,13 @@ import { add, div } from '../ops/elementwise.js';
 import { scalar } from '../ops/sources.js';
 import { concat } from '../ops/slicing.js';
 import { teacherTemperatureSchedule, type Schedule } from '../optim/schedules.js';
-import { applyCenter, initCenter, updateCenter, type Center } from './center.js';
+import { applyCenter, initCenter, updateCenterOnAxes, type Center } from './center.js';
 import { detach, softCrossEntropy, type Detached, type Differentiable, type Probs } from './cross-entropy-soft.js';
+import type { Teacher } from './teacher.js';
 import { crossViewPairs, splitViews } from './multi-crop.js';
 import { scaleDown, temperedSoftmax } from './sharpen.js';
 
+/** DINO's configuration (main_dino.py's): crops, teacher temperatures and their warm-up, student temperature, center momentum. */
 export interface DinoConfig {
   /** Total number of views the student sees (2 global + local). */
   readonly ncrops: number;
@@ -34,10 +36,12 @@ export interface DinoConfig {
   readonly centerMomentum?: number;
 }
 
+/** DINO's state: the center. */
 export interface DinoState<K extends Axis> {
   readonly center: Center<[K]>;
 }
 
+/** DINO's loss, the new center, the temperature used and the teacher's distributions. */
 export interface DinoResult<B extends Axis, K extends Axis> {
   readonly loss: Tensor<[]>;
   readonly state: DinoState<K>;
@@ -47,6 +51,7 @@ export interface DinoResult<B extends Axis, K extends Axis> {
   readonly teacherProbs: readonly Detached<Probs<[B, K], K>>[];
 }
 
+/** DINO's objective: its configuration, teacher temperature schedule, state and losses. */
 export interface Dino {
   readonly config: Required<DinoConfig>;
   readonly teacherTemperature: Schedule<'epoch'>;
@@ -54,13 +59,15 @@ export interface Dino {
   init<const K extends Axis>(prototypeAxis: K, size: number): DinoState<K>;
   /**
    * The loss from lists of views: `student` has ncrops views (they carry the gradient), `teacher`
-   * the teacher's views (targets: `Detached`, as `teacherStudent(...).teacher` or `detach` gives them).
+   * the teacher's views (targets: `Teacher`, as `teacherStudent(...).teacher` gives them, or `asTeacher`
+   * where a trainer runs the teacher network itself). Detached student views are refused there.
    */
-  loss<B extends Axis, K extends Axis>(student: readonly Differentiable<Tensor<[B, K]>>[], teacher: readonly Detached<Tensor<[B, K]>>[], state: DinoState<K>, epoch: number): DinoResult<B, K>;
+  loss<B extends Axis, K extends Axis>(student: readonly Differentiable<Tensor<[B, K]>>[], teacher: readonly Teacher<Tensor<[B, K]>>[], state: DinoState<K>, epoch: number): DinoResult<B, K>;
   /** The same from crop-major stacked outputs ([ncrops·B, K] and [teacherViews·B, K]), as DINOLoss.forward. */
-  lossStacked<N extends Axis, K extends Axis>(student: Differentiable<Tensor<[N, K]>>, teacher: Detached<Tensor<[N, K]>>, state: DinoState<K>, epoch: number): DinoResult<N, K>;
+  lossStacked<N extends Axis, K extends Axis>(student: Differentiable<Tensor<[N, K]>>, teacher: Teacher<Tensor<[N, K]>>, state: DinoState<K>, epoch: number): DinoResult<N, K>;
 }
 
+/** DINO's objective from its configuration: the loss between the student's views and the teacher's, and the center it threads. */
 export function dino(config: DinoConfig): Dino {
   const full: Required<DinoConfig> = { teacherViews: 2, studentTemp: 0.1, centerMomentum: 0.9, ...config };
   const schedule = teacherTemperatureSchedule({
@@ -71,7 +78,7 @@ export function dino(config: DinoConfig): Dino {
   });
   const pairs = crossViewPairs({ views: full.ncrops, targetViews: Array.from({ length: full.teacherViews }, (_, i) => i) });
 
-  function loss<B extends Axis, K extends Axis>(student: readonly Differentiable<Tensor<[B, K]>>[], teacher: readonly Detached<Tensor<[B, K]>>[], state: DinoState<K>, epoch: number): DinoResult<B, K> {
+  function loss<B extends Axis, K extends Axis>(student: readonly Differentiable<Tensor<[B, K]>>[], teacher: readonly Teacher<Tensor<[B, K]>>[], state: DinoState<K>, epoch: number): DinoResult<B, K> {
     if (student.length !== full.ncrops) throw new ShapeError(`dino: ${student.length} student views, but ncrops is ${full.ncrops}`);
     if (teacher.length !== full.teacherViews) throw new ShapeError(`dino: ${teacher.length} teacher views, but the teacher sees ${full.teacherViews}`);
     const temperature = schedule.at(epoch);
@@ -81,8 +88,9 @@ export function dino(config: DinoConfig): Dino {
     let total: Tensor<[]> = scalar(0);
     for (const p of pairs) total = add(total, softCrossEntropy(teacherProbs[p.target]!, studentLogits[p.view]!, kAxis));
     const lossValue = div(total, pairs.length);
-    const stackedTeacher = concat(teacher, teacher[0]!.axes[0] as B);
-    const center = updateCenter(state.center as never, stackedTeacher as Tensor, stackedTeacher.axes[0] as never, full.centerMomentum) as unknown as Center<[K]>;
+    const bAxis = teacher[0]!.axes[0] as B;
+    // Without<[B, K], B> is [K] only for distinct B and K, which the checker cannot assume: the axes are checked at run time.
+    const center = updateCenterOnAxes(state.center, concat(teacher, bAxis), bAxis, full.centerMomentum) as Center<[K]>;
     return { loss: lossValue, state: { center }, temperature, teacherProbs };
   }
 
@@ -91,10 +99,10 @@ export function dino(config: DinoConfig): Dino {
     teacherTemperature: schedule,
     init: <const K extends Axis>(prototypeAxis: K, size: number) => ({ center: initCenter([prototypeAxis], [size]) as Center<[K]> }),
     loss,
-    lossStacked: <N extends Axis, K extends Axis>(student: Differentiable<Tensor<[N, K]>>, teacher: Detached<Tensor<[N, K]>>, state: DinoState<K>, epoch: number) => {
+    lossStacked: <N extends Axis, K extends Axis>(student: Differentiable<Tensor<[N, K]>>, teacher: Teacher<Tensor<[N, K]>>, state: DinoState<K>, epoch: number) => {
       const rows = student.axes[0] as N;
-      // Slices of a detached tensor are detached (their gradient stops at the teacher's stopGradient).
-      return loss(splitViews(student, rows, full.ncrops), splitViews(teacher, rows, full.teacherViews) as Detached<Tensor<[N, K]>>[], state, epoch);
+      // Slices of the teacher's output are the teacher's (detached: their gradient stops at its stopGradient).
+      return loss(splitViews(student, rows, full.ncrops), splitViews(teacher, rows, full.teacherViews) as Teacher<Tensor<[N, K]>>[], state, epoch);
     },
   };
 }

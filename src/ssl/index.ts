@@ -8,6 +8,8 @@ export * from './snn.js';
 export * from './me-max.js';
 export * from './label-smoothing.js';
 export * from './multi-crop.js';
+export * from './teacher.js';
+export * from './ema.js';
 export * from './teacher-student.js';
 export * from './dino.js';
 export * from './swav.js';

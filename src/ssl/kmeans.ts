@@ -24,6 +24,7 @@ import type { NDArray } from '../runtime/ndarray.js';
 import { split, uniform, type Key } from '../runtime/prng.js';
 import { Mt19937, imagesListsOf } from './uniform-sampler.js';
 
+/** k-means assignments, distances and objective. */
 export interface Assignment {
   /** Nearest centroid of each point (ties → lowest index). */
   readonly assign: Int32Array;
@@ -135,6 +136,7 @@ export function splitEmptyClusters(centroids: Float64Array, counts: Float64Array
   return { centroids: c, counts: h, splits };
 }
 
+/** One Lloyd iteration's result. */
 export interface KMeansStep<S extends readonly string[] = readonly string[]> {
   /** The assignment to the centroids the step started from. */
   readonly assign: Int32Array;
@@ -156,11 +158,13 @@ export function kmeansStep<S extends readonly string[]>(x: NDArray, centroids: N
   return { assign: a.assign, objective: a.objective, centroids: { axes: centroids.axes, sizes: [k, d], data: split.centroids }, splits: split.splits };
 }
 
+/** Options of Lloyd's iterations. */
 export interface LloydOptions {
   /** Iterations (DeepCluster: 20). */
   readonly niter: number;
 }
 
+/** k-means centroids, assignments and loss. */
 export interface KMeansResult<S extends readonly string[] = readonly string[]> {
   /** Every iteration: its assignment, objective, and centroids after the update. */
   readonly iterations: readonly KMeansStep<S>[];
@@ -224,6 +228,7 @@ export function kmeansInit<A extends string, B extends string>(key: Key, x: NDAr
   return { centroids: { axes: x.axes, sizes: [k, d], data }, indexes };
 }
 
+/** k-means settings: clusters, iterations, key. */
 export interface KMeansOptions {
   readonly k: number;
   /** Iterations (default 20, as DeepCluster). */

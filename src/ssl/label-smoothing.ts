@@ -24,6 +24,7 @@ export function smoothLabels<S extends Shape, A extends S[number]>(y: Tensor<S>,
   return asProbs(add(mul(y, 1 - smoothing), smoothing / c), classAxis);
 }
 
+/** PAWS' labels matrix: classes, images per class, smoothing, views, axes. */
 export interface LabelsMatrixOptions<R extends Axis, C extends Axis> {
   readonly numClasses: number;
   /** Support images per class on one worker (PAWS' s_batch_size / supervised_imgs_per_class). */

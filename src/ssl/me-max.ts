@@ -15,13 +15,14 @@ import type { Tensor } from '../ir/tensor.js';
 import { neg } from '../ops/elementwise.js';
 import { sum } from '../ops/reduce.js';
 import { mean } from '../ops/statistics.js';
-import { xlogy, type Probs } from './cross-entropy-soft.js';
+import { asProbs, xlogy, type Probs } from './cross-entropy-soft.js';
+import { withAxes } from '../ops/with-axes.js';
 
 /** The mean of the distributions over every axis but the class axis. */
 export function averageDistribution<S extends Shape, A extends S[number]>(p: Probs<S, A>, classAxis: NoInfer<A>): Probs<[A], A> {
   const batchAxes = p.axes.filter((a) => a !== classAxis);
   if (batchAxes.length === p.axes.length) throw new ShapeError(`averageDistribution: [${p.axes.join(', ')}] has no class axis ${classAxis}`, { axis: classAxis });
-  return mean(p as Tensor<S>, batchAxes as Exclude<S[number], A>[]) as unknown as Probs<[A], A>;
+  return asProbs(withAxes(mean(p as Tensor<S>, batchAxes as Exclude<S[number], A>[]), [classAxis]), classAxis);
 }
 
 /** H(mean_batch p): the quantity me-max maximises (largest, log C, at a uniform average). */

@@ -13,8 +13,10 @@ import { ShapeError } from '../shape/errors.js';
 import type { Tensor } from '../ir/tensor.js';
 import { slice, concat } from '../ops/slicing.js';
 
+/** A view's kind in multi-crop: one of the large global views or of the small local ones. */
 export type ViewKind = 'global' | 'local';
 
+/** A multi-crop configuration: its views and pairs. */
 export interface MultiCrop {
   readonly globalViews: number;
   readonly localViews: number;
@@ -26,6 +28,7 @@ export interface MultiCrop {
   readonly targetViews: readonly number[];
 }
 
+/** Options of `multiCrop`: global and local views. */
 export interface MultiCropOptions {
   readonly global: number;
   readonly local: number;
@@ -33,6 +36,7 @@ export interface MultiCropOptions {
   readonly targetViews?: readonly number[];
 }
 
+/** A multi-crop configuration: global and local views, and which views are compared with which. */
 export function multiCrop(options: MultiCropOptions): MultiCrop {
   const { global, local } = options;
   if (!Number.isInteger(global) || global < 1) throw new RangeError(`multiCrop: needs at least one global view, got ${global}`);

@@ -19,15 +19,16 @@ import type { Axis } from '../shape/types.js';
 import { ShapeError } from '../shape/errors.js';
 import type { Tensor } from '../ir/tensor.js';
 import { add, less, mul, select } from '../ops/elementwise.js';
-import { rename } from '../ops/layout.js';
+import { reshape } from '../ops/layout.js';
 import { concat, slice } from '../ops/slicing.js';
-import { crossEntropyOfProbs, detach, type Detached, type Probs } from './cross-entropy-soft.js';
+import { asProbs, crossEntropyOfProbs, detach, type Detached, type Differentiable, type Probs } from './cross-entropy-soft.js';
 import { labelsMatrix } from './label-smoothing.js';
 import { averageDistribution, meMaxPenalty } from './me-max.js';
 import { splitViews, stackViews, swapGlobalViews } from './multi-crop.js';
 import { sharpen } from './sharpen.js';
 import { snn } from './snn.js';
 
+/** PAWS' configuration (paws_train.py's). */
 export interface PawsConfig {
   readonly numClasses: number;
   /** Labelled images per class in the support batch (supervised_imgs_per_class). */
@@ -45,15 +46,19 @@ export interface PawsConfig {
   readonly labelSmoothing?: number;
 }
 
+/** The six arguments of PAWS' loss (losses.py): anchors, targets, their supports, labels. */
 export interface PawsParts<V extends Axis, S extends Axis, D extends Axis, C extends Axis> {
-  readonly anchorViews: Tensor<[V, D]>;
-  readonly anchorSupports: Tensor<[S, D]>;
+  /** The anchors carry the gradient: a teacher's (detached) representations are refused. */
+  readonly anchorViews: Differentiable<Tensor<[V, D]>>;
+  readonly anchorSupports: Differentiable<Tensor<[S, D]>>;
+  /** The targets' side (detached by the loss): the network's own, or a teacher's. */
   readonly targetViews: Tensor<[V, D]>;
   readonly targetSupports: Tensor<[S, D]>;
   /** Labels of the supports (rows: the supports' axis). */
   readonly labels: Probs<[S, C], C>;
 }
 
+/** PAWS' loss, its terms, predictions and targets. */
 export interface PawsResult<V extends Axis, C extends Axis> {
   readonly loss: Tensor<[]>;
   readonly ploss: Tensor<[]>;
@@ -67,6 +72,7 @@ export interface PawsResult<V extends Axis, C extends Axis> {
   readonly averageSharpened: Probs<[C], C>;
 }
 
+/** PAWS' objective: its configuration, labels and losses. */
 export interface Paws {
   readonly config: Required<PawsConfig>;
   /** Rows of support: supportViews·supportImagesPerClass·numClasses. */
@@ -75,10 +81,11 @@ export interface Paws {
   labels<const S extends Axis = 'S', const C extends Axis = 'C'>(axes?: readonly [S, C]): Probs<[S, C], C>;
   /** The loss of losses.py from its six arguments (views stacked view-major). */
   lossFromParts<V extends Axis, S extends Axis, D extends Axis, C extends Axis>(parts: PawsParts<V, S, D, C>): PawsResult<V, C>;
-  /** The loss from the stacked representations h and z [supports; views], as paws_train.py. */
-  loss<N extends Axis, D extends Axis, S extends Axis, C extends Axis>(h: Tensor<[N, D]>, z: Tensor<[N, D]>, labels: Probs<[S, C], C>): PawsResult<N, C>;
+  /** The loss from the stacked representations h (targets' side) and z (anchors: differentiable) [supports; views], as paws_train.py. */
+  loss<N extends Axis, D extends Axis, S extends Axis, C extends Axis>(h: Tensor<[N, D]>, z: Differentiable<Tensor<[N, D]>>, labels: Probs<[S, C], C>): PawsResult<N, C>;
 }
 
+/** PAWS' objective from its configuration: the soft-nearest-neighbour loss against the supports, with sharpening and me-max. */
 export function paws(config: PawsConfig): Paws {
   const full: Required<PawsConfig> = { supportViews: 1, multicrop: 6, tau: 0.1, T: 0.25, meMax: true, labelSmoothing: 0.1, ...config };
   const numSupport = full.supportViews * full.supportImagesPerClass * full.numClasses;
@@ -120,7 +127,7 @@ export function paws(config: PawsConfig): Paws {
         ...(axes === undefined ? {} : { axes }),
       }),
     lossFromParts,
-    loss<N extends Axis, D extends Axis, S extends Axis, C extends Axis>(h: Tensor<[N, D]>, z: Tensor<[N, D]>, labels: Probs<[S, C], C>): PawsResult<N, C> {
+    loss<N extends Axis, D extends Axis, S extends Axis, C extends Axis>(h: Tensor<[N, D]>, z: Differentiable<Tensor<[N, D]>>, labels: Probs<[S, C], C>): PawsResult<N, C> {
       const nAxis = z.axes[0] as N;
       const ns = labels.size(labels.axes[0] as S);
       if (ns !== numSupport) throw new ShapeError(`paws: ${ns} label rows, but the configuration has ${numSupport} supports`, { axis: labels.axes[0] as string });
@@ -129,8 +136,9 @@ export function paws(config: PawsConfig): Paws {
       if (!Number.isInteger(ub) || ub < 1) throw new ShapeError(`paws: ${rows} rows minus ${ns} supports do not split into ${2 + mc} views per image`, { axis: nAxis });
       // Supports and views share the rows axis of h and z; the labels take the supports' axis name.
       const sup = `${nAxis}:support` as Axis;
-      const supports = (x: Tensor<[N, D]>) => rename(slice(x, nAxis, 0, ns), { [nAxis]: sup } as never) as unknown as Tensor<[Axis, D]>;
-      const labelsOnSupports = rename(labels as Tensor<[S, C]>, { [labels.axes[0] as S]: sup } as never) as unknown as Probs<[Axis, C], C>;
+      const supports = (x: Tensor<[N, D]>) => reshape(slice(x, nAxis, 0, ns), [sup, x.axes[1] as D], [ns, x.size(x.axes[1] as D)]);
+      const cAxis = labels.axes[1] as C;
+      const labelsOnSupports = asProbs(reshape(labels, [sup, cAxis] as [Axis, C], labels.sizes), cAxis);
       const globals = splitViews(slice(h, nAxis, ns, ns + 2 * ub), nAxis, 2);
       return lossFromParts({
         anchorViews: slice(z, nAxis, ns, rows),

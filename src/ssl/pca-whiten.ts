@@ -21,6 +21,7 @@ import type { NDArray } from '../runtime/ndarray.js';
 /* Symmetric eigendecomposition (Householder tridiagonalisation + implicit QL) */
 /* ------------------------------------------------------------------------ */
 
+/** Eigenvalues and eigenvectors of a symmetric matrix. */
 export interface SymmetricEigen {
   /** Eigenvalues in descending order. */
   readonly values: Float64Array;
@@ -202,6 +203,7 @@ export function symmetricEigen(matrix: ArrayLike<number>, n: number): SymmetricE
 /* PCA-whitening                                                             */
 /* ------------------------------------------------------------------------ */
 
+/** PCA whitening's dimensions, eigenvalue power and ε. */
 export interface PcaOptions {
   /** Output dimension d (DeepCluster: 256). */
   readonly dims: number;
@@ -296,6 +298,7 @@ export function l2NormalizeRows<S extends readonly string[]>(x: NDArray<S>): NDA
   return { axes: x.axes, sizes: [n, dim], data: out };
 }
 
+/** The whitened features and the transform. */
 export interface PcaWhitenResult<A extends string, B extends string> {
   readonly transform: PcaTransform;
   /** Whitened features before L2 normalisation [N, dims]. */

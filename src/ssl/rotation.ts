@@ -18,6 +18,7 @@ import { fromArray, full } from '../ops/sources.js';
 import { gather } from '../ops/gather.js';
 import { reshape, transposeTo } from '../ops/layout.js';
 import { concat } from '../ops/slicing.js';
+import { withAxes } from '../ops/with-axes.js';
 
 /** Quarter turns counter-clockwise: 0, 1, 2, 3 (angle = 90°·turns). */
 export type QuarterTurns = 0 | 1 | 2 | 3;
@@ -77,7 +78,7 @@ export function rotate<S extends Shape>(x: Tensor<S>, rows: S[number], cols: S[n
   const swapped = x.axes.map((a) => (a === rows ? cols : a === cols ? rows : a));
   const moved = transposeTo(t, swapped);
   const sizes = x.axes.map((a, i) => (a === rows ? w : a === cols ? h : x.sizes[i]!));
-  return reshape(moved, [...x.axes], sizes) as unknown as Tensor<S>;
+  return withAxes(reshape(moved, [...x.axes], sizes), x.axes);
 }
 
 /**

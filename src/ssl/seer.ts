@@ -28,7 +28,9 @@ import { batchNorm, type BatchNormParams } from '../nn/batch-norm.js';
 import { regnet, type RegNetConfig, type RegNetParams } from '../nn/regnet/regnet.js';
 import type { Image } from '../nn/regnet/block.js';
 import { swav, type Swav, type SwavConfig, type SwavResult, type SwavState } from './swav.js';
+import type { NotTeacher } from './teacher.js';
 
+/** SEER's projection head. */
 export interface SeerHeadConfig {
   /** Width of the hidden layers (axis 'H'). */
   readonly hidden: number;
@@ -38,6 +40,7 @@ export interface SeerHeadConfig {
   readonly out: number;
 }
 
+/** SEER's configuration: trunk width, head, prototypes, SwAV's settings. */
 export interface SeerConfig {
   /** Width of the trunk's features (axis 'C'). */
   readonly trunkWidth: number;
@@ -59,6 +62,7 @@ export function seerDefaults(trunkWidth: number): SeerConfig {
 
 type HiddenLayer = readonly [LinearParams<Axis, 'H'>, BatchNormParams<'H'>];
 
+/** SEER's parameters: trunk, projection head, prototypes. */
 export interface SeerParams<P> {
   readonly trunk: P;
   /** [[linear, bn], ...] for the hidden layers, then the last linear. */
@@ -66,6 +70,7 @@ export interface SeerParams<P> {
   readonly prototypes: { readonly weight: Tensor<['K', 'D']> };
 }
 
+/** SEER: a trunk with SwAV's head and prototypes, its parameters and loss. */
 export interface Seer<P, In extends readonly Axis[]> {
   readonly config: SeerConfig;
   readonly objective: Swav;
@@ -76,8 +81,9 @@ export interface Seer<P, In extends readonly Axis[]> {
   embed(params: SeerParams<P>, views: Tensor<In>, ctx?: ApplyContext): Tensor<['B', 'D']>;
   /** Normalise the prototypes (the update at the top of each SwAV iteration). */
   normalizePrototypes(params: SeerParams<P>): SeerParams<P>;
-  /** The SwAV loss of one batch of crop-major stacked views. */
-  loss(params: SeerParams<P>, views: Tensor<In>, state: SwavState<'D'>, iteration: number, ctx?: ApplyContext): SwavResult<'B', 'K', 'D'>;
+  /** The SwAV loss of one batch of crop-major stacked views, for the parameters being trained (a teacher's are refused). */
+  loss(params: NotTeacher<SeerParams<P>>, views: Tensor<In>, state: SwavState<'D'>, iteration: number, ctx?: ApplyContext): SwavResult<'B', 'K', 'D'>;
+  /** SwAV's state before the first iteration (an empty queue, if any). */
   initState(): SwavState<'D'>;
 }
 
@@ -109,13 +115,13 @@ export function seer<P, In extends readonly Axis[]>(trunk: Layer<P, In, ['B', 'C
       const [kt, kh, kp] = split(key, 3) as [Key, Key, Key];
       const keys = config.head.hiddenLayers > 0 ? split(kh, config.head.hiddenLayers + 1) : [kh];
       const hidden = Array.from({ length: config.head.hiddenLayers }, (_, i): HiddenLayer => [
-        (i === 0 ? first : middle).init(keys[i]!, sizes) as unknown as LinearParams<Axis, 'H'>,
+        (i === 0 ? first : middle).init(keys[i]!, sizes) as LinearParams<Axis, 'H'>,
         bn.init(keys[i]!, sizes),
       ]);
       const outLayer = config.head.hiddenLayers === 0 ? linear('C', 'D') : last;
       return {
         trunk: trunk.init(kt, { ...trunkSizes, ...sizes }),
-        projection_head: { hidden, out: outLayer.init(keys[config.head.hiddenLayers]!, sizes) as unknown as LinearParams<'H', 'D'> },
+        projection_head: { hidden, out: outLayer.init(keys[config.head.hiddenLayers]!, sizes) as LinearParams<'H', 'D'> },
         prototypes: { weight: truncNormalInit(kp, ['K', 'D'], sizes, 0.02) as Tensor<['K', 'D']> },
       };
     },

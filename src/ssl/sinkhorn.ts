@@ -21,6 +21,7 @@ import { broadcastTo } from '../ops/layout.js';
 import { sum } from '../ops/reduce.js';
 import { detach, type Detached, type Probs } from './cross-entropy-soft.js';
 
+/** Sinkhorn-Knopp's iterations and ε. */
 export interface SinkhornOptions {
   /** Number of row-and-column normalisation rounds (SwAV: 3). */
   readonly iterations: number;

@@ -15,16 +15,18 @@ import { contract } from '../ops/einsum.js';
 import { reshape } from '../ops/layout.js';
 import { l2Normalize } from '../ops/normalization.js';
 import { softmax } from '../ops/softmax.js';
-import type { Probs } from './cross-entropy-soft.js';
+import { asProbs, type Probs } from './cross-entropy-soft.js';
 import { scaleDown } from './sharpen.js';
+import { withAxes } from '../ops/with-axes.js';
 
+/** Soft nearest neighbours: each query's class distribution, the supports' labels weighted by a softmax of cosine similarities / τ. */
 export function snn<Q extends Axis, S extends Axis, D extends Axis, C extends Axis>(
   query: Tensor<[Q, D]>,
   supports: Tensor<[S, D]>,
   labels: Tensor<[S, C]>,
   tau: number,
 ): Probs<[Q, C], C> {
-  const [q, d] = query.axes as readonly [string, string];
+  const [q, d] = query.axes as readonly [Q, D];
   const ds = supports.axes[1] as string;
   let s = supports.axes[0] as string;
   const [sl, c] = labels.axes as readonly [string, string];
@@ -42,7 +44,7 @@ export function snn<Q extends Axis, S extends Axis, D extends Axis, C extends Ax
   }
   const qn = l2Normalize(query as Tensor<[string, string]>, d);
   const sn = l2Normalize(sup as Tensor<[string, string]>, d);
-  const similarity = scaleDown(contract(qn, sn, d) as unknown as Tensor<[string, string]>, tau, 'snn');
+  const similarity = scaleDown(withAxes(contract(qn, sn, d), [q, s]), tau, 'snn');
   const weights = softmax(similarity, s);
-  return contract(weights, lab as Tensor<[string, string]>, s) as unknown as Probs<[Q, C], C>;
+  return asProbs(withAxes(contract(weights, lab as Tensor<[string, string]>, s), [q, c as C]), c as C);
 }

@@ -25,6 +25,7 @@ export interface ViewCodes<B extends Axis, K extends Axis> {
   readonly codes: Detached<Probs<[B, K], K>>;
 }
 
+/** SwAV's swapped prediction: every view's scores predict the codes of each other assignment view; the mean cross-entropy. */
 export function swappedPrediction<B extends Axis, K extends Axis>(
   codes: readonly ViewCodes<B, K>[],
   scores: readonly Differentiable<Tensor<[B, K]>>[],

@@ -22,17 +22,19 @@ import type { Axis } from '../shape/types.js';
 import { ShapeError } from '../shape/errors.js';
 import type { Tensor } from '../ir/tensor.js';
 import { contract } from '../ops/einsum.js';
-import { rename, reshape } from '../ops/layout.js';
+import { reshape } from '../ops/layout.js';
 import { l2Normalize } from '../ops/normalization.js';
 import { concat, slice } from '../ops/slicing.js';
 import { full } from '../ops/sources.js';
 import type { NDArray } from '../runtime/ndarray.js';
 import { fromArray } from '../ops/sources.js';
-import { detach, type Detached, type Probs } from './cross-entropy-soft.js';
+import { detach, type Detached, type Differentiable, type Probs } from './cross-entropy-soft.js';
 import { splitViews } from './multi-crop.js';
 import { sinkhorn } from './sinkhorn.js';
 import { swappedPrediction, type ViewCodes } from './swapped-prediction.js';
+import { withAxes } from '../ops/with-axes.js';
 
+/** SwAV's configuration (main_swav.py's). */
 export interface SwavConfig {
   /** Views per resolution, e.g. [2, 6]: 2 global and 6 local crops. */
   readonly nmbCrops: readonly number[];
@@ -52,12 +54,14 @@ export interface SwavConfig {
 /** The queue's own axes: one slice per assignment view, `slot` rows of embeddings each. */
 export type QueueTensor<D extends Axis> = Tensor<['assign', 'slot', D]>;
 
+/** SwAV's queue of past embeddings and how much of it is filled. */
 export interface SwavQueue<D extends Axis> {
   readonly queue: Detached<QueueTensor<D>>;
   /** How many rows (from the top) hold embeddings. */
   readonly filled: number;
 }
 
+/** SwAV's state: the queue and use_the_queue. */
 export interface SwavState<D extends Axis> {
   /** No queue (queue_length 0, or before epoch_queue_starts). */
   readonly queue: SwavQueue<D> | undefined;
@@ -69,9 +73,13 @@ export interface SwavState<D extends Axis> {
   readonly useTheQueue: boolean;
 }
 
+/** What SwAV's loss takes: the embeddings and prototypes (or precomputed scores). */
 export interface SwavInputs<R extends Axis, K extends Axis, D extends Axis> {
-  /** The model's L2-normalised embeddings, crop-major rows [V·B, D]. */
-  readonly embedding: Tensor<[R, D]>;
+  /**
+   * The model's L2-normalised embeddings, crop-major rows [V·B, D]: the network being trained
+   * (a teacher's or otherwise detached embedding is refused: its scores would carry no gradient).
+   */
+  readonly embedding: Differentiable<Tensor<[R, D]>>;
   /** The (normalised) prototypes [K, D]. */
   readonly prototypes: Tensor<[K, D]>;
   /**
@@ -82,6 +90,7 @@ export interface SwavInputs<R extends Axis, K extends Axis, D extends Axis> {
   readonly scores?: Tensor<[R, K]>;
 }
 
+/** SwAV's loss, new state, scores and each assignment's codes. */
 export interface SwavResult<R extends Axis, K extends Axis, D extends Axis> {
   readonly loss: Tensor<[]>;
   readonly state: SwavState<D>;
@@ -97,6 +106,7 @@ export interface SwavResult<R extends Axis, K extends Axis, D extends Axis> {
   readonly prototypesFrozen: boolean;
 }
 
+/** SwAV's objective: its configuration, prototype normalisation, state and loss. */
 export interface Swav {
   readonly config: Required<SwavConfig>;
   readonly views: number;
@@ -104,6 +114,7 @@ export interface Swav {
   normalizePrototypes<K extends Axis, D extends Axis>(prototypes: Tensor<[K, D]>): Detached<Tensor<[K, D]>>;
   /** State without a queue (or with an empty one when queueLength > 0). */
   init<const D extends Axis>(featureAxis: D, featureSize: number): SwavState<D>;
+  /** The swapped-prediction loss of one iteration, with the new queue state and what Sinkhorn saw. */
   loss<R extends Axis, K extends Axis, D extends Axis>(inputs: SwavInputs<R, K, D>, state: SwavState<D>, iteration: number): SwavResult<R, K, D>;
 }
 
@@ -118,6 +129,7 @@ export function swavQueueState<const D extends Axis>(value: NDArray, featureAxis
   return { queue: detach(queue), filled };
 }
 
+/** SwAV's objective from its configuration: codes by Sinkhorn (with an optional queue) predicted across views. */
 export function swav(config: SwavConfig): Swav {
   const full_: Required<SwavConfig> = {
     cropsForAssign: [0, 1],
@@ -147,7 +159,7 @@ export function swav(config: SwavConfig): Swav {
     }
     const frozen = iteration < full_.freezePrototypesNiters;
     const prototypes = frozen ? (detach(inputs.prototypes) as Tensor<[K, D]>) : inputs.prototypes;
-    const scores = inputs.scores ?? (contract(embedding, prototypes, dAxis) as unknown as Tensor<[R, K]>);
+    const scores = inputs.scores ?? withAxes(contract(embedding, prototypes, dAxis), [rows, kAxis]);
     const n = embedding.size(rows);
     if (n % views !== 0) throw new ShapeError(`swav: ${n} rows do not split into ${views} views`, { axis: rows });
     const bs = n / views;
@@ -165,11 +177,12 @@ export function swav(config: SwavConfig): Swav {
         const slice_ = reshape(slice(queue.queue as QueueTensor<D>, 'assign', i, i + 1), ['slot', dAxis], [l, embedding.size(dAxis)]) as Tensor<['slot', D]>;
         if (useTheQueue || queue.filled >= l) {
           useTheQueue = true;
-          const queueScores = rename(contract(slice_, w, dAxis) as unknown as Tensor<['slot', K]>, { slot: rows } as never) as unknown as Tensor<[R, K]>;
+          const slotScores = contract(slice_, w, dAxis);
+          const queueScores = reshape(slotScores, [rows, kAxis], slotScores.sizes);
           out = concat([queueScores, out], rows);
         }
         // queue[i, bs:] = queue[i, :-bs]; queue[i, :bs] = embedding of the view
-        const inserted = rename(embeddingViews[crop]!, { [rows]: 'slot' } as never) as unknown as Tensor<['slot', D]>;
+        const inserted = reshape(embeddingViews[crop]!, ['slot', dAxis], embeddingViews[crop]!.sizes);
         newSlices.push(l <= bs ? slice(inserted, 'slot', 0, l) : concat([inserted, slice(slice_, 'slot', 0, l - bs)], 'slot'));
       }
       const sinkhornInput = detach(out);

@@ -29,6 +29,7 @@ export type SamplerSource = Key | NumpySeed;
 
 /** A stream of uint32 words (internal; built fresh for each call). */
 export interface WordStream {
+  /** The next 32-bit word. */
   next(): number;
 }
 
@@ -87,6 +88,7 @@ export function keyStream(key: Key): WordStream {
   return { next: () => bitsAt(key, i++) };
 }
 
+/** Whether a sampler's source is a NumPy seed (to replay the reference's draws) rather than a key. */
 export function isNumpySeed(source: SamplerSource): source is NumpySeed {
   return typeof source === 'object' && source !== null && !Array.isArray(source) && 'numpySeed' in source;
 }
@@ -227,6 +229,7 @@ export function clusterAssign(lists: ImagesLists): ReassignedDataset {
 /* UnifLabelSampler                                                          */
 /* ------------------------------------------------------------------------ */
 
+/** A sample of the uniform image sampler. */
 export interface UnifSample {
   /** The sampler's list of length n (the values the DataLoader receives). */
   readonly indexes: Int32Array;

@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import type { NDArray } from '../runtime/ndarray.js';
 import { numelOf } from '../runtime/ndarray.js';
 
+/** Limits of random sizes. */
 export interface SizeOptions {
   readonly min?: number;
   readonly max?: number;
@@ -19,11 +20,13 @@ export function sizesFor<const A extends string>(axes: readonly A[], options: Si
   return fc.record(Object.fromEntries(axes.map((a) => [a, axisSize(options)])) as Record<A, fc.Arbitrary<number>>) as fc.Arbitrary<Record<A, number>>;
 }
 
+/** A random shape: axes and sizes. */
 export interface ShapeSample {
   readonly axes: string[];
   readonly sizes: number[];
 }
 
+/** Limits of random shapes: rank and axis names. */
 export interface ShapeOptions extends SizeOptions {
   readonly minRank?: number;
   readonly maxRank?: number;
@@ -39,6 +42,7 @@ export function shape(options: ShapeOptions = {}): fc.Arbitrary<ShapeSample> {
     .chain((rank) => fc.array(axisSize(options), { minLength: rank, maxLength: rank }).map((sizes) => ({ axes: names.slice(0, rank), sizes })));
 }
 
+/** Limits of random values. */
 export interface ValueOptions {
   readonly min?: number;
   readonly max?: number;

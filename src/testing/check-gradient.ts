@@ -16,6 +16,7 @@ import { sumAxes } from '../ops/reduce.js';
 import { normal } from '../runtime/prng.js';
 import { key as makeKey } from '../runtime/prng.js';
 
+/** Finite differences' step, tolerances and seed. */
 export interface GradientCheckOptions {
   /** Finite-difference step, relative to max(1, |x|). */
   readonly step?: number;
@@ -25,6 +26,7 @@ export interface GradientCheckOptions {
   readonly seed?: number;
 }
 
+/** Where autodiff and finite differences disagree most. */
 export interface GradientMismatch {
   readonly input: number;
   readonly index: number;
@@ -32,6 +34,7 @@ export interface GradientMismatch {
   readonly numeric: number;
 }
 
+/** Whether the gradient check passed, the worst mismatch and a message. */
 export interface GradientCheckResult {
   readonly ok: boolean;
   readonly maxAbsError: number;
@@ -52,6 +55,7 @@ function projected(f: Fn, seed: number): (xs: Tensor[]) => Tensor<[]> {
   };
 }
 
+/** Compare a function's autodiff gradients with central finite differences at the given inputs (float64); reports the worst error. */
 export function checkGradient(f: Fn, inputs: readonly NDArray[], options: GradientCheckOptions = {}): GradientCheckResult {
   const h = options.step ?? 1e-5;
   const atol = options.atol ?? 1e-6;

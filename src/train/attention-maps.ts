@@ -7,12 +7,13 @@
  */
 import { spec, trace } from '../ir/trace.js';
 import type { Tensor } from '../ir/tensor.js';
-import { mapTree } from '../ir/tree.js';
 import { compile, type Backend } from '../compile/compile.js';
 import type { ApplyContext } from '../nn/layer.js';
 import type { NDArray } from '../runtime/ndarray.js';
 import { heatmapGrid, type Grid } from '../plot/heatmap.js';
 import type { Backbone } from './models.js';
+import { specsFor } from './step-parts.js';
+import type { ValuesOf } from '../runtime/interpret.js';
 
 export interface AttentionMaps {
   /** maps[i][h]: head h's weights over the patch grid for image i. */
@@ -40,7 +41,7 @@ export function patchGrids(attention: NDArray, side: number): Grid[][] {
 }
 
 /** The class attention of an XCiT backbone (in evaluation mode) on n square images, flattened row-major. */
-export async function classAttentionMaps<P>(net: Backbone<P>, params: P, images: Float32Array, n: number, options: { backend?: Backend } = {}): Promise<AttentionMaps> {
+export async function classAttentionMaps<P>(net: Backbone<P>, params: ValuesOf<P>, images: Float32Array, n: number, options: { backend?: Backend } = {}): Promise<AttentionMaps> {
   const side = Math.round(Math.sqrt(images.length / n));
   if (side * side * n !== images.length) throw new Error(`attention maps: ${images.length} pixels are not ${n} square images`);
   let source = '';
@@ -54,12 +55,12 @@ export async function classAttentionMaps<P>(net: Backbone<P>, params: P, images:
       source = found;
       return emitted[found]!;
     },
-    specsOf(params) as never,
+    specsFor<P>(params),
     spec(['B', 'H', 'W'], [n, side, side], 'images'),
   );
-  const compiled = compile(program as never, options.backend === undefined ? {} : { backend: options.backend });
+  const compiled = compile(program, options.backend === undefined ? {} : { backend: options.backend });
   try {
-    const attention = (await (compiled.run as (...a: unknown[]) => Promise<NDArray>)(params, images)) as NDArray;
+    const attention = await compiled.run(params, images);
     const tokens = attention.sizes[2]! - 1;
     return { maps: patchGrids(attention, Math.round(Math.sqrt(tokens))), source };
   } finally {
@@ -81,5 +82,3 @@ export function attentionPlot(images: Float32Array, labels: ArrayLike<number>, m
   });
 }
 
-const isNd = (x: unknown): x is NDArray => typeof x === 'object' && x !== null && (x as NDArray).data instanceof Float64Array;
-const specsOf = (tree: unknown): unknown => mapTree(tree, isNd, (v) => spec([...v.axes], v.sizes));

@@ -42,7 +42,9 @@ import { flattenTree, unflattenTree } from '../ir/tree.js';
 import { oneLine, writeFileAtomic, type AtomicWriteHooks } from './run-dir.js';
 import type { MetricRecord } from './metrics.js';
 
+/** The format name a checkpoint's metadata carries. */
 export const CHECKPOINT_FORMAT = 'shapegrad-checkpoint';
+/** The checkpoint format's version. */
 export const CHECKPOINT_VERSION = 1;
 export const TENSOR_ENCODING = 'base64-f64le';
 

@@ -40,7 +40,7 @@ import { permutation } from '../data/permutation.js';
 import { unflattenFromTensors } from './checkpoint.js';
 import { bnHead, type HeadParams } from './heads.js';
 import { backbone, tinyLinearInitStd, type ModelName } from './models.js';
-import { asTensors, specsOf, trainingContext, scheduleAt, type OptimisationConfig } from './step-parts.js';
+import { asTensors, specsOf, trainingContext, scheduleAt, type OptimisationConfig, type TensorsOfValues } from './step-parts.js';
 import type { Trainer, TrainState } from './trainer.js';
 
 export interface DeepClusterTrainConfig extends OptimisationConfig {
@@ -84,8 +84,8 @@ export interface DeepClusterNetwork {
 }
 
 export interface DeepClusterTrainState extends TrainState {
-  readonly params: DeepClusterNetwork;
-  readonly opt: AdamWState<DeepClusterNetwork>;
+  readonly params: ValuesOf<DeepClusterNetwork>;
+  readonly opt: ValuesOf<AdamWState>;
   /** The epoch's samples: subset positions [epochSteps · B] and their pseudo-labels, as float values. */
   readonly samples: NDArray;
   readonly pseudoLabels: NDArray;
@@ -117,8 +117,8 @@ export function deepClusterTrainer(train: Dataset, overrides: Partial<DeepCluste
   const initState = (): DeepClusterTrainState => {
     // the backbone's key is DINO's (split(seed, 3)[0]), so "random initialisation" is the same network
     const [kb, kh, kt] = split(makeKey(config.seed), 3);
-    const params = evaluate({ backbone: net.init(kb!), head: head.init(kh!, sizes), top_layer: top.init(kt!, sizes) }) as unknown as DeepClusterNetwork;
-    const opt = evaluate(optimizer.init(asTensors(params))) as unknown as DeepClusterTrainState['opt'];
+    const params = evaluate({ backbone: net.init(kb!), head: head.init(kh!, sizes), top_layer: top.init(kt!, sizes) });
+    const opt = evaluate(optimizer.init(asTensors(params)));
     const none = { axes: ['S'], sizes: [epochSteps * B], data: new Float64Array(epochSteps * B) };
     return { params, opt, samples: none, pseudoLabels: none, step: 0, key: foldIn(makeKey(config.seed), 4) };
   };
@@ -126,22 +126,22 @@ export function deepClusterTrainer(train: Dataset, overrides: Partial<DeepCluste
 
   const E = 250;
   const featureProgram = compile(
-    trace((p: DeepClusterNetwork, x: Tensor<['B', 'H', 'W']>) => head.apply(p.head, net.features(p.backbone, x)), specsOf(shape.params) as never, spec(['B', 'H', 'W'], [E, 28, 28], 'images')) as never,
+    trace((p: DeepClusterNetwork, x: Tensor<['B', 'H', 'W']>) => head.apply(p.head, net.features(p.backbone, x)), specsOf(shape.params), spec(['B', 'H', 'W'], [E, 28, 28], 'images')),
     { backend: config.backend },
   );
-  const subsetFeatures = async (params: DeepClusterNetwork): Promise<NDArray<readonly ['N', 'F']>> => {
+  const subsetFeatures = async (params: ValuesOf<DeepClusterNetwork>): Promise<NDArray<readonly ['N', 'F']>> => {
     const out = new Float64Array(n * config.featureDim);
     for (let at = 0; at < n; at += E) {
       const idx = Array.from({ length: E }, (_, i) => subsetIndices[Math.min(at + i, n - 1)]!);
-      const f = (await (featureProgram.run as (...a: unknown[]) => Promise<NDArray>)(params, gatherImages(train, idx))).data;
+      const f = (await featureProgram.run(params, gatherImages(train, idx))).data;
       out.set(f.subarray(0, Math.min(E, n - at) * config.featureDim), at * config.featureDim);
     }
     return { axes: ['N', 'F'], sizes: [n, config.featureDim], data: out };
   };
 
   const program = trace(
-    (params: DeepClusterNetwork, opt: AdamWState, images: Tensor<['B', 'H', 'W']>, labels: Tensor<['B']>, viewData: unknown, lr: Tensor<[]>) => {
-      const [view] = multiCropViews(images, viewData as readonly ViewTensors[], deepClusterCrops).global;
+    (params: DeepClusterNetwork, opt: AdamWState, images: Tensor<['B', 'H', 'W']>, labels: Tensor<['B']>, viewData: readonly ViewTensors[], lr: Tensor<[]>) => {
+      const [view] = multiCropViews(images, viewData, deepClusterCrops).global;
       const stats: Record<string, Tensor> = {};
       const headStats: Record<string, Tensor> = {};
       const [loss, grads] = valueAndGrad((p: DeepClusterNetwork) => {
@@ -153,14 +153,14 @@ export function deepClusterTrainer(train: Dataset, overrides: Partial<DeepCluste
       const p = next.params as DeepClusterNetwork;
       return { loss, params: { ...withUpdates(p, headStats), backbone: withUpdates(p.backbone, stats) }, opt: next.state };
     },
-    specsOf(shape.params) as never,
-    specsOf(shape.opt) as never,
+    specsOf(shape.params),
+    specsOf(shape.opt),
     spec(['B', 'H', 'W'], [B, 28, 28], 'images'),
     spec(['B'], [B], 'labels'),
-    multiCropSpecs(deepClusterCrops, B, src) as never,
+    multiCropSpecs(deepClusterCrops, B, src),
     spec([], [], 'lr'),
   );
-  const compiled = compile(program as never, { backend: config.backend });
+  const compiled = compile(program, { backend: config.backend });
 
   /** A DeepCluster epoch: cluster the subset's features, draw the samples, reset the top layer and its optimizer state. */
   const recluster = async (state: DeepClusterTrainState): Promise<{ state: DeepClusterTrainState; nmi: number }> => {
@@ -168,9 +168,11 @@ export function deepClusterTrainer(train: Dataset, overrides: Partial<DeepCluste
     const features = await subsetFeatures(state.params);
     const r = deepClusterEpoch(foldIn(state.key, 1000 + epoch), initialDeepClusterState, features, { clusters: config.clusters, pcaDims: config.pcaDims, reassign: (epochSteps * B) / n }, { features: 'F', classes: 'K' });
     const items = itemsByImageId(r.dataset, r.sampler.indexes);
-    const top_layer = evaluate(r.topLayer) as unknown as DeepClusterNetwork['top_layer'];
+    const top_layer = evaluate(r.topLayer);
     const params = { ...state.params, top_layer };
-    const opt = { ...state.opt, m: { ...state.opt.m, top_layer: zerosLike(top_layer) }, v: { ...state.opt.v, top_layer: zerosLike(top_layer) } } as DeepClusterTrainState['opt'];
+    // AdamW's moments are trees like the parameters (its state type does not say so).
+    const reset = (moments: unknown) => ({ ...(moments as ValuesOf<DeepClusterNetwork>), top_layer: zerosLike(top_layer) });
+    const opt = { ...state.opt, m: reset(state.opt.m), v: reset(state.opt.v) };
     const sampleCount = epochSteps * B;
     return {
       state: {
@@ -201,18 +203,14 @@ export function deepClusterTrainer(train: Dataset, overrides: Partial<DeepCluste
       const labels = state.pseudoLabels.data.slice(inEpoch * B, (inEpoch + 1) * B);
       const { lr } = scheduleAt(state.step, progress, config);
       const sample = sampleMultiCrop(deepClusterCrops, foldIn(foldIn(state.key, 10), state.step), B, src);
-      const out = (await (compiled.run as (...a: unknown[]) => Promise<unknown>)(state.params, state.opt, images, labels, sample.values, [lr])) as ValuesOf<{
-        loss: Tensor<[]>;
-        params: DeepClusterNetwork;
-        opt: DeepClusterTrainState['opt'];
-      }>;
+      const out = await compiled.run(state.params, state.opt, images, labels, sample.values, [lr]);
       const loss = out.loss.data[0]!;
       if (!Number.isFinite(loss)) throw new Error(`deepcluster: the loss became ${loss} at step ${state.step}`);
       return {
         loss,
         lr,
         ...(fresh ? { extra: { nmiLabels: fresh.nmi } } : {}),
-        state: { ...state, params: out.params as unknown as DeepClusterNetwork, opt: out.opt as unknown as DeepClusterTrainState['opt'], step: state.step + 1 },
+        state: { ...state, params: out.params, opt: out.opt, step: state.step + 1 },
       };
     },
     saved: (s) => ({ params: s.params, opt: s.opt, samples: s.samples, pseudoLabels: s.pseudoLabels }),
@@ -227,6 +225,6 @@ export function deepClusterTrainer(train: Dataset, overrides: Partial<DeepCluste
   };
 }
 
-function zerosLike<T>(tree: T): T {
-  return evaluate(zerosTree(asTensors(tree))) as unknown as T;
+function zerosLike<V>(tree: V): ValuesOf<TensorsOfValues<V>> {
+  return evaluate(zerosTree(asTensors(tree)));
 }

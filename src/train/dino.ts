@@ -7,14 +7,12 @@
  * rate and the EMA momentum are inputs, so their schedules need no retracing.
  */
 import type { Tensor } from '../ir/tensor.js';
-import { isTensor } from '../ir/tensor.js';
-import { spec, trace, type Program } from '../ir/trace.js';
+import { spec, trace, type Program, type TensorSpec } from '../ir/trace.js';
 import { mapTree } from '../ir/tree.js';
-import { add, mul, sub } from '../ops/elementwise.js';
+import { mul } from '../ops/elementwise.js';
 import { broadcastTo } from '../ops/layout.js';
-import { stopGradient } from '../ops/identity.js';
 import { valueAndGrad } from '../autodiff/grad.js';
-import { evaluate, type ValuesOf } from '../runtime/interpret.js';
+import { evaluate, type InputsOf, type ValuesOf } from '../runtime/interpret.js';
 import type { NDArray } from '../runtime/ndarray.js';
 import { foldIn, key as makeKey, split, type Key } from '../runtime/prng.js';
 import { compile, type CompiledProgram } from '../compile/compile.js';
@@ -22,17 +20,17 @@ import type { Backend } from '../compile/compile.js';
 import { dinoHead, type DinoHeadParams } from '../nn/dino-head.js';
 import { dino } from '../ssl/dino.js';
 import { asCenter } from '../ssl/center.js';
-import { detach } from '../ssl/cross-entropy-soft.js';
+import { asTeacher, asTeacherParams } from '../ssl/teacher.js';
+import { emaUpdate } from '../ssl/ema.js';
 import { adamw, type AdamWState } from '../optim/adamw.js';
 import { regularized } from '../optim/optimizer.js';
 import { concat } from '../ops/slicing.js';
 import { splitViews } from '../ssl/multi-crop.js';
 import { withUpdates } from '../nn/params.js';
-import { asTensors, cosineFromTo, isNd, sameSizeGroups, specsOf, scheduleAt } from './step-parts.js';
-import { isBufferPath } from '../nn/batch-norm.js';
+import { asTensors, cosineFromTo, isNd, sameSizeGroups, specsOf, scheduleAt, type SpecsOf } from './step-parts.js';
 import type { ApplyContext } from '../nn/layer.js';
 import { dinoCrops, multiCropSpecs, multiCropViews, sampleMultiCrop } from '../data/multi-crop.js';
-import type { ViewTensors } from '../data/augment/view.js';
+import type { ViewSpecs, ViewTensors } from '../data/augment/view.js';
 import type { Dataset } from '../data/dataset.js';
 import { batches, gatherImages } from '../data/loader.js';
 import { backbone, type Backbone, type ModelName } from './models.js';
@@ -88,13 +86,36 @@ export interface DinoNetwork {
   readonly head: DinoHeadParams;
 }
 
+/** A run's state: concrete values (what the compiled step takes and returns). */
 export interface DinoState {
-  readonly student: DinoNetwork;
-  readonly teacher: DinoNetwork;
-  readonly center: NDArray;
-  readonly opt: { readonly m: DinoNetwork; readonly v: DinoNetwork; readonly t: NDArray };
+  readonly student: ValuesOf<DinoNetwork>;
+  readonly teacher: ValuesOf<DinoNetwork>;
+  readonly center: NDArray<['K']>;
+  readonly opt: ValuesOf<AdamWState>;
   readonly step: number;
   readonly key: Key;
+}
+
+/** The traced step's arguments: student, teacher, center, optimiser state, images, views, lr, momentum, lastLayerLearns. */
+export type DinoStepSpecs = readonly [
+  SpecsOf<ValuesOf<DinoNetwork>>,
+  SpecsOf<ValuesOf<DinoNetwork>>,
+  TensorSpec<['K']>,
+  SpecsOf<ValuesOf<AdamWState>>,
+  TensorSpec<['B', 'H', 'W']>,
+  readonly ViewSpecs[],
+  TensorSpec<[]>,
+  TensorSpec<[]>,
+  TensorSpec<[]>,
+];
+
+/** The traced step's results. */
+export interface DinoStepOutput {
+  readonly loss: Tensor<[]>;
+  readonly student: DinoNetwork;
+  readonly teacher: DinoNetwork;
+  readonly center: Tensor<['K']>;
+  readonly opt: AdamWState;
 }
 
 const copyTree = <T>(tree: T): T => mapTree(tree, isNd, (v) => ({ axes: v.axes, sizes: v.sizes, data: Float64Array.from(v.data) })) as T;
@@ -102,18 +123,20 @@ const copyTree = <T>(tree: T): T => mapTree(tree, isNd, (v) => ({ axes: v.axes, 
 export interface DinoTrainer {
   readonly config: DinoTrainConfig;
   readonly backbone: Backbone<unknown>;
-  readonly compiled: CompiledProgram;
+  readonly compiled: CompiledProgram<DinoStepSpecs, DinoStepOutput>;
   /** The traced step the compiled program runs: `run(trainer.program, ...trainer.stepInputs(state, images).inputs)` is one step on the float64 reference interpreter. */
-  readonly program: Program;
+  readonly program: Program<DinoStepSpecs, DinoStepOutput>;
+  /** The state at step 0: student and teacher from the seed, a zero center, fresh AdamW moments. */
   initState(): DinoState;
   /** The inputs `step` passes to the compiled program (the state, the batch, this step's views and schedules), and the learning rate among them. */
-  stepInputs(state: DinoState, images: Float32Array, progress?: number): { inputs: unknown[]; lr: number };
+  stepInputs(state: DinoState, images: Float32Array, progress?: number): { inputs: InputsOf<DinoStepSpecs>; lr: number };
   /**
    * One training step on a batch of images; returns the new state and the loss.
    * `progress` (0..1, e.g. the fraction of a time budget spent) drives the learning-rate and
    * EMA schedules; without it they follow the step count over `plannedSteps`.
    */
   step(state: DinoState, images: Float32Array, progress?: number): Promise<{ state: DinoState; loss: number; lr: number }>;
+  /** Release the compiled step. */
   destroy(): void;
 }
 
@@ -138,8 +161,8 @@ export function dinoTrainer(overrides: Partial<DinoTrainConfig> = {}): DinoTrain
 
   const initState = (): DinoState => {
     const [kb, kh, kd] = split(makeKey(config.seed), 3);
-    const student = evaluate({ backbone: net.init(kb!), head: head.init(kh!, {}) }) as unknown as DinoNetwork;
-    const opt = evaluate(optimizer.init(asTensors(student))) as unknown as DinoState['opt'];
+    const student = evaluate({ backbone: net.init(kb!), head: head.init(kh!, {}) });
+    const opt = evaluate(optimizer.init(asTensors(student)));
     return { student, teacher: copyTree(student), center: { axes: ['K'], sizes: [config.outDim], data: new Float64Array(config.outDim) }, opt, step: 0, key: kd! };
   };
   const shape = initState();
@@ -155,43 +178,44 @@ export function dinoTrainer(overrides: Partial<DinoTrainConfig> = {}): DinoTrain
     });
   };
 
-  const program = trace(
-    (student: DinoNetwork, teacher: DinoNetwork, center: Tensor<['K']>, opt: AdamWState, images: Tensor<['B', 'H', 'W']>, viewData: unknown, lr: Tensor<[]>, momentum: Tensor<[]>, lastLayerLearns: Tensor<[]>) => {
-      const views = multiCropViews(images, viewData as readonly ViewTensors[], crops);
+  const program: Program<DinoStepSpecs, DinoStepOutput> = trace(
+    (student: DinoNetwork, teacher: DinoNetwork, center: Tensor<['K']>, opt: AdamWState, images: Tensor<['B', 'H', 'W']>, viewData: readonly ViewTensors[], lr: Tensor<[]>, momentum: Tensor<[]>, lastLayerLearns: Tensor<[]>) => {
+      const views = multiCropViews(images, viewData, crops);
       const globals = views.global;
       const all = [...globals, ...views.local];
       const teacherStats: Record<string, Tensor> = {};
-      const teacherOut = forward(teacher, globals, teacherStats).map((t) => detach(t));
-      let newCenter: Tensor = center;
+      const teacherOut = forward(teacher, globals, teacherStats).map((t) => asTeacher(t));
+      let newCenter: Tensor<['K']> = center;
       const studentStats: Record<string, Tensor> = {};
       const [loss, grads] = valueAndGrad((s: DinoNetwork) => {
         const result = objective.loss(forward(s, all, studentStats), teacherOut, { center: asCenter(center) }, 0);
-        newCenter = result.state.center as Tensor;
+        newCenter = result.state.center;
         return result.loss;
       })(student);
-      const next = optimizer.step(student, freezeLastLayer(grads as DinoNetwork, lastLayerLearns), opt as AdamWState, lr);
+      const next = optimizer.step(student, freezeLastLayer(grads, lastLayerLearns), opt, lr);
       const newStudent = withBackboneStats(next.params as DinoNetwork, studentStats);
-      const newTeacher = withBackboneStats(emaTree(teacher, newStudent, momentum), teacherStats);
+      // The teacher's BatchNorm statistics are those of its own forward pass (emaUpdate leaves buffers alone).
+      const newTeacher = withBackboneStats(emaUpdate(asTeacherParams(teacher), newStudent, momentum), teacherStats);
       return { loss, student: newStudent, teacher: newTeacher, center: newCenter, opt: next.state };
     },
-    specsOf(shape.student) as never,
-    specsOf(shape.teacher) as never,
+    specsOf(shape.student),
+    specsOf(shape.teacher),
     spec(['K'], [config.outDim], 'center'),
-    specsOf(shape.opt) as never,
+    specsOf(shape.opt),
     spec(['B', 'H', 'W'], [B, 28, 28], 'images'),
-    multiCropSpecs(crops, B, src) as never,
+    multiCropSpecs(crops, B, src),
     spec([], [], 'lr'),
     spec([], [], 'momentum'),
     spec([], [], 'lastLayerLearns'),
   );
-  const compiled = compile(program as never, { backend: config.backend });
+  const compiled = compile(program, { backend: config.backend });
   // Schedules over a fraction p of the run: the learning rate warms up, then follows a cosine to
   // minLr (step-parts' warmupCosine); the EMA momentum follows a cosine from momentumTeacher to 1 (DINO's).
   const momentumAt = (p: number) => cosineFromTo(p, config.momentumTeacher, 1);
   const stepInputs = (state: DinoState, images: Float32Array, progress?: number) => {
     const { p, lr } = scheduleAt(state.step, progress, config);
     const sample = sampleMultiCrop(crops, foldIn(state.key, state.step), B, src);
-    const inputs: unknown[] = [state.student, state.teacher, state.center, state.opt, images, sample.values, [lr], [momentumAt(p)], [state.step < config.freezeLastLayerSteps ? 0 : 1]];
+    const inputs: InputsOf<DinoStepSpecs> = [state.student, state.teacher, state.center, state.opt, images, sample.values, [lr], [momentumAt(p)], [state.step < config.freezeLastLayerSteps ? 0 : 1]];
     return { inputs, lr };
   };
 
@@ -200,17 +224,17 @@ export function dinoTrainer(overrides: Partial<DinoTrainConfig> = {}): DinoTrain
     backbone: net,
     compiled,
     initState,
-    program: program as unknown as Program,
+    program,
     stepInputs,
     async step(state, images, progress) {
       const { inputs, lr } = stepInputs(state, images, progress);
-      const out = (await (compiled.run as (...a: unknown[]) => Promise<unknown>)(...inputs)) as ValuesOf<{ loss: Tensor<[]>; student: DinoNetwork; teacher: DinoNetwork; center: Tensor<['K']>; opt: DinoState['opt'] }>;
+      const out = await compiled.run(...inputs);
       const loss = out.loss.data[0]!;
       if (!Number.isFinite(loss)) throw new Error(`dino: the loss became ${loss} at step ${state.step}`);
       return {
         loss,
         lr,
-        state: { student: out.student as unknown as DinoNetwork, teacher: out.teacher as unknown as DinoNetwork, center: out.center, opt: out.opt as unknown as DinoState['opt'], step: state.step + 1, key: state.key },
+        state: { student: out.student, teacher: out.teacher, center: out.center, opt: out.opt, step: state.step + 1, key: state.key },
       };
     },
     destroy: () => compiled.destroy(),
@@ -224,23 +248,8 @@ function freezeLastLayer(grads: DinoNetwork, learns: Tensor<[]>): DinoNetwork {
   return { ...grads, head: { ...grads.head, last_layer: { ...grads.head.last_layer, weight_v } } };
 }
 
-const withBackboneStats = (p: DinoNetwork, stats: Readonly<Record<string, Tensor>>): DinoNetwork => ({ ...p, backbone: withUpdates(p.backbone, stats) });
+const withBackboneStats = <T extends { readonly backbone: unknown }>(p: T, stats: Readonly<Record<string, Tensor>>): T => ({ ...p, backbone: withUpdates(p.backbone, stats) });
 
-
-/**
- * teacher ← m·teacher + (1 − m)·student, leaf by leaf, with m a scalar tensor input; BatchNorm's
- * running statistics are the teacher's own (as the official EMA over parameters(), not buffers).
- */
-function emaTree<T>(teacher: T, student: T, momentum: Tensor<[]>): T {
-  const s = new Map<string, Tensor>();
-  mapTree(student, isTensor, (leaf, path) => s.set(path, leaf));
-  return mapTree(teacher, isTensor, (t, path) => {
-    if (isBufferPath(path)) return t;
-    const st = s.get(path)!;
-    const m = broadcastTo(momentum, t.axes, t.sizes) as Tensor<string[]>;
-    return stopGradient(add(mul(m, t as Tensor<string[]>), mul(sub(1, m), st as Tensor<string[]>)));
-  }) as T;
-}
 
 /** Shuffled batches of images, epoch after epoch, from an explicit key. */
 export function* imageBatches(ds: Dataset, batchSize: number, key: Key): Generator<Float32Array> {

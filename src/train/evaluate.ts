@@ -9,7 +9,7 @@
 import { spec, trace } from '../ir/trace.js';
 import type { Tensor } from '../ir/tensor.js';
 import { compile, type Backend } from '../compile/compile.js';
-import { evaluate } from '../runtime/interpret.js';
+import { evaluate, type ValuesOf } from '../runtime/interpret.js';
 import { foldIn, key as makeKey, split } from '../runtime/prng.js';
 import { subset, type Dataset } from '../data/dataset.js';
 import { compareWithBaselines, extractFeatures, type EvaluatedRow, type FeatureFn } from '../eval/baselines.js';
@@ -19,10 +19,11 @@ import { lineChart } from '../plot/index.js';
 import { writePlot } from '../plot/png.js';
 import { backbone, type ModelName } from './models.js';
 import { defaultPawsConfig, pawsHeads } from './paws.js';
+import type { HeadParams } from './heads.js';
 import { methodLabels } from './methods.js';
 import { metricSeries, readMetrics } from './metrics.js';
 import { ensurePlotsDir, writeFileAtomic, type RunPaths } from './run-dir.js';
-import { specsOf } from './step-parts.js';
+import { specsFor } from './step-parts.js';
 import type { MethodName } from './trainer.js';
 
 export interface EvaluationInput {
@@ -54,11 +55,11 @@ export interface Evaluation {
 const firstN = (ds: Dataset, n: number): Dataset => (n >= ds.n ? ds : subset(ds, Array.from({ length: n }, (_, i) => i)));
 
 /** A feature function over a compiled program of a fixed batch E (the last batch is padded). */
-export function extractor<P>(f: (p: P, x: Tensor<['B', 'H', 'W']>) => Tensor<['B', string]>, like: P, dim: number, E: number, backend: Backend) {
-  const program = trace((p: P, x: Tensor<['B', 'H', 'W']>) => f(p, x), specsOf(like) as never, spec(['B', 'H', 'W'], [E, 28, 28], 'images'));
-  const compiled = compile(program as never, { backend });
-  const fn = (params: P): FeatureFn => async (images, n) => {
-    const out = (await (compiled.run as (...a: unknown[]) => Promise<{ data: Float64Array }>)(params, images)).data;
+export function extractor<P>(f: (p: P, x: Tensor<['B', 'H', 'W']>) => Tensor<['B', string]>, like: ValuesOf<P>, dim: number, E: number, backend: Backend) {
+  const program = trace((p: P, x: Tensor<['B', 'H', 'W']>) => f(p, x), specsFor<P>(like), spec(['B', 'H', 'W'], [E, 28, 28], 'images'));
+  const compiled = compile(program, { backend });
+  const fn = (params: ValuesOf<P>): FeatureFn => async (images, n) => {
+    const out = (await compiled.run(params, images)).data;
     return Float32Array.from(out.subarray(0, n * dim));
   };
   return { fn, destroy: () => compiled.destroy() };
@@ -102,8 +103,9 @@ export async function evaluateBackbone(input: Omit<EvaluationInput, 'method'> & 
   if (input.paws !== undefined) {
     const { head: headParams, labelled } = input.paws;
     const { head, sizes } = pawsHeads(net, defaultPawsConfig);
-    const h = extractor((p: { backbone: unknown; head: never }, x) => head.apply(p.head, net.features(p.backbone, x)) as Tensor<['B', 'D']>, { backbone: input.backbone, head: headParams as never }, sizes.D, E, input.backend);
-    const params = { backbone: input.backbone, head: headParams as never };
+    // The head's values come from the run's checkpoint (read as an untyped tree).
+    const params = { backbone: input.backbone, head: headParams as ValuesOf<HeadParams<'C', 'H', 'D'>> };
+    const h = extractor((p: { backbone: unknown; head: HeadParams<'C', 'H', 'D'> }, x) => head.apply(p.head, net.features(p.backbone, x)), params, sizes.D, E, input.backend);
     const support = await extractFeatures(h.fn(params), labelled.images, labelled.n, { batchSize: E });
     const test = await extractFeatures(h.fn(params), queries.images, queries.n, { batchSize: E });
     h.destroy();

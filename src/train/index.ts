@@ -3,7 +3,8 @@
  * backbones, the DINO trainer and its image batches, every method's trainer, whole runs with
  * their run folders, checkpoints and metrics, and the re-evaluation of a run.
  */
-export { dinoTrainer, imageBatches, defaultDinoConfig, type DinoTrainer, type DinoState, type DinoTrainConfig, type DinoNetwork } from './dino.js';
+export { dinoTrainer, imageBatches, defaultDinoConfig, type DinoTrainer, type DinoState, type DinoTrainConfig, type DinoNetwork, type DinoStepSpecs, type DinoStepOutput } from './dino.js';
+export { specsOf, specsFor, type SpecsOf, type TensorsOfValues } from './step-parts.js';
 export { backbone, xcitTiny, resmlpTiny, modelNames, tinyLinearInitStd, type Backbone, type ModelName } from './models.js';
 export { methodNames, type MethodName, type TrainState, type StepResult, type Trainer } from './trainer.js';
 export { buildTrainer, methodConfig, methodLabels, labelledImages, type MethodOptions } from './methods.js';

@@ -38,6 +38,7 @@ export interface MethodOptions {
   readonly swavCrops?: 'swav' | 'mild';
 }
 
+/** Each method's name in tables and plots. */
 export const methodLabels: Readonly<Record<MethodName, string>> = { dino: 'DINO', swav: 'SwAV', paws: 'PAWS', deepcluster: 'DeepCluster' };
 
 /** Where the evaluated backbone lies in the tree a checkpoint stores (DINO: the teacher's). */
@@ -79,7 +80,7 @@ function dinoAdapter(o: MethodOptions, plannedSteps: number, freezeLastLayerStep
     },
     destroy: () => t.destroy(),
   };
-  return adapter as unknown as Trainer<TrainState>;
+  return adapter;
 }
 
 /** The method's trainer; `plannedSteps` is the span of the schedules when no progress is given. */
@@ -89,12 +90,12 @@ export function buildTrainer(o: MethodOptions, train: Dataset, plannedSteps: num
     case 'dino':
       return dinoAdapter(o, plannedSteps, Math.ceil(train.n / o.batchSize));
     case 'swav':
-      return swavTrainer({ ...common, prototypes: o.outDim, ...(o.swavCrops === undefined ? {} : { crops: o.swavCrops }) }) as unknown as Trainer<TrainState>;
+      return swavTrainer({ ...common, prototypes: o.outDim, ...(o.swavCrops === undefined ? {} : { crops: o.swavCrops }) });
     case 'paws': {
       const labelled = labelledImages(train, o.labelsPerClass, o.seed);
-      return pawsTrainer({ images: labelled.images, labels: labelled.labels }, { ...common, labelsPerClass: o.labelsPerClass, supportPerClass: o.supportPerClass ?? Math.min(5, o.labelsPerClass) }) as unknown as Trainer<TrainState>;
+      return pawsTrainer({ images: labelled.images, labels: labelled.labels }, { ...common, labelsPerClass: o.labelsPerClass, supportPerClass: o.supportPerClass ?? Math.min(5, o.labelsPerClass) });
     }
     case 'deepcluster':
-      return deepClusterTrainer(train, { model: o.model, batchSize: o.batchSize, lr: o.lr, seed: o.seed, backend: o.backend, plannedSteps, clusters: o.outDim, ...(o.clusterImages === undefined ? {} : { clusterImages: o.clusterImages }) }) as unknown as Trainer<TrainState>;
+      return deepClusterTrainer(train, { model: o.model, batchSize: o.batchSize, lr: o.lr, seed: o.seed, backend: o.backend, plannedSteps, clusters: o.outDim, ...(o.clusterImages === undefined ? {} : { clusterImages: o.clusterImages }) });
   }
 }

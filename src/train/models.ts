@@ -13,15 +13,19 @@ import { mapTree } from '../ir/tree.js';
 import { xcit, xcitMnist, type XcitConfig, type XcitParams } from '../nn/xcit/xcit.js';
 import { resmlp, resmlpTinyMnist, type ResMlpParams } from '../nn/resmlp/resmlp.js';
 
+/** A backbone the trainers offer. */
 export type ModelName = 'xcit-tiny' | 'resmlp-tiny';
+/** Every backbone the trainers offer. */
 export const modelNames: readonly ModelName[] = ['xcit-tiny', 'resmlp-tiny'];
 
+/** A backbone of the trainers: its name, feature width, init and features. */
 export interface Backbone<P> {
   readonly name: ModelName;
   /** Width of the features. */
   readonly dim: number;
   /** Whether views smaller than 28×28 (local crops) can go through the same parameters. */
   readonly acceptsLocalViews: boolean;
+  /** Fresh parameters from a key. */
   init(key: Key): P;
   /** In training mode (ctx.training) BatchNorm layers use batch statistics and emit new running statistics. */
   features(params: P, images: Tensor<['B', 'H', 'W']>, ctx?: ApplyContext): Tensor<['B', 'C']>;
@@ -72,6 +76,7 @@ export function resmlpTiny(linearInitStd = tinyLinearInitStd): Backbone<ResMlpPa
   };
 }
 
+/** The backbone of that name, sized for 28×28 images. */
 export function backbone(name: ModelName): Backbone<unknown> {
   switch (name) {
     case 'xcit-tiny':

@@ -107,8 +107,8 @@ export interface PawsNetwork {
 }
 
 export interface PawsTrainState extends TrainState {
-  readonly params: PawsNetwork;
-  readonly opt: AdamWState<PawsNetwork>;
+  readonly params: ValuesOf<PawsNetwork>;
+  readonly opt: ValuesOf<AdamWState>;
 }
 
 export interface PawsTrainer extends Trainer<PawsTrainState> {
@@ -150,8 +150,8 @@ export function pawsTrainer(labelled: LabelledImages, overrides: Partial<PawsTra
 
   const initState = (): PawsTrainState => {
     const [kb, kh, kp] = split(makeKey(config.seed), 3);
-    const params = evaluate({ backbone: net.init(kb!), head: head.init(kh!, sizes), pred: pred.init(kp!, sizes) }) as unknown as PawsNetwork;
-    const opt = evaluate(optimizer.init(asTensors(params))) as unknown as PawsTrainState['opt'];
+    const params = evaluate({ backbone: net.init(kb!), head: head.init(kh!, sizes), pred: pred.init(kp!, sizes) });
+    const opt = evaluate(optimizer.init(asTensors(params)));
     return { params, opt, step: 0, key: foldIn(makeKey(config.seed), 3) };
   };
   const shape = initState();
@@ -159,9 +159,9 @@ export function pawsTrainer(labelled: LabelledImages, overrides: Partial<PawsTra
   const embed = (p: Pick<PawsNetwork, 'backbone' | 'head'>, x: Tensor<['B', 'H', 'W']>): Tensor<['B', 'D']> => head.apply(p.head, net.features(p.backbone, x));
 
   const program = trace(
-    (params: PawsNetwork, opt: AdamWState, images: Tensor<['B', 'H', 'W']>, viewData: unknown, support: Tensor<['B', 'H', 'W']>, supportData: unknown, lr: Tensor<[]>) => {
-      const views = multiCropViews(images, viewData as readonly ViewTensors[], crops);
-      const supportViews = multiCropViews(support, supportData as readonly ViewTensors[], supportCrops);
+    (params: PawsNetwork, opt: AdamWState, images: Tensor<['B', 'H', 'W']>, viewData: readonly ViewTensors[], support: Tensor<['B', 'H', 'W']>, supportData: readonly ViewTensors[], lr: Tensor<[]>) => {
+      const views = multiCropViews(images, viewData, crops);
+      const supportViews = multiCropViews(support, supportData, supportCrops);
       const labels = objective.labels(['S', 'K']);
       const stats: Record<string, Tensor> = {};
       const headStats: Record<string, Tensor> = {};
@@ -180,15 +180,15 @@ export function pawsTrainer(labelled: LabelledImages, overrides: Partial<PawsTra
       const p = next.params as PawsNetwork;
       return { loss, ploss: terms!.ploss, meMax: terms!.meMax, params: withUpdates({ ...p, backbone: withUpdates(p.backbone, stats) }, headStats), opt: next.state };
     },
-    specsOf(shape.params) as never,
-    specsOf(shape.opt) as never,
+    specsOf(shape.params),
+    specsOf(shape.opt),
     spec(['B', 'H', 'W'], [B, 28, 28], 'images'),
-    multiCropSpecs(crops, B, src) as never,
+    multiCropSpecs(crops, B, src),
     spec(['B', 'H', 'W'], [S, 28, 28], 'support'),
-    multiCropSpecs(supportCrops, S, src) as never,
+    multiCropSpecs(supportCrops, S, src),
     spec([], [], 'lr'),
   );
-  const compiled = compile(program as never, { backend: config.backend });
+  const compiled = compile(program, { backend: config.backend });
 
   /** Step t's support batch: supportPerClass images of each class, row r of class r mod C. */
   const supportBatch = (key: Key): Float32Array => {
@@ -215,16 +215,14 @@ export function pawsTrainer(labelled: LabelledImages, overrides: Partial<PawsTra
       const sample = sampleMultiCrop(crops, foldIn(foldIn(state.key, 10), state.step), B, src);
       const supportKey = foldIn(foldIn(state.key, 11), state.step);
       const supportSample = sampleMultiCrop(supportCrops, foldIn(supportKey, 0), S, src);
-      const out = (await (compiled.run as (...a: unknown[]) => Promise<unknown>)(
-        state.params, state.opt, images, sample.values, supportBatch(foldIn(supportKey, 1)), supportSample.values, [lr],
-      )) as ValuesOf<{ loss: Tensor<[]>; ploss: Tensor<[]>; meMax: Tensor<[]>; params: PawsNetwork; opt: PawsTrainState['opt'] }>;
+      const out = await compiled.run(state.params, state.opt, images, sample.values, supportBatch(foldIn(supportKey, 1)), supportSample.values, [lr]);
       const loss = out.loss.data[0]!;
       if (!Number.isFinite(loss)) throw new Error(`paws: the loss became ${loss} at step ${state.step}`);
       return {
         loss,
         lr,
         extra: { ploss: out.ploss.data[0]!, meMax: out.meMax.data[0]! },
-        state: { params: out.params as unknown as PawsNetwork, opt: out.opt as unknown as PawsTrainState['opt'], step: state.step + 1, key: state.key },
+        state: { params: out.params, opt: out.opt, step: state.step + 1, key: state.key },
       };
     },
     saved: (s) => ({ params: s.params, opt: s.opt }),

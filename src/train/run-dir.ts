@@ -95,6 +95,7 @@ export interface RunPaths {
   plot(name: string, ext: 'svg' | 'png'): string;
 }
 
+/** The paths of a run folder's files (run.json, metrics, checkpoints, plots). */
 export function runPaths(dir: string): RunPaths {
   const plotsDir = join(dir, 'plots');
   return {
@@ -120,6 +121,7 @@ export interface RunIdentity {
   readonly config?: Readonly<Record<string, unknown>>;
 }
 
+/** run.json: the run's method, model, dataset and settings. */
 export interface RunInfo {
   readonly method: string;
   readonly model: string;
@@ -139,6 +141,7 @@ const RunInfoFile = t.type({
   createdAt: t.string,
 });
 
+/** An open run folder: its paths and run.json. */
 export interface RunDir {
   readonly paths: RunPaths;
   /** The stored identity (on resume, the one written when the run began). */
@@ -149,6 +152,7 @@ export interface RunDir {
   readonly hasCheckpoint: boolean;
 }
 
+/** Opening a run folder: whether to resume. */
 export interface OpenRunOptions {
   /** Continue the run in this folder if it holds one (same method, model, dataset). */
   readonly resume?: boolean;

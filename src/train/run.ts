@@ -34,6 +34,7 @@ import { evaluateRun } from './evaluate.js';
 import { defaultPawsConfig, pawsHeads } from './paws.js';
 import type { TrainState } from './trainer.js';
 
+/** A dataset the CLI trains on. */
 export type DatasetName = 'mnist' | 'fashion-mnist';
 export type { MethodName } from './trainer.js';
 
@@ -54,14 +55,17 @@ export interface RunOptions extends MethodOptions {
   readonly knnTrain: number;
   /** Test images evaluated. */
   readonly knnTest: number;
+  /** Where progress lines go (e.g. console.log). */
   readonly log: (line: string) => void;
 }
 
+/** A split of MNIST or Fashion-MNIST (from its dataset package, or a folder). */
 export function loadDataset(name: DatasetName, split: 'train' | 'test', root?: string): Dataset {
   const options = root === undefined ? {} : { root };
   return name === 'mnist' ? loadMnist(split, options) : loadFashionMnist(split, options);
 }
 
+/** A finished run: its steps, throughput, and the evaluation's rows, table and notes. */
 export interface RunResult {
   readonly rows: readonly EvaluatedRow[];
   readonly steps: number;
@@ -70,6 +74,7 @@ export interface RunResult {
   readonly notes: readonly string[];
 }
 
+/** A training run: a new (or resumed) run folder, steps until the budget, metrics, checkpoints, and the evaluation at the end. */
 export async function runTraining(o: RunOptions): Promise<RunResult> {
   const train = loadDataset(o.dataset, 'train', o.dataRoot);
   const test = loadDataset(o.dataset, 'test', o.dataRoot);
@@ -199,6 +204,7 @@ interface PlotInput {
   readonly knnFile: string;
   readonly bank: number;
   readonly queries: number;
+  /** Where progress lines go (e.g. console.log). */
   readonly log: (line: string) => void;
 }
 
@@ -219,12 +225,14 @@ async function writeTrainingPlots(paths: RunPaths, p: PlotInput): Promise<void> 
 /** Kept for callers of the DINO-only loop: every method runs through runTraining. */
 export const runDino = runTraining;
 
+/** Evaluating a finished run. */
 export interface EvalRunOptions {
   readonly run: string;
   readonly backend: Backend;
   readonly dataRoot?: string;
   readonly knnTrain: number;
   readonly knnTest: number;
+  /** Where progress lines go (e.g. console.log). */
   readonly log: (line: string) => void;
 }
 

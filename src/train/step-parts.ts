@@ -5,9 +5,11 @@
  * training mode, as DINO's MultiCropWrapper and PAWS' encoder do), masking a
  * gradient with a scalar input, and the learning-rate schedule.
  */
+import type { Shape } from '../shape/types.js';
 import type { Tensor } from '../ir/tensor.js';
 import { isTensor } from '../ir/tensor.js';
-import { spec } from '../ir/trace.js';
+import { spec, type SpecsFor, type TensorSpec } from '../ir/trace.js';
+import type { ValuesOf } from '../runtime/interpret.js';
 import { mapTree } from '../ir/tree.js';
 import { mul } from '../ops/elementwise.js';
 import { broadcastTo } from '../ops/layout.js';
@@ -18,10 +20,31 @@ import type { ApplyContext } from '../nn/layer.js';
 import type { Backend } from '../compile/compile.js';
 
 export const isNd = (x: unknown): x is NDArray => typeof x === 'object' && x !== null && (x as NDArray).data instanceof Float64Array && !isTensor(x);
-/** Input specs for a tree of concrete values. */
-export const specsOf = (tree: unknown): unknown => mapTree(tree, isNd, (v) => spec([...v.axes], v.sizes));
+
+/** The specs of a tree of concrete values: each NDArray<S> becomes a TensorSpec<S>, the tree kept. */
+export type SpecsOf<V> = V extends NDArray<infer S> ? TensorSpec<S> : V extends readonly unknown[] ? { readonly [K in keyof V]: SpecsOf<V[K]> } : V extends object ? { readonly [K in keyof V]: SpecsOf<V[K]> } : V;
+
+/** The tensors of a tree of concrete values: each NDArray<S> becomes a Tensor<S> (the inverse of ValuesOf). */
+export type TensorsOfValues<V> = V extends NDArray<infer S> ? Tensor<S> : V extends readonly unknown[] ? { readonly [K in keyof V]: TensorsOfValues<V[K]> } : V extends object ? { readonly [K in keyof V]: TensorsOfValues<V[K]> } : V;
+
+/** Input specs for a tree of concrete values: `trace(fn, specsOf(state.params))` types fn's argument as the parameter tree. */
+export function specsOf<V>(tree: V): SpecsOf<V> {
+  return mapTree(tree, isNd, (v) => spec([...v.axes], v.sizes)) as SpecsOf<V>;
+}
+
+/**
+ * Input specs for the concrete values of a parameter tree of type P, typed as standing for P:
+ * for code generic in P (`trace((p: P, x) => ..., specsFor<P>(values), ...)`), where SpecsOf's
+ * structural mapping cannot be followed back to P.
+ */
+export function specsFor<P>(values: ValuesOf<P>): SpecsFor<P> {
+  return mapTree(values, isNd, (v) => spec([...v.axes], v.sizes)) as SpecsFor<P>;
+}
+
 /** Constant tensors for a tree of concrete values (to build an optimizer state of the right shapes). */
-export const asTensors = (tree: unknown): unknown => mapTree(tree, isNd, (v) => fromArray(v.data, [...v.axes], v.sizes));
+export function asTensors<V>(tree: V): TensorsOfValues<V> {
+  return mapTree(tree, isNd, (v) => fromArray(v.data, [...v.axes], v.sizes)) as TensorsOfValues<V>;
+}
 
 /** Runs of consecutive views with the same size (the global views, then the local ones). */
 export function sameSizeGroups<T extends Tensor>(views: readonly T[]): T[][] {
@@ -50,8 +73,8 @@ export function rowsOfViews<Out extends string>(views: readonly Tensor<['B', 'H'
 }
 
 /** A gradient leaf times a scalar input (0 freezes it, 1 lets it learn) without retracing. */
-export function gate<T extends Tensor>(grad: T, learns: Tensor<[]>): T {
-  return mul(grad as unknown as Tensor<string[]>, broadcastTo(learns, grad.axes, grad.sizes) as Tensor<string[]>) as unknown as T;
+export function gate<S extends Shape>(grad: Tensor<S>, learns: Tensor<[]>): Tensor<S> {
+  return mul(grad, broadcastTo(learns, grad.axes, grad.sizes) as Tensor<S>);
 }
 
 /** What every trainer's optimisation and run share: AdamW's rate and decay, the schedule, the seed and the backend. */

@@ -95,8 +95,8 @@ export interface SwavNetwork {
 }
 
 export interface SwavTrainState extends TrainState {
-  readonly params: SwavNetwork;
-  readonly opt: AdamWState<SwavNetwork>;
+  readonly params: ValuesOf<SwavNetwork>;
+  readonly opt: ValuesOf<AdamWState>;
 }
 
 export interface SwavTrainer extends Trainer<SwavTrainState> {
@@ -116,15 +116,15 @@ export function swavTrainer(overrides: Partial<SwavTrainConfig> = {}): SwavTrain
   const B = config.batchSize;
   const sizes = { C: net.dim, H: config.hiddenDim, D: config.embedDim, K: config.prototypes };
 
-  const initParams = (): SwavNetwork => {
+  const initParams = (): ValuesOf<SwavNetwork> => {
     // the backbone's key is DINO's (split(seed, 3)[0]), so "random initialisation" is the same network
     const [kb, kh, kp] = split(makeKey(config.seed), 3);
     const w = (protoLayer.init(kp!, sizes) as { weight: Tensor<['K', 'D']> }).weight;
-    return evaluate({ backbone: net.init(kb!), head: head.init(kh!, sizes), prototypes: l2Normalize(w, 'D') }) as unknown as SwavNetwork;
+    return evaluate({ backbone: net.init(kb!), head: head.init(kh!, sizes), prototypes: l2Normalize(w, 'D') });
   };
   const initState = (): SwavTrainState => {
     const params = initParams();
-    const opt = evaluate(optimizer.init(asTensors(params))) as unknown as SwavTrainState['opt'];
+    const opt = evaluate(optimizer.init(asTensors(params)));
     return { params, opt, step: 0, key: foldIn(makeKey(config.seed), 3) };
   };
   const shape = initState();
@@ -136,8 +136,8 @@ export function swavTrainer(overrides: Partial<SwavTrainConfig> = {}): SwavTrain
   };
 
   const program = trace(
-    (params: SwavNetwork, opt: AdamWState, images: Tensor<['B', 'H', 'W']>, viewData: unknown, lr: Tensor<[]>, prototypesLearn: Tensor<[]>) => {
-      const views = multiCropViews(images, viewData as readonly ViewTensors[], crops);
+    (params: SwavNetwork, opt: AdamWState, images: Tensor<['B', 'H', 'W']>, viewData: readonly ViewTensors[], lr: Tensor<[]>, prototypesLearn: Tensor<[]>) => {
+      const views = multiCropViews(images, viewData, crops);
       const stats: Record<string, Tensor> = {};
       const headStats: Record<string, Tensor> = {};
       const [loss, grads] = valueAndGrad((p: SwavNetwork) => {
@@ -150,14 +150,14 @@ export function swavTrainer(overrides: Partial<SwavTrainConfig> = {}): SwavTrain
       const params_: SwavNetwork = { ...withUpdates(p, headStats), backbone: withUpdates(p.backbone, stats), prototypes: stopGradient(l2Normalize(p.prototypes, 'D')) };
       return { loss, params: params_, opt: next.state };
     },
-    specsOf(shape.params) as never,
-    specsOf(shape.opt) as never,
+    specsOf(shape.params),
+    specsOf(shape.opt),
     spec(['B', 'H', 'W'], [B, 28, 28], 'images'),
-    multiCropSpecs(crops, B, src) as never,
+    multiCropSpecs(crops, B, src),
     spec([], [], 'lr'),
     spec([], [], 'prototypesLearn'),
   );
-  const compiled = compile(program as never, { backend: config.backend });
+  const compiled = compile(program, { backend: config.backend });
 
   return {
     label: 'SwAV',
@@ -168,12 +168,10 @@ export function swavTrainer(overrides: Partial<SwavTrainConfig> = {}): SwavTrain
     async step(state, images, progress) {
       const { lr } = scheduleAt(state.step, progress, config);
       const sample = sampleMultiCrop(crops, foldIn(foldIn(state.key, 10), state.step), B, src);
-      const out = (await (compiled.run as (...a: unknown[]) => Promise<unknown>)(
-        state.params, state.opt, images, sample.values, [lr], [state.step < config.freezePrototypesSteps ? 0 : 1],
-      )) as ValuesOf<{ loss: Tensor<[]>; params: SwavNetwork; opt: SwavTrainState['opt'] }>;
+      const out = await compiled.run(state.params, state.opt, images, sample.values, [lr], [state.step < config.freezePrototypesSteps ? 0 : 1]);
       const loss = out.loss.data[0]!;
       if (!Number.isFinite(loss)) throw new Error(`swav: the loss became ${loss} at step ${state.step}`);
-      return { loss, lr, state: { params: out.params as unknown as SwavNetwork, opt: out.opt as unknown as SwavTrainState['opt'], step: state.step + 1, key: state.key } };
+      return { loss, lr, state: { params: out.params, opt: out.opt, step: state.step + 1, key: state.key } };
     },
     saved: (s) => ({ params: s.params, opt: s.opt }),
     restore(tensors: Readonly<Record<string, NDArray>>, step: number, key: Key) {

@@ -8,14 +8,18 @@ import type { NDArray } from '../runtime/ndarray.js';
 import type { Key } from '../runtime/prng.js';
 import type { Backbone } from './models.js';
 
+/** A self-supervised method the trainers implement. */
 export type MethodName = 'dino' | 'swav' | 'paws' | 'deepcluster';
+/** Every method the trainers implement. */
 export const methodNames: readonly MethodName[] = ['dino', 'swav', 'paws', 'deepcluster'];
 
+/** What every trainer's state has: the step count and the PRNG key. */
 export interface TrainState {
   readonly step: number;
   readonly key: Key;
 }
 
+/** One training step's new state, loss, learning rate and extra numbers. */
 export interface StepResult<S> {
   readonly state: S;
   readonly loss: number;
@@ -24,11 +28,13 @@ export interface StepResult<S> {
   readonly extra?: Readonly<Record<string, number>>;
 }
 
+/** What the run loop needs from a method's trainer. */
 export interface Trainer<S extends TrainState> {
   /** The method's name in tables and plots: 'DINO', 'SwAV', 'PAWS'. */
   readonly label: string;
   readonly backbone: Backbone<unknown>;
   readonly compiled: CompiledProgram;
+  /** The state at step 0, from the configuration's seed. */
   initState(): S;
   /** One step on a batch of images; `progress` (0..1) drives the schedules. */
   step(state: S, images: Float32Array, progress?: number): Promise<StepResult<S>>;
@@ -36,5 +42,6 @@ export interface Trainer<S extends TrainState> {
   saved(state: S): unknown;
   /** The state from a checkpoint's tensors (named as flattenToTensors names saved()'s tree). */
   restore(tensors: Readonly<Record<string, NDArray>>, step: number, key: Key): S;
+  /** Release the compiled programs. */
   destroy(): void;
 }

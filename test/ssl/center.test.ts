@@ -6,7 +6,7 @@ import { sum } from '../../src/ops/reduce.js';
 import { grad } from '../../src/autodiff/grad.js';
 import { valueOf } from '../../src/runtime/interpret.js';
 import { tensorOf } from '../../src/testing/index.js';
-import { applyCenter, asCenter, centering, initCenter, updateCenter } from '../../src/ssl/center.js';
+import { applyCenter, asCenter, centering, initCenter, updateCenter, updateCenterOnAxes } from '../../src/ssl/center.js';
 import { temperedSoftmax } from '../../src/ssl/sharpen.js';
 
 describe('ssl/center', () => {
@@ -19,6 +19,13 @@ describe('ssl/center', () => {
     const expected = [3, 4, 5].map((m, k) => valueOf(c1)[k]! * 0.5 + m * (1 - 0.5));
     assert.deepEqual(Array.from(valueOf(c2)), expected);
     assert.deepEqual(Array.from(valueOf(applyCenter(x, c1))), [1, 2, 3, 5, 6, 7].map((v, i) => v - valueOf(c1)[i % 3]!));
+  });
+
+  it('checks at run time, where the types cannot, that the center is the mean over the batch axis', () => {
+    const x = fromArray([1, 2, 3, 5, 6, 7], ['B', 'K'], [2, 3]);
+    assert.deepEqual(Array.from(valueOf(updateCenterOnAxes(initCenter(['K'], [3]), x, 'B', 0.5))), [1.5, 2, 2.5]);
+    assert.throws(() => updateCenterOnAxes(initCenter(['Z'], [3]), x, 'B', 0.5), /center \[Z\] is not the mean of \[B, K\] over B/);
+    assert.throws(() => updateCenterOnAxes(initCenter(['K'], [3]), x, 'N', 0.5), /over N/);
   });
 
   it('is a value threaded by the caller: the same inputs give the same center, the old one is unchanged', () => {

@@ -16,9 +16,9 @@ import { key, split } from '../../src/runtime/prng.js';
 import { linear, type LinearParams } from '../../src/nn/linear.js';
 import { loadMnist } from '../../src/data/mnist.js';
 import { dino } from '../../src/ssl/dino.js';
-import { detach } from '../../src/ssl/cross-entropy-soft.js';
 import { diagnose, teacherEntropy } from '../../src/ssl/diagnostics.js';
 import type { Tensor } from '../../src/ir/tensor.js';
+import { asTeacher } from '../../src/ssl/teacher.js';
 
 type P = LinearParams<'X', 'K'>;
 const B = 16;
@@ -42,7 +42,7 @@ function run(options: { centerMomentum: number; teacherTemp: number; steps: numb
     const images = fromArray(mnist.images.subarray(step * B * X, (step + 1) * B * X), ['B', 'X'], [B, X]);
     const [k1, k2] = split(key(50 + step));
     const views = [k1!, k2!].map((k) => add(images, mul(normal(k, ['B', 'X'], [B, X]), 0.1)));
-    const teacher = views.map((v) => detach(net.apply(params, v)));
+    const teacher = views.map((v) => asTeacher(net.apply(params, v)));
     let next = state;
     const [, grads] = valueAndGrad((p: P) => {
       const r = objective.loss(views.map((v) => net.apply(p, v)), teacher, state, 0);

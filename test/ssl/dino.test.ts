@@ -9,7 +9,7 @@ import { dinoLoss } from '../../src/testing/conformance/components/dino-loss.js'
 import { checkGradient, tensorOf } from '../../src/testing/index.js';
 import { dino } from '../../src/ssl/dino.js';
 import { asCenter } from '../../src/ssl/center.js';
-import { detach, type Detached } from '../../src/ssl/cross-entropy-soft.js';
+import { asTeacher, type Teacher } from '../../src/ssl/teacher.js';
 
 const config = { ncrops: 4, warmupTeacherTemp: 0.04, teacherTemp: 0.07, warmupTeacherTempEpochs: 3, nepochs: 6 };
 
@@ -34,8 +34,8 @@ describe('ssl/dino', () => {
         const state = { center: objective.init('K', K).center };
         const withCenter = { center: asCenter(fromArray(c.data, ['K'], [K])) };
         for (const s of [state, withCenter]) {
-          const a = objective.loss(vs.map((v) => make(v.data)), vs.slice(0, 2).map((v) => detach(make(v.data))), s, epoch);
-          const b = objective.loss(vs.map((v) => make(permuted(v.data))), vs.slice(0, 2).map((v) => detach(make(permuted(v.data)))), s, epoch);
+          const a = objective.loss(vs.map((v) => make(v.data)), vs.slice(0, 2).map((v) => asTeacher(make(v.data))), s, epoch);
+          const b = objective.loss(vs.map((v) => make(permuted(v.data))), vs.slice(0, 2).map((v) => asTeacher(make(permuted(v.data)))), s, epoch);
           const [la, lb] = [scalarValue(a.loss), scalarValue(b.loss)];
           assert.ok(Math.abs(la - lb) <= 1e-12 * Math.max(1, Math.abs(la)), `${la} vs ${lb}`);
           const [ca, cb] = [valueOf(a.state.center), valueOf(b.state.center)];
@@ -54,9 +54,9 @@ describe('ssl/dino', () => {
         const teacher = fromArray(t.data, ['N', 'K'], [4, 3]);
         const student = fromArray(s.data, ['N', 'K'], [6, 3]);
         // The type asks for a detached teacher; the cast feeds a live one to check that the loss detaches it anyway.
-        const gt = grad((x: Tensor<['N', 'K']>) => objective.lossStacked(student, x as Detached<Tensor<['N', 'K']>>, { center: state.center }, 1).loss)(teacher);
+        const gt = grad((x: Tensor<['N', 'K']>) => objective.lossStacked(student, x as Teacher<Tensor<['N', 'K']>>, { center: state.center }, 1).loss)(teacher);
         assert.ok(valueOf(gt).every((v) => v === 0));
-        const r = checkGradient((x) => objective.lossStacked(x as Tensor<['N', 'K']>, detach(teacher), { center: state.center }, 1).loss, [s]);
+        const r = checkGradient((x) => objective.lossStacked(x as Tensor<['N', 'K']>, asTeacher(teacher), { center: state.center }, 1).loss, [s]);
         assert.ok(r.ok, r.message);
       }),
       { numRuns: 5 },
@@ -68,14 +68,14 @@ describe('ssl/dino', () => {
     const t = fromArray([1, 2, 3, 4], ['B', 'K'], [1, 4]);
     const u = fromArray([3, 2, 1, 0], ['B', 'K'], [1, 4]);
     const s0 = objective.init('K', 4);
-    const r0 = objective.loss([t, u], [detach(t), detach(u)], s0, 0);
+    const r0 = objective.loss([t, u], [asTeacher(t), asTeacher(u)], s0, 0);
     assert.deepEqual(Array.from(valueOf(r0.state.center)), [1, 1, 1, 1]);
     assert.equal(r0.temperature, 0.04);
-    const r1 = objective.loss([t, u], [detach(t), detach(u)], r0.state, 4);
+    const r1 = objective.loss([t, u], [asTeacher(t), asTeacher(u)], r0.state, 4);
     assert.equal(r1.temperature, 0.07);
     assert.deepEqual(Array.from(valueOf(r1.state.center)), [1.5, 1.5, 1.5, 1.5]);
     assert.deepEqual(Array.from(valueOf(s0.center)), [0, 0, 0, 0]);
-    assert.throws(() => objective.loss([t], [detach(t), detach(u)], s0, 0), /1 student views/);
+    assert.throws(() => objective.loss([t], [asTeacher(t), asTeacher(u)], s0, 0), /1 student views/);
     assert.ok(Number.isFinite(evaluate(r1.loss).data[0]!));
   });
 });

@@ -13,6 +13,11 @@ import { sharpen, temperedSoftmax } from '../../src/ssl/sharpen.js';
 import { sinkhorn } from '../../src/ssl/sinkhorn.js';
 import { swappedPrediction } from '../../src/ssl/swapped-prediction.js';
 import { teacherStudent } from '../../src/ssl/teacher-student.js';
+import { asTeacher, asTeacherParams, type Teacher, type TeacherParams } from '../../src/ssl/teacher.js';
+import { emaUpdate } from '../../src/ssl/ema.js';
+import { swav } from '../../src/ssl/swav.js';
+import { paws } from '../../src/ssl/paws.js';
+import { seer, type SeerParams } from '../../src/ssl/seer.js';
 import type { Layer } from '../../src/nn/layer.js';
 import { emaMomentumSchedule, perIteration, teacherTemperatureSchedule, type Schedule } from '../../src/optim/schedules.js';
 import type { Equal, Expect } from './expect.js';
@@ -26,6 +31,12 @@ declare const rawLogits: View;
 declare const anyTensor: Tensor<['K']>;
 declare const labels: Tensor<['B']>;
 declare const studentViews: View[];
+declare const embedding: Tensor<['R', 'D']>;
+declare const prototypes: Tensor<['K', 'D']>;
+declare const hReps: Tensor<['N', 'D']>;
+declare const zReps: Tensor<['N', 'D']>;
+declare const trunk: Layer<{ readonly w: Tensor<['C', 'X']> }, ['B', 'X'], ['B', 'C']>;
+declare const seerParams: SeerParams<{ readonly w: Tensor<['C', 'X']> }>;
 
 const ts = teacherStudent(net, 0.996);
 const state = ts.init([0, 0], { X: 4, K: 3 });
@@ -39,7 +50,8 @@ const x = ts.student(params, images);
 // ---- accepted -------------------------------------------------------------
 
 // The teacher's output is detached by its type; a plain (student) tensor carries the gradient.
-export type A1 = Expect<Equal<typeof teacherOut, Detached<Tensor<['B', 'K']>>>>;
+const teacherIsDetached: Detached<View> = teacherOut;
+void teacherIsDetached;
 const plainIsDifferentiable: Differentiable<View> = student;
 const probsAreDifferentiable: Differentiable<Probs<['B', 'K'], 'K'>> = temperedSoftmax(student, 0.1, 'K');
 void plainIsDifferentiable;
@@ -76,6 +88,24 @@ const perStep: Schedule<'iteration'> = perIteration(temperature, 10);
 teacherStudent(net, emaMomentumSchedule({ base: 0.996, epochs: 1, iterationsPerEpoch: 10 }));
 teacherStudent(net, perStep);
 
+// Whose is what (issue 15, part 2): teacherStudent's outputs and parameters say they are the teacher's.
+export type A4 = Expect<Equal<typeof teacherOut, Teacher<Tensor<['B', 'K']>>>>;
+export type A5 = Expect<Equal<typeof state.teacher, TeacherParams<{ readonly w: Tensor<['K', 'X']> }>>>;
+// A trainer that runs the teacher network itself marks its outputs (the one new call).
+objective.loss([x, x], [asTeacher(rawLogits), asTeacher(rawLogits)], dinoState, 0);
+// The EMA goes from the student to the teacher; the student network runs on the student's parameters.
+const movedTeacher = emaUpdate(state.teacher, params, 0.99);
+ts.update(state, params);
+ts.student(state.student, images);
+ts.teacher({ ...state, teacher: movedTeacher }, images);
+// SwAV, PAWS and SEER on the network being trained (plain values are the student's).
+const swavObjective = swav({ nmbCrops: [2] });
+swavObjective.loss({ embedding, prototypes }, swavObjective.init('D', 4), 0);
+const pawsObjective = paws({ numClasses: 2, supportImagesPerClass: 1, multicrop: 0 });
+pawsObjective.loss(hReps, zReps, pawsObjective.labels());
+const seerModel = seer(trunk, { trunkWidth: 4, head: { hidden: 4, out: 4, hiddenLayers: 1 }, prototypes: 3, swav: { nmbCrops: [2] } });
+seerModel.loss(seerParams, images, seerModel.initState(), 0);
+
 // ---- rejected: the programs of issue 15 -----------------------------------
 
 // @ts-expect-error student and teacher swapped: the target must be Detached, and the teacher's detached output cannot be the logits
@@ -111,3 +141,22 @@ swappedPrediction([{ view: 0, codes }], [teacherOut, teacherOut], 'K', 0.1);
 sharpen(temperedSoftmax(student, 0.1, 'K'), 0.25, 'B');
 // @ts-expect-error a teacher-temperature schedule counts epochs: the EMA momentum is read per iteration
 teacherStudent(net, teacherTemperatureSchedule({ warmupTeacherTemp: 0.04, teacherTemp: 0.07, warmupTeacherTempEpochs: 0, epochs: 1 }));
+
+// ---- rejected: student and teacher mixed up (part 2) ----------------------
+
+// @ts-expect-error detached student views are not the teacher's: DINO's targets come from the teacher network
+objective.loss([x, x], [detach(x), detach(x)], dinoState, 0);
+// @ts-expect-error the EMA goes from the student to the teacher, not back
+emaUpdate(state.student, state.teacher, 0.99);
+// @ts-expect-error the teacher's parameters are not a new student: the optimiser's output is
+ts.update(state, state.teacher);
+// @ts-expect-error the student network on the teacher's parameters: its output would carry no gradient to the student
+ts.student(state.teacher, images);
+// @ts-expect-error a plain parameter tree is not the teacher's: asTeacherParams (or teacherStudent's init) makes one
+emaUpdate(params, params, 0.99);
+// @ts-expect-error SwAV's embedding from the teacher: the scores would carry no gradient
+swavObjective.loss({ embedding: asTeacher(embedding), prototypes }, swavObjective.init('D', 4), 0);
+// @ts-expect-error PAWS' anchors from the teacher: the anchors carry the gradient, the targets (h) do not
+pawsObjective.loss(hReps, asTeacher(zReps), pawsObjective.labels());
+// @ts-expect-error SEER's loss on the teacher's parameters: the teacher is moved by the EMA, not trained
+seerModel.loss(asTeacherParams(seerParams), images, seerModel.initState(), 0);

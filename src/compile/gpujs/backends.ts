@@ -5,7 +5,9 @@
  */
 import gpujsPackage from 'gpu.js';
 
+/** A gpu.js backend name. */
 export type GpujsBackend = 'cpu' | 'webasm' | 'headlessgl' | 'webgl2' | 'webgl' | 'webgpu';
+/** Every gpu.js backend, in the order they are tried. */
 export const gpujsBackends: readonly GpujsBackend[] = ['cpu', 'webasm', 'headlessgl', 'webgl2', 'webgl', 'webgpu'];
 
 // gpu.js is CommonJS, imported statically so that bundlers take its browser build
@@ -39,6 +41,7 @@ export function isBackendAvailable(backend: GpujsBackend): boolean {
   }
 }
 
+/** The gpu.js backends this machine supports (as gpu.js reports them). */
 export function availableBackends(): GpujsBackend[] {
   return gpujsBackends.filter((b) => {
     try {

@@ -45,6 +45,7 @@ const wasmApi = (): WasmApi => {
   return api;
 };
 
+/** Options of the native WebAssembly backend: SIMD, tiling, reduction lanes, threads and dispatch. */
 export interface WasmCompileOptions {
   /** Run the kernels one by one from JavaScript instead of through the module's `main`, timing each (see kernelTimes). */
   readonly perKernel?: boolean;
@@ -84,6 +85,7 @@ export interface WasmExecutionInfo {
   readonly pipelineCalls: number;
 }
 
+/** A program compiled to one native WebAssembly module. */
 export interface WasmCompiledProgram<A extends readonly unknown[] = readonly unknown[], R = unknown> {
   readonly graph: Graph;
   readonly kernels: readonly Kernel[];
@@ -98,9 +100,11 @@ export interface WasmCompiledProgram<A extends readonly unknown[] = readonly unk
   run(...args: InputsOf<A>): Promise<ValuesOf<R>>;
   /** The same, synchronously. */
   runSync(...args: InputsOf<A>): ValuesOf<R>;
+  /** What ran on the last call (undefined before the first). */
   lastRun(): WasmExecutionInfo | undefined;
   /** Milliseconds each kernel took on the last run (with the perKernel option; empty otherwise). */
   kernelTimes(): readonly number[];
+  /** Release the module's memory and workers. */
   destroy(): void;
 }
 

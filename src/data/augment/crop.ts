@@ -16,6 +16,7 @@ export interface CropBox {
   readonly width: number;
 }
 
+/** A closed interval [lo, hi]. */
 export type Range = readonly [number, number];
 
 /** torchvision's default aspect-ratio range for RandomResizedCrop. */
@@ -23,6 +24,7 @@ export const DEFAULT_RATIO: Range = [3 / 4, 4 / 3];
 
 /** Uniform draws one crop consumes: 4 per try (area, log-ratio, top, left), 10 tries. */
 export const CROP_TRIES = 10;
+/** Uniform draws one RandomResizedCrop consumes (4 per try). */
 export const CROP_DRAWS = 4 * CROP_TRIES;
 
 /** Python's round(): nearest integer, halves to even. */

@@ -17,6 +17,7 @@ import { broadcastTo } from '../../ops/layout.js';
 import { mean } from '../../ops/statistics.js';
 import type { Images } from './resample.js';
 
+/** One value per image of the batch. */
 export type PerImage = Tensor<['B']>;
 
 const perPixel = (v: Tensor, like: Images): Images => broadcastTo(v, like.axes, like.sizes) as Images;
@@ -26,10 +27,12 @@ export function clamp(x: Images, lo = 0, hi = 1): Images {
   return minimum(maximum(x, lo), hi);
 }
 
+/** Each image times its factor, clamped to [0, 1] (torchvision's adjust_brightness). */
 export function brightness(x: Images, factor: PerImage): Images {
   return clamp(mul(x, perPixel(factor, x)));
 }
 
+/** Each image blended with its mean by its factor, clamped to [0, 1] (torchvision's adjust_contrast on one channel). */
 export function contrast(x: Images, factor: PerImage): Images {
   const f = perPixel(factor, x);
   const m = perPixel(mean(x, ['H', 'W']), x);

@@ -17,6 +17,7 @@ import { broadcastTo, rename, transpose } from '../../ops/layout.js';
 import type { PerImage } from './jitter.js';
 import { resample, type ColumnWeights, type Images, type RowWeights } from './resample.js';
 
+/** Quarter turns counter-clockwise. */
 export type Turns = 0 | 1 | 2 | 3;
 
 /** Whether a quarter-turn count flips the rows / the columns before the transpose, and transposes. */

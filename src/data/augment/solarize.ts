@@ -9,8 +9,10 @@ import { broadcastTo } from '../../ops/layout.js';
 import type { PerImage } from './jitter.js';
 import type { Images } from './resample.js';
 
+/** torchvision's solarize threshold 128 on [0, 1] pixels. */
 export const SOLARIZE_THRESHOLD = 128 / 255;
 
+/** Pixels at or above the threshold inverted (1 - x) in the images whose flag is 1. */
 export function solarize(x: Images, flags: PerImage, threshold = SOLARIZE_THRESHOLD): Images {
   const flag = broadcastTo(flags, x.axes, x.sizes) as Images;
   // invert where flag and x >= threshold, i.e. flag · (1 - [x < threshold]) is non-zero

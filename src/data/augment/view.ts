@@ -32,6 +32,7 @@ import { resample, type Images } from './resample.js';
 import { transposeWhere, turnFlips, type Turns } from './rotate.js';
 import { solarize } from './solarize.js';
 
+/** Colour jitter of a view (brightness and contrast on grey images): its probability and strengths. */
 export interface JitterConfig {
   /** Probability of applying the jitter (RandomApply's p). */
   readonly p: number;
@@ -41,12 +42,14 @@ export interface JitterConfig {
   readonly contrast: number;
 }
 
+/** Gaussian blur of a view: its probability and the range of σ. */
 export interface BlurConfig {
   readonly p: number;
   /** σ in output pixels, uniform in this range. */
   readonly sigma: Range;
 }
 
+/** One augmented view: crop scale and output size, flip, jitter, blur, solarize, rotation, normalisation. */
 export interface ViewConfig {
   /** Output size: a side, or [height, width]. */
   readonly size: number | readonly [number, number];
@@ -68,6 +71,7 @@ export interface ViewConfig {
 
 /** Uniform-draw slots of one image. */
 export const SLOT = { crop: 0, flip: CROP_DRAWS, jitter: CROP_DRAWS + 1, brightness: CROP_DRAWS + 2, contrast: CROP_DRAWS + 3, order: CROP_DRAWS + 4, blur: CROP_DRAWS + 5, sigma: CROP_DRAWS + 6, solarize: CROP_DRAWS + 7, turns: CROP_DRAWS + 8 } as const;
+/** Uniform draws reserved per image for one view (the crop's tries, flip, jitter, blur, solarize, turns, and room to grow), so adding an augmentation leaves the others' draws unchanged. */
 export const DRAWS_PER_IMAGE = 64;
 
 /** Source image size. */
@@ -89,8 +93,21 @@ export interface ViewData<M, V> {
   readonly transpose?: V;
 }
 
+/** The concrete data of a view's graph inputs, one Float64Array per name. */
 export type ViewValues = ViewData<Float64Array, Float64Array>;
-export type ViewSpecs = ViewData<TensorSpec<['B', 'O', 'H']> | TensorSpec<['B', 'P', 'W']>, TensorSpec<['B']>>;
+/** The specs of a view's data: the tensors of `ViewTensors`, axis for axis. */
+export interface ViewSpecs {
+  readonly ry: TensorSpec<['B', 'O', 'H']>;
+  readonly rx: TensorSpec<['B', 'P', 'W']>;
+  readonly brightness?: TensorSpec<['B']>;
+  readonly contrast?: TensorSpec<['B']>;
+  readonly brightnessFirst?: TensorSpec<['B']>;
+  readonly gy?: TensorSpec<['B', 'O', 'H']>;
+  readonly gx?: TensorSpec<['B', 'P', 'W']>;
+  readonly solarize?: TensorSpec<['B']>;
+  readonly transpose?: TensorSpec<['B']>;
+}
+/** The graph inputs of a view, as tensors inside a traced program. */
 export interface ViewTensors {
   readonly ry: Tensor<['B', 'O', 'H']>;
   readonly rx: Tensor<['B', 'P', 'W']>;
@@ -117,11 +134,13 @@ export interface ViewDraws {
   readonly turns: Uint8Array;
 }
 
+/** A view's draws for a batch: the graph inputs and what was drawn per image. */
 export interface ViewSample {
   readonly values: ViewValues;
   readonly draws: ViewDraws;
 }
 
+/** The height and width of a view's images (the crop's output size). */
 export function outputSize(config: ViewConfig): { readonly height: number; readonly width: number } {
   const [height, width] = typeof config.size === 'number' ? [config.size, config.size] : config.size;
   return { height, width };

@@ -33,6 +33,7 @@ export class OnnxExportError extends Error {
   }
 }
 
+/** Options of the ONNX export: the dtype, input and output names. */
 export interface ExportOnnxOptions {
   /** Element type of the model: 'float32' (default; what runtimes implement every op for) or 'float64'. */
   readonly dtype?: 'float32' | 'float64';

@@ -8,6 +8,7 @@
 
 export type FloatDtype = 'F64' | 'F32' | 'F16' | 'BF16';
 
+/** The floating-point safetensors dtypes this library reads. */
 export const floatDtypes: readonly FloatDtype[] = ['F64', 'F32', 'F16', 'BF16'];
 
 /** Dtypes the format defines that this reader does not turn into floats. */

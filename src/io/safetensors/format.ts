@@ -33,6 +33,7 @@ export interface SafetensorsEntry {
   readonly data: Float64Array;
 }
 
+/** A safetensors file's tensors by name, and its metadata. */
 export interface SafetensorsContents {
   /** In file order (by data offset). */
   readonly tensors: readonly SafetensorsEntry[];

@@ -14,6 +14,7 @@ import { isNDArray, stateDictName, treeValues } from '../tree-values.js';
 import type { FloatDtype } from './dtypes.js';
 import { decodeSafetensors, encodeSafetensors, SafetensorsError } from './format.js';
 
+/** How a parameter tree is saved to safetensors (metadata, dtype). */
 export interface SaveSafetensorsOptions {
   /** Element type on disk: F32 (default, what PyTorch checkpoints use), F64 (lossless), F16 or BF16. */
   readonly dtype?: FloatDtype;
@@ -21,6 +22,7 @@ export interface SaveSafetensorsOptions {
   readonly metadata?: Readonly<Record<string, string>>;
 }
 
+/** How a parameter tree is loaded from safetensors: strictly (every tensor of the file used) or not. */
 export interface LoadSafetensorsOptions {
   /** true (default): any missing, extra or mis-shaped tensor is an error. false: report it and keep `like`'s value. */
   readonly strict?: boolean;

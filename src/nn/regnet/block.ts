@@ -39,6 +39,7 @@ import { conv2d } from '../conv.js';
 import { linearApply } from '../linear.js';
 import { batchNorm, type BatchNormParams } from '../batch-norm.js';
 
+/** RegNet's feature maps: batch, channels, height, width. */
 export type RegNetImage = ['B', 'C', 'H', 'W'];
 /** Alias of RegNetImage (src/ssl/seer.ts imports it under this name). */
 export type Image = RegNetImage;
@@ -52,6 +53,7 @@ export interface RegNetConv {
 /** nn.Sequential(Conv2d, BatchNorm2d, ReLU): paths '0.weight', '1.running_mean', ... */
 export type RegNetConvBnRelu = readonly [RegNetConv, BatchNormParams<'C'>, Empty];
 
+/** Squeeze-and-excitation's two 1×1 convolutions. */
 export interface SqueezeExcitationParams {
   /** nn.Sequential(Conv2d(w, s, 1), ReLU, Conv2d(s, w, 1), Sigmoid). */
   readonly excitation: readonly [
@@ -62,6 +64,7 @@ export interface SqueezeExcitationParams {
   ];
 }
 
+/** A RegNet block's bottleneck: 1×1, grouped 3×3 with squeeze-and-excitation, 1×1. */
 export interface BottleneckParams {
   readonly a: RegNetConvBnRelu;
   readonly b: RegNetConvBnRelu;
@@ -70,12 +73,14 @@ export interface BottleneckParams {
   readonly final_bn: BatchNormParams<'C'>;
 }
 
+/** A RegNet block's parameters (bottleneck and optional projection). */
 export interface RegNetBlockParams {
   readonly proj?: RegNetConv;
   readonly bn?: BatchNormParams<'C'>;
   readonly f: BottleneckParams;
 }
 
+/** A RegNet Y block: input and output widths, stride, bottleneck ratio, group width, SE ratio. */
 export interface RegNetBlockConfig {
   readonly widthIn: number;
   readonly widthOut: number;
@@ -97,6 +102,7 @@ export function roundHalfEven(x: number): number {
   return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
+/** A RegNet block's derived widths: bottleneck, groups, squeeze-and-excitation. */
 export interface RegNetBlockWidths {
   /** Bottleneck width w_b. */
   readonly bottleneck: number;
@@ -106,6 +112,7 @@ export interface RegNetBlockWidths {
   readonly projection: boolean;
 }
 
+/** The widths of a RegNet block: bottleneck, groups, squeeze-and-excitation. */
 export function regnetBlockWidths(config: RegNetBlockConfig): RegNetBlockWidths {
   const bottleneck = roundHalfEven(config.widthOut * (config.bottleneckMultiplier ?? 1));
   const groups = Math.floor(bottleneck / config.groupWidth);
@@ -142,8 +149,10 @@ export function squeezeExcitation(p: SqueezeExcitationParams, u: Tensor<RegNetIm
   return mul(u, broadcastTo(gate, u.axes, u.sizes) as Tensor<RegNetImage>);
 }
 
+/** A RegNet Y block as a layer, with its configuration and widths. */
 export type RegNetBlock = Layer<RegNetBlockParams, RegNetImage, RegNetImage> & { readonly config: RegNetBlockConfig; readonly widths: RegNetBlockWidths };
 
+/** A RegNet Y block (ResBottleneckBlock with squeeze-and-excitation), as VISSL's and pycls' RegNet. */
 export function regnetBlock(config: RegNetBlockConfig): RegNetBlock {
   const widths = regnetBlockWidths(config);
   const { bottleneck: wb, groups, se, projection } = widths;

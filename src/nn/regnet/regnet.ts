@@ -27,6 +27,7 @@ import { conv2d } from '../conv.js';
 import { batchNorm, type BatchNormParams } from '../batch-norm.js';
 import { regnetConvInit, regnetBlock, roundHalfEven, type RegNetConvBnRelu, type RegNetImage, type RegNetBlock, type RegNetBlockParams } from './block.js';
 
+/** One stage of a RegNet: depth, width, stride, group width, bottleneck ratio. */
 export interface RegNetStage {
   readonly depth: number;
   readonly width: number;
@@ -36,6 +37,7 @@ export interface RegNetStage {
   readonly bottleneckMultiplier?: number;
 }
 
+/** A RegNet Y trunk: stem width and its stages. */
 export interface RegNetConfig {
   /** Input image channels (3 for RGB, 1 for MNIST). */
   readonly inChans: number;
@@ -103,6 +105,7 @@ export const regnetYTinyMnist: RegNetConfig = Object.freeze({
   seRatio: 0.25,
 });
 
+/** A RegNet trunk's parameters: the stem and each stage's blocks. */
 export interface RegNetParams {
   readonly stem: { readonly stem: RegNetConvBnRelu };
   /** trunk_output.block{s}.block{s}-{i} */
@@ -117,9 +120,12 @@ export interface RegNetModel extends Layer<RegNetParams, RegNetImage, ['B', 'C']
   featureMap(params: RegNetParams, x: Tensor<RegNetImage>, ctx?: ApplyContext): Tensor<RegNetImage>;
 }
 
+/** The parameter name of stage s, as VISSL's checkpoints name it. */
 export const regnetStageName = (s: number): string => `block${s + 1}`;
+/** The parameter name of block i of stage s, as VISSL's checkpoints name it. */
 export const regnetBlockName = (s: number, i: number): string => `block${s + 1}-${i}`;
 
+/** A RegNet Y trunk (stem, stages of blocks, global average pool) from its configuration. */
 export function regnet(config: RegNetConfig): RegNetModel {
   const eps = config.bnEps ?? 1e-5;
   const momentum = config.bnMomentum ?? 0.1;

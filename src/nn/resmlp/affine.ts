@@ -6,11 +6,13 @@ import { full } from '../../ops/sources.js';
 import { axisIndex } from '../../ops/check.js';
 import { scaleShift, type NormLayer } from '../layer-norm.js';
 
+/** Affine's per-channel scale and shift. */
 export interface AffineParams<C extends Axis> {
   readonly alpha: Tensor<[C]>;
   readonly beta: Tensor<[C]>;
 }
 
+/** ResMLP's Affine: a per-channel scale and shift along axis C (initialised to 1 and 0). */
 export function affine<const C extends Axis>(axis: C): NormLayer<C, AffineParams<C>> {
   return {
     init: (_key: Key, sizes: Sizes) => ({ alpha: full(1, [axis], sizes) as Tensor<[C]>, beta: full(0, [axis], sizes) as Tensor<[C]> }),

@@ -24,6 +24,7 @@ import type { ApplyContext, Layer } from '../layer.js';
 /** The primed name of the weight's output token axis: N -> N'. */
 export type Primed<N extends Axis> = `${N}'`;
 
+/** The cross-patch layer's weight [N, N'] and bias. */
 export interface CrossPatchParams<N extends Axis> {
   readonly weight: Tensor<[Primed<N>, N]>;
   readonly bias: Tensor<[N]>;
@@ -31,10 +32,13 @@ export interface CrossPatchParams<N extends Axis> {
 
 export interface CrossPatchLayer<N extends Axis> extends Layer<CrossPatchParams<N>, readonly Axis[], readonly Axis[]> {
   readonly axis: N;
+  /** Fresh patch-mixing weight and bias for the number of patches. */
   init(key: Key, sizes: Sizes): CrossPatchParams<N>;
+  /** Tokens mixed across patches (a linear layer along N), per channel. */
   apply<S extends Shape>(params: CrossPatchParams<N>, x: Tensor<S>, ctx?: ApplyContext): Tensor<S>;
 }
 
+/** The cross-patch layer's initial weights' standard deviation. */
 export interface CrossPatchOptions {
   /** Std of the truncated-normal initial weight (default 0.02, ResMLP's _init_weights). */
   readonly std?: number;

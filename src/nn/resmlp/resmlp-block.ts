@@ -24,8 +24,10 @@ import { dropPath } from '../dropout.js';
 import { affine, type AffineParams } from './affine.js';
 import { crossPatch, type CrossPatchParams } from './cross-patch.js';
 
+/** ResMLP's tokens: batch, patches, channels. */
 export type ResMlpTokens = ['B', 'N', 'C'];
 
+/** A ResMLP block's parameters. */
 export interface ResMlpBlockParams {
   readonly norm1: AffineParams<'C'>;
   readonly attn: CrossPatchParams<'N'>;
@@ -35,6 +37,7 @@ export interface ResMlpBlockParams {
   readonly gamma_2: Tensor<['C']>;
 }
 
+/** A ResMLP block: LayerScale's initial value, MLP ratio, drop path. */
 export interface ResMlpBlockOptions {
   /** Initial value of both layer-scale vectors (official constructor default 1e-4; ResMLP-S12 uses 0.1). */
   readonly initValues?: number;
@@ -44,11 +47,13 @@ export interface ResMlpBlockOptions {
   readonly dropPath?: number;
 }
 
+/** A ResMLP block as a layer on tokens. */
 export type ResMlpBlock = Layer<ResMlpBlockParams, ResMlpTokens, ResMlpTokens>;
 
 /** The MLP hidden width for channel width c: int(ratio · c), as the official code. */
 export const resmlpHidden = (c: number, ratio = 4): number => Math.floor(ratio * c);
 
+/** A ResMLP block: cross-patch linear and per-channel MLP, each behind an Affine and a LayerScale residual. */
 export function resmlpBlock(options: ResMlpBlockOptions = {}): ResMlpBlock {
   const initValues = options.initValues ?? 1e-4;
   const ratio = options.mlpRatio ?? 4;

@@ -29,9 +29,12 @@ import { linear, type LinearParams } from '../linear.js';
 import { affine, type AffineParams } from './affine.js';
 import { resmlpHidden, resmlpBlock, type ResMlpBlockParams, type ResMlpTokens } from './resmlp-block.js';
 
+/** ResMLP's input images: batch, channels, height, width. */
 export type ResMlpImage = ['B', 'C', 'H', 'W'];
+/** ResMLP's class scores: batch, classes. */
 export type ResMlpLogits = ['B', 'K'];
 
+/** A ResMLP network: image size, patch size, width, depth, classes. */
 export interface ResMlpConfig {
   /** Image side (square) or [height, width]. */
   readonly imgSize: number | readonly [number, number];
@@ -60,10 +63,12 @@ export const resmlpS36: ResMlpConfig = Object.freeze({ ...resmlpS12, depth: 36, 
 /** ResMLP-B24 (resmlpB_24): patch 8, width 768, 24 blocks, init_scale 1e-6. */
 export const resmlpB24: ResMlpConfig = Object.freeze({ ...resmlpS12, patchSize: 8, embedDim: 768, depth: 24, initScale: 1e-6 });
 
+/** ResMLP's patch embedding (a strided convolution). */
 export interface ResMlpPatchEmbedParams {
   readonly proj: { readonly weight: Tensor<['E', 'C', 'KH', 'KW']>; readonly bias: Tensor<['E']> };
 }
 
+/** A ResMLP network's parameters. */
 export interface ResMlpParams {
   readonly patch_embed: ResMlpPatchEmbedParams;
   readonly blocks: readonly ResMlpBlockParams[];
@@ -79,6 +84,7 @@ export interface ResMlpModel extends Layer<ResMlpParams, ResMlpImage, ResMlpLogi
   features(params: ResMlpParams, x: Tensor<ResMlpImage>, ctx?: ApplyContext): Tensor<['B', 'C']>;
 }
 
+/** The image height and width a ResMLP configuration takes. */
 export function resmlpImageSides(config: ResMlpConfig): [number, number] {
   return typeof config.imgSize === 'number' ? [config.imgSize, config.imgSize] : [config.imgSize[0], config.imgSize[1]];
 }
@@ -95,6 +101,7 @@ export function torchDefaultUniform<const S extends string[]>(key: Key, axes: S,
   return sub(mul(uniform(key, axes, sizes), 2 * bound), bound) as Tensor<S>;
 }
 
+/** A ResMLP network (patch embedding, blocks, pooling, classifier) from its configuration. */
 export function resmlp(config: ResMlpConfig): ResMlpModel {
   const { patchSize: p, inChans, embedDim, depth, numClasses } = config;
   if (![p, inChans, embedDim, numClasses].every((v) => Number.isInteger(v) && v > 0) || !Number.isInteger(depth) || depth < 0) {

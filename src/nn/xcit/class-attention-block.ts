@@ -27,6 +27,7 @@ import { mlp, type MlpParams } from '../mlp.js';
 import { channelsOf, type Tokens } from './heads.js';
 import { classAttention, replaceClsRow, tokenRows, type ClassAttentionParams } from './class-attention.js';
 
+/** A class-attention block's parameters. */
 export interface ClassAttentionBlockParams {
   readonly gamma1: Tensor<['C']>;
   readonly gamma2: Tensor<['C']>;
@@ -36,6 +37,7 @@ export interface ClassAttentionBlockParams {
   readonly mlp: MlpParams<'C', 'F', 'C'>;
 }
 
+/** XCiT's class-attention block: width, heads, MLP ratio, LayerScale value. */
 export interface ClassAttentionBlockOptions {
   readonly heads: number;
   /** MLP hidden width = int(C · mlpRatio) (default 4). */
@@ -61,6 +63,7 @@ export const mlpHidden = (dim: number, ratio: number): number => Math.floor(dim 
 /** gamma ⊙ x, gamma over the channel axis. */
 export const scaleChannels = (gamma: Tensor<['C']>, x: Tokens): Tokens => mul(x, broadcastTo(gamma, x.axes, x.sizes) as Tokens);
 
+/** XCiT's class-attention block: the class token attends to the patches, then an MLP, each behind a LayerScale residual. */
 export function classAttentionBlock(options: ClassAttentionBlockOptions): ClassAttentionBlockLayer {
   const ratio = options.mlpRatio ?? 4;
   const eta = options.eta ?? 1;

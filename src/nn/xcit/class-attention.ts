@@ -21,11 +21,13 @@ import { linear, linearApply, type LinearParams } from '../linear.js';
 import { channelsOf, headDim, splitQkv, type Tokens } from './heads.js';
 import { initQkv, type QkvParams } from './xca.js';
 
+/** Class attention's query, key, value and output projections. */
 export interface ClassAttentionParams {
   readonly qkv: QkvParams;
   readonly proj: LinearParams<'C', 'C'>;
 }
 
+/** Class attention's heads, qkv bias and scale. */
 export interface ClassAttentionOptions {
   readonly heads: number;
   /** qkv_bias (default true, as every XCiT model). */
@@ -50,6 +52,7 @@ export function replaceClsRow(first: Tokens, x: Tokens): Tokens {
   return n === 1 ? first : concat([first, tokenRows(x, 1, n)], 'N');
 }
 
+/** XCiT's class attention: the class token's query against every token's keys. */
 export function classAttention(options: ClassAttentionOptions): ClassAttentionLayer {
   const heads = options.heads;
   const qkvBias = options.qkvBias ?? true;

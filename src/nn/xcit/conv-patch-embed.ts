@@ -36,16 +36,19 @@ export type ConvBnParams = readonly [{ readonly weight: Tensor }, BatchNormParam
 /** Empty parameters of a GELU in the sequence. */
 export type NoParams = Readonly<Record<string, never>>;
 
+/** The patch embedding's convolutions and BatchNorms. */
 export interface ConvPatchEmbedParams {
   /** `[stage 0, GELU, stage 1, GELU, ..., last stage]`: stage i at index 2i. */
   readonly proj: readonly (ConvBnParams | NoParams)[];
 }
 
+/** XCiT's convolutional patch embedding: the patch size. */
 export interface ConvPatchEmbedOptions {
   /** The patch size: a power of two >= 2 (8 and 16 are the official ones). */
   readonly patch: number;
 }
 
+/** Patch tokens and the grid they came from. */
 export interface PatchTokens {
   readonly tokens: Tokens;
   /** The patch grid (Hp, Wp). */
@@ -65,6 +68,7 @@ export const halve = (n: number): number => Math.floor((n - 1) / 2) + 1;
 /** The channel axis after stage i of k: the last is C, the others S1, S2, ... */
 const stageAxis = (i: number, k: number): string => (i === k - 1 ? 'C' : `S${i + 1}`);
 
+/** XCiT's convolutional patch embedding: strided 3×3 convolutions with BatchNorm and GELU down to patch tokens. */
 export function convPatchEmbed(options: ConvPatchEmbedOptions): ConvPatchEmbedLayer {
   const patch = options.patch;
   const stages = Math.round(Math.log2(patch));

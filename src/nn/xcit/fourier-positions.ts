@@ -26,6 +26,7 @@ import { fromArray } from '../../ops/sources.js';
 import { channelsOf, type Grid, type Tokens } from './heads.js';
 import { uniformFanIn } from './lpi.js';
 
+/** The encoding's projection (a 1×1 convolution). */
 export interface FourierPositionsParams {
   readonly token_projection: {
     /** [C, 2·Dh, 1, 1]. */
@@ -34,6 +35,7 @@ export interface FourierPositionsParams {
   };
 }
 
+/** The Fourier encoding's hidden width, temperature and precision. */
 export interface FourierPositionsOptions {
   /** Dh, the number of features per coordinate (default 32); must be even. */
   readonly hiddenDim?: number;
@@ -43,6 +45,7 @@ export interface FourierPositionsOptions {
   readonly precision?: FeaturePrecision;
 }
 
+/** The Fourier positional encoding as a layer on a grid. */
 export interface FourierPositions {
   readonly hiddenDim: number;
   readonly temperature: number;
@@ -89,6 +92,7 @@ export function fourierFeatures(hiddenDim: number, grid: Grid, temperature = 100
   return fromArray(data, ['H', 'W', 'P'], [H, W, p], { name: 'fourier_features' });
 }
 
+/** XCiT's Fourier positional encoding of the patch grid, projected to the embedding width. */
 export function fourierPositions(options: FourierPositionsOptions = {}): FourierPositions {
   const hiddenDim = options.hiddenDim ?? 32;
   const temperature = options.temperature ?? 10000;

@@ -29,6 +29,7 @@ export interface Grid {
 export interface GridLayer<P> extends Layer<P, ['B', 'N', 'C'], ['B', 'N', 'C']> {
   /** The grid given at construction, if any (apply then needs N to be a square). */
   readonly grid: Grid | undefined;
+  /** apply, with the patch grid's height and width given (for tokens that are not a square grid). */
   applyGrid(params: P, x: Tokens, grid: Grid, ctx?: ApplyContext): Tokens;
 }
 

@@ -28,12 +28,14 @@ export interface DepthwiseConvParams {
   readonly bias: Tensor<['C']>;
 }
 
+/** LPI's two depthwise convolutions and its BatchNorm. */
 export interface LpiParams {
   readonly conv1: DepthwiseConvParams;
   readonly bn: BatchNormParams<'C'>;
   readonly conv2: DepthwiseConvParams;
 }
 
+/** Local patch interaction's grid and kernel size. */
 export interface LpiOptions {
   /** The token grid used by `apply` (default: the square grid of N tokens). */
   readonly grid?: Grid;
@@ -51,6 +53,7 @@ export function uniformFanIn<const S extends string[]>(key: Key, axes: S, sizes:
   return mul(sub(mul(uniform(key, axes, sizes), 2), 1), bound) as Tensor<S>;
 }
 
+/** A depthwise convolution's parameters, initialised as PyTorch's Conv2d with groups = channels. */
 export function initDepthwise(key: Key, channels: number, kernel: number): DepthwiseConvParams {
   const [kw, kb] = split(key);
   return {
@@ -67,6 +70,7 @@ export function depthwiseConv(x: Tensor<['B', 'H', 'W', 'C']>, p: DepthwiseConvP
   return add(y, broadcastTo(p.bias, y.axes, y.sizes) as typeof y);
 }
 
+/** XCiT's local patch interaction: two depthwise convolutions on the patch grid with GELU and BatchNorm between. */
 export function lpi(options: LpiOptions = {}): GridLayer<LpiParams> {
   const kernel = options.kernel ?? 3;
   const bn = batchNorm('C');

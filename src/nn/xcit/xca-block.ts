@@ -25,6 +25,7 @@ import { xca, type XcaParams } from './xca.js';
 import { lpi, type LpiParams } from './lpi.js';
 import { mlpHidden, scaleChannels } from './class-attention-block.js';
 
+/** An XCiT block's parameters. */
 export interface XcaBlockParams {
   readonly gamma1: Tensor<['C']>;
   readonly gamma2: Tensor<['C']>;
@@ -37,6 +38,7 @@ export interface XcaBlockParams {
   readonly local_mp: LpiParams;
 }
 
+/** An XCiT block: width, heads, MLP ratio, LayerScale value. */
 export interface XcaBlockOptions {
   readonly heads: number;
   /** MLP hidden width = int(C · mlpRatio) (default 4). */
@@ -54,6 +56,7 @@ export interface XcaBlockOptions {
   readonly grid?: Grid;
 }
 
+/** XCiT's block: cross-covariance attention, local patch interaction and an MLP, each behind a LayerScale residual. */
 export function xcaBlock(options: XcaBlockOptions): GridLayer<XcaBlockParams> {
   const ratio = options.mlpRatio ?? 4;
   const eta = options.eta ?? 1;

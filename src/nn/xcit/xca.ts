@@ -28,6 +28,7 @@ export interface QkvParams {
   readonly bias?: Tensor<['C3']>;
 }
 
+/** XCA's temperature, qkv and output projections. */
 export interface XcaParams {
   /** Per-head temperature, stored [h, 1, 1] as in PyTorch. */
   readonly temperature: Tensor<['Hd', '1a', '1b']>;
@@ -35,6 +36,7 @@ export interface XcaParams {
   readonly proj: LinearParams<'C', 'C'>;
 }
 
+/** Cross-covariance attention's heads and qkv bias. */
 export interface XcaOptions {
   readonly heads: number;
   /** qkv_bias (default true, as every XCiT model). */
@@ -62,6 +64,7 @@ export function xcaAttention(q: Tensor<['B', 'N', 'Hd', 'D']>, k: Tensor<['B', '
   return softmax(mul(logits, broadcastTo(tau, logits.axes, logits.sizes) as XcaAttention), 'E');
 }
 
+/** Cross-covariance attention: attention between channels (d×d per head) with a learned temperature, L2-normalised queries and keys. */
 export function xca(options: XcaOptions): XcaLayer {
   const heads = options.heads;
   const qkvBias = options.qkvBias ?? true;

@@ -40,6 +40,7 @@ import { fourierPositions, type FourierPositionsParams } from './fourier-positio
 import { xcaBlock, type XcaBlockParams } from './xca-block.js';
 import { classAttentionBlock, type ClassAttentionBlockParams } from './class-attention-block.js';
 
+/** An XCiT network: patch size, width, depth, heads, class-attention layers, classes. */
 export interface XcitConfig {
   /** Input image size (square, or [H, W]). */
   readonly imgSize: number | readonly [number, number];
@@ -101,6 +102,7 @@ export const xcitMnist: XcitConfig = {
   eps: 1e-6,
 };
 
+/** An XCiT network's parameters. */
 export interface XcitParams {
   /** [1, 1, C]. */
   readonly cls_token: Tensor<['1a', '1b', 'C']>;
@@ -122,6 +124,7 @@ export interface XcitModel extends Layer<XcitParams, ['B', 'Cin', 'H', 'W'], ['B
   features(params: XcitParams, x: Images, ctx?: ApplyContext): Tensor<['B', 'C']>;
 }
 
+/** An XCiT network (patch embedding, positional encoding, XCA blocks, class-attention blocks) from its configuration. */
 export function xcit(config: XcitConfig): XcitModel {
   const [imgH, imgW] = typeof config.imgSize === 'number' ? [config.imgSize, config.imgSize] : config.imgSize;
   const stem = convPatchEmbed({ patch: config.patchSize });

@@ -24,6 +24,7 @@ export interface Tolerance {
   readonly rtol: number;
 }
 
+/** A conformance component: what golden files name, and how it evaluates their inputs. */
 export interface Component {
   /** The golden file's base name, e.g. 'xca' for xca.json. */
   readonly name: string;
@@ -32,6 +33,7 @@ export interface Component {
   readonly tolerance?: Tolerance;
   /** A tolerance for one tensor (e.g. values the reference computed in float32); undefined falls back. */
   readonly toleranceFor?: (section: 'outputs' | 'grads', key: string, expected: GoldenTensor) => Tolerance | undefined;
+  /** The component's outputs for a golden file's inputs and configuration, on a backend. */
   evaluate(file: GoldenFile, backend: BackendName): ComponentResult;
 }
 

@@ -16,6 +16,7 @@ import { backendAvailable } from '../../compile/compile.js';
 import { compare } from './compare.js';
 import { components as known } from './components/index.js';
 
+/** One checked output of a golden file. */
 export interface CheckLine {
   readonly section: 'outputs' | 'grads';
   readonly key: string;
@@ -25,6 +26,7 @@ export interface CheckLine {
   readonly note?: string;
 }
 
+/** A golden file's checked lines and verdict. */
 export interface FileReport {
   readonly file: string;
   readonly component: string;
@@ -35,6 +37,7 @@ export interface FileReport {
   readonly ran?: ExecutionInfo;
 }
 
+/** The backend a conformance check runs on, and its components. */
 export interface ConformanceOptions {
   readonly backend?: BackendName | string;
   readonly components?: Readonly<Record<string, Component>>;

@@ -32,6 +32,7 @@ function readJson(path: string): unknown {
   }
 }
 
+/** A golden file read and validated. */
 export function loadGolden(path: string): GoldenFile {
   return decodeGoldenJson(readJson(path), path);
 }
@@ -48,6 +49,7 @@ export function checkFileOn(path: string, options: ConformanceOptions = {}): Pro
   return checkGolden(componentOf(path), () => readJson(path), path, options);
 }
 
+/** Check a golden file, or every golden file under a folder, against the component it names; one report per file. */
 export async function runConformance(target: string, options: ConformanceOptions = {}, onReport?: (r: FileReport) => void): Promise<{ reports: FileReport[]; ok: boolean }> {
   const reports: FileReport[] = [];
   for (const f of goldenFiles(target)) {

@@ -2,9 +2,9 @@
 import { goldenData } from '../../../io/golden.js';
 import { scalar } from '../../../ops/sources.js';
 import { dino, type DinoState } from '../../../ssl/dino.js';
-import { detach } from '../../../ssl/cross-entropy-soft.js';
 import { configNumber, tensorOf, type Component } from '../component.js';
 import { evaluateCase, goldenTensor } from '../layer-case.js';
+import { asTeacher } from '../../../ssl/teacher.js';
 
 /** Sub-case prefixes such as call0, call1, in numeric order. */
 export function callsOf(keys: readonly string[], suffix: string): string[] {
@@ -30,7 +30,7 @@ export const dinoLoss: Component = {
     let state: DinoState<'K'> | undefined;
     for (const call of callsOf(Object.keys(file.inputs), 'student_output')) {
       const student = goldenTensor(file, 'inputs', `${call}/student_output`, ['N', 'K']);
-      const teacher = detach(goldenTensor(file, 'inputs', `${call}/teacher_output`, ['N', 'K']));
+      const teacher = asTeacher(goldenTensor(file, 'inputs', `${call}/teacher_output`, ['N', 'K']));
       const epoch = goldenData(tensorOf(file, 'inputs', `${call}/epoch`))[0]!;
       const before: DinoState<'K'> = state ?? objective.init('K', student.size('K'));
       let after: DinoState<'K'> = before;

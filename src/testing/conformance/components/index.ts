@@ -20,4 +20,5 @@ import { larsSuncet, larsSwav } from './lars.js';
 
 const all: readonly Component[] = [resmlpAffine, resmlpBlockComponent, resmlpModelComponent, dinoHeadComponent, ...xcitComponents, deepclusterPreprocess, deepclusterKmeans, deepclusterUnifSampler, deeperclusterTargets, dinoLoss, dinoCosineScheduler, swavSinkhorn, swavLoss, pawsSharpen, pawsSnn, pawsLoss, larsSuncet, larsSwav];
 
+/** Every conformance component (what a golden file's `component` names), by name. */
 export const components: Readonly<Record<string, Component>> = Object.fromEntries(all.map((c) => [c.name, c]));
