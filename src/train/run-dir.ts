@@ -206,10 +206,7 @@ export function openRunDir(dir: string, identity: RunIdentity, options: OpenRunO
     }
   }
   const entries = readdirSync(dir).filter((n) => !IGNORED(n));
-  if (options.resume && !entries.includes('run.json')) {
-    const what = entries.length === 0 ? 'holds no run' : `is not a shapegrad run folder (it has no run.json)`;
-    throw new RunDirError(`cannot resume: ${dir} ${what}; check the folder name, or drop --resume to start a new run`, dir);
-  }
+  if (options.resume && entries.length === 0) throw new RunDirError(`cannot resume: ${dir} holds no run; check the folder name, or drop --resume to start a new run`, dir);
   if (entries.length === 0) {
     const info: RunInfo = { method: identity.method, model: identity.model, dataset: identity.dataset, config: identity.config ?? {}, createdAt: (options.now?.() ?? new Date()).toISOString() };
     const text = `${JSON.stringify({ format: 'shapegrad-run', version: 1, ...info }, null, 2)}\n`;

@@ -31,7 +31,7 @@ export function plannedTotalSteps(o: { readonly budgetMs: number; readonly elaps
  * measurement the run makes every `everyMs` (so the plan fits the budget).
  */
 export function msPerPlannedStep(stepMs: number, measureMs: number, everyMs: number): number {
-  return stepMs * (1 + measureMs / everyMs);
+  return stepMs + (stepMs * measureMs) / everyMs;
 }
 
 /** The progress (0..1) that drives the schedules for the step about to run. */
