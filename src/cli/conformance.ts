@@ -41,6 +41,8 @@ export async function conformanceCommand(args: readonly string[], out: (line: st
     if (targets.length === 0) throw new UsageError('give at least one golden file or folder');
     const missing = targets.find((t) => !existsSync(t));
     if (missing !== undefined) throw new UsageError(`${missing} does not exist`);
+    const empty = targets.find((t) => goldenFiles(t).length === 0);
+    if (empty !== undefined) throw new UsageError(`${empty} holds no golden files (*.json)`);
     backend = oneOf(flags, 'backend', conformanceBackends(), 'reference');
     json = flags.switches.has('json');
   } catch (e) {
