@@ -48,7 +48,7 @@ function check(c: Case, cwd: string): void {
     const lines = r.err.trim().split('\n').filter((l) => l.startsWith('shapegrad'));
     assert.equal(lines.length, 1, `one error line: ${what}`);
     assert.match(lines[0]!, new RegExp(`^shapegrad ${c.command}: \\S`), what);
-    if (r.code === 2) assert.match(lines[0]!, /--[A-Za-z]|argument|-x|at least one|does not exist|no golden files/, `a usage error names the flag: ${what}`);
+    if (r.code === 2) assert.match(lines[0]!, /--[A-Za-z]|argument|-x|at least one|does not exist|no golden files|empty path/, `a usage error names the flag: ${what}`);
   }
   const left = readdirSync(cwd);
   assert.deepEqual(r.code === 0 ? [] : left, [], `nothing written on failure: ${left.join(', ')} after ${what}`);
