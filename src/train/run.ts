@@ -141,7 +141,7 @@ async function trainInRun(o: RunOptions, run: RunDir, train: Dataset, test: Data
   const started = Date.now();
   const elapsed = () => elapsedBefore + (Date.now() - started);
   if (plan === undefined) {
-    plan = { totalSteps: o.maxSteps ?? (await budgetPlan(trainer, state, imageBatches(train, o.batchSize, foldIn(state.key, 1)).next().value as Float32Array, { budgetMs, elapsedMs: elapsed(), measureMs })), elapsedMs: 0 };
+    plan = { totalSteps: o.maxSteps ?? (await budgetPlan(trainer, state, imageBatches(train, o.batchSize, foldIn(state.key, 1)).next().value as Float32Array, { budgetMs, elapsed, measureMs })), elapsedMs: 0 };
     o.log(`the schedules span ${plan.totalSteps} steps`);
   }
   const totalSteps = plan.totalSteps;
@@ -213,12 +213,12 @@ const SAVE_EVERY_MS = 60_000;
  * timed one is a step after the first, so that work a method does once per epoch at its first
  * step (DeepCluster's clustering) is not charged to every step.
  */
-async function budgetPlan(trainer: Trainer<TrainState>, state: TrainState, images: Float32Array, o: { budgetMs: number; elapsedMs: number; measureMs: number }): Promise<number> {
+async function budgetPlan(trainer: Trainer<TrainState>, state: TrainState, images: Float32Array, o: { budgetMs: number; elapsed: () => number; measureMs: number }): Promise<number> {
   await trainer.step(state, images, 0);
   const t0 = Date.now();
   await trainer.step({ ...state, step: state.step + 1 }, images, 0);
   const stepMs = Date.now() - t0;
-  return plannedTotalSteps({ budgetMs: o.budgetMs, elapsedMs: o.elapsedMs + stepMs, stepsDone: state.step, msPerStep: msPerPlannedStep(stepMs, o.measureMs, SAVE_EVERY_MS) });
+  return plannedTotalSteps({ budgetMs: o.budgetMs, elapsedMs: o.elapsed(), stepsDone: state.step, msPerStep: msPerPlannedStep(stepMs, o.measureMs, SAVE_EVERY_MS) });
 }
 
 interface PlotInput {
