@@ -39,8 +39,11 @@ export async function conformanceCommand(args: readonly string[], out: (line: st
     }
     targets = flags.positionals;
     if (targets.length === 0) throw new UsageError('give at least one golden file or folder');
+    if (targets.includes('')) throw new UsageError("an empty path ('') is not a golden file or folder");
     const missing = targets.find((t) => !existsSync(t));
     if (missing !== undefined) throw new UsageError(`${missing} does not exist`);
+    const empty = targets.find((t) => goldenFiles(t).length === 0);
+    if (empty !== undefined) throw new UsageError(`${empty} holds no golden files (*.json)`);
     backend = oneOf(flags, 'backend', conformanceBackends(), 'reference');
     json = flags.switches.has('json');
   } catch (e) {

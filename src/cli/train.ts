@@ -5,6 +5,10 @@ import { runTraining, type DatasetName, type RunOptions } from '../train/run.js'
 import type { MethodName } from '../train/trainer.js';
 import { intIn, numberFlag, oneOf, parseFlags, UsageError, type Flags } from './args.js';
 import { resultJson } from './result-json.js';
+import { resumeFlags } from './resume-flags.js';
+import { readRunInfo } from '../train/run-dir.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 
 export const trainUsage = `usage: shapegrad train [--method dino|swav|paws|deepcluster] [--model xcit-tiny|resmlp-tiny] [--dataset mnist|fashion-mnist]
                        [--minutes N] [--max-steps N] [--stop-after N] [--out runs/NAME] [--resume] [--batch-size N] [--lr X]
@@ -16,6 +20,8 @@ export const trainUsage = `usage: shapegrad train [--method dino|swav|paws|deepc
   (default 10); --cluster-images is DeepCluster's clustered subset (default 6000).
   --init-from: start from a backbone trained elsewhere (a safetensors file of --model with the official
   state_dict names, e.g. from shapegrad export or PyTorch); DINO's student and teacher both start from it.
+  --resume --out RUN continues a stopped run with the settings in RUN/run.json; a setting given again must be the same.
+  A time budget's schedules span the steps estimated from the first steps' speed, kept in the checkpoint.
   Defaults per method: batch 32 / 64 / 32 / 64, lr 5e-4 / 3e-3 / 3e-3 / 1e-3 (dino / swav / paws / deepcluster).`;
 
 const switchNames = ['resume', 'json'];
@@ -46,7 +52,17 @@ export function trainOptions(args: readonly string[], log: (line: string) => voi
   return trainOptionsOf(parseFlags(args, { switches: switchNames, values: valueNames }), log);
 }
 
-function trainOptionsOf(flags: Flags, log: (line: string) => void): RunOptions & { json: boolean } {
+/** On --resume, the settings recorded in the run folder's run.json (when it has one: openRunDir refuses the rest). */
+function withRecordedSettings(flags: Flags): Flags {
+  if (!flags.switches.has('resume')) return flags;
+  const out = flags.values.get('out');
+  if (out === undefined) throw new UsageError('--resume needs --out, the run folder to continue');
+  if (!existsSync(join(out, 'run.json'))) return flags;
+  return resumeFlags(flags, readRunInfo(out), out);
+}
+
+function trainOptionsOf(given: Flags, log: (line: string) => void): RunOptions & { json: boolean } {
+  const flags = withRecordedSettings(given);
   const method = oneOf(flags, 'method', ['dino', 'swav', 'paws', 'deepcluster'] as const, 'dino');
   for (const [flag, methods] of onlyFor) {
     if (flags.values.has(flag) && !methods.includes(method)) throw new UsageError(`--${flag} applies to --method ${methods.join(' or ')}, not ${method}`);

@@ -9,7 +9,11 @@
  *     "tensors": { "params.blocks.0.attn.qkv.weight":
  *                    { "axes": ["C", "D"], "sizes": [64, 192], "dtype": "float64",
  *                      "encoding": "base64-f64le", "sha256": "<hex>", "data": "<base64>" }, ... },
- *     "metrics": [ { "step": 1200, ... }, ... ], "checksum": "sha256:<hex>" }
+ *     "metrics": [ { "step": 1200, ... }, ... ],
+ *     "schedule": { "totalSteps": 3000, "elapsedMs": 61234 }, "checksum": "sha256:<hex>" }
+ *
+ * `schedule` (optional, see schedule-plan.ts) is the span of the schedules,
+ * fixed when the run began, and the training time spent so far.
  *
  * Tensor data: the float64 values in row-major order, each as 8 bytes
  * little-endian (IEEE 754 binary64), concatenated and base64-encoded (RFC 4648,
@@ -41,6 +45,7 @@ import type { Key } from '../runtime/prng.js';
 import { flattenTree, unflattenTree } from '../ir/tree.js';
 import { oneLine, writeFileAtomic, type AtomicWriteHooks } from './run-dir.js';
 import type { MetricRecord } from './metrics.js';
+import type { SchedulePlan } from './schedule-plan.js';
 
 /** The format name a checkpoint's metadata carries. */
 export const CHECKPOINT_FORMAT = 'shapegrad-checkpoint';
@@ -64,6 +69,8 @@ export interface Checkpoint {
   readonly tensors: Readonly<Record<string, NDArray>>;
   /** Recent metrics history. */
   readonly metrics: readonly MetricRecord[];
+  /** The span of the schedules and the training time so far (absent in older checkpoints). */
+  readonly schedule?: SchedulePlan;
 }
 
 /** A corrupted, unreadable or mismatched checkpoint; the message is one line. */
@@ -192,7 +199,7 @@ type RawTensor = t.TypeOf<typeof RawTensor>;
 
 const RawMetric = t.intersection([t.type({ step: t.number }), t.UnknownRecord], 'metric record { step, ... }');
 
-const RawCheckpoint = t.type({
+const RawCheckpoint = t.intersection([t.type({
   format: t.literal(CHECKPOINT_FORMAT),
   version: t.literal(CHECKPOINT_VERSION),
   method: t.string,
@@ -204,7 +211,7 @@ const RawCheckpoint = t.type({
   key: t.tuple([t.number, t.number]),
   tensors: t.record(t.string, RawTensor, 'record of tensors'),
   metrics: t.array(RawMetric, 'array of metric records'),
-});
+}), t.partial({ schedule: t.type({ totalSteps: t.number, elapsedMs: t.number }, 'schedule { totalSteps, elapsedMs }') })]);
 
 /** The JSON text of a checkpoint (what writeCheckpoint writes). */
 export function serializeCheckpoint(ckpt: Checkpoint, file = ''): string {
@@ -216,9 +223,10 @@ export function serializeCheckpoint(ckpt: Checkpoint, file = ''): string {
     const enc = encodeFloat64(x.data);
     tensors[name] = { axes: [...x.axes], sizes: [...x.sizes], dtype: 'float64', encoding: TENSOR_ENCODING, sha256: enc.sha256, data: enc.data };
   }
-  const { method, model, dataset, config, step, epoch, key, metrics } = ckpt;
+  const { method, model, dataset, config, step, epoch, key, metrics, schedule } = ckpt;
+  const plan = schedule === undefined ? {} : { schedule: { totalSteps: schedule.totalSteps, elapsedMs: schedule.elapsedMs } };
   // a JSON round trip first, so the checksum is over exactly what a reader will parse
-  const record = JSON.parse(JSON.stringify({ format: CHECKPOINT_FORMAT, version: CHECKPOINT_VERSION, method, model, dataset, config, step, epoch, key: [key[0], key[1]], tensors, metrics })) as Record<string, unknown>;
+  const record = JSON.parse(JSON.stringify({ format: CHECKPOINT_FORMAT, version: CHECKPOINT_VERSION, method, model, dataset, config, step, epoch, key: [key[0], key[1]], tensors, metrics, ...plan })) as Record<string, unknown>;
   return `${JSON.stringify({ ...record, checksum: checksumOf(record) })}\n`;
 }
 
@@ -293,6 +301,10 @@ export function decodeCheckpoint(json: unknown, file: string, expected: Expected
   raw.key.forEach((w, i) => {
     if (!Number.isInteger(w) || w < 0 || w > 0xffffffff) fail(`key.${i}`, `${w} is not a uint32 word`);
   });
+  if (raw.schedule !== undefined) {
+    if (!Number.isInteger(raw.schedule.totalSteps) || raw.schedule.totalSteps < 1) fail('schedule.totalSteps', `${raw.schedule.totalSteps} is not a positive step count`);
+    if (!Number.isFinite(raw.schedule.elapsedMs) || raw.schedule.elapsedMs < 0) fail('schedule.elapsedMs', `${raw.schedule.elapsedMs} is not a duration`);
+  }
   const tensors: Record<string, NDArray> = {};
   for (const [name, x] of Object.entries(raw.tensors)) tensors[name] = decodeTensor(name, x, fail);
   // last, so that a bad field is reported by name first
@@ -310,6 +322,7 @@ export function decodeCheckpoint(json: unknown, file: string, expected: Expected
     key: [raw.key[0], raw.key[1]],
     tensors,
     metrics: raw.metrics as MetricRecord[],
+    ...(raw.schedule === undefined ? {} : { schedule: { totalSteps: raw.schedule.totalSteps, elapsedMs: raw.schedule.elapsedMs } }),
   };
 }
 

@@ -193,11 +193,14 @@ export function readRunInfo(dir: string): RunInfo {
  *  - holds a run and resume is not asked: refused (nothing is touched).
  *  - holds a run of another method/model/dataset: refused, even with resume.
  *  - holds other files but no run.json: refused.
+ *  - resume asked and the folder is absent, empty or not a run: refused (a mistyped
+ *    folder must not silently start a fresh run).
  * Errors are {@link RunDirError}s with one line that says what to do.
  */
 export function openRunDir(dir: string, identity: RunIdentity, options: OpenRunOptions = {}): RunDir {
   const paths = runPaths(dir);
   if (existsSync(dir) && !statSync(dir).isDirectory()) throw new RunDirError(`--out ${dir} is a file, not a folder; choose another --out`, dir);
+  if (options.resume && !existsSync(dir)) throw new RunDirError(`cannot resume: run folder ${dir} does not exist; check the folder name, or drop --resume to start a new run`, dir);
   if (!existsSync(dir)) {
     mkdirSync(dirname(resolve(dir)), { recursive: true });
     try {
@@ -207,6 +210,7 @@ export function openRunDir(dir: string, identity: RunIdentity, options: OpenRunO
     }
   }
   const entries = readdirSync(dir).filter((n) => !IGNORED(n));
+  if (options.resume && entries.length === 0) throw new RunDirError(`cannot resume: ${dir} holds no run; check the folder name, or drop --resume to start a new run`, dir);
   if (entries.length === 0) {
     const info: RunInfo = { method: identity.method, model: identity.model, dataset: identity.dataset, config: identity.config ?? {}, createdAt: (options.now?.() ?? new Date()).toISOString() };
     const text = `${JSON.stringify({ format: 'shapegrad-run', version: 1, ...info }, null, 2)}\n`;

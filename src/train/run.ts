@@ -29,10 +29,12 @@ import { writePlot } from '../plot/png.js';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { ProgressBar } from './progress.js';
+import { msPerPlannedStep, plannedTotalSteps, scheduleProgress, type SchedulePlan } from './schedule-plan.js';
+import { removeLeftoverTmpFiles } from './leftover-files.js';
 import { buildTrainer, evaluatedBackbone, labelledImages, methodConfig, methodLabels, type MethodOptions } from './methods.js';
 import { evaluateRun } from './evaluate.js';
 import { defaultPawsConfig, pawsHeads } from './paws.js';
-import type { TrainState } from './trainer.js';
+import { methodNames, type MethodName, type Trainer, type TrainState } from './trainer.js';
 
 /** A dataset the CLI trains on. */
 export type DatasetName = 'mnist' | 'fashion-mnist';
@@ -59,6 +61,18 @@ export interface RunOptions extends MethodOptions {
   readonly log: (line: string) => void;
 }
 
+/** What run.json and the checkpoint record: the method's configuration, the run's length and its k-NN sets. */
+export function runConfig(o: RunOptions): Record<string, unknown> {
+  return {
+    ...methodConfig(o),
+    minutes: o.minutes,
+    ...(o.maxSteps === undefined ? {} : { maxSteps: o.maxSteps }),
+    knnTrain: o.knnTrain,
+    knnTest: o.knnTest,
+    ...(o.initFrom === undefined ? {} : { initFrom: o.initFrom }),
+  };
+}
+
 /** A split of MNIST or Fashion-MNIST (from its dataset package, or a folder). */
 export function loadDataset(name: DatasetName, split: 'train' | 'test', root?: string): Dataset {
   const options = root === undefined ? {} : { root };
@@ -80,8 +94,10 @@ export async function runTraining(o: RunOptions): Promise<RunResult> {
   const test = loadDataset(o.dataset, 'test', o.dataRoot);
   // Read before the run folder is made: a file that does not fit leaves nothing behind.
   const initial = o.initFrom === undefined ? undefined : readBackboneWeights(o.initFrom, o.model);
-  const config = { ...methodConfig(o), ...(o.initFrom === undefined ? {} : { initFrom: o.initFrom }) };
-  const run = openRunDir(o.out, { method: o.method, model: o.model, dataset: o.dataset, config }, { resume: o.resume });
+  const run = openRunDir(o.out, { method: o.method, model: o.model, dataset: o.dataset, config: runConfig(o) }, { resume: o.resume });
+  if (!run.fresh) {
+    for (const name of removeLeftoverTmpFiles(run.paths.dir)) o.log(`removed ${join(run.paths.dir, name)}, left by an interrupted write`);
+  }
   try {
     // run.json records the file: a run resumed before its first checkpoint starts from it again.
     const recorded = run.info.config['initFrom'];
@@ -98,7 +114,7 @@ export async function runTraining(o: RunOptions): Promise<RunResult> {
 
 async function trainInRun(o: RunOptions, run: RunDir, train: Dataset, test: Dataset, start: { readonly file: string; readonly params: unknown } | undefined): Promise<RunResult> {
   const identity = { method: o.method, model: o.model, dataset: o.dataset };
-  const config = methodConfig(o);
+  const config = runConfig(o);
   const paths = run.paths;
   const label = methodLabels[o.method];
   o.log(`${o.dataset}: ${train.n} training and ${test.n} test images; compiling the ${label} step (${o.model}, batch ${o.batchSize}, ${o.localViews} local views, backend ${o.backend})`);
@@ -107,31 +123,47 @@ async function trainInRun(o: RunOptions, run: RunDir, train: Dataset, test: Data
 
   let state: TrainState = trainer.initState();
   const knnFile = join(paths.dir, 'knn.jsonl');
+  let plan: SchedulePlan | undefined;
+  let tracked = -1;
   if (run.hasCheckpoint) {
     const ckpt = readCheckpoint(paths.checkpoint, identity);
     state = trainer.restore(ckpt.tensors, ckpt.step, [ckpt.key[0], ckpt.key[1]]);
+    plan = ckpt.schedule;
     truncateMetrics(paths.metrics, ckpt.step);
     truncateMetrics(knnFile, ckpt.step);
-    o.log(`resuming from step ${ckpt.step}`);
+    // measured after the checkpoint was written (a kill during the final evaluation): not again
+    if (readMetrics(knnFile).some((r) => r.step === ckpt.step)) tracked = ckpt.step;
+    o.log(`resuming from step ${ckpt.step}${plan === undefined ? '' : ` of ${plan.totalSteps}`}`);
   } else {
     if (start !== undefined) {
       state = startFrom(trainer, state, o.method, start.params);
       o.log(`starting from the backbone in ${start.file}`);
     }
+    if (!run.fresh) o.log(`${paths.dir} has no checkpoint yet: starting from step 0`);
     truncateMetrics(paths.metrics, -1);
     truncateMetrics(knnFile, -1);
   }
   const evaluated = (s: TrainState) => getPath(trainer.saved(s), evaluatedBackbone[o.method]);
   const monitor = knnMonitor(trainer.backbone, evaluated(state), train, test, { bank: Math.min(2000, o.knnTrain), queries: Math.min(1000, o.knnTest), backend: o.backend });
-  let tracked = -1;
   // k-NN over time, at the start and at every checkpoint (its seconds count against the time budget).
   const track = async (s: TrainState) => {
     if (s.step === tracked) return;
     appendMetrics(knnFile, { step: s.step, knnTop1: await monitor.measure(evaluated(s)) });
     tracked = s.step;
   };
+  const measureStarted = Date.now();
   if (state.step === 0) await track(state);
+  const measureMs = Date.now() - measureStarted;
 
+  const budgetMs = o.minutes * 60_000;
+  const elapsedBefore = plan?.elapsedMs ?? 0;
+  const started = Date.now();
+  const elapsed = () => elapsedBefore + (Date.now() - started);
+  if (plan === undefined) {
+    plan = { totalSteps: o.maxSteps ?? (await budgetPlan(trainer, state, imageBatches(train, o.batchSize, foldIn(state.key, 1)).next().value as Float32Array, { budgetMs, elapsed, measureMs })), elapsedMs: 0 };
+    o.log(`the schedules span ${plan.totalSteps} steps`);
+  }
+  const totalSteps = plan.totalSteps;
   const save = (s: TrainState) =>
     writeCheckpoint(paths.checkpoint, {
       ...identity,
@@ -141,26 +173,24 @@ async function trainInRun(o: RunOptions, run: RunDir, train: Dataset, test: Data
       key: [s.key[0], s.key[1]],
       tensors: flattenToTensors(trainer.saved(s)),
       metrics: [],
+      schedule: { totalSteps, elapsedMs: Math.round(elapsed()) },
     });
 
   const batchesFrom = imageBatches(train, o.batchSize, foldIn(state.key, 1));
   for (let i = 0; i < state.step; i++) batchesFrom.next(); // the same batches as an uninterrupted run
   const bar = new ProgressBar({ label: o.method });
-  const started = Date.now();
-  const budget = o.minutes * 60_000;
   let lastSave = Date.now();
   let trained = 0;
-  while (Date.now() - started < budget && (o.maxSteps === undefined || state.step < o.maxSteps) && (o.stopAfter === undefined || state.step < o.stopAfter)) {
+  while (elapsed() < budgetMs && state.step < totalSteps && (o.stopAfter === undefined || state.step < o.stopAfter)) {
     const images = batchesFrom.next().value as Float32Array;
     const t0 = Date.now();
-    const progress = o.maxSteps === undefined ? (Date.now() - started) / budget : Math.max((Date.now() - started) / budget, state.step / o.maxSteps);
-    const r = await trainer.step(state, images, progress);
+    const r = await trainer.step(state, images, scheduleProgress(state.step, totalSteps));
     state = r.state;
     trained += o.batchSize;
-    const elapsed = (Date.now() - started) / 1000;
+    const seconds = (Date.now() - started) / 1000;
     appendMetrics(paths.metrics, { step: state.step, loss: r.loss, lr: r.lr, ...(r.extra ?? {}), ms: Date.now() - t0 });
-    bar.update({ fraction: Math.min(1, (Date.now() - started) / budget), step: state.step, loss: r.loss, lr: r.lr, images: trained, imagesPerSec: trained / Math.max(elapsed, 1e-3) });
-    if (Date.now() - lastSave > 60_000) {
+    bar.update({ fraction: Math.max(state.step / totalSteps, elapsed() / budgetMs), step: state.step, totalSteps, loss: r.loss, lr: r.lr, images: trained, imagesPerSec: trained / Math.max(seconds, 1e-3) });
+    if (Date.now() - lastSave > SAVE_EVERY_MS) {
       save(state);
       await track(state);
       lastSave = Date.now();
@@ -191,6 +221,23 @@ async function trainInRun(o: RunOptions, run: RunDir, train: Dataset, test: Data
   });
   await writeTrainingPlots(paths, { label, model: o.model, dataset: o.dataset, backend: o.backend, backbone: trainer.backbone, params: getPath(saved, evaluatedBackbone[o.method]), test, knnFile, bank: monitor.bank, queries: monitor.queries, log: o.log });
   return { rows: result.rows, steps: state.step, imagesPerSecond: trained / Math.max(seconds, 1e-3), table: result.table, notes: result.notes };
+}
+
+/** Checkpoints (and k-NN measurements) of a run this far apart. */
+const SAVE_EVERY_MS = 60_000;
+
+/**
+ * The steps a time budget buys, from two trial steps on the first batch (the second is timed:
+ * the first pays for warm-up); the trial results are dropped, steps being pure functions. The
+ * timed one is a step after the first, so that work a method does once per epoch at its first
+ * step (DeepCluster's clustering) is not charged to every step.
+ */
+async function budgetPlan(trainer: Trainer<TrainState>, state: TrainState, images: Float32Array, o: { budgetMs: number; elapsed: () => number; measureMs: number }): Promise<number> {
+  await trainer.step(state, images, 0);
+  const t0 = Date.now();
+  await trainer.step({ ...state, step: state.step + 1 }, images, 0);
+  const stepMs = Date.now() - t0;
+  return plannedTotalSteps({ budgetMs: o.budgetMs, elapsedMs: o.elapsed(), stepsDone: state.step, msPerStep: msPerPlannedStep(stepMs, o.measureMs, SAVE_EVERY_MS) });
 }
 
 interface PlotInput {

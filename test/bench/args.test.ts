@@ -70,7 +70,7 @@ describe('bench command line (bench/args.ts)', () => {
 
   it('the backends --backends accepts are those of the browser rows; --gpu runs the GPU ones', () => {
     assert.deepEqual([...new Set(BROWSER_ROWS.map((r) => r.backend))].sort(), [...BROWSER_BACKENDS].sort());
-    assert.deepEqual(GPU_ROWS.map((r) => `${r.impl}/${r.backend}`), ['shapegrad/webgl2', 'shapegrad/webgpu', 'tfjs/webgl', 'tfjs/webgpu', 'jax-js/webgpu']);
+    assert.deepEqual(GPU_ROWS.map((r) => `${r.impl}/${r.backend}`), ['shapegrad/webgl2', 'shapegrad/webgl2-native', 'shapegrad/webgpu', 'tfjs/webgl', 'tfjs/webgpu', 'jax-js/webgpu']);
   });
 
   describe('node dist/bench/main.js', function () {

@@ -66,6 +66,7 @@ describe('browser bench rows (bench/browser/rows.ts)', () => {
         row(X, 'shapegrad', 'wasm-1t', 320),
         row(X, 'shapegrad', 'wasm-2t', 400),
         row(X, 'shapegrad', 'webgl2', 900),
+        row(X, 'shapegrad', 'webgl2-native', 2700),
         row(X, 'shapegrad', 'webgpu', 2000),
         row(X, 'tfjs', 'webgl', 1800),
         row(X, 'tfjs', 'webgpu', 1000),
@@ -79,6 +80,7 @@ describe('browser bench rows (bench/browser/rows.ts)', () => {
         [`${X}: shapegrad/wasm-1t Chromium/Node <= 1.3`, 1.28, true],
         [`${X}: shapegrad/wasm-2t Chromium/Node <= 1.3`, 2, false],
         [`${X}: shapegrad/webgl2 faster than tfjs/webgl`, 0.5, true],
+        [`${X}: shapegrad/webgl2-native faster than tfjs/webgl`, 1.5, false],
         [`${X}: shapegrad/webgpu faster than tfjs/webgpu`, 2, false],
       ],
     );
@@ -97,6 +99,7 @@ describe('browser bench rows (bench/browser/rows.ts)', () => {
       [
         ['shapegrad/wasm-1t Chromium/Node <= 1.3', null],
         ['shapegrad/webgl2 faster than tfjs/webgl', false],
+        ['shapegrad/webgl2-native faster than tfjs/webgl', null],
         ['shapegrad/webgpu faster than tfjs/webgpu', true],
       ],
     );

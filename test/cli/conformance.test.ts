@@ -64,6 +64,16 @@ describe('cli/conformance', function () {
     assert.ok(line.includes(path), line);
   });
 
+  it('a folder without golden files, or an empty path, is one error line and exit 2, not a silent failure (found by fuzz/cli.test.ts)', () => {
+    const empty = join(tempDir(), 'empty');
+    mkdirSync(empty);
+    const r = cli([join(golden, 'dino_head.json'), empty]);
+    assert.equal(r.code, 2);
+    assert.equal(r.err, `shapegrad conformance: ${empty} holds no golden files (*.json)\n`);
+    assert.equal(r.out, '');
+    assert.equal(cli(['']).err, "shapegrad conformance: an empty path ('') is not a golden file or folder\n");
+  });
+
   it('an unknown flag or backend exits 2', () => {
     assert.equal(cli([golden, '--bogus']).code, 2);
     assert.equal(cli([golden, '--backend', 'nope']).code, 2);

@@ -59,6 +59,17 @@ describe('train/run-dir', () => {
     assert.equal(readFileSync(join(dir, 'metrics.jsonl'), 'utf8'), '{"step":0}\n');
   });
 
+  it('refuses to resume a folder that does not exist or is empty, and creates nothing', () => {
+    const missing = join(tmp(), 'runs', 'typo');
+    refuses(() => openRunDir(missing, dino, { resume: true }), /^cannot resume: run folder .*typo does not exist; check the folder name, or drop --resume to start a new run$/);
+    assert.equal(existsSync(join(tmp(), 'runs')), false);
+    const empty = join(tmp(), 'empty');
+    mkdirSync(empty);
+    writeFileSync(join(empty, 'checkpoint.json.tmp-99999'), '');
+    refuses(() => openRunDir(empty, dino, { resume: true }), /^cannot resume: .*empty holds no run/);
+    assert.deepEqual(readdirSync(empty), ['checkpoint.json.tmp-99999']);
+  });
+
   it('refuses a folder holding a different run, even to resume', () => {
     const dir = join(tmp(), 'run');
     openRunDir(dir, dino);
