@@ -40,7 +40,7 @@ describe('browser bench: npm run bench -- --browser --quick --only matmul', func
     const rows = JSON.parse(r.stdout) as BrowserBenchRow[];
     const chromium = rows.filter((x) => x.where === 'chromium');
     const node = rows.filter((x) => x.where === 'node');
-    const expected = ['shapegrad/wasm-1t', 'shapegrad/wasm-2t', 'shapegrad/webgl2', 'shapegrad/webgpu', 'tfjs/webgl', 'tfjs/wasm', 'tfjs/webgpu', 'jax-js/wasm', 'jax-js/webgpu'];
+    const expected = ['shapegrad/wasm-1t', 'shapegrad/wasm-2t', 'shapegrad/webgl2', 'shapegrad/webgl2-native', 'shapegrad/webgpu', 'tfjs/webgl', 'tfjs/wasm', 'tfjs/webgpu', 'jax-js/wasm', 'jax-js/webgpu'];
     for (const w of ['matmul 128', 'matmul 512']) {
       assert.deepEqual(chromium.filter((x) => x.workload === w).map((x) => `${x.impl}/${x.backend}`), expected, w);
       assert.deepEqual(node.filter((x) => x.workload === w).map((x) => `${x.impl}/${x.backend}`), ['shapegrad/wasm-1t', 'shapegrad/wasm-2t'], w);
