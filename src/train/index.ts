@@ -14,4 +14,5 @@ export {
   readCheckpoint, writeCheckpoint, decodeCheckpoint, serializeCheckpoint, flattenToTensors, unflattenFromTensors, CheckpointError,
   CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type Checkpoint, type ExpectedCheckpoint,
 } from './checkpoint.js';
+export type { SchedulePlan } from './schedule-plan.js';
 export { appendMetrics, readMetrics, truncateMetrics, metricSeries, MetricsError, type MetricRecord } from './metrics.js';
