@@ -12,6 +12,7 @@
  */
 import type { BinaryOp, BufferInfo, Expr, IndexExpr, Kernel, Stmt } from '../kernel-ir.js';
 import { SUM_BLOCK, kahanLines, sumBlocking } from '../sum-blocks.js';
+import { SourceBlock } from '../source-block.js';
 
 /** gpu.js output dimensions [x, y, z] of a tensor with these sizes (rows packed by `pack`). */
 export function gpujsDims(sizes: readonly number[], pack = 1): number[] {
@@ -76,22 +77,6 @@ interface Ctx {
   readonly names: Map<number, string>;
 }
 
-/** A block of generated lines; identical right-hand sides are computed once per block chain. */
-class Block {
-  readonly lines: string[] = [];
-  private readonly memo = new Map<string, string>();
-  constructor(
-    readonly indent: string,
-    private readonly parent?: Block,
-  ) {}
-  lookup(rhs: string): string | undefined {
-    return this.memo.get(rhs) ?? this.parent?.lookup(rhs);
-  }
-  remember(rhs: string, name: string): void {
-    this.memo.set(rhs, name);
-  }
-}
-
 const isName = (s: string) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(s) || /^\(?-?[0-9.e+-]+\)?$/.test(s);
 
 /** Renders one kernel; holds the per-kernel name counter and the buffer table. */
@@ -146,7 +131,7 @@ class KernelRenderer {
   }
 
   /** Render a value; with a block, every load is bound there once (shared by all copies of the body). */
-  expr(e: Expr, ctx: Ctx, block?: Block): string {
+  expr(e: Expr, ctx: Ctx, block?: SourceBlock): string {
     const sub = (x: Expr) => this.expr(x, ctx, block);
     switch (e.kind) {
       case 'literal':
@@ -184,7 +169,7 @@ class KernelRenderer {
   }
 
   /** Bind a value in a block: reuse an identical one, or declare a constant. */
-  bind(block: Block, rhs: string): string {
+  bind(block: SourceBlock, rhs: string): string {
     if (isName(rhs)) return rhs;
     const hit = block.lookup(rhs);
     if (hit) return hit;
@@ -194,7 +179,7 @@ class KernelRenderer {
     return name;
   }
 
-  stmts(stmts: readonly Stmt[], ctxs: readonly Ctx[], block: Block): void {
+  stmts(stmts: readonly Stmt[], ctxs: readonly Ctx[], block: SourceBlock): void {
     for (const s of stmts) {
       switch (s.kind) {
         case 'let':
@@ -207,7 +192,7 @@ class KernelRenderer {
     }
   }
 
-  reduce(s: Extract<Stmt, { kind: 'reduce' }>, ctxs: readonly Ctx[], block: Block): void {
+  reduce(s: Extract<Stmt, { kind: 'reduce' }>, ctxs: readonly Ctx[], block: SourceBlock): void {
     const sum = s.op === 'sum';
     const init = sum ? '0.0' : '(-3.4e38)';
     const accs = ctxs.map(() => this.fresh('acc'));
@@ -221,7 +206,7 @@ class KernelRenderer {
     for (const t of [...(blocking ? totals : []), ...comps]) block.lines.push(`${block.indent}let ${t} = 0.0;`);
     const lines = block.lines;
     const body = (indent: string, loopNames: ReadonlyMap<number, string>) => {
-      const inner = new Block(indent, block);
+      const inner = new SourceBlock(indent, block);
       const copies = ctxs.map((ctx) =>
         Array.from({ length: unroll }, (_, u) => {
           const loops = new Map(ctx.loops);
@@ -327,7 +312,7 @@ export function renderKernel(kernel: Kernel, buffers: ReadonlyMap<number, Buffer
   const renderer = new KernelRenderer(buffers);
   const { prologue, copies } = threadNames(kernel.sizes, pack);
   const ctxs: Ctx[] = copies.map((thread) => ({ thread, loops: new Map(), names: new Map() }));
-  const block = new Block('  ');
+  const block = new SourceBlock('  ');
   renderer.stmts(kernel.body, ctxs, block);
   const results = ctxs.map((ctx) => renderer.expr(kernel.result, ctx));
   const params = kernel.inputs.map((b) => `b${b}`).join(', ');

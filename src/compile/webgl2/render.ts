@@ -12,6 +12,7 @@
 import type { BinaryOp, BufferInfo, Expr, IndexExpr, Kernel, Stmt } from '../kernel-ir.js';
 import { SUM_BLOCK, sumBlocking } from '../sum-blocks.js';
 import { textureLayout, type TextureLayout } from './layout.js';
+import { SourceBlock } from '../source-block.js';
 
 const LANES = ['x', 'y', 'z', 'w'] as const;
 
@@ -125,22 +126,6 @@ interface Ctx {
   readonly names: Map<number, string>;
 }
 
-/** A block of generated lines; identical right-hand sides are declared once per block chain. */
-class Block {
-  readonly lines: string[] = [];
-  private readonly memo = new Map<string, string>();
-  constructor(
-    readonly indent: string,
-    private readonly parent?: Block,
-  ) {}
-  lookup(rhs: string): string | undefined {
-    return this.memo.get(rhs) ?? this.parent?.lookup(rhs);
-  }
-  remember(rhs: string, name: string): void {
-    this.memo.set(rhs, name);
-  }
-}
-
 const isAtom = (s: string) => /^[A-Za-z_][A-Za-z0-9_.]*$/.test(s) || /^\(?-?[0-9.e+-]+\)?$/.test(s) || s === 'INF';
 
 /** Renders one kernel: holds the name counter and the layouts of the buffers it reads. */
@@ -153,7 +138,7 @@ class KernelRenderer {
   ) {}
 
   /** Integer indices that depend on no loop, computed once per fragment before any loop. */
-  readonly preamble = new Block('  ');
+  readonly preamble = new SourceBlock('  ');
   /** Texel fetches declared so far, each weighted by the iterations of the loops around it. */
   fetchCost = 0;
   /** Iterations of the loops around the code being rendered. */
@@ -164,11 +149,11 @@ class KernelRenderer {
   }
 
   /** Bind an integer index where it is computed least often: before the loops when no loop variable is in it. */
-  hoist(block: Block, text: string, e: IndexExpr): string {
+  hoist(block: SourceBlock, text: string, e: IndexExpr): string {
     return this.bind(dependsOnLoop(e) ? block : this.preamble, 'int', text);
   }
 
-  bind(block: Block, type: 'float' | 'int' | 'vec4', rhs: string): string {
+  bind(block: SourceBlock, type: 'float' | 'int' | 'vec4', rhs: string): string {
     if (isAtom(rhs)) return rhs;
     const key = `${type} ${rhs}`;
     const hit = block.lookup(key);
@@ -180,7 +165,7 @@ class KernelRenderer {
     return name;
   }
 
-  index(e: IndexExpr, ctx: Ctx, block: Block): Idx {
+  index(e: IndexExpr, ctx: Ctx, block: SourceBlock): Idx {
     switch (e.kind) {
       case 'thread':
         return ctx.thread[e.axis]!;
@@ -217,7 +202,7 @@ class KernelRenderer {
   }
 
   /** One element of a buffer: a component of a texel fetch, the fetch bound once per block. */
-  load(buffer: number, index: readonly IndexExpr[], ctx: Ctx, block: Block): string {
+  load(buffer: number, index: readonly IndexExpr[], ctx: Ctx, block: SourceBlock): string {
     const layout = this.layouts.get(buffer);
     const sizes = this.sizes.get(buffer);
     const unit = this.slot.get(buffer);
@@ -241,7 +226,7 @@ class KernelRenderer {
     return this.bind(block, 'float', `${at(quad)}[${lane}]`);
   }
 
-  expr(e: Expr, ctx: Ctx, block: Block): string {
+  expr(e: Expr, ctx: Ctx, block: SourceBlock): string {
     const sub = (x: Expr) => this.expr(x, ctx, block);
     switch (e.kind) {
       case 'literal':
@@ -279,7 +264,7 @@ class KernelRenderer {
     }
   }
 
-  stmts(stmts: readonly Stmt[], ctxs: readonly Ctx[], block: Block): void {
+  stmts(stmts: readonly Stmt[], ctxs: readonly Ctx[], block: SourceBlock): void {
     for (const s of stmts) {
       if (s.kind === 'let') {
         for (const ctx of ctxs) ctx.names.set(s.id, this.bind(block, 'float', this.expr(s.value, ctx, block)));
@@ -289,7 +274,7 @@ class KernelRenderer {
     }
   }
 
-  reduce(s: Extract<Stmt, { kind: 'reduce' }>, ctxs: readonly Ctx[], block: Block): void {
+  reduce(s: Extract<Stmt, { kind: 'reduce' }>, ctxs: readonly Ctx[], block: SourceBlock): void {
     const sum = s.op === 'sum';
     const accs = ctxs.map(() => this.fresh('acc'));
     accs.forEach((a) => block.lines.push(`${block.indent}float ${a} = ${sum ? '0.0' : '(-INF)'};`));
@@ -305,7 +290,7 @@ class KernelRenderer {
     for (const t of [...(blocking ? totals : []), ...comps]) block.lines.push(`${block.indent}float ${t} = 0.0;`);
     const lines = block.lines;
     const body = (indent: string, loopNames: ReadonlyMap<number, string>) => {
-      const inner = new Block(indent, block);
+      const inner = new SourceBlock(indent, block);
       const copies = ctxs.map((ctx) =>
         Array.from({ length: unroll }, (_, u) => {
           const loops = new Map(ctx.loops);
@@ -494,7 +479,7 @@ function renderWith(kernel: Kernel, buffers: ReadonlyMap<number, BufferInfo>, ma
   if (threads === undefined) return undefined;
   const renderer = new KernelRenderer(layouts, sizes, slot);
   const ctxs: Ctx[] = threads.lanes.map((thread) => ({ thread, loops: new Map(), names: new Map() }));
-  const block = new Block('  ');
+  const block = new SourceBlock('  ');
   renderer.stmts(kernel.body, ctxs, block);
   const results = ctxs.map((ctx) => renderer.expr(kernel.result, ctx, block));
   const perRow = tile ? results.length / 4 : results.length;
