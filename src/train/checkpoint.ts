@@ -230,6 +230,8 @@ export function serializeCheckpoint(ckpt: Checkpoint, file = ''): string {
   return `${JSON.stringify({ ...record, checksum: checksumOf(record) })}\n`;
 }
 
+const CHECKPOINT_FIELDS: readonly string[] = ['format', 'version', 'method', 'model', 'dataset', 'config', 'step', 'epoch', 'key', 'tensors', 'metrics', 'schedule', 'checksum'];
+
 /** 'sha256:<hex>' of the record's JSON text (without its checksum field). */
 function checksumOf(record: Readonly<Record<string, unknown>>): string {
   return `sha256:${createHash('sha256').update(JSON.stringify(record)).digest('hex')}`;
@@ -286,6 +288,9 @@ export function decodeCheckpoint(json: unknown, file: string, expected: Expected
   if (obj['format'] !== CHECKPOINT_FORMAT) fail('format', `not a shapegrad checkpoint (format is ${JSON.stringify(obj['format'])?.slice(0, 40) ?? 'missing'}, expected "${CHECKPOINT_FORMAT}")`);
   if (obj['version'] === undefined) fail('version', `missing (this shapegrad reads version ${CHECKPOINT_VERSION})`);
   if (obj['version'] !== CHECKPOINT_VERSION) fail('version', `version ${JSON.stringify(obj['version'])?.slice(0, 20)} is not supported (this shapegrad reads version ${CHECKPOINT_VERSION})`);
+  // an unknown field is refused: a renamed "checksum" key would otherwise switch verification off
+  const unknown = Object.keys(obj).find((k) => !CHECKPOINT_FIELDS.includes(k));
+  if (unknown !== undefined) fail(unknown.slice(0, 40), `unknown field ${JSON.stringify(unknown).slice(0, 40)} (a checkpoint has ${CHECKPOINT_FIELDS.join(', ')})`);
   const decoded = RawCheckpoint.decode(json);
   if (isLeft(decoded)) {
     const p = ioTsProblem(decoded.left);
