@@ -15,7 +15,7 @@ export const SUITE_DIR = 'dist/browser-suite';
 
 const PAGE = `<!doctype html>
 <html lang="en">
-<head><meta charset="utf-8"><title>shapegrad browser suite</title></head>
+<head><meta charset="utf-8"><link rel="icon" href="data:,"><title>shapegrad browser suite</title></head>
 <body>
 <p>shapegrad browser suite: driven by test/browser/suite.browser.ts (npm run test:browser).</p>
 <script type="module" src="suite.js"></script>
