@@ -57,15 +57,20 @@ export function serveStatic(root: string, options: ServeOptions = {}): Promise<S
       headers['Cross-Origin-Resource-Policy'] = 'same-origin';
     }
     const file = fileFor(root, req.url ?? '/');
-    if (file === null || req.method !== 'GET') {
-      res.writeHead(file === null ? 403 : 405, headers).end();
+    if (file === null) {
+      res.writeHead(403, headers).end();
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { ...headers, Allow: 'GET, HEAD' }).end();
       return;
     }
     try {
       const info = await stat(file);
       const target = info.isDirectory() ? join(file, 'index.html') : file;
       const body = await readFile(target);
-      res.writeHead(200, { ...headers, 'Content-Type': MIME[extname(target)] ?? 'application/octet-stream' }).end(body);
+      res.writeHead(200, { ...headers, 'Content-Type': MIME[extname(target)] ?? 'application/octet-stream', 'Content-Length': String(body.length) });
+      res.end(req.method === 'HEAD' ? undefined : body);
     } catch {
       res.writeHead(404, headers).end(`not found: ${req.url}`);
     }
