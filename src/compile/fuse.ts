@@ -16,38 +16,31 @@
  */
 import type { Tensor } from '../ir/tensor.js';
 import type { Graph } from '../ir/graph.js';
+import { opRule, opsOfClass } from './op-rules.js';
 
-export const hostBufferOps: ReadonlySet<string> = new Set(['input', 'constant', 'random']);
-export const generatedOps: ReadonlySet<string> = new Set(['fill', 'iota']);
-export const indexRemapOps: ReadonlySet<string> = new Set(['broadcast', 'reshape', 'transpose', 'slice', 'identity', 'stopGradient']);
-
-const numel = (t: Tensor): number => t.sizes.reduce((a, b) => a * b, 1);
+/** Ops whose nodes are buffers from the host. */
+export const hostBufferOps: ReadonlySet<string> = opsOfClass('host');
+/** Ops that are index arithmetic (always inlined). */
+export const generatedOps: ReadonlySet<string> = opsOfClass('generated');
+/** Ops that only move or rename elements (always inlined). */
+export const indexRemapOps: ReadonlySet<string> = new Set([...opsOfClass('remap'), ...opsOfClass('alias')]);
 
 /** How many times each element of input k is read while computing all of node's elements. */
 export function readMultiplicity(node: Tensor, k: number): number {
-  const input = node.inputs[k]!;
-  switch (node.op) {
-    case 'broadcast':
-      return numel(node) / Math.max(1, numel(input));
-    case 'einsum': {
-      const labels = new Set(node.inputs.flatMap((x) => x.axes));
-      let m = 1;
-      for (const l of labels) {
-        if (!input.axes.includes(l)) {
-          const owner = node.inputs.find((x) => x.axes.includes(l))!;
-          m *= owner.sizes[owner.axes.indexOf(l)]!;
-        }
-      }
-      return m;
-    }
-    case 'gather':
-      return k === 0 ? Math.max(1, numel(node) / Math.max(1, numel(input))) : Math.max(1, numel(node) / Math.max(1, numel(input)));
-    case 'scatterAdd':
-    case 'oneHot':
-      return Math.max(1, Number(node.attrs['size']));
-    default:
-      return 1;
-  }
+  return opRule(node.op).readMultiplicity?.(node, k) ?? 1;
+}
+
+/** Whether a node reads its inputs at its own index. */
+const readsAtOwnIndex = (node: Tensor): boolean => {
+  const fusion = opRule(node.op).fusion;
+  return fusion === 'elementwise' || fusion === 'alias';
+};
+
+/** Whether computing the node runs a loop (a sum, max, scatter or contraction). */
+export function isReduction(node: Tensor): boolean {
+  const fusion = opRule(node.op).fusion;
+  if (fusion === 'reduction') return true;
+  return fusion === 'contraction' && node.inputs.some((x) => x.axes.some((a) => !node.axes.includes(a)));
 }
 
 /** Which nodes are kernel roots and which are inlined into their readers. */
@@ -56,17 +49,6 @@ export interface FusionPlan {
   readonly materialized: ReadonlySet<Tensor>;
   /** Kernel roots in a valid execution order. */
   readonly kernels: readonly Tensor[];
-}
-
-const elementwiseOps: ReadonlySet<string> = new Set([
-  'neg', 'exp', 'log', 'sqrt', 'reciprocal', 'abs', 'sign', 'floor', 'sin', 'cos', 'tanh', 'erf',
-  'add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'pow', 'less', 'greater', 'equal', 'select', 'identity', 'stopGradient',
-]);
-
-/** Whether computing the node runs a loop (a sum, max, scatter or contraction). */
-export function isReduction(node: Tensor): boolean {
-  if (node.op === 'sum' || node.op === 'max' || node.op === 'scatterAdd') return true;
-  return node.op === 'einsum' && node.inputs.some((x) => x.axes.some((a) => !node.axes.includes(a)));
 }
 
 /** How an inlined node is read: by which kernels, how often per element, and whether always at the kernel's own index. */
@@ -101,7 +83,7 @@ export function planFusion(graph: Graph): FusionPlan {
     let aligned = true;
     for (const c of (consumers.get(node) ?? []).filter((x) => live.has(x))) {
       const edge = Math.max(...c.inputs.map((x, k) => (x === node ? readMultiplicity(c, k) : 0)));
-      const sameIndex = elementwiseOps.has(c.op);
+      const sameIndex = readsAtOwnIndex(c);
       const via = materialized.has(c) ? { roots: new Set([c]), mult: 1, aligned: true } : reads.get(c)!;
       via.roots.forEach((r) => roots.add(r));
       sum += via.mult * edge;

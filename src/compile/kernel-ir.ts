@@ -1,14 +1,17 @@
 /**
- * The kernel IR both renderers read. A kernel computes one output buffer;
+ * The kernel IR every renderer (gpu.js, native wasm, WebGL2) reads. A kernel computes one output buffer;
  * each output element is evaluated independently from its multi-index (the
  * "threads"): a list of let-bound statements (some of them reductions with
  * nested loops) and a result expression. Index arithmetic is integral and
  * kept apart from value arithmetic, so a renderer can type them apart.
  *
  * Every renderer is an exhaustive table over these kinds: adding a kind fails
- * to compile until each renderer handles it.
+ * to compile until each renderer handles it. The unary and binary ops, and
+ * their renderings, are the keys of kernel-ops.ts's tables.
  */
+import type { BinaryKernelOp, UnaryKernelOp } from './kernel-ops.js';
 
+/** The id of a buffer of a compiled program. */
 export type BufferId = number;
 
 /** An integer-valued index expression of the kernel language (thread and loop indices, constants, integer arithmetic, clamps). */
@@ -24,10 +27,10 @@ export type IndexExpr =
   /** An index read from data (gather): the value, truncated to an integer. */
   | { readonly kind: 'fromValue'; readonly value: Expr };
 
-/** A unary elementwise operation of the kernel language. */
-export type UnaryOp = 'neg' | 'exp' | 'log' | 'sqrt' | 'reciprocal' | 'abs' | 'sign' | 'floor' | 'sin' | 'cos' | 'tanh' | 'erf';
-/** A binary arithmetic or comparison operation of the kernel language. */
-export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'maximum' | 'minimum' | 'pow' | 'less' | 'greater' | 'equal';
+/** A unary elementwise operation of the kernel language (a key of kernel-ops.ts's table). */
+export type UnaryOp = UnaryKernelOp;
+/** A binary arithmetic or comparison operation of the kernel language (a key of kernel-ops.ts's table). */
+export type BinaryOp = BinaryKernelOp;
 /** A comparison of index values in the kernel language (less than, greater or equal, equal). */
 export type CompareOp = 'lt' | 'ge' | 'eq';
 
@@ -79,13 +82,6 @@ export interface Kernel {
   /** The graph ops fused into this kernel (for printing). */
   readonly ops: readonly string[];
 }
-
-/** Every kind, so exhaustive tables can be checked by the type checker. */
-export type ExprKind = Expr['kind'];
-/** The kinds of index expression. */
-export type IndexKind = IndexExpr['kind'];
-/** The kinds of statement. */
-export type StmtKind = Stmt['kind'];
 
 /** An integer constant index. */
 export const int = (value: number): IndexExpr => ({ kind: 'int', value });

@@ -10,10 +10,12 @@ import { requireSameShape } from './check.js';
 import { fullLike } from './sources.js';
 import { erf as erfScalar } from './special/erf.js';
 
-type NoAttrs = Record<string, never>;
+/** The attributes of an op that has none. */
+export type NoAttrs = Record<string, never>;
 const none: NoAttrs = {};
 
-function unaryOp(name: string, f: (x: number) => number, vjp: OpDef<NoAttrs>['vjp']): OpDef<NoAttrs> {
+/** A primitive unary op: `f` per element, the shape of its input, the given VJP. */
+export function unaryOp(name: string, f: (x: number) => number, vjp: OpDef<NoAttrs>['vjp']): OpDef<NoAttrs> {
   return defineOp<NoAttrs>({
     name,
     shape: ([x]) => ({ axes: x!.axes, sizes: x!.sizes }),
@@ -22,7 +24,8 @@ function unaryOp(name: string, f: (x: number) => number, vjp: OpDef<NoAttrs>['vj
   });
 }
 
-function binaryOp(name: string, f: (a: number, b: number) => number, vjp: OpDef<NoAttrs>['vjp']): OpDef<NoAttrs> {
+/** A primitive binary op on two tensors of the same axes: `f` per pair of elements, the given VJP. */
+export function binaryOp(name: string, f: (a: number, b: number) => number, vjp: OpDef<NoAttrs>['vjp']): OpDef<NoAttrs> {
   return defineOp<NoAttrs>({
     name,
     shape: ([a, b]) => {
@@ -40,7 +43,8 @@ function binaryOp(name: string, f: (a: number, b: number) => number, vjp: OpDef<
   });
 }
 
-const unary =
+/** The function applying a unary op to a tensor. */
+export const unary =
   (op: OpDef<NoAttrs>) =>
   <S extends Shape>(x: Tensor<S>): Tensor<S> =>
     apply<S, NoAttrs>(op, [x], none);
@@ -53,7 +57,8 @@ export interface BinaryFn {
   <S extends Shape>(x: number, y: Tensor<S>): Tensor<S>;
 }
 
-const binary = (op: OpDef<NoAttrs>): BinaryFn =>
+/** The function applying a binary op (a number operand becomes a fill of the tensor operand's shape). */
+export const binary = (op: OpDef<NoAttrs>): BinaryFn =>
   ((x: Tensor | number, y: Tensor | number) => {
     const a = typeof x === 'number' ? fullLike(x, y as Tensor) : x;
     const b = typeof y === 'number' ? fullLike(y, a) : y;

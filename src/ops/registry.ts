@@ -12,6 +12,7 @@ import { einsumOp } from './einsum.js';
 import { gatherOp, oneHotOp, scatterAddOp } from './gather.js';
 import { identityOp, stopGradientOp } from './identity.js';
 import { randomOp } from './random.js';
+import { softplusOp } from './activations.js';
 
 /** Every built-in op by name (the interpreter's and the compilers' table). */
 export const registry = {
@@ -32,6 +33,7 @@ export const registry = {
   cos: ew.cosOp,
   tanh: ew.tanhOp,
   erf: ew.erfOp,
+  softplus: softplusOp,
   add: ew.addOp,
   sub: ew.subOp,
   mul: ew.mulOp,

@@ -10,7 +10,8 @@
  * return), sharing every load that does not depend on the row. Within a
  * block, a value rendered twice is computed once.
  */
-import type { BinaryOp, BufferInfo, Expr, IndexExpr, Kernel, Stmt } from '../kernel-ir.js';
+import { binaryKernelOps, unaryKernelOps } from '../kernel-ops.js';
+import type { BufferInfo, Expr, IndexExpr, Kernel, Stmt } from '../kernel-ir.js';
 import { SUM_BLOCK, kahanLines, sumBlocking } from '../sum-blocks.js';
 import { SourceBlock } from '../source-block.js';
 
@@ -24,15 +25,6 @@ export function gpujsDims(sizes: readonly number[], pack = 1): number[] {
   return [sizes[r - 1]!, rows, sizes.slice(0, r - 2).reduce((a, b) => a * b, 1)];
 }
 
-/** The source of gpu.js's erf: Abramowitz–Stegun 7.1.26 (|error| < 1.5e-7, below float32's resolution near 1). */
-export const erfFunctionSource = `function erf(x) {
-  const s = x < 0 ? -1 : 1;
-  const a = Math.abs(x);
-  const t = 1 / (1 + 0.3275911 * a);
-  const p = ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t;
-  return s * (1 - p * Math.exp(-a * a));
-}`;
-
 /** Rows computed per cell when a contraction kernel is packed. */
 export const PACK = 4;
 const UNROLL = 4;
@@ -43,31 +35,6 @@ function literal(v: number): string {
   if (v === -Infinity) return '(-3.4e38)';
   const text = Number.isInteger(v) ? v.toFixed(1) : String(v);
   return v < 0 ? `(${text})` : text;
-}
-
-function renderBinary(op: BinaryOp, a: string, b: string): string {
-  switch (op) {
-    case 'add':
-      return `(${a} + ${b})`;
-    case 'sub':
-      return `(${a} - ${b})`;
-    case 'mul':
-      return `(${a} * ${b})`;
-    case 'div':
-      return `(${a} / ${b})`;
-    case 'maximum':
-      return `Math.max(${a}, ${b})`;
-    case 'minimum':
-      return `Math.min(${a}, ${b})`;
-    case 'pow':
-      return `Math.pow(${a}, ${b})`;
-    case 'less':
-      return `(${a} < ${b} ? 1.0 : 0.0)`;
-    case 'greater':
-      return `(${a} > ${b} ? 1.0 : 0.0)`;
-    case 'equal':
-      return `(${a} == ${b} ? 1.0 : 0.0)`;
-  }
 }
 
 /** How one copy of the kernel body sees its indices and earlier values. */
@@ -140,21 +107,10 @@ class KernelRenderer {
         const access = this.access(e.buffer, e.index, ctx);
         return block ? this.bind(block, access) : access;
       }
-      case 'unary': {
-        const x = sub(e.x);
-        switch (e.op) {
-          case 'neg':
-            return `(-${x})`;
-          case 'reciprocal':
-            return `(1.0 / ${x})`;
-          case 'erf':
-            return `erf(${x})`;
-          default:
-            return `Math.${e.op}(${x})`;
-        }
-      }
+      case 'unary':
+        return unaryKernelOps[e.op].gpujs(sub(e.x));
       case 'binary':
-        return renderBinary(e.op, sub(e.a), sub(e.b));
+        return binaryKernelOps[e.op].gpujs(sub(e.a), sub(e.b));
       case 'select':
         return `(${sub(e.cond)} != 0.0 ? ${sub(e.a)} : ${sub(e.b)})`;
       case 'compare': {

@@ -27,7 +27,8 @@ import { planFusion } from '../fuse.js';
 import { lowerKernel } from '../lower.js';
 import type { BufferInfo, Kernel } from '../kernel-ir.js';
 import { Code, encodeModule, type DefinedFunc } from './encode.js';
-import { importedFuncs, mathImports, renderKernelWasm, voidType, type OuterLoop } from './render.js';
+import { renderKernelWasm, voidType, type OuterLoop } from './render.js';
+import { importedFuncs, mathObject } from './math-imports.js';
 import { planSchedule, type Schedule, type ScheduleOptions } from './schedule.js';
 import { FAILED, FINISHED, STARTED, abandon, controlWords, runTasks, waitAsyncAtLeast, waitAtLeast } from './sync.js';
 import { attach, callerMayBlock, defaultThreads, threadsUnavailable, type Attachment } from './pool.js';
@@ -172,9 +173,7 @@ function build(program: Program<readonly unknown[], unknown>, options: WasmCompi
 }
 
 function importsFor(memory: Memory): Record<string, Record<string, unknown>> {
-  const math: Record<string, unknown> = {};
-  for (const [name, m] of Object.entries(mathImports)) math[name] = m.fn;
-  return { math, env: { memory } };
+  return { math: mathObject(), env: { memory } };
 }
 
 /**

@@ -30,10 +30,11 @@ import type { BinaryOp, BufferInfo, Expr, IndexExpr, Kernel, Loop, Stmt, UnaryOp
 import { SUM_BLOCK, sumBlocking } from '../sum-blocks.js';
 import { simplifyIndices } from './simplify-index.js';
 import { segmentsOf, type Segment } from './segments.js';
-import { Code, Op, Simd, ValType, type DefinedFunc, type FuncType, type ImportedFunc } from './encode.js';
+import { Code, Op, Simd, ValType, type DefinedFunc, type FuncType } from './encode.js';
+import { binaryKernelOps, binaryRendering, unaryKernelOps, unaryRendering, type WasmScalar } from '../kernel-ops.js';
+import { importIndex } from './math-imports.js';
+import type { WasmEmitter } from './polynomials.js';
 
-const unaryType: FuncType = { params: [ValType.f32], results: [ValType.f32] };
-const binaryType: FuncType = { params: [ValType.f32, ValType.f32], results: [ValType.f32] };
 export const voidType: FuncType = { params: [], results: [] };
 /** A kernel function: (start, end) bounds of its outermost output loop (see outerLoopOf). */
 export const kernelType: FuncType = { params: [ValType.i32, ValType.i32], results: [] };
@@ -41,32 +42,6 @@ export const kernelType: FuncType = { params: [ValType.i32, ValType.i32], result
 const START = 0;
 const END = 1;
 const PARAMS = kernelType.params.length;
-
-/** erf by Abramowitz–Stegun 7.1.26 (|error| < 1.5e-7), as the gpu.js renderer computes it. */
-export function erf(x: number): number {
-  const s = x < 0 ? -1 : 1;
-  const a = Math.abs(x);
-  const t = 1 / (1 + 0.3275911 * a);
-  const p = ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t;
-  return s * (1 - p * Math.exp(-a * a));
-}
-
-/** Math the kernels import from JavaScript (no f32 instruction for them). */
-export const mathImports = {
-  exp: { type: unaryType, fn: Math.exp },
-  log: { type: unaryType, fn: Math.log },
-  sin: { type: unaryType, fn: Math.sin },
-  cos: { type: unaryType, fn: Math.cos },
-  tanh: { type: unaryType, fn: Math.tanh },
-  erf: { type: unaryType, fn: erf },
-  pow: { type: binaryType, fn: Math.pow },
-} as const;
-export type MathImport = keyof typeof mathImports;
-const importNames = Object.keys(mathImports) as MathImport[];
-
-/** The imported functions, in function-index order (module "math"). */
-export const importedFuncs: readonly ImportedFunc[] = importNames.map((name) => ({ module: 'math', name, type: mathImports[name].type }));
-const importIndex = (name: MathImport): number => importNames.indexOf(name);
 
 /** Row-major strides of a tensor. */
 export function strides(sizes: readonly number[]): number[] {
@@ -154,7 +129,7 @@ function exprIndependent(e: Expr, axis: Along): boolean {
 }
 
 /** Emits one kernel's function body; holds its locals, the buffer table and the load memo. */
-class KernelRenderer {
+class KernelRenderer implements WasmEmitter {
   readonly locals: ValType[] = [];
   code = new Code();
   private readonly thread: number[] = [];
@@ -351,76 +326,17 @@ class KernelRenderer {
 
   /** f32 -> f32 on the stack. */
   scalarUnary(op: UnaryOp): void {
-    const c = this.code;
-    switch (op) {
-      case 'neg':
-        c.op(Op.f32_neg);
-        return;
-      case 'sqrt':
-        c.op(Op.f32_sqrt);
-        return;
-      case 'abs':
-        c.op(Op.f32_abs);
-        return;
-      case 'floor':
-        c.op(Op.f32_floor);
-        return;
-      case 'reciprocal': {
-        const t = this.local(ValType.f32);
-        c.set(t).f32(1).get(t).op(Op.f32_div);
-        return;
-      }
-      case 'sign': {
-        const t = this.local(ValType.f32);
-        c.tee(t).f32(0).op(Op.f32_gt).get(t).f32(0).op(Op.f32_lt, Op.i32_sub, Op.f32_convert_i32_s);
-        return;
-      }
-      case 'exp':
-      case 'log':
-      case 'sin':
-      case 'cos':
-      case 'tanh':
-      case 'erf':
-        c.call(importIndex(op));
-        return;
-    }
+    this.scalarOp(op, unaryKernelOps[op].f32);
   }
 
   /** f32, f32 -> f32 on the stack. */
   scalarBinary(op: BinaryOp): void {
-    const c = this.code;
-    switch (op) {
-      case 'add':
-        c.op(Op.f32_add);
-        return;
-      case 'sub':
-        c.op(Op.f32_sub);
-        return;
-      case 'mul':
-        c.op(Op.f32_mul);
-        return;
-      case 'div':
-        c.op(Op.f32_div);
-        return;
-      case 'maximum':
-        c.op(Op.f32_max);
-        return;
-      case 'minimum':
-        c.op(Op.f32_min);
-        return;
-      case 'pow':
-        c.call(importIndex('pow'));
-        return;
-      case 'less':
-        c.op(Op.f32_lt, Op.f32_convert_i32_s);
-        return;
-      case 'greater':
-        c.op(Op.f32_gt, Op.f32_convert_i32_s);
-        return;
-      case 'equal':
-        c.op(Op.f32_eq, Op.f32_convert_i32_s);
-        return;
-    }
+    this.scalarOp(op, binaryKernelOps[op].f32);
+  }
+
+  private scalarOp(op: string, f32: WasmScalar): void {
+    if ('import' in f32) this.code.call(importIndex(op));
+    else f32.emit(this);
   }
 
   splat(value: number): void {
@@ -436,104 +352,6 @@ class KernelRenderer {
       f(lane);
       c.lane(Simd.f32x4_replace_lane, lane);
     }
-  }
-
-  /**
-   * exp of the v128 on the stack, in f32x4: n = round(x / ln 2), r = x - n ln 2 (Cody–Waite),
-   * exp(r) by its Taylor polynomial of degree 7 (|r| <= 0.347: relative error < 1e-8 before rounding),
-   * times 2^n built in the exponent bits. x is clamped to [-87.3, 88.3] (2^n stays a normal float).
-   */
-  vexp(): void {
-    const c = this.code;
-    const x = this.local(ValType.v128);
-    const n = this.local(ValType.v128);
-    const r = this.local(ValType.v128);
-    this.splat(-87.3);
-    c.simd(Simd.f32x4_max);
-    this.splat(88.3);
-    c.simd(Simd.f32x4_min).set(x);
-    c.get(x);
-    this.splat(Math.LOG2E);
-    c.simd(Simd.f32x4_mul).simd(Simd.f32x4_nearest).set(n);
-    // r = x - n * ln2_hi - n * ln2_lo
-    c.get(x).get(n);
-    this.splat(0.693359375);
-    c.simd(Simd.f32x4_mul).simd(Simd.f32x4_sub).get(n);
-    this.splat(-2.12194440e-4);
-    c.simd(Simd.f32x4_mul).simd(Simd.f32x4_sub).set(r);
-    // Horner: 1 + r (1 + r (1/2 + r (1/6 + r (1/24 + r (1/120 + r (1/720 + r / 5040))))))
-    const coefs = [1 / 5040, 1 / 720, 1 / 120, 1 / 24, 1 / 6, 1 / 2, 1, 1];
-    this.splat(coefs[0]!);
-    for (const k of coefs.slice(1)) {
-      c.get(r).simd(Simd.f32x4_mul);
-      this.splat(k);
-      c.simd(Simd.f32x4_add);
-    }
-    // 2^n: (n + 127) << 23 as float bits.
-    c.get(n).simd(Simd.i32x4_trunc_sat_f32x4_s).i32(127).simd(Simd.i32x4_splat).simd(Simd.i32x4_add).i32(23).simd(Simd.i32x4_shl);
-    c.simd(Simd.f32x4_mul);
-  }
-
-  /** -v where the mask m (of x < 0) is set: bitselect(-v, v, m). Expects v then m on the stack. */
-  private negateWhere(): void {
-    const c = this.code;
-    const v = this.local(ValType.v128);
-    const m = this.local(ValType.v128);
-    c.set(m).set(v);
-    c.get(v).simd(Simd.f32x4_neg).get(v).get(m).simd(Simd.v128_bitselect);
-  }
-
-  /** tanh in f32x4: sign(x) (1 - e) / (1 + e) with e = exp(-2 |x|). */
-  vtanh(): void {
-    const c = this.code;
-    const x = this.local(ValType.v128);
-    const e = this.local(ValType.v128);
-    c.set(x);
-    c.get(x).simd(Simd.f32x4_abs);
-    this.splat(-2);
-    c.simd(Simd.f32x4_mul);
-    this.vexp();
-    c.set(e);
-    this.splat(1);
-    c.get(e).simd(Simd.f32x4_sub);
-    this.splat(1);
-    c.get(e).simd(Simd.f32x4_add).simd(Simd.f32x4_div);
-    c.get(x);
-    this.splat(0);
-    c.simd(Simd.f32x4_lt);
-    this.negateWhere();
-  }
-
-  /** erf in f32x4 by Abramowitz–Stegun 7.1.26 (|error| < 1.5e-7), as the scalar import computes it. */
-  verf(): void {
-    const c = this.code;
-    const x = this.local(ValType.v128);
-    const a = this.local(ValType.v128);
-    const t = this.local(ValType.v128);
-    c.set(x);
-    c.get(x).simd(Simd.f32x4_abs).set(a);
-    this.splat(1);
-    this.splat(1);
-    this.splat(0.3275911);
-    c.get(a).simd(Simd.f32x4_mul).simd(Simd.f32x4_add).simd(Simd.f32x4_div).set(t);
-    const coefs = [1.061405429, -1.453152027, 1.421413741, -0.284496736, 0.254829592];
-    this.splat(coefs[0]!);
-    for (const k of coefs.slice(1)) {
-      c.get(t).simd(Simd.f32x4_mul);
-      this.splat(k);
-      c.simd(Simd.f32x4_add);
-    }
-    c.get(t).simd(Simd.f32x4_mul);
-    // 1 - p * exp(-a * a)
-    c.get(a).simd(Simd.f32x4_neg).get(a).simd(Simd.f32x4_mul);
-    this.vexp();
-    c.simd(Simd.f32x4_mul).set(t);
-    this.splat(1);
-    c.get(t).simd(Simd.f32x4_sub);
-    c.get(x);
-    this.splat(0);
-    c.simd(Simd.f32x4_lt);
-    this.negateWhere();
   }
 
   /** Pushes a v128: the values of four consecutive elements along the vectorised axis. */
@@ -570,88 +388,30 @@ class KernelRenderer {
         }
         return;
       }
-      case 'unary':
-        switch (e.op) {
-          case 'neg':
-            sub(e.x);
-            c.simd(Simd.f32x4_neg);
-            return;
-          case 'sqrt':
-            sub(e.x);
-            c.simd(Simd.f32x4_sqrt);
-            return;
-          case 'abs':
-            sub(e.x);
-            c.simd(Simd.f32x4_abs);
-            return;
-          case 'floor':
-            sub(e.x);
-            c.simd(Simd.f32x4_floor);
-            return;
-          case 'reciprocal':
-            this.splat(1);
-            sub(e.x);
-            c.simd(Simd.f32x4_div);
-            return;
-          case 'exp':
-            if (!this.polyMath) break;
-            sub(e.x);
-            this.vexp();
-            return;
-          case 'tanh':
-            if (!this.polyMath) break;
-            sub(e.x);
-            this.vtanh();
-            return;
-          case 'erf':
-            if (!this.polyMath) break;
-            sub(e.x);
-            this.verf();
-            return;
-          case 'sign':
-          case 'log':
-          case 'sin':
-          case 'cos':
-            break;
+      case 'unary': {
+        const f32x4 = unaryRendering(e.op).f32x4;
+        if (f32x4 && (this.polyMath || !f32x4.polynomial)) {
+          f32x4.emit(this, () => sub(e.x));
+          return;
         }
         // No f32x4 form (or polynomials off): lane by lane.
-        switch (e.op) {
-          case 'sign':
-          case 'exp':
-          case 'log':
-          case 'sin':
-          case 'cos':
-          case 'tanh':
-          case 'erf': {
-            const t = this.local(ValType.v128);
-            sub(e.x);
-            c.set(t);
-            c.get(t);
-            for (let lane = 0; lane < LANES; lane++) {
-              c.get(t).lane(Simd.f32x4_extract_lane, lane);
-              this.scalarUnary(e.op);
-              c.lane(Simd.f32x4_replace_lane, lane);
-            }
-            return;
-          }
+        const t = this.local(ValType.v128);
+        sub(e.x);
+        c.set(t);
+        c.get(t);
+        for (let lane = 0; lane < LANES; lane++) {
+          c.get(t).lane(Simd.f32x4_extract_lane, lane);
+          this.scalarUnary(e.op);
+          c.lane(Simd.f32x4_replace_lane, lane);
         }
         return;
+      }
       case 'binary': {
-        const simple: Partial<Record<BinaryOp, number>> = { add: Simd.f32x4_add, sub: Simd.f32x4_sub, mul: Simd.f32x4_mul, div: Simd.f32x4_div, maximum: Simd.f32x4_max, minimum: Simd.f32x4_min };
-        const compare: Partial<Record<BinaryOp, number>> = { less: Simd.f32x4_lt, greater: Simd.f32x4_gt, equal: Simd.f32x4_eq };
-        const s = simple[e.op];
-        const k = compare[e.op];
-        if (s !== undefined) {
+        const f32x4 = binaryRendering(e.op).f32x4;
+        if (f32x4) {
           sub(e.a);
           sub(e.b);
-          c.simd(s);
-        } else if (k !== undefined) {
-          // All-ones mask lanes and 1.0: exactly 1.0 where the comparison holds.
-          sub(e.a);
-          sub(e.b);
-          c.simd(k);
-          this.splat(1);
-          c.simd(Simd.v128_and);
+          f32x4(this);
         } else {
           const a = this.local(ValType.v128);
           const b = this.local(ValType.v128);

@@ -4,7 +4,7 @@
  * `run`, executes its thread's tasks (./sync.ts). Runs under Node's
  * worker_threads or as a browser module Worker (messages via `self`).
  */
-import { mathImports } from './render.js';
+import { mathObject } from './math-imports.js';
 import { FINISHED, STARTED, abandon, runTasks, signal } from './sync.js';
 import type { Task } from './schedule.js';
 import { nodeBuiltin } from '../../runtime/host.js';
@@ -25,8 +25,7 @@ interface Attached {
 type WasmInstance = new (module: object, imports: Record<string, Record<string, unknown>>) => { readonly exports: Record<string, unknown> };
 
 const programs = new Map<number, Attached>();
-const math: Record<string, unknown> = {};
-for (const [name, m] of Object.entries(mathImports)) math[name] = m.fn;
+const math = mathObject();
 
 function attach(m: Extract<PoolMessage, { kind: 'attach' }>): void {
   try {

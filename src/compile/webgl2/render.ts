@@ -9,7 +9,9 @@
  * contraction share each fetch of the operand they have in common, and four
  * steps of its loop share each fetch of the other.
  */
-import type { BinaryOp, BufferInfo, Expr, IndexExpr, Kernel, Stmt } from '../kernel-ir.js';
+import { erfGlslSource } from '../approx-erf.js';
+import { binaryKernelOps, unaryKernelOps } from '../kernel-ops.js';
+import type { BufferInfo, Expr, IndexExpr, Kernel, Stmt } from '../kernel-ir.js';
 import { SUM_BLOCK, sumBlocking } from '../sum-blocks.js';
 import { textureLayout, type TextureLayout } from './layout.js';
 import { SourceBlock } from '../source-block.js';
@@ -65,12 +67,7 @@ export const GLSL_HELPERS = `
 const float INF = uintBitsToFloat(0x7f800000u);
 int fdiv(int a, int b) { return a >= 0 ? a / b : -((b - 1 - a) / b); }
 int fmod(int a, int b) { return a - b * fdiv(a, b); }
-float erf_(float x) {
-  float a = abs(x);
-  float t = 1.0 / (1.0 + 0.3275911 * a);
-  float p = ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t;
-  return sign(x) * (1.0 - p * exp(-a * a));
-}
+${erfGlslSource}
 float pow_(float a, float b) {
   if (b == 0.0) return 1.0;
   if (a == 0.0) return b > 0.0 ? 0.0 : INF;
@@ -92,31 +89,6 @@ export function literal(v: number): string {
   let text = String(f);
   if (!/[.e]/.test(text)) text += '.0';
   return f < 0 || Object.is(f, -0) ? `(${Object.is(f, -0) ? '-0.0' : text})` : text;
-}
-
-function renderBinary(op: BinaryOp, a: string, b: string): string {
-  switch (op) {
-    case 'add':
-      return `(${a} + ${b})`;
-    case 'sub':
-      return `(${a} - ${b})`;
-    case 'mul':
-      return `(${a} * ${b})`;
-    case 'div':
-      return `(${a} / ${b})`;
-    case 'maximum':
-      return `max(${a}, ${b})`;
-    case 'minimum':
-      return `min(${a}, ${b})`;
-    case 'pow':
-      return `pow_(${a}, ${b})`;
-    case 'less':
-      return `(${a} < ${b} ? 1.0 : 0.0)`;
-    case 'greater':
-      return `(${a} > ${b} ? 1.0 : 0.0)`;
-    case 'equal':
-      return `(${a} == ${b} ? 1.0 : 0.0)`;
-  }
 }
 
 /** How one lane (and one unrolled step) sees its indices and earlier values. */
@@ -233,24 +205,10 @@ class KernelRenderer {
         return literal(e.value);
       case 'load':
         return this.load(e.buffer, e.index, ctx, block);
-      case 'unary': {
-        const x = sub(e.x);
-        switch (e.op) {
-          case 'neg':
-            return `(-${x})`;
-          case 'reciprocal':
-            return `(1.0 / ${x})`;
-          case 'erf':
-            return `erf_(${x})`;
-          case 'tanh':
-            // Clamped: some drivers compute tanh through exp and overflow to NaN past |x| ~ 44.
-            return `tanh(clamp(${x}, -15.0, 15.0))`;
-          default:
-            return `${e.op}(${x})`;
-        }
-      }
+      case 'unary':
+        return unaryKernelOps[e.op].glsl(sub(e.x));
       case 'binary':
-        return renderBinary(e.op, sub(e.a), sub(e.b));
+        return binaryKernelOps[e.op].glsl(sub(e.a), sub(e.b));
       case 'select':
         return `(${sub(e.cond)} != 0.0 ? ${sub(e.a)} : ${sub(e.b)})`;
       case 'compare': {

@@ -42,7 +42,7 @@ export interface ExportOnnxOptions {
   readonly outputNames?: readonly string[];
 }
 
-const unary: Readonly<Record<string, string>> = { neg: 'Neg', exp: 'Exp', log: 'Log', sqrt: 'Sqrt', reciprocal: 'Reciprocal', abs: 'Abs', sign: 'Sign', floor: 'Floor', sin: 'Sin', cos: 'Cos', tanh: 'Tanh', erf: 'Erf', identity: 'Identity', stopGradient: 'Identity' };
+const unary: Readonly<Record<string, string>> = { neg: 'Neg', exp: 'Exp', log: 'Log', sqrt: 'Sqrt', reciprocal: 'Reciprocal', abs: 'Abs', sign: 'Sign', floor: 'Floor', sin: 'Sin', cos: 'Cos', tanh: 'Tanh', erf: 'Erf', softplus: 'Softplus', identity: 'Identity', stopGradient: 'Identity' };
 const binary: Readonly<Record<string, string>> = { add: 'Add', sub: 'Sub', mul: 'Mul', div: 'Div', pow: 'Pow', maximum: 'Max', minimum: 'Min' };
 
 const int64Bytes = (ns: readonly number[]) => {
