@@ -24,8 +24,10 @@
  *
  * The structure mirrors src/compile/gpujs/render.ts: exhaustive switches over
  * the IR's kinds, so a new kind fails to compile until it is handled here.
+ * Each elementwise op's f32 and f32x4 code comes from ../kernel-ops.ts (the
+ * polynomials from ./polynomials.ts, the imports from ./math-imports.ts); the
+ * tile and lane analysis is ./tiling.ts.
  */
-import { walkExpr, walkStmts, type IrVisitor } from '../ir-walk.js';
 import type { BinaryOp, BufferInfo, Expr, IndexExpr, Kernel, Loop, Stmt, UnaryOp } from '../kernel-ir.js';
 import { SUM_BLOCK, sumBlocking } from '../sum-blocks.js';
 import { simplifyIndices } from './simplify-index.js';
@@ -33,6 +35,10 @@ import { segmentsOf, type Segment } from './segments.js';
 import { Code, Op, Simd, ValType, type DefinedFunc, type FuncType } from './encode.js';
 import { binaryKernelOps, binaryRendering, unaryKernelOps, unaryRendering, type WasmScalar } from '../kernel-ops.js';
 import { importIndex } from './math-imports.js';
+import { LANES, coef, exprIndependent, loopSteps, reductionVectorises, outerLoopOf, tileOf, type Along, type OuterLoop, type Tile, type WasmRenderOptions } from './tiling.js';
+import { numelOf, stridesOf } from '../../runtime/ndarray.js';
+
+export type { OuterLoop, WasmRenderOptions } from './tiling.js';
 import type { WasmEmitter } from './polynomials.js';
 
 export const voidType: FuncType = { params: [], results: [] };
@@ -42,20 +48,6 @@ export const kernelType: FuncType = { params: [ValType.i32, ValType.i32], result
 const START = 0;
 const END = 1;
 const PARAMS = kernelType.params.length;
-
-/** Row-major strides of a tensor. */
-export function strides(sizes: readonly number[]): number[] {
-  const out = new Array<number>(sizes.length);
-  let s = 1;
-  for (let d = sizes.length - 1; d >= 0; d--) {
-    out[d] = s;
-    s *= sizes[d]!;
-  }
-  return out;
-}
-
-const count = (sizes: readonly number[]) => sizes.reduce((a, b) => a * b, 1);
-const LANES = 4;
 
 interface Ref {
   readonly local: number;
@@ -71,61 +63,10 @@ interface Ctx {
   readonly refs: Map<number, Ref>;
 }
 
-/** The dimension four lanes run along: a thread axis of the output, or a reduction loop. */
-export type Along = { readonly kind: 'thread' | 'loop'; readonly id: number } | null;
-
-/** Coefficient of the vectorised dimension in an index (0: independent), or null when not affine in it. */
-function coef(e: IndexExpr, axis: Along): number | null {
-  switch (e.kind) {
-    case 'thread':
-      return axis?.kind === 'thread' && e.axis === axis.id ? 1 : 0;
-    case 'loop':
-      return axis?.kind === 'loop' && e.id === axis.id ? 1 : 0;
-    case 'int':
-      return 0;
-    case 'iadd': {
-      const a = coef(e.a, axis);
-      const b = coef(e.b, axis);
-      return a === null || b === null ? null : a + b;
-    }
-    case 'imul': {
-      const a = coef(e.a, axis);
-      const b = coef(e.b, axis);
-      if (a === null || b === null) return null;
-      if (e.a.kind === 'int') return e.a.value * b;
-      if (e.b.kind === 'int') return e.b.value * a;
-      return a === 0 && b === 0 ? 0 : null;
-    }
-    case 'idiv':
-    case 'imod':
-      return coef(e.a, axis) === 0 && coef(e.b, axis) === 0 ? 0 : null;
-    case 'clamp':
-      return coef(e.x, axis) === 0 ? 0 : null;
-    case 'fromValue':
-      return exprIndependent(e.value, axis) ? 0 : null;
-  }
-}
-
-/** Whether a value provably does not vary along the vectorised axis (refs are assumed to vary). */
-function exprIndependent(e: Expr, axis: Along): boolean {
-  switch (e.kind) {
-    case 'literal':
-      return true;
-    case 'load':
-      return e.index.every((i) => coef(i, axis) === 0);
-    case 'unary':
-      return exprIndependent(e.x, axis);
-    case 'binary':
-      return exprIndependent(e.a, axis) && exprIndependent(e.b, axis);
-    case 'select':
-      return exprIndependent(e.cond, axis) && exprIndependent(e.a, axis) && exprIndependent(e.b, axis);
-    case 'compare':
-      return coef(e.a, axis) === 0 && coef(e.b, axis) === 0;
-    case 'index':
-      return coef(e.index, axis) === 0;
-    case 'ref':
-      return false;
-  }
+/** A kernel rendered once per segment of one axis (./segments.ts). */
+interface Segmented {
+  readonly axis: number;
+  readonly segments: readonly (Segment & { readonly kernel: Kernel })[];
 }
 
 /** Emits one kernel's function body; holds its locals, the buffer table and the load memo. */
@@ -254,7 +195,7 @@ class KernelRenderer implements WasmEmitter {
     const offset = this.offsets.get(buffer);
     if (!info || offset === undefined) throw new Error(`wasm render: unknown buffer ${buffer}`);
     if (idx.length !== info.sizes.length) throw new Error(`wasm render: buffer ${buffer} has rank ${info.sizes.length}, read with ${idx.length} indices`);
-    const st = strides(info.sizes);
+    const st = stridesOf(info.sizes);
     const c = this.code;
     let first = true;
     idx.forEach((e, d) => {
@@ -365,7 +306,7 @@ class KernelRenderer implements WasmEmitter {
       case 'load': {
         const info = this.buffers.get(e.buffer);
         if (!info) throw new Error(`wasm render: unknown buffer ${e.buffer}`);
-        const st = strides(info.sizes);
+        const st = stridesOf(info.sizes);
         const coefs = e.index.map((i) => coef(i, this.along));
         const step = coefs.every((k) => k !== null) ? coefs.reduce<number>((s, k, d) => s + k! * st[d]!, 0) : null;
         if (step === 0) {
@@ -658,11 +599,11 @@ class KernelRenderer implements WasmEmitter {
     const c = this.code;
     const outOffset = this.offsets.get(kernel.output);
     if (outOffset === undefined) throw new Error(`wasm render: no offset for output buffer ${kernel.output}`);
-    if (count(kernel.sizes) === 0) return;
+    if (numelOf(kernel.sizes) === 0) return;
     const r = kernel.sizes.length;
     this.along = tile.vector ? { kind: 'thread', id: r - 1 } : null;
     const width = tile.vector ? LANES : 1;
-    const st = strides(kernel.sizes);
+    const st = stridesOf(kernel.sizes);
     const steps = loopSteps(kernel.sizes, tile);
     const nest = (d: number, kernel: Kernel): void => {
       if (d === r) {
@@ -705,138 +646,6 @@ class KernelRenderer implements WasmEmitter {
     };
     nest(0, kernel);
   }
-}
-
-export interface WasmRenderOptions {
-  /** f32x4 along the output's last axis when it allows (default true). */
-  readonly simd?: boolean;
-  /** Register tile of contractions, rows x (4 * cols) outputs (default 4 x 4 where the sizes divide, smaller otherwise: measured best of 4x2, 2x4, 4x4, 3x4, 8x1 on the xcit step and the three 512 matmuls). */
-  readonly tile?: { readonly rows: number; readonly cols: number };
-  /** Register tile of contractions that run four iterations of their loop at once instead (A B^T), rows x cols outputs (default 2 x 4: measured best of 2x2, 4x2, 2x4, 1x8, 4x4 on the xcit step). */
-  readonly scalarTile?: { readonly rows: number; readonly cols: number };
-  /** Let reductions run four iterations of their innermost loop at once where loads are contiguous along it (default true with simd). */
-  readonly reductionLanes?: boolean;
-  /** Simplify index arithmetic with the ranges of indices and loop counters first (default true). */
-  readonly simplifyIndices?: boolean;
-  /** exp, tanh and erf of f32x4 code by polynomials (default true); else lane by lane through Math. */
-  readonly polyMath?: boolean;
-}
-
-/** Loads of a reduction's body and value whose address moves by one element along `along`. */
-function contiguousLoads(stmts: readonly Stmt[], value: Expr | undefined, along: Along, buffers: ReadonlyMap<number, BufferInfo>): number {
-  let n = 0;
-  const visitor: IrVisitor = {
-    expr: (e) => {
-      if (e.kind !== 'load') return;
-      const st = strides(buffers.get(e.buffer)?.sizes ?? []);
-      const coefs = e.index.map((i) => coef(i, along));
-      if (coefs.every((k) => k !== null) && coefs.reduce<number>((s, k, d) => s + k! * (st[d] ?? 0), 0) === 1) n++;
-    },
-  };
-  walkStmts(stmts, visitor);
-  if (value) walkExpr(value, visitor);
-  return n;
-}
-
-/** Whether a reduction runs four iterations of its innermost loop at once: a long enough loop, no nested reduction, contiguous loads along it. */
-function reductionVectorises(s: Extract<Stmt, { kind: 'reduce' }>, buffers: ReadonlyMap<number, BufferInfo>): boolean {
-  const last = s.loops[s.loops.length - 1]!;
-  if (last.extent % LANES !== 0 || last.extent < 2 * LANES) return false;
-  if (s.body.some((b) => b.kind === 'reduce')) return false;
-  return contiguousLoads(s.body, s.value, { kind: 'loop', id: last.id }, buffers) > 0;
-}
-
-/** Contiguous loads along the output's last axis versus along innermost reduction loops. */
-function contiguity(kernel: Kernel, buffers: ReadonlyMap<number, BufferInfo>): { thread: number; loop: number } {
-  const r = kernel.sizes.length;
-  let thread = 0;
-  let loop = 0;
-  for (const s of kernel.body) {
-    if (s.kind !== 'reduce') continue;
-    thread += contiguousLoads(s.body, s.value, { kind: 'thread', id: r - 1 }, buffers);
-    if (reductionVectorises(s, buffers)) loop += contiguousLoads(s.body, s.value, { kind: 'loop', id: s.loops[s.loops.length - 1]!.id }, buffers);
-  }
-  return { thread, loop };
-}
-
-/** The register tile a kernel is rendered with. */
-/**
- * A register tile: rows x cols copies of the kernel body, `rows` consecutive indices along
- * `rowAxis` (any axis but the last) times `cols` vectors (or elements) along the last axis.
- */
-export interface Tile {
-  readonly vector: boolean;
-  readonly rows: number;
-  readonly cols: number;
-  readonly rowAxis: number;
-}
-
-/**
- * The axis a tile's rows run along: the one before the last when its extent divides by the
- * rows wanted, else the innermost other axis whose extent does ([B, 49, C] tiles along B).
- */
-function rowAxisOf(sizes: readonly number[], rows: number): number {
-  const r = sizes.length;
-  if (r < 2 || sizes[r - 2]! % rows === 0) return r - 2;
-  for (let a = r - 3; a >= 0; a--) if (sizes[a]! % rows === 0) return a;
-  return r - 2;
-}
-
-export function tileOf(kernel: Kernel, options: WasmRenderOptions = {}, buffers?: ReadonlyMap<number, BufferInfo>): Tile {
-  const r = kernel.sizes.length;
-  const last = r > 0 ? kernel.sizes[r - 1]! : 0;
-  const contraction = kernel.body.some((s) => s.kind === 'reduce');
-  const scalarTile = () => {
-    // Scalar outputs: reductions may still run along their loop; a few outputs per step share loads.
-    if (!contraction || options.simd === false || !buffers || contiguity(kernel, buffers).loop === 0) return { vector: false, rows: 1, cols: 1, rowAxis: r - 2 };
-    const want = options.scalarTile ?? { rows: 2, cols: 4 };
-    const rowAxis = rowAxisOf(kernel.sizes, want.rows);
-    const rows = r >= 2 ? [want.rows, 4, 2, 1].find((k) => k <= want.rows && kernel.sizes[rowAxis]! % k === 0)! : 1;
-    const cols = r >= 1 ? [want.cols, 4, 2, 1].find((k) => k <= want.cols && last % k === 0)! : 1;
-    return { vector: false, rows, cols, rowAxis };
-  };
-  if (options.simd === false || r === 0 || last % LANES !== 0) return scalarTile();
-  if (!contraction) return { vector: true, rows: 1, cols: 1, rowAxis: r - 2 };
-  if (buffers && options.reductionLanes !== false) {
-    const { thread, loop } = contiguity(kernel, buffers);
-    if (loop > thread) return scalarTile();
-  }
-  const want = options.tile ?? { rows: 4, cols: 4 };
-  const cols = [want.cols, 4, 2, 1].find((k) => k <= want.cols && last % (LANES * k) === 0)!;
-  const rowAxis = rowAxisOf(kernel.sizes, want.rows);
-  const rows = r >= 2 ? [want.rows, 4, 2, 1].find((k) => k <= want.rows && kernel.sizes[rowAxis]! % k === 0)! : 1;
-  return { vector: true, rows, cols, rowAxis };
-}
-
-/** The step of each output loop: the register tile along the last axis and the row axis, 1 elsewhere. */
-function loopSteps(sizes: readonly number[], tile: Tile): number[] {
-  const r = sizes.length;
-  const width = tile.vector ? LANES : 1;
-  return sizes.map((_, d) => (d === r - 1 ? width * tile.cols : d === tile.rowAxis ? tile.rows : 1));
-}
-
-/** A kernel rendered once per segment of one axis (./segments.ts). */
-interface Segmented {
-  readonly axis: number;
-  readonly segments: readonly (Segment & { readonly kernel: Kernel })[];
-}
-
-/**
- * The outermost output loop of a kernel as rendered: its extent and step (the register
- * tile along it). A caller splits [0, extent) at multiples of the step, so that every
- * output element is computed by the same instructions whatever the split. A kernel of
- * rank 0 has no loop: one range [0, 1), not split.
- */
-export interface OuterLoop {
-  readonly extent: number;
-  readonly step: number;
-}
-
-function outerLoopOf(kernel: Kernel, tile: Tile): OuterLoop {
-  const r = kernel.sizes.length;
-  if (r === 0 || count(kernel.sizes) === 0) return { extent: 1, step: 1 };
-  const step = r === 1 ? (tile.vector ? LANES : 1) * tile.cols : tile.rowAxis === 0 ? tile.rows : 1;
-  return { extent: kernel.sizes[0]!, step };
 }
 
 /** One kernel as a wasm function (start, end) -> () over [start, end) of its outermost output loop, reading and writing buffers at the given byte offsets. */
