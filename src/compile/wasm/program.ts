@@ -14,20 +14,17 @@
  * per-kernel counters (./sync.ts). Results are bit-identical for any number of
  * threads.
  */
-import { planBuffers } from '../buffers.js';
 import type { Tensor } from '../../ir/tensor.js';
 import type { Graph } from '../../ir/graph.js';
 import type { Program } from '../../ir/trace.js';
 import { unflattenTree } from '../../ir/tree.js';
 import { bindArguments } from '../../runtime/bind.js';
-import { interpret, type InputsOf, type ValuesOf } from '../../runtime/interpret.js';
-import type { NDArray } from '../../runtime/ndarray.js';
-import { optimise } from '../optimise.js';
-import { planFusion } from '../fuse.js';
-import { lowerKernel } from '../lower.js';
+import type { InputsOf, ValuesOf } from '../../runtime/interpret.js';
+import { numelOf, type NDArray } from '../../runtime/ndarray.js';
+import { hostConstantData, lowerProgram } from '../pipeline.js';
 import type { BufferInfo, Kernel } from '../kernel-ir.js';
 import { Code, encodeModule, type DefinedFunc } from './encode.js';
-import { renderKernelWasm, voidType, type OuterLoop } from './render.js';
+import { renderKernelWasm, voidType, type OuterLoop, type WasmRenderOptions } from './render.js';
 import { importedFuncs, mathObject } from './math-imports.js';
 import { planSchedule, type Schedule, type ScheduleOptions } from './schedule.js';
 import { FAILED, FINISHED, STARTED, abandon, controlWords, runTasks, waitAsyncAtLeast, waitAtLeast } from './sync.js';
@@ -46,19 +43,10 @@ const wasmApi = (): WasmApi => {
   return api;
 };
 
-/** Options of the native WebAssembly backend: SIMD, tiling, reduction lanes, threads and dispatch. */
-export interface WasmCompileOptions {
+/** Options of the native WebAssembly backend: the renderer's (SIMD, tiling, reduction lanes, index simplification, polynomials), threads and dispatch. */
+export interface WasmCompileOptions extends WasmRenderOptions {
   /** Run the kernels one by one from JavaScript instead of through the module's `main`, timing each (see kernelTimes). */
   readonly perKernel?: boolean;
-  /** f32x4 code along each output's last axis where it allows (default true). */
-  readonly simd?: boolean;
-  /** Register tiles of contractions (see WasmRenderOptions). */
-  readonly tile?: { readonly rows: number; readonly cols: number };
-  readonly scalarTile?: { readonly rows: number; readonly cols: number };
-  /** Reductions four loop iterations at a time where loads are contiguous along the loop (default true with simd). */
-  readonly reductionLanes?: boolean;
-  /** Simplify index arithmetic with ranges before rendering (default true). */
-  readonly simplifyIndices?: boolean;
   /**
    * Threads a call runs on, the caller's included (default: os.availableParallelism() in Node,
    * navigator.hardwareConcurrency elsewhere). 1 runs everything on the calling thread.
@@ -109,8 +97,6 @@ export interface WasmCompiledProgram<A extends readonly unknown[] = readonly unk
   destroy(): void;
 }
 
-const count = (sizes: readonly number[]) => sizes.reduce((a, b) => a * b, 1);
-
 const PAGE = 65536;
 /** wasm32: 4 GiB of linear memory at most. */
 const MAX_PAGES = 65536;
@@ -143,26 +129,22 @@ function build(program: Program<readonly unknown[], unknown>, options: WasmCompi
   const unavailable = asked > 1 ? (options.perKernel ? 'perKernel timing runs on one thread' : threadsUnavailable()) : null;
   const threads = unavailable === null ? asked : 1;
   const dispatch = options.dispatch ?? (callerMayBlock() ? 'caller' : 'workers');
-  const graph = optimise(program.graph);
-  const plan = planFusion(graph);
-
-  // Buffers as compile() numbers them: formal inputs, host constants, kernel outputs.
-  const { bufferIds, buffers, hostConstants } = planBuffers(graph, plan);
+  // Buffers as every backend numbers them: formal inputs, host constants, kernel outputs.
+  const { graph, bufferIds, buffers, hostConstants, kernels } = lowerProgram(program.graph);
 
   // Fixed byte offsets, in buffer order.
   const offsets = new Map<number, number>();
   let end = 0;
   for (const info of buffers.values()) {
     offsets.set(info.id, end);
-    end += Math.ceil((count(info.sizes) * 4) / ALIGN) * ALIGN;
+    end += Math.ceil((numelOf(info.sizes) * 4) / ALIGN) * ALIGN;
   }
   const pages = Math.max(1, Math.ceil(end / PAGE));
   if (pages > MAX_PAGES) {
     throw new Error(`compileWasm: the program's buffers need ${end} bytes; one WebAssembly (wasm32) memory holds at most ${MAX_PAGES * PAGE}`);
   }
 
-  const kernels = plan.kernels.map((root, i) => lowerKernel(root, `k${i}`, (t) => bufferIds.get(t)));
-  const rendered = kernels.map((k) => renderKernelWasm(k, buffers, offsets, { simd: options.simd ?? true, reductionLanes: options.reductionLanes ?? true, simplifyIndices: options.simplifyIndices ?? true, ...(options.tile ? { tile: options.tile } : {}), ...(options.scalarTile ? { scalarTile: options.scalarTile } : {}) }));
+  const rendered = kernels.map((k) => renderKernelWasm(k, buffers, offsets, options));
   const outers = rendered.map((f) => f.outer);
   const funcs: DefinedFunc[] = [...rendered];
   const main = new Code();
@@ -211,13 +193,10 @@ function finish<A extends readonly unknown[], R>(program: Program<A, R>, options
   const kernelFns = kernels.map((k) => instance.exports[k.name] as (start: number, end: number) => void);
   const schedule = planSchedule(kernels, outers, threads, options.schedule);
   const heap = new Float32Array(memory.buffer);
-  const view = (id: number) => heap.subarray(offsets.get(id)! / 4, offsets.get(id)! / 4 + count(buffers.get(id)!.sizes));
+  const view = (id: number) => heap.subarray(offsets.get(id)! / 4, offsets.get(id)! / 4 + numelOf(buffers.get(id)!.sizes));
 
   // Host constants are evaluated once, on the host, in float64, and written once.
-  if (hostConstants.length > 0) {
-    const values = interpret({ inputs: [], outputs: hostConstants, nodes: hostConstants }, []);
-    hostConstants.forEach((c, i) => view(bufferIds.get(c)!).set(values[i]!.data));
-  }
+  for (const [id, data] of hostConstantData({ bufferIds, hostConstants })) view(id).set(data);
 
   const inputIds = graph.inputs.map((x) => bufferIds.get(x)!);
   const outputIds = graph.outputs.map((o) => bufferIds.get(o)!);

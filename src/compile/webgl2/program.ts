@@ -16,16 +16,12 @@
 import type { Program } from '../../ir/trace.js';
 import { unflattenTree } from '../../ir/tree.js';
 import { bindArguments } from '../../runtime/bind.js';
-import { interpret, type InputsOf, type ValuesOf } from '../../runtime/interpret.js';
+import type { InputsOf, ValuesOf } from '../../runtime/interpret.js';
 import type { NDArray } from '../../runtime/ndarray.js';
-import type { CompiledProgram, ExecutionInfo } from '../compile.js';
-import { optimise } from '../optimise.js';
-import { GL_SPLIT_LIMIT, splitReductions } from '../split-reductions.js';
-import { planFusion } from '../fuse.js';
-import { limitKernels, type KernelLimits } from '../limit-kernels.js';
-import { planBuffers } from '../buffers.js';
-import { lowerKernel } from '../lower.js';
-import { simplifyIndices } from '../wasm/simplify-index.js';
+import type { CompiledProgram, ExecutionInfo } from '../backend.js';
+import { GL_SPLIT_LIMIT } from '../split-reductions.js';
+import type { KernelLimits } from '../limit-kernels.js';
+import { hostConstantData, lowerProgram } from '../pipeline.js';
 import { renderShader, type RenderedShader } from './render.js';
 import { packTexels, textureLayout, unpackTexels, type TextureLayout } from './layout.js';
 import { createWebgl2, type Webgl2Device, type WebGLProgram, type WebGLTexture } from './device.js';
@@ -100,10 +96,11 @@ function planTextures(
 
 export function compileWebgl2Native<A extends readonly unknown[], R>(program: Program<A, R>, options: Webgl2CompileOptions = {}): Webgl2CompiledProgram<A, R> {
   const device: Webgl2Device = createWebgl2();
-  const graph = optimise(splitReductions(optimise(program.graph), GL_SPLIT_LIMIT));
-  const plan = limitKernels(graph, planFusion(graph), { ...DEFAULT_LIMITS, ...options.kernelLimits });
-  const { bufferIds, buffers, hostConstants } = planBuffers(graph, plan);
-  const kernels = plan.kernels.map((root, i) => simplifyIndices(lowerKernel(root, `k${i}`, (t) => bufferIds.get(t))));
+  const { graph, bufferIds, buffers, hostConstants, kernels } = lowerProgram(program.graph, {
+    splitLimit: GL_SPLIT_LIMIT,
+    kernelLimits: { ...DEFAULT_LIMITS, ...options.kernelLimits },
+    simplifyIndices: true,
+  });
   const shaders: RenderedShader[] = kernels.map((k) => renderShader(k, buffers, device.maxTextureSize));
 
   const layouts = new Map<number, TextureLayout>([...buffers].map(([id, info]) => [id, textureLayout(info.sizes, device.maxTextureSize)]));
@@ -111,11 +108,7 @@ export function compileWebgl2Native<A extends readonly unknown[], R>(program: Pr
   const outputIds = graph.outputs.map((o) => bufferIds.get(o)!);
   const { textureOf, textureLayouts } = planTextures(kernels, layouts, new Set(outputIds));
 
-  const constantData = new Map<number, Float64Array>();
-  if (hostConstants.length > 0) {
-    const values = interpret({ inputs: [], outputs: hostConstants, nodes: hostConstants }, []);
-    hostConstants.forEach((c, i) => constantData.set(bufferIds.get(c)!, values[i]!.data));
-  }
+  const constantData = hostConstantData({ bufferIds, hostConstants });
 
   let ready: { textures: WebGLTexture[]; programs: WebGLProgram[]; merge: WebGLProgram; tiles: Map<string, WebGLTexture[]> } | undefined;
   const prepare = () => {
