@@ -16,7 +16,7 @@ export { flattenTree, unflattenTree, mapTree } from './ir/tree.js';
 export * from './ops/index.js';
 export { grad, valueAndGrad, vjp, jvp } from './autodiff/grad.js';
 export { backprop } from './autodiff/backprop.js';
-export { interpret, run, evaluate, valueOf, scalarValue, NonFiniteError, type InterpretOptions, type ValuesOf } from './runtime/interpret.js';
+export { interpret, run, evaluate, valueOf, scalarValue, NonFiniteError, type InterpretOptions, type ValuesOf } from './ops/interpret.js';
 export { type NDArray, at, toNested } from './runtime/ndarray.js';
 /** Counter-based random numbers from explicit keys (Threefry-2x32, as JAX's): key, split, foldIn and the draws. */
 export * as random from './runtime/prng.js';

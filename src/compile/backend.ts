@@ -4,7 +4,7 @@
  */
 import type { Graph } from '../ir/graph.js';
 import type { Program } from '../ir/trace.js';
-import type { InputsOf, ValuesOf } from '../runtime/interpret.js';
+import type { InputsOf, ValuesOf } from '../ops/interpret.js';
 import type { BufferInfo, Kernel } from './kernel-ir.js';
 import type { GpujsBackend } from './gpujs/backends.js';
 import type { KernelLimits } from './limit-kernels.js';

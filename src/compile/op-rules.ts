@@ -10,6 +10,7 @@ import type { OpName } from '../ops/registry.js';
 import type { Expr } from './kernel-ir.js';
 import { binaryKernelOps, unaryKernelOps, type BinaryKernelOp, type UnaryKernelOp } from './kernel-ops.js';
 import { lowerings, type Lowering } from './lowerings.js';
+import { numelOf } from '../runtime/ndarray.js';
 
 /**
  * How fusion treats an op's node:
@@ -34,7 +35,7 @@ export interface OpRule {
   readonly lower?: Lowering;
 }
 
-const numel = (t: Tensor): number => t.sizes.reduce((a, b) => a * b, 1);
+const numel = (t: Tensor): number => numelOf(t.sizes);
 
 const unaryRule = (op: UnaryKernelOp): OpRule => ({
   fusion: 'elementwise',

@@ -6,7 +6,7 @@
  */
 import type { Graph } from '../ir/graph.js';
 import type { Tensor } from '../ir/tensor.js';
-import { interpret } from '../runtime/interpret.js';
+import { interpret } from '../ops/interpret.js';
 import { optimise } from './optimise.js';
 import { splitReductions } from './split-reductions.js';
 import { planFusion, type FusionPlan } from './fuse.js';

@@ -12,8 +12,7 @@ import { reshape } from '../ops/layout.js';
 import { maxOp, sumOp } from '../ops/reduce.js';
 import { einsumOp } from '../ops/einsum.js';
 import { apply } from '../ops/define.js';
-
-const numel = (sizes: readonly number[]) => sizes.reduce((a, b) => a * b, 1);
+import { numelOf } from '../runtime/ndarray.js';
 
 /** The smallest number of chunks f dividing n with total / f <= limit, if any. */
 function chunks(n: number, total: number, limit: number): number | undefined {
@@ -34,7 +33,7 @@ function splitOne(node: Tensor, inputs: readonly Tensor[], limit: number): Tenso
     const x = inputs[0]!;
     const reduced = node.attrs['axes'] as readonly string[];
     const sizes = reduced.map((a) => x.sizes[x.axes.indexOf(a)]!);
-    const total = numel(sizes);
+    const total = numelOf(sizes);
     if (total <= limit) return undefined;
     const a = reduced[sizes.indexOf(Math.max(...sizes))]!;
     const f = chunks(x.sizes[x.axes.indexOf(a)]!, total, limit);
@@ -51,7 +50,7 @@ function splitOne(node: Tensor, inputs: readonly Tensor[], limit: number): Tenso
       const t = inputs.find((x) => x.axes.includes(l))!;
       return t.sizes[t.axes.indexOf(l)]!;
     };
-    const total = numel(contracted.map(sizeOf));
+    const total = numelOf(contracted.map(sizeOf));
     if (total <= limit) return undefined;
     const l = contracted.reduce((best, c) => (sizeOf(c) > sizeOf(best) ? c : best), contracted[0]!);
     const f = chunks(sizeOf(l), total, limit);

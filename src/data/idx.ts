@@ -12,6 +12,7 @@
  * header or body shorter than the dimensions require (a truncated file), or
  * trailing bytes after the last element.
  */
+import { numelOf } from '../runtime/ndarray.js';
 export type IdxType = 'ubyte' | 'sbyte' | 'int16' | 'int32' | 'float32' | 'float64';
 
 const TYPES: Readonly<Record<number, { readonly type: IdxType; readonly bytes: number }>> = {
@@ -94,7 +95,7 @@ export function parseIdx(bytes: Uint8Array, file: string, expect: IdxExpectation
   expect.dims?.forEach((want, d) => {
     if (want !== null && dims[d] !== want) fail(`dimension ${d} is ${dims[d]}, expected ${want} (dims [${dims.join(', ')}])`);
   });
-  const count = dims.reduce((a, b) => a * b, 1);
+  const count = numelOf(dims);
   const body = count * width;
   const found = bytes.length - header;
   if (found < body) fail(`truncated: dims [${dims.join(', ')}] of ${type} need ${body} bytes after the ${header}-byte header, found ${found}`);
@@ -127,7 +128,7 @@ export function parseIdx(bytes: Uint8Array, file: string, expect: IdxExpectation
 /** Encode an array as IDX bytes (for tests and for writing small fixtures). */
 export function encodeIdx(type: IdxType, dims: readonly number[], values: ArrayLike<number>): Uint8Array {
   const width = Object.values(TYPES).find((t) => t.type === type)!.bytes;
-  const count = dims.reduce((a, b) => a * b, 1);
+  const count = numelOf(dims);
   if (values.length !== count) throw new RangeError(`encodeIdx: dims [${dims.join(', ')}] need ${count} values, got ${values.length}`);
   const header = 4 + 4 * dims.length;
   const out = new Uint8Array(header + count * width);

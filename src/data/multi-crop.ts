@@ -38,7 +38,7 @@ import type { Tensor } from '../ir/tensor.js';
 import { spec, trace, type Program } from '../ir/trace.js';
 import { reshape } from '../ops/layout.js';
 import { compile, type CompileOptions, type CompiledProgram } from '../compile/compile.js';
-import { run as interpretProgram } from '../runtime/interpret.js';
+import { run as interpretProgram } from '../ops/interpret.js';
 import { foldIn, type Key } from '../runtime/prng.js';
 import type { Range } from './augment/crop.js';
 import type { Images } from './augment/resample.js';

@@ -31,7 +31,7 @@ import { broadcastTo } from '../ops/layout.js';
 import { crossEntropy } from '../ops/losses.js';
 import { fromArray } from '../ops/sources.js';
 import { valueAndGrad } from '../autodiff/grad.js';
-import { evaluate, run } from '../runtime/interpret.js';
+import { evaluate, run } from '../ops/interpret.js';
 import type { NDArray } from '../runtime/ndarray.js';
 import { foldIn, normal, split, type Key } from '../runtime/prng.js';
 import { compile } from '../compile/compile.js';

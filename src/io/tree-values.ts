@@ -6,7 +6,7 @@
 import { isTensor, type Tensor } from '../ir/tensor.js';
 import { flattenTree, unflattenTree, mapTree } from '../ir/tree.js';
 import { fromArray } from '../ops/sources.js';
-import { evaluate } from '../runtime/interpret.js';
+import { evaluate } from '../ops/interpret.js';
 import type { NDArray } from '../runtime/ndarray.js';
 
 export function isNDArray(x: unknown): x is NDArray {

@@ -3,7 +3,7 @@
  * Node's file system (writes are atomic: a temporary file, then a rename).
  */
 import { readFileSync } from 'node:fs';
-import { writeFileAtomic } from '../train/run-dir.js';
+import { writeFileAtomic } from '../io/atomic-write.js';
 import { loadSafetensors, saveSafetensors, type LoadedParams, type LoadSafetensorsOptions, type SafetensorsTensors, type SaveSafetensorsOptions } from '../io/safetensors/tree.js';
 import { SafetensorsError } from '../io/safetensors/format.js';
 

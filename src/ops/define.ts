@@ -1,7 +1,8 @@
 /**
  * An op is one declaration holding, side by side, its shape rule, its float64
- * reference evaluation and its vector-Jacobian product (the compiler's kernel
- * template joins them when the compiler lands). `apply` is the only way nodes
+ * reference evaluation and its vector-Jacobian product; what the compiler
+ * knows of it (fusion class, lowering, renderings) is its entry in
+ * src/compile/op-rules.ts, keyed by the same name. `apply` is the only way nodes
  * of an op are made, so every node was shape-checked once.
  */
 import type { Shape } from '../shape/types.js';

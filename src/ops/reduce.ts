@@ -62,8 +62,6 @@ export function sumAxes(x: Tensor, axes: readonly string[]): Tensor {
   return axes.length === 0 ? x : apply<Shape, ReduceAttrs>(sumOp, [x], { axes });
 }
 
-type AxesArg<S extends Shape> = S[number] | readonly S[number][];
-
 function axesList(axes: string | readonly string[]): readonly string[] {
   return typeof axes === 'string' ? [axes] : axes;
 }
@@ -83,4 +81,3 @@ export function max<S extends Shape, A extends S[number] = S[number]>(x: Tensor<
   return apply<Without<S, A>, ReduceAttrs>(maxOp, [x], { axes: list });
 }
 
-export type { AxesArg };

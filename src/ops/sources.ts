@@ -106,10 +106,6 @@ export const inputOp = defineOp<InputAttrs>({
   describe: (a) => `${a.name}`,
 });
 
-export function inputTensor<S extends Shape>(name: string, index: number, axes: S, sizes: readonly number[]): Tensor<S> {
-  return apply<S, InputAttrs>(inputOp, [], { name, index, axes, sizes });
-}
-
 export interface FillAttrs {
   readonly [key: string]: number | readonly string[] | readonly number[];
   readonly value: number;

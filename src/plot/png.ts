@@ -7,7 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Resvg, type ResvgRenderOptions } from '@resvg/resvg-js';
-import { writeFileAtomic } from '../train/run-dir.js';
+import { writeFileAtomic } from '../io/atomic-write.js';
 import { FONT_FAMILY } from './svg.js';
 
 /** Fonts for rendering SVG to PNG. */

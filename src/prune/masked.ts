@@ -7,7 +7,7 @@ import type { Tensor } from '../ir/tensor.js';
 import { isTensor } from '../ir/tensor.js';
 import { flattenTree, unflattenTree } from '../ir/tree.js';
 import type { Key } from '../runtime/prng.js';
-import { evaluate } from '../runtime/interpret.js';
+import { evaluate } from '../ops/interpret.js';
 import { mul } from '../ops/elementwise.js';
 import { fromArray } from '../ops/sources.js';
 import { getPath, hasPath, setPath } from '../nn/params.js';

@@ -14,7 +14,7 @@
 import type { Tensor } from '../ir/tensor.js';
 import { isTensor } from '../ir/tensor.js';
 import { flattenTree } from '../ir/tree.js';
-import { evaluate } from '../runtime/interpret.js';
+import { evaluate } from '../ops/interpret.js';
 import type { NDArray } from '../runtime/ndarray.js';
 
 /** 0/1 masks by dotted parameter path. */

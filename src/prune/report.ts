@@ -1,5 +1,5 @@
 /** Sparsity per parameter: the fraction of exact zeros, by dotted path. */
-import { evaluate } from '../runtime/interpret.js';
+import { evaluate } from '../ops/interpret.js';
 import { everything, leavesWithPaths, weightsOnly, type Prunable } from './masks.js';
 
 /** One parameter's sparsity. */

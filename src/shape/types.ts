@@ -77,7 +77,3 @@ export type RequirePermutation<S extends Shape, T extends Shape> = IsPermutation
 /** Intersect a parameter with this to accept only supersets of S's axes. */
 export type RequireSuperset<S extends Shape, T extends Shape> = [Exclude<S[number], T[number]>] extends [never] ? unknown : never;
 
-/** The derived name of a flattened pair of axes. */
-export function flattenedName<A extends Axis, B extends Axis>(a: A, b: B): `${A}*${B}` {
-  return `${a}*${b}`;
-}

@@ -18,9 +18,9 @@ import type { Tensor } from '../ir/tensor.js';
 import { isTensor } from '../ir/tensor.js';
 import type { Graph } from '../ir/graph.js';
 import { flattenTree } from '../ir/tree.js';
-import { evaluate, interpret, NonFiniteError, type InputValue } from '../runtime/interpret.js';
+import { evaluate, interpret, NonFiniteError, type InputValue } from '../ops/interpret.js';
 import type { NDArray } from '../runtime/ndarray.js';
-import { stridesOf } from '../runtime/ndarray.js';
+import { numelOf, stridesOf } from '../runtime/ndarray.js';
 
 /** A value to inspect: computed values, or a tensor (evaluated on the reference interpreter). */
 export type Inspectable = NDArray | Tensor;
@@ -39,7 +39,7 @@ function rowsAlong(x: NDArray, axis: string | undefined, what: string): { rows: 
   const stride = strides[d]!;
   const rows = k === 0 ? 0 : x.data.length / k;
   // Offsets of the rows: every multi-index with the class axis at 0, in row-major order.
-  const outer = x.sizes.slice(0, d).reduce((a, b) => a * b, 1);
+  const outer = numelOf(x.sizes.slice(0, d));
   const offsets = new Int32Array(rows);
   let r = 0;
   for (let o = 0; o < outer; o++) for (let i = 0; i < stride; i++) offsets[r++] = o * k * stride + i;

@@ -7,7 +7,7 @@
 import type { Tensor } from '../ir/tensor.js';
 import { isTensor } from '../ir/tensor.js';
 import { spec, trace } from '../ir/trace.js';
-import { interpret } from '../runtime/interpret.js';
+import { interpret } from '../ops/interpret.js';
 import type { NDArray } from '../runtime/ndarray.js';
 import { valueAndGrad } from '../autodiff/grad.js';
 import { fromArray } from '../ops/sources.js';

@@ -5,7 +5,7 @@
  * Rules: a folder is created if absent; an existing folder is reused only to
  * resume the same run (same method, model and dataset) and only when resume is
  * asked; nothing here ever deletes a file. Every whole-file write goes through
- * {@link writeFileAtomic}: a temporary file in the same folder, fsync, rename,
+ * writeFileAtomic (src/io/atomic-write.ts): a temporary file in the same folder, fsync, rename,
  * so a crash leaves either the old file or the new one, never half of one.
  */
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
@@ -21,65 +21,7 @@ export class RunDirError extends Error {
   }
 }
 
-/** Test hooks for {@link writeFileAtomic}. */
-export interface AtomicWriteHooks {
-  /** Called after the temporary file is written and synced, before the rename (tests throw here). */
-  readonly beforeRename?: (tmpPath: string) => void;
-}
-
-/** The temporary name used while writing `path` (same folder, so the rename is atomic). */
-export function tmpPathFor(path: string): string {
-  return join(dirname(path), `${basename(path)}.tmp-${process.pid}`);
-}
-
-/**
- * Replace (or create) `path` with `data` atomically: write `${path}.tmp-<pid>`
- * in the same folder, fsync it, rename it over `path`, fsync the folder. On any
- * failure the temporary file is removed and the previous `path` is untouched.
- */
-export function writeFileAtomic(path: string, data: string | Uint8Array, hooks: AtomicWriteHooks = {}): void {
-  const tmp = tmpPathFor(path);
-  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-  let fd: number | undefined;
-  try {
-    fd = openSync(tmp, 'w', 0o644);
-    let off = 0;
-    while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
-    fsyncSync(fd);
-    closeSync(fd);
-    fd = undefined;
-    hooks.beforeRename?.(tmp);
-    renameSync(tmp, path);
-  } catch (e) {
-    if (fd !== undefined) {
-      try {
-        closeSync(fd);
-      } catch {
-        /* already failing */
-      }
-    }
-    try {
-      unlinkSync(tmp);
-    } catch {
-      /* it may never have been created */
-    }
-    throw e;
-  }
-  syncFolder(dirname(path));
-}
-
-/** fsync a folder so a rename in it is durable; not every platform allows it, so failures are ignored. */
-function syncFolder(dir: string): void {
-  let fd: number | undefined;
-  try {
-    fd = openSync(dir, 'r');
-    fsyncSync(fd);
-  } catch {
-    /* best effort */
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-}
+export { writeFileAtomic, tmpPathFor, type AtomicWriteHooks } from '../io/atomic-write.js';
 
 /** The files of a run folder. */
 export interface RunPaths {

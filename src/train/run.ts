@@ -269,9 +269,6 @@ async function writeTrainingPlots(paths: RunPaths, p: PlotInput): Promise<void> 
   writePlot(base('attention'), attentionPlot(images, p.test.labels.subarray(0, n), maps, `${p.label}: class attention of the last block (${p.model})`), { warn: p.log });
 }
 
-/** Kept for callers of the DINO-only loop: every method runs through runTraining. */
-export const runDino = runTraining;
-
 /** Evaluating a finished run. */
 export interface EvalRunOptions {
   readonly run: string;

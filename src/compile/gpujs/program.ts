@@ -7,8 +7,8 @@
  */
 import type { Program } from '../../ir/trace.js';
 import { unflattenTree } from '../../ir/tree.js';
-import type { InputsOf, ValuesOf } from '../../runtime/interpret.js';
-import type { NDArray } from '../../runtime/ndarray.js';
+import type { InputsOf, ValuesOf } from '../../ops/interpret.js';
+import { numelOf, type NDArray } from '../../runtime/ndarray.js';
 import { bindArguments } from '../../runtime/bind.js';
 import { GL_SPLIT_LIMIT } from '../split-reductions.js';
 import type { Kernel, Stmt } from '../kernel-ir.js';
@@ -90,7 +90,7 @@ function unpackRows(result: unknown, sizes: readonly number[], pack: number): Fl
   const r = sizes.length;
   const cols = sizes[r - 1]!;
   const rows = sizes[r - 2]!;
-  const lead = sizes.slice(0, r - 2).reduce((a, b) => a * b, 1);
+  const lead = numelOf(sizes.slice(0, r - 2));
   const out = new Float64Array(lead * rows * cols);
   const planes = (r === 2 ? [result] : (result as unknown[])) as unknown[][][];
   for (let z = 0; z < lead; z++) {
@@ -184,7 +184,7 @@ export function compileGpujs<A extends readonly unknown[], R>(program: Program<A
     const values: NDArray[] = graph.outputs.map((o, i) => {
       const id = outputIds[i]!;
       const source = buffers.get(id)!.source;
-      const n = o.sizes.reduce((a, b) => a * b, 1);
+      const n = numelOf(o.sizes);
       if (source === 'input') return { axes: o.axes, sizes: o.sizes, data: Float64Array.from(hostArgs[inputIds.indexOf(id)]!.data) };
       if (source === 'constant') return { axes: o.axes, sizes: o.sizes, data: Float64Array.from(constantData.get(id)!) };
       const pack = packOf.get(id) ?? 1;

@@ -14,6 +14,7 @@ import { binaryKernelOps, unaryKernelOps } from '../kernel-ops.js';
 import type { BufferInfo, Expr, IndexExpr, Kernel, Stmt } from '../kernel-ir.js';
 import { SUM_BLOCK, kahanLines, sumBlocking } from '../sum-blocks.js';
 import { SourceBlock } from '../source-block.js';
+import { numelOf } from '../../runtime/ndarray.js';
 
 /** gpu.js output dimensions [x, y, z] of a tensor with these sizes (rows packed by `pack`). */
 export function gpujsDims(sizes: readonly number[], pack = 1): number[] {
@@ -22,7 +23,7 @@ export function gpujsDims(sizes: readonly number[], pack = 1): number[] {
   if (r === 1) return [sizes[0]!];
   const rows = sizes[r - 2]! / pack;
   if (r === 2) return [sizes[1]!, rows];
-  return [sizes[r - 1]!, rows, sizes.slice(0, r - 2).reduce((a, b) => a * b, 1)];
+  return [sizes[r - 1]!, rows, numelOf(sizes.slice(0, r - 2))];
 }
 
 /** Rows computed per cell when a contraction kernel is packed. */

@@ -19,7 +19,7 @@ import type { Graph } from '../../ir/graph.js';
 import type { Program } from '../../ir/trace.js';
 import { unflattenTree } from '../../ir/tree.js';
 import { bindArguments } from '../../runtime/bind.js';
-import type { InputsOf, ValuesOf } from '../../runtime/interpret.js';
+import type { InputsOf, ValuesOf } from '../../ops/interpret.js';
 import { numelOf, type NDArray } from '../../runtime/ndarray.js';
 import { hostConstantData, lowerProgram } from '../pipeline.js';
 import type { BufferInfo, Kernel } from '../kernel-ir.js';

@@ -19,6 +19,7 @@
  */
 import type { Kernel, Stmt } from '../kernel-ir.js';
 import type { OuterLoop } from './render.js';
+import { numelOf } from '../../runtime/ndarray.js';
 
 export interface Task {
   /** Index of the kernel (its function is `k${index}` in program order). */
@@ -58,7 +59,7 @@ function iterationsPerElement(stmts: readonly Stmt[]): number {
 
 /** A unitless estimate of a kernel's work: output elements times the loop iterations each runs. */
 export function kernelCost(kernel: Kernel): number {
-  return kernel.sizes.reduce((a, b) => a * b, 1) * iterationsPerElement(kernel.body);
+  return numelOf(kernel.sizes) * iterationsPerElement(kernel.body);
 }
 
 /** [start, end) ranges of [0, extent) for `parts` parts, cut at multiples of `step`, as even as the step allows. */

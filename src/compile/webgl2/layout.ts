@@ -7,6 +7,7 @@
  * which is what makes contractions fast (the texel is shared by four lanes of
  * the output, or by four steps of a reduction).
  */
+import { numelOf } from '../../runtime/ndarray.js';
 
 export interface TextureLayout {
   /** Size of the last axis (1 for a scalar). */
@@ -23,7 +24,7 @@ export interface TextureLayout {
 
 export function textureLayout(sizes: readonly number[], maxTextureSize: number): TextureLayout {
   const cols = sizes.length === 0 ? 1 : sizes[sizes.length - 1]!;
-  const rows = sizes.slice(0, -1).reduce((a, b) => a * b, 1);
+  const rows = numelOf(sizes.slice(0, -1));
   const quads = Math.max(1, Math.ceil(cols / 4));
   if (quads > maxTextureSize) {
     throw new Error(`webgl2-native: an axis of ${cols} elements needs ${quads} texels in a row; this device's textures hold at most ${maxTextureSize}`);

@@ -16,7 +16,7 @@
 import type { Program } from '../../ir/trace.js';
 import { unflattenTree } from '../../ir/tree.js';
 import { bindArguments } from '../../runtime/bind.js';
-import type { InputsOf, ValuesOf } from '../../runtime/interpret.js';
+import type { InputsOf, ValuesOf } from '../../ops/interpret.js';
 import type { NDArray } from '../../runtime/ndarray.js';
 import type { CompiledProgram, ExecutionInfo } from '../backend.js';
 import { GL_SPLIT_LIMIT } from '../split-reductions.js';

@@ -21,7 +21,7 @@ import type { Graph } from '../../ir/graph.js';
 import type { Tensor } from '../../ir/tensor.js';
 import { graphOf } from '../../ir/graph.js';
 import type { Program } from '../../ir/trace.js';
-import { interpret } from '../../runtime/interpret.js';
+import { interpret } from '../../ops/interpret.js';
 import { encodeFloats } from '../safetensors/dtypes.js';
 import { DataType, encodeModel, type OnnxNode, type OnnxTensor, type ElemType } from './proto.js';
 

@@ -16,6 +16,7 @@
  * {@link SafetensorsError} whose one-line message names the tensor.
  */
 import { bytesPerElement, decodeFloats, encodeFloats, isFloatDtype, otherDtypes, type FloatDtype } from './dtypes.js';
+import { numelOf } from '../../runtime/ndarray.js';
 
 /** A safetensors file that cannot be read, or whose tensors do not match the model they are loaded into (the message names the tensor). */
 export class SafetensorsError extends Error {
@@ -44,7 +45,7 @@ export interface SafetensorsContents {
 export const MAX_HEADER_BYTES = 100_000_000;
 const METADATA = '__metadata__';
 
-const numel = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+const numel = numelOf;
 const showShape = (shape: readonly number[]) => `[${shape.join(', ')}]`;
 
 /** The file's bytes: tensors in the given order, each in the given dtype. */

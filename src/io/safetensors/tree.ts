@@ -9,7 +9,7 @@ import { isTensor, type Tensor } from '../../ir/tensor.js';
 import { flattenTree, unflattenTree } from '../../ir/tree.js';
 import { describeShape } from '../../shape/errors.js';
 import type { NDArray } from '../../runtime/ndarray.js';
-import { evaluate } from '../../runtime/interpret.js';
+import { evaluate } from '../../ops/interpret.js';
 import { isNDArray, stateDictName, treeValues } from '../tree-values.js';
 import type { FloatDtype } from './dtypes.js';
 import { decodeSafetensors, encodeSafetensors, SafetensorsError } from './format.js';

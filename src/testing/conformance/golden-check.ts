@@ -9,7 +9,7 @@ import { decodeGolden, goldenData, type GoldenFile, type GoldenTensor } from '..
 import type { BackendName, Component, ComponentResult, Tolerance } from './component.js';
 import { isTensor, type Tensor } from '../../ir/tensor.js';
 import { trace } from '../../ir/trace.js';
-import { evaluate } from '../../runtime/interpret.js';
+import { evaluate } from '../../ops/interpret.js';
 import { compile, type ExecutionInfo } from '../../compile/compile.js';
 import { availableBackends } from '../../compile/gpujs/backends.js';
 import { backendAvailable } from '../../compile/compile.js';

@@ -12,23 +12,14 @@
 import { goldenArray } from '../../../io/golden.js';
 import { lloyd } from '../../../ssl/kmeans.js';
 import { arrangeClustering } from '../../../ssl/uniform-sampler.js';
-import type { GoldenTensor } from '../../../io/golden.js';
 import type { Component, Tolerance } from '../component.js';
 import { configNumber, tensorOf } from '../component.js';
 
 /** The runner's float32 tolerance. */
 const float32Tolerance: Tolerance = { atol: 1e-5, rtol: 0 };
 
-/**
- * A per-key tolerance hook (not yet read by the runner, which knows only one
- * tolerance per component): every faiss/* output was computed by faiss in
- * float32, whatever dtype it is stored with, so it gets the float32 tolerance.
- */
-export interface KeyTolerance {
-  toleranceFor(section: 'outputs' | 'grads', key: string, expected: GoldenTensor): Tolerance | undefined;
-}
-
-export const deepclusterKmeans: Component & KeyTolerance = {
+/** Every faiss/* output was computed by faiss in float32, whatever dtype it is stored with, so it gets the float32 tolerance. */
+export const deepclusterKmeans: Component & Required<Pick<Component, 'toleranceFor'>> = {
   toleranceFor: (_section, key) => (key.startsWith('faiss/') ? float32Tolerance : undefined),
   name: 'deepcluster_kmeans',
   describe: 'DeepCluster run_kmeans: faiss Lloyd k-means from given centroids, images_lists, arrange_clustering',

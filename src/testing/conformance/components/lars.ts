@@ -7,7 +7,7 @@
 import type { Tensor } from '../../../ir/tensor.js';
 import { fromArray, full } from '../../../ops/sources.js';
 import { div, mul, add } from '../../../ops/elementwise.js';
-import { evaluate } from '../../../runtime/interpret.js';
+import { evaluate } from '../../../ops/interpret.js';
 import { goldenData, type GoldenFile } from '../../../io/golden.js';
 import { sgd, type SgdState } from '../../../optim/sgd.js';
 import { larsGradients } from '../../../optim/lars.js';

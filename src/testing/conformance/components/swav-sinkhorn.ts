@@ -1,5 +1,5 @@
 /** SwAV's distributed_sinkhorn at world size 1, one run per case of the file's config. */
-import { evaluate } from '../../../runtime/interpret.js';
+import { evaluate } from '../../../ops/interpret.js';
 import { sinkhorn } from '../../../ssl/sinkhorn.js';
 import type { Component } from '../component.js';
 import { goldenTensor } from '../layer-case.js';
