@@ -22,6 +22,7 @@ import { bindArguments } from '../../runtime/bind.js';
 import type { InputsOf, ValuesOf } from '../../ops/interpret.js';
 import { numelOf, type NDArray } from '../../runtime/ndarray.js';
 import { hostConstantData, lowerProgram } from '../pipeline.js';
+import type { ExecutionInfo } from '../backend.js';
 import type { BufferInfo, Kernel } from '../kernel-ir.js';
 import { Code, encodeModule, type DefinedFunc } from './encode.js';
 import { renderKernelWasm, voidType, type OuterLoop, type WasmRenderOptions } from './render.js';
@@ -62,16 +63,13 @@ export interface WasmCompileOptions extends WasmRenderOptions {
   readonly schedule?: ScheduleOptions;
 }
 
-export interface WasmExecutionInfo {
+/** What ran on the last call of a native WebAssembly program: ExecutionInfo with the threads used. */
+export interface WasmExecutionInfo extends ExecutionInfo {
   readonly requested: 'wasm';
   readonly backend: 'wasm';
   readonly executorKind: 'native-sync' | 'native-threads';
   /** Threads the last run used (the caller's included). */
   readonly threads: number;
-  /** Why fewer threads ran than were asked for, or null. */
-  readonly fallbackReason: string | null;
-  /** Calls into the module for the last run (1: `main`). */
-  readonly pipelineCalls: number;
 }
 
 /** A program compiled to one native WebAssembly module. */
