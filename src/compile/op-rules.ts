@@ -33,6 +33,12 @@ export interface OpRule {
   readonly readMultiplicity?: (node: Tensor, k: number) => number;
   /** Its lowering to the kernel IR (absent for host buffers, which are never computed in a kernel). */
   readonly lower?: Lowering;
+  /**
+   * How split-reductions.ts cuts a reduction too long for one GL cell: a `fold` over the axes
+   * of its `axes` attribute (sum, max), or a `contraction` over its contracted labels (einsum).
+   * Absent: never split.
+   */
+  readonly splits?: 'fold' | 'contraction';
 }
 
 const numel = (t: Tensor): number => numelOf(t.sizes);
@@ -71,12 +77,13 @@ export const opRules: { readonly [K in OpName]: OpRule } = {
   concat: { fusion: 'indexed', lower: lowerings.concat },
   gather: { fusion: 'indexed', lower: lowerings.gather, readMultiplicity: spread },
   oneHot: { fusion: 'indexed', lower: lowerings.oneHot, readMultiplicity: (node) => Math.max(1, Number(node.attrs['size'])) },
-  sum: { fusion: 'reduction', lower: lowerings.fold },
-  max: { fusion: 'reduction', lower: lowerings.fold },
+  sum: { fusion: 'reduction', lower: lowerings.fold, splits: 'fold' },
+  max: { fusion: 'reduction', lower: lowerings.fold, splits: 'fold' },
   scatterAdd: { fusion: 'reduction', lower: lowerings.scatterAdd, readMultiplicity: (node) => Math.max(1, Number(node.attrs['size'])) },
   einsum: {
     fusion: 'contraction',
     lower: lowerings.einsum,
+    splits: 'contraction',
     // Each element of an input is read once per combination of the labels it lacks.
     readMultiplicity: (node, k) => {
       const input = node.inputs[k]!;

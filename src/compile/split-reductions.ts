@@ -9,9 +9,11 @@
 import { Tensor } from '../ir/tensor.js';
 import { graphWithNodes, type Graph } from '../ir/graph.js';
 import { reshape } from '../ops/layout.js';
-import { maxOp, sumOp } from '../ops/reduce.js';
+import { sumOp, type ReduceAttrs } from '../ops/reduce.js';
+import { opDef } from '../ops/registry.js';
+import { opRule } from './op-rules.js';
 import { einsumOp } from '../ops/einsum.js';
-import { apply } from '../ops/define.js';
+import { apply, type OpDef } from '../ops/define.js';
 import { numelOf } from '../runtime/ndarray.js';
 
 /** The smallest number of chunks f dividing n with total / f <= limit, if any. */
@@ -29,7 +31,8 @@ function splitAxis(x: Tensor, a: string, f: number): Tensor {
 }
 
 function splitOne(node: Tensor, inputs: readonly Tensor[], limit: number): Tensor | undefined {
-  if (node.op === 'sum' || node.op === 'max') {
+  const splits = opRule(node.op).splits;
+  if (splits === 'fold') {
     const x = inputs[0]!;
     const reduced = node.attrs['axes'] as readonly string[];
     const sizes = reduced.map((a) => x.sizes[x.axes.indexOf(a)]!);
@@ -38,11 +41,11 @@ function splitOne(node: Tensor, inputs: readonly Tensor[], limit: number): Tenso
     const a = reduced[sizes.indexOf(Math.max(...sizes))]!;
     const f = chunks(x.sizes[x.axes.indexOf(a)]!, total, limit);
     if (f === undefined) return undefined;
-    const op = node.op === 'sum' ? sumOp : maxOp;
+    const op = opDef(node.op) as OpDef<ReduceAttrs>;
     const partial = apply(op, [splitAxis(x, a, f)], { axes: [...reduced.filter((r) => r !== a), `${a}#i`] });
     return apply(op, [partial], { axes: [`${a}#o`] });
   }
-  if (node.op === 'einsum') {
+  if (splits === 'contraction') {
     const terms = node.attrs['inputs'] as readonly (readonly string[])[];
     const output = node.attrs['output'] as readonly string[];
     const contracted = [...new Set(terms.flat())].filter((l) => !output.includes(l));
