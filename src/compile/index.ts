@@ -6,3 +6,4 @@ export { planFusion, type FusionPlan } from './fuse.js';
 export { simplify } from './simplify.js';
 export { availableBackends, isBackendAvailable, gpujsBackends, type GpujsBackend } from './gpujs/backends.js';
 export type * from './kernel-ir.js';
+export type { UnaryKernelOp, BinaryKernelOp } from './kernel-ops.js';

@@ -4,10 +4,10 @@
  * there is one; without one the wasm renderer goes lane by lane through the
  * f32 form). A wasm f32 form is either instructions or a JavaScript function
  * the module imports. The keys are op names of ops/registry.ts: op-rules.ts
- * derives the lowering and fusion class of these ops from this table, and the
- * kernel IR's UnaryOp and BinaryOp are its keys.
+ * derives the lowering and fusion class of these ops from this table (so a name
+ * here that is not a registry op, or a registry op missing, fails to compile
+ * there), and the kernel IR's UnaryOp and BinaryOp are its keys.
  */
-import type { OpName } from '../ops/registry.js';
 import { approxErf } from './approx-erf.js';
 import { Op, Simd, ValType } from './wasm/encode.js';
 import { verf, vexp, vtanh, type WasmEmitter } from './wasm/polynomials.js';
@@ -44,8 +44,13 @@ const simd = (code: number) => ({ emit: (w: WasmEmitter, x: () => void) => void 
 const poly = (f: (w: WasmEmitter) => void) => ({ emit: (w: WasmEmitter, x: () => void) => void (x(), f(w)), polynomial: true as const });
 const call = (name: string) => (x: string) => `${name}(${x})`;
 
-/** The unary elementwise ops of the kernel language. */
-export const unaryKernelOps = {
+/** A unary elementwise op of the kernel language (each has its rendering in unaryKernelOps). */
+export type UnaryKernelOp = 'neg' | 'exp' | 'log' | 'sqrt' | 'reciprocal' | 'abs' | 'sign' | 'floor' | 'sin' | 'cos' | 'tanh' | 'erf' | 'softplus';
+/** A binary elementwise op of the kernel language (each has its rendering in binaryKernelOps). */
+export type BinaryKernelOp = 'add' | 'sub' | 'mul' | 'div' | 'maximum' | 'minimum' | 'pow' | 'less' | 'greater' | 'equal';
+
+/** The unary elementwise ops of the kernel language, by name (a name of ops/registry.ts). */
+export const unaryKernelOps: { readonly [K in UnaryKernelOp]: UnaryRendering } = {
   neg: { gpujs: (x) => `(-${x})`, glsl: (x) => `(-${x})`, f32: ops(Op.f32_neg), f32x4: simd(Simd.f32x4_neg) },
   exp: { gpujs: call('Math.exp'), glsl: call('exp'), f32: { import: Math.exp }, f32x4: poly(vexp) },
   log: { gpujs: call('Math.log'), glsl: call('log'), f32: { import: Math.log } },
@@ -94,7 +99,7 @@ export const unaryKernelOps = {
     glsl: (x) => `(max(${x}, 0.0) + log(1.0 + exp(-abs(${x}))))`,
     f32: { import: (x) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x))) },
   },
-} satisfies Partial<Record<OpName, UnaryRendering>>;
+};
 
 const infix = (op: string) => (a: string, b: string) => `(${a} ${op} ${b})`;
 const indicator = (op: string) => (a: string, b: string) => `(${a} ${op} ${b} ? 1.0 : 0.0)`;
@@ -106,8 +111,8 @@ const mask = (code: number) => (w: WasmEmitter) => {
   w.code.simd(Simd.v128_and);
 };
 
-/** The binary elementwise ops of the kernel language (arithmetic, and comparisons giving 1 or 0). */
-export const binaryKernelOps = {
+/** The binary elementwise ops of the kernel language (arithmetic, and comparisons giving 1 or 0), by name (a name of ops/registry.ts). */
+export const binaryKernelOps: { readonly [K in BinaryKernelOp]: BinaryRendering } = {
   add: { gpujs: infix('+'), glsl: infix('+'), f32: ops(Op.f32_add), f32x4: simd2(Simd.f32x4_add) },
   sub: { gpujs: infix('-'), glsl: infix('-'), f32: ops(Op.f32_sub), f32x4: simd2(Simd.f32x4_sub) },
   mul: { gpujs: infix('*'), glsl: infix('*'), f32: ops(Op.f32_mul), f32x4: simd2(Simd.f32x4_mul) },
@@ -119,14 +124,4 @@ export const binaryKernelOps = {
   less: { gpujs: indicator('<'), glsl: indicator('<'), f32: ops(Op.f32_lt, Op.f32_convert_i32_s), f32x4: mask(Simd.f32x4_lt) },
   greater: { gpujs: indicator('>'), glsl: indicator('>'), f32: ops(Op.f32_gt, Op.f32_convert_i32_s), f32x4: mask(Simd.f32x4_gt) },
   equal: { gpujs: indicator('=='), glsl: indicator('=='), f32: ops(Op.f32_eq, Op.f32_convert_i32_s), f32x4: mask(Simd.f32x4_eq) },
-} satisfies Partial<Record<OpName, BinaryRendering>>;
-
-/** A unary elementwise op of the kernel language. */
-export type UnaryKernelOp = keyof typeof unaryKernelOps;
-/** A binary elementwise op of the kernel language. */
-export type BinaryKernelOp = keyof typeof binaryKernelOps;
-
-/** The rendering of a unary op (typed as the interface, optional fields included). */
-export const unaryRendering = (op: UnaryKernelOp): UnaryRendering => unaryKernelOps[op];
-/** The rendering of a binary op (typed as the interface, optional fields included). */
-export const binaryRendering = (op: BinaryKernelOp): BinaryRendering => binaryKernelOps[op];
+};

@@ -51,7 +51,8 @@ const binaryRule = (op: BinaryKernelOp): OpRule => ({
   fusion: 'elementwise',
   lower: (node, idx, cx): Expr => ({ kind: 'binary', op, a: cx.value(node.inputs[0]!, idx), b: cx.value(node.inputs[1]!, idx) }),
 });
-const rulesOf = <K extends string>(keys: readonly K[], rule: (k: K) => OpRule) =>
+// K extends OpName: a kernel op that is not a registry op fails to compile here.
+const rulesOf = <K extends OpName>(keys: readonly K[], rule: (k: K) => OpRule) =>
   Object.fromEntries(keys.map((k) => [k, rule(k)])) as Record<K, OpRule>;
 
 /** Each element of the input is read once per element of the output it spreads over. */

@@ -13,6 +13,8 @@
  * trailing bytes after the last element.
  */
 import { numelOf } from '../runtime/ndarray.js';
+
+/** The element type of an IDX file (its type code's name). */
 export type IdxType = 'ubyte' | 'sbyte' | 'int16' | 'int32' | 'float32' | 'float64';
 
 const TYPES: Readonly<Record<number, { readonly type: IdxType; readonly bytes: number }>> = {

@@ -33,7 +33,7 @@ import { SUM_BLOCK, sumBlocking } from '../sum-blocks.js';
 import { simplifyIndices } from './simplify-index.js';
 import { segmentsOf, type Segment } from './segments.js';
 import { Code, Op, Simd, ValType, type DefinedFunc, type FuncType } from './encode.js';
-import { binaryKernelOps, binaryRendering, unaryKernelOps, unaryRendering, type WasmScalar } from '../kernel-ops.js';
+import { binaryKernelOps, unaryKernelOps, type WasmScalar } from '../kernel-ops.js';
 import { importIndex } from './math-imports.js';
 import { LANES, coef, exprIndependent, loopSteps, reductionVectorises, outerLoopOf, tileOf, type Along, type OuterLoop, type Tile, type WasmRenderOptions } from './tiling.js';
 import { numelOf, stridesOf } from '../../runtime/ndarray.js';
@@ -330,7 +330,7 @@ class KernelRenderer implements WasmEmitter {
         return;
       }
       case 'unary': {
-        const f32x4 = unaryRendering(e.op).f32x4;
+        const f32x4 = unaryKernelOps[e.op].f32x4;
         if (f32x4 && (this.polyMath || !f32x4.polynomial)) {
           f32x4.emit(this, () => sub(e.x));
           return;
@@ -348,7 +348,7 @@ class KernelRenderer implements WasmEmitter {
         return;
       }
       case 'binary': {
-        const f32x4 = binaryRendering(e.op).f32x4;
+        const f32x4 = binaryKernelOps[e.op].f32x4;
         if (f32x4) {
           sub(e.a);
           sub(e.b);
