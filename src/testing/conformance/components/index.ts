@@ -23,8 +23,9 @@ import { vitPatchEmbedComponent } from './vit-patch-embed.js';
 import { vitModelComponent } from './vit-model.js';
 import { regnetBlockComponent } from './regnet-block.js';
 import { regnetModelComponent } from './regnet-model.js';
+import { swavQueueComponent } from './swav-queue.js';
 
-const all: readonly Component[] = [resmlpAffine, resmlpBlockComponent, resmlpModelComponent, dinoHeadComponent, ...xcitComponents, deepclusterPreprocess, deepclusterKmeans, deepclusterUnifSampler, deeperclusterTargets, dinoLoss, dinoCosineScheduler, swavSinkhorn, swavLoss, pawsSharpen, pawsSnn, pawsLoss, larsSuncet, larsSwav, vitAttentionComponent, vitBlockComponent, vitPatchEmbedComponent, vitModelComponent, regnetBlockComponent, regnetModelComponent];
+const all: readonly Component[] = [resmlpAffine, resmlpBlockComponent, resmlpModelComponent, dinoHeadComponent, ...xcitComponents, deepclusterPreprocess, deepclusterKmeans, deepclusterUnifSampler, deeperclusterTargets, dinoLoss, dinoCosineScheduler, swavSinkhorn, swavLoss, pawsSharpen, pawsSnn, pawsLoss, larsSuncet, larsSwav, vitAttentionComponent, vitBlockComponent, vitPatchEmbedComponent, vitModelComponent, regnetBlockComponent, regnetModelComponent, swavQueueComponent];
 
 /** Every conformance component (what a golden file's `component` names), by name. */
 export const components: Readonly<Record<string, Component>> = Object.fromEntries(all.map((c) => [c.name, c]));
