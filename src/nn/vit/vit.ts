@@ -8,7 +8,8 @@
  *
  * plus get_last_selfattention (the last block's attention map [B, h, T, T]
  * over T = 1 + Hp·Wp tokens, CLS first) and get_intermediate_layers (the
- * normalised outputs of the last n blocks). Parameters as the official
+ * normalised outputs of the last n blocks). Every block's attention map is
+ * emitted as 'blocks.<k>.attn.attention'. Parameters as the official
  * state_dict: cls_token [1, 1, C], pos_embed [1, 1 + g², C],
  * patch_embed.proj.*, blocks.k.*, norm.*. Initialisation as the official
  * code: cls_token, pos_embed and every Linear truncated normal (std 0.02),
@@ -20,7 +21,7 @@ import { split, type Key } from '../../runtime/prng.js';
 import { add } from '../../ops/elementwise.js';
 import { broadcastTo, reshape } from '../../ops/layout.js';
 import { concat, slice } from '../../ops/slicing.js';
-import { within, type ApplyContext, type Layer } from '../layer.js';
+import { pathOf, within, type ApplyContext, type Layer } from '../layer.js';
 import { layerNorm, type LayerNormParams } from '../layer-norm.js';
 import { truncNormalInit } from '../init.js';
 import { torchDefaultUniform } from '../resmlp/resmlp.js';
@@ -116,7 +117,9 @@ export function vit(config: VitConfig): VitModel {
     let attn: VitAttentionMap | undefined;
     let t = tokens(params, x, ctx);
     blocks.forEach((block, k) => {
-      const r = block.withAttention(params.blocks[k]!, t, within(blockCtx, k));
+      const bctx = within(blockCtx, k);
+      const r = block.withAttention(params.blocks[k]!, t, bctx);
+      ctx?.emit(pathOf(within(bctx, 'attn'), 'attention'), r.attn);
       t = r.y;
       attn = r.attn;
       outs.push(t);
