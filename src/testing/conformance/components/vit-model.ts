@@ -20,6 +20,15 @@ function depthOf(file: GoldenFile): number {
   return Math.max(...ks) + 1;
 }
 
+/** The n of every get_intermediate_layers(x, n) the file stores: 'intermediate/k' is n = 1, 'intermediate_n<n>/k' is n. */
+function intermediateCounts(file: GoldenFile): number[] {
+  const ns = Object.keys(file.outputs).flatMap((k) => {
+    const m = /^intermediate(?:_n(\d+))?\/\d+$/.exec(k);
+    return m ? [m[1] === undefined ? 1 : Number(m[1])] : [];
+  });
+  return [...new Set(ns)];
+}
+
 /** vit_model.json: DINO's VisionTransformer (forward, get_last_selfattention, get_intermediate_layers, interpolate_pos_encoding). */
 export const vitModelComponent: Component = {
   name: 'vit_model',
@@ -48,7 +57,7 @@ export const vitModelComponent: Component = {
       const img = (v['x'] ?? x) as Tensor<VitImage>;
       const y = model.apply(t, img);
       const outputs: Record<string, Tensor> = { y, last_selfattention: model.lastSelfAttention(t, img) };
-      for (const n of [1, 2].filter((k) => k <= model.config.depth)) {
+      for (const n of intermediateCounts(file)) {
         model.intermediateLayers(t, img, n).forEach((o, k) => (outputs[`${n === 1 ? 'intermediate' : `intermediate_n${n}`}/${k}`] = o));
       }
       return { loss: projectedLoss(y, r), outputs };
