@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import fc from 'fast-check';
 import { vitPatchEmbed } from '../../../src/nn/vit/patch-embed.js';
 import { fromArray } from '../../../src/ops/sources.js';
 import { valueOf } from '../../../src/runtime/interpret.js';
@@ -17,6 +18,21 @@ describe('nn/vit/patch-embed', () => {
     const y = vitPatchEmbed({ proj }, x);
     assert.deepEqual(y.sizes, [1, 6, 1]);
     assert.deepEqual(Array.from(valueOf(y)), [0, 2, 4, 14, 16, 18]);
+  });
+
+  it('for any image and patch size, token i·Wp + j reads patch (i, j) (a weight picking its top-left pixel)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 0, max: 6 }), fc.integer({ min: 0, max: 6 }), (p, dh, dw) => {
+        const [h, w] = [p + dh, p + dw];
+        const pick = Float64Array.from({ length: p * p }, (_, i) => (i === 0 ? 1 : 0));
+        const proj = { weight: fromArray(pick, ['E', 'C', 'KH', 'KW'], [1, 1, p, p]), bias: fromArray([0.5], ['E'], [1]) };
+        const x = fromArray(Array.from({ length: h * w }, (_, i) => i), ['B', 'C', 'H', 'W'], [1, 1, h, w]);
+        const [hp, wp] = [Math.floor(h / p), Math.floor(w / p)];
+        const want = Array.from({ length: hp * wp }, (_, n) => Math.floor(n / wp) * p * w + (n % wp) * p + 0.5);
+        assert.deepEqual(Array.from(valueOf(vitPatchEmbed({ proj }, x))), want);
+      }),
+      { numRuns: 30 },
+    );
   });
 
   it('refuses images smaller than a patch and channel mismatches', () => {
