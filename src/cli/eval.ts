@@ -12,7 +12,7 @@ import { backboneSourceFlags } from './backbone-source.js';
 import { resultJson } from './result-json.js';
 import { basename } from 'node:path';
 
-export const evalUsage = `usage: shapegrad eval (--run runs/NAME | --weights FILE.safetensors --model xcit-tiny|resmlp-tiny [--dataset mnist|fashion-mnist] [--seed N])
+export const evalUsage = `usage: shapegrad eval (--run runs/NAME | --weights FILE.safetensors --model xcit-tiny|resmlp-tiny|vit-tiny|regnety-tiny [--dataset mnist|fashion-mnist] [--seed N])
                       [--knn-train N] [--knn-test N] [--backend wasm|webasm|cpu|headlessgl] [--data-root DIR] [--json]
   --run: evaluates the run's checkpoint as the end of training does and rewrites its results.txt and results.json.
   --weights: the same table for a backbone trained elsewhere (official state_dict names), printed only;

@@ -7,7 +7,7 @@ import { intIn, numberFlag, oneOf, parseFlags, UsageError } from './args.js';
 import { backboneSourceFlags, readBackboneSource } from './backbone-source.js';
 import { outFile } from './out-file.js';
 
-export const featuresUsage = `usage: shapegrad features (--run runs/NAME | --weights FILE.safetensors --model xcit-tiny|resmlp-tiny)
+export const featuresUsage = `usage: shapegrad features (--run runs/NAME | --weights FILE.safetensors --model xcit-tiny|resmlp-tiny|vit-tiny|regnety-tiny)
                           [--dataset mnist|fashion-mnist] --split train|test [--limit N] --out FILE.safetensors
                           [--backend wasm|webasm|cpu|headlessgl] [--data-root DIR]
   Writes features [N, C] (F32) and labels [N] (F32) of the first N images of the split (all without --limit),

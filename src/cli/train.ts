@@ -10,7 +10,7 @@ import { readRunInfo } from '../train/run-dir.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const trainUsage = `usage: shapegrad train [--method dino|swav|paws|deepcluster] [--model xcit-tiny|resmlp-tiny] [--dataset mnist|fashion-mnist]
+export const trainUsage = `usage: shapegrad train [--method dino|swav|paws|deepcluster] [--model xcit-tiny|resmlp-tiny|vit-tiny|regnety-tiny] [--dataset mnist|fashion-mnist]
                        [--minutes N] [--max-steps N] [--stop-after N] [--out runs/NAME] [--resume] [--batch-size N] [--lr X]
                        [--seed N] [--backend wasm|webasm|cpu|headlessgl] [--local-views N] [--knn-train N] [--knn-test N]
                        [--out-dim K] [--teacher-temp T] [--momentum-teacher M] [--labels-per-class N] [--cluster-images N]

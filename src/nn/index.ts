@@ -19,3 +19,5 @@ export * from './resmlp/resmlp.js';
 export * from './dino-head.js';
 /** RegNet Y (SEER's trunk): blocks, stages and the network. */
 export * as regnet from './regnet/index.js';
+/** DINO's Vision Transformer: token attention, blocks, patch embedding, positional-encoding interpolation and the network. */
+export * as vit from './vit/index.js';

@@ -1,15 +1,21 @@
 /**
- * Where an XCiT's class token looks: the class-attention weights of the last
- * class-attention block, [B, heads, 1 + patches], with the class token's own
- * weight dropped and the patches laid back on their grid. XCA's own maps are
- * channel × channel (attention across features, not positions), so the class
- * attention is the spatial picture of the model, as in the XCiT paper.
+ * Where a backbone's class token looks, laid back on the patch grid with the
+ * class token's own weight dropped:
+ *
+ * - XCiT: the class-attention weights of the last class-attention block,
+ *   [B, heads, 1 + patches]. XCA's own maps are channel × channel (attention
+ *   across features, not positions), so the class attention is the spatial
+ *   picture of the model, as in the XCiT paper.
+ * - ViT: the CLS row of the last block's self-attention [B, heads, T, T], what
+ *   DINO's visualize_attention.py shows (get_last_selfattention(x)[:, :, 0, 1:]).
  */
 import { spec, trace } from '../ir/trace.js';
 import type { Tensor } from '../ir/tensor.js';
 import { compile, type Backend } from '../compile/compile.js';
 import type { ApplyContext } from '../nn/layer.js';
 import type { NDArray } from '../runtime/ndarray.js';
+import { reshape } from '../ops/layout.js';
+import { slice } from '../ops/slicing.js';
 import { heatmapGrid, type Grid } from '../plot/heatmap.js';
 import type { Backbone } from './models.js';
 import { specsFor } from './step-parts.js';
@@ -22,11 +28,22 @@ export interface AttentionMaps {
   readonly source: string;
 }
 
-const lastClassAttention = (paths: readonly string[]): string | undefined =>
+const lastOf = (paths: readonly string[], pattern: RegExp): string | undefined =>
   paths
-    .filter((p) => /^cls_attn_blocks\.\d+\..*attention$/.test(p))
+    .filter((p) => pattern.test(p))
     .sort((a, b) => Number(a.split('.')[1]) - Number(b.split('.')[1]))
     .pop();
+
+/** The emitted path of the last class attention (XCiT) or, failing that, of the last ViT block's self-attention. */
+const lastClassAttention = (paths: readonly string[]): string | undefined => lastOf(paths, /^cls_attn_blocks\.\d+\..*attention$/) ?? lastOf(paths, /^blocks\.\d+\.attn\.attention$/);
+
+/** The class token's row of a token × token map [B, h, T, T] as [B, h, T]; a [B, h, T] map as it is. */
+export function clsRow(attention: Tensor): Tensor {
+  if (attention.rank === 3) return attention;
+  if (attention.rank !== 4) throw new Error(`attention maps: expected [B, heads, T] or [B, heads, T, T] weights, got axes [${attention.axes.join(', ')}]`);
+  const [b, h, , m] = attention.sizes as [number, number, number, number];
+  return reshape(slice(attention as Tensor<string[]>, attention.axes[2]!, 0, 1), ['B', 'Hd', 'M'], [b, h, m]);
+}
 
 /** Splits [B, heads, 1 + H·W] attention weights into per-image, per-head H×W grids (the class token's weight dropped). */
 export function patchGrids(attention: NDArray, side: number): Grid[][] {
@@ -40,7 +57,7 @@ export function patchGrids(attention: NDArray, side: number): Grid[][] {
   );
 }
 
-/** The class attention of an XCiT backbone (in evaluation mode) on n square images, flattened row-major. */
+/** The class attention of an XCiT or ViT backbone (in evaluation mode) on n square images, flattened row-major. */
 export async function classAttentionMaps<P>(net: Backbone<P>, params: ValuesOf<P>, images: Float32Array, n: number, options: { backend?: Backend } = {}): Promise<AttentionMaps> {
   const side = Math.round(Math.sqrt(images.length / n));
   if (side * side * n !== images.length) throw new Error(`attention maps: ${images.length} pixels are not ${n} square images`);
@@ -53,7 +70,7 @@ export async function classAttentionMaps<P>(net: Backbone<P>, params: ValuesOf<P
       const found = lastClassAttention(Object.keys(emitted));
       if (found === undefined) throw new Error(`attention maps: the ${net.name} backbone has no class attention`);
       source = found;
-      return emitted[found]!;
+      return clsRow(emitted[found]!);
     },
     specsFor<P>(params),
     spec(['B', 'H', 'W'], [n, side, side], 'images'),

@@ -5,7 +5,7 @@
  */
 export { dinoTrainer, imageBatches, defaultDinoConfig, type DinoTrainer, type DinoState, type DinoTrainConfig, type DinoNetwork, type DinoStepSpecs, type DinoStepOutput } from './dino.js';
 export { specsOf, specsFor, type SpecsOf, type TensorsOfValues } from './step-parts.js';
-export { backbone, xcitTiny, resmlpTiny, modelNames, tinyLinearInitStd, type Backbone, type ModelName } from './models.js';
+export { backbone, xcitTiny, resmlpTiny, vitTinyBackbone, regnetyTinyBackbone, modelNames, tinyLinearInitStd, type Backbone, type ModelName } from './models.js';
 export { methodNames, type MethodName, type TrainState, type StepResult, type Trainer } from './trainer.js';
 export { buildTrainer, methodConfig, methodLabels, labelledImages, type MethodOptions } from './methods.js';
 export { runTraining, evalRun, loadDataset, type RunOptions, type RunResult, type EvalRunOptions, type DatasetName } from './run.js';

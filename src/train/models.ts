@@ -12,11 +12,13 @@ import { isTensor } from '../ir/tensor.js';
 import { mapTree } from '../ir/tree.js';
 import { xcit, xcitMnist, type XcitConfig, type XcitParams } from '../nn/xcit/xcit.js';
 import { resmlp, resmlpTinyMnist, type ResMlpParams } from '../nn/resmlp/resmlp.js';
+import { vit, vitTinyMnist, type VitParams } from '../nn/vit/vit.js';
+import { regnet, regnetYTinyMnist, type RegNetParams } from '../nn/regnet/regnet.js';
 
 /** A backbone the trainers offer. */
-export type ModelName = 'xcit-tiny' | 'resmlp-tiny';
+export type ModelName = 'xcit-tiny' | 'resmlp-tiny' | 'vit-tiny' | 'regnety-tiny';
 /** Every backbone the trainers offer. */
-export const modelNames: readonly ModelName[] = ['xcit-tiny', 'resmlp-tiny'];
+export const modelNames: readonly ModelName[] = ['xcit-tiny', 'resmlp-tiny', 'vit-tiny', 'regnety-tiny'];
 
 /** A backbone of the trainers: its name, feature width, init and features. */
 export interface Backbone<P> {
@@ -76,6 +78,36 @@ export function resmlpTiny(linearInitStd = tinyLinearInitStd): Backbone<ResMlpPa
   };
 }
 
+/** Grayscale images as one-channel [B, C, H, W] images. */
+const asImage = (x: Tensor<['B', 'H', 'W']>): Tensor<['B', 'C', 'H', 'W']> => reshape(x, ['B', 'C', 'H', 'W'], [x.sizes[0]!, 1, x.sizes[1]!, x.sizes[2]!]);
+
+/**
+ * DINO's ViT for MNIST (patch 4: 7×7 patches + CLS, width 32, 4 blocks of 4 heads); smaller
+ * views (local crops) interpolate the positional encoding as DINO does. Features: the CLS token.
+ */
+export function vitTinyBackbone(linearInitStd = tinyLinearInitStd): Backbone<VitParams> {
+  const model = vit(vitTinyMnist);
+  return {
+    name: 'vit-tiny',
+    dim: vitTinyMnist.embedDim,
+    acceptsLocalViews: true,
+    init: (key) => rescaleLinearWeights(model.init(key, {}), linearInitStd),
+    features: (params, images, ctx) => model.apply(params, asImage(images), ctx),
+  };
+}
+
+/** SEER's RegNetY at MNIST size (stem 8, stages 1×16 and 2×32); convolutional, so any view size. BatchNorm in training mode. */
+export function regnetyTinyBackbone(): Backbone<RegNetParams> {
+  const model = regnet(regnetYTinyMnist);
+  return {
+    name: 'regnety-tiny',
+    dim: regnetYTinyMnist.stages.at(-1)!.width,
+    acceptsLocalViews: true,
+    init: (key) => model.init(key, {}),
+    features: (params, images, ctx) => model.apply(params, asImage(images), ctx),
+  };
+}
+
 /** The backbone of that name, sized for 28×28 images. */
 export function backbone(name: ModelName): Backbone<unknown> {
   switch (name) {
@@ -83,5 +115,9 @@ export function backbone(name: ModelName): Backbone<unknown> {
       return xcitTiny() as Backbone<unknown>;
     case 'resmlp-tiny':
       return resmlpTiny() as Backbone<unknown>;
+    case 'vit-tiny':
+      return vitTinyBackbone() as Backbone<unknown>;
+    case 'regnety-tiny':
+      return regnetyTinyBackbone() as Backbone<unknown>;
   }
 }

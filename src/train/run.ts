@@ -24,6 +24,7 @@ import { discardRunDir, ensurePlotsDir, openRunDir, type RunDir, type RunPaths }
 import { appendMetrics, metricSeries, readMetrics, truncateMetrics } from './metrics.js';
 import { knnMonitor } from './knn-monitor.js';
 import { attentionPlot, classAttentionMaps } from './attention-maps.js';
+import { attentionMaskMaps } from './attention-masks.js';
 import { lineChart } from '../plot/index.js';
 import { writePlot } from '../plot/png.js';
 import { join } from 'node:path';
@@ -255,18 +256,25 @@ interface PlotInput {
   readonly log: (line: string) => void;
 }
 
-/** plots/knn (k-NN top-1 over the steps) and, for XCiT, plots/attention (class attention on six test digits). */
+/** The DINO paper's masks (its Fig. 3, visualize_attention.py --threshold 0.6) keep 60% of the attention mass. */
+const dinoMaskThreshold = 0.6;
+
+/** plots/knn (k-NN top-1 over the steps) and, for XCiT and ViT, plots/attention (the class token's attention on six test digits). */
 async function writeTrainingPlots(paths: RunPaths, p: PlotInput): Promise<void> {
   ensurePlotsDir(paths);
   const base = (name: string) => paths.plot(name, 'svg').replace(/\.svg$/, '');
   const points = metricSeries(readMetrics(p.knnFile), 'knnTop1');
   const title = `${p.label} k-NN top-1 during training (${p.model}, ${p.dataset}; ${p.bank} / ${p.queries} images)`;
   writePlot(base('knn'), lineChart({ title, xLabel: 'step', yLabel: 'k-NN top-1 (%)', series: [{ name: p.label, points }] }), { warn: p.log });
-  if (p.model !== 'xcit-tiny') return;
+  if (p.model !== 'xcit-tiny' && p.model !== 'vit-tiny') return;
   const n = 6;
   const images = Float32Array.from(p.test.images.subarray(0, n * 784));
   const maps = await classAttentionMaps(p.backbone, p.params, images, n, { backend: p.backend });
   writePlot(base('attention'), attentionPlot(images, p.test.labels.subarray(0, n), maps, `${p.label}: class attention of the last block (${p.model})`), { warn: p.log });
+  if (p.model === 'vit-tiny') {
+    const masks = attentionMaskMaps(maps, dinoMaskThreshold);
+    writePlot(base('attention-masks'), attentionPlot(images, p.test.labels.subarray(0, n), masks, `${p.label}: patches holding ${dinoMaskThreshold * 100}% of the CLS attention (${p.model})`), { warn: p.log });
+  }
 }
 
 /** Evaluating a finished run. */

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { evaluate } from '../../src/runtime/interpret.js';
 import { key } from '../../src/runtime/prng.js';
 import { loadMnist } from '../../src/data/mnist.js';
-import { xcitTiny, resmlpTiny } from '../../src/train/models.js';
+import { xcitTiny, resmlpTiny, vitTinyBackbone } from '../../src/train/models.js';
 import { attentionPlot, classAttentionMaps, patchGrids } from '../../src/train/attention-maps.js';
 
 describe('train/attention-maps', () => {
@@ -33,6 +33,23 @@ describe('train/attention-maps', () => {
     const svg = attentionPlot(Float32Array.from(images), [7, 2, 1], maps, 'class attention');
     assert.match(svg, /label 7/);
     assert.match(svg, /head 3/);
+  });
+
+  it("the tiny ViT's maps are the CLS row of its last block's self-attention, on the 7×7 patch grid", async () => {
+    const net = vitTinyBackbone();
+    const params = evaluate(net.init(key(1)) as never);
+    const images = Float32Array.from(loadMnist('test').images.subarray(0, 2 * 784));
+    const maps = await classAttentionMaps(net, params, images, 2);
+    assert.equal(maps.source, 'blocks.3.attn.attention');
+    assert.equal(maps.maps.length, 2);
+    for (const heads of maps.maps) {
+      assert.equal(heads.length, 4);
+      for (const g of heads) {
+        assert.deepEqual([g.height, g.width], [7, 7]);
+        const patchMass = Array.from(g.data).reduce((a, b) => a + b, 0);
+        assert.ok(patchMass > 0 && patchMass < 1, `patch weights sum to ${patchMass}, the rest is the CLS token's own`);
+      }
+    }
   });
 
   it('a backbone without class attention is refused by name', async () => {

@@ -9,7 +9,8 @@
  *
  * Parameter paths are classy-vision's state_dict names; SEER (VISSL)
  * checkpoints store the same tensors as `_feature_blocks.conv1.stem.*` and
- * `_feature_blocks.res{s+1}.block{s}-{i}.*`.
+ * `_feature_blocks.res{s+2}.block{s+1}-{i}.*` for stage s = 0, 1, … (vissl-names.ts
+ * maps between the two).
  *
  * `regnetStages` expands the paper's generator (depth, w_0, w_a, w_m, group
  * width) into per-stage depths and widths exactly as classy-vision's
@@ -118,6 +119,8 @@ export interface RegNetModel extends Layer<RegNetParams, RegNetImage, ['B', 'C']
   readonly blocks: readonly (readonly RegNetBlock[])[];
   /** The trunk's feature map before pooling. */
   featureMap(params: RegNetParams, x: Tensor<RegNetImage>, ctx?: ApplyContext): Tensor<RegNetImage>;
+  /** The stem's output and each stage's output, in order (VISSL's feature blocks conv1, res2, res3, …). */
+  stageOutputs(params: RegNetParams, x: Tensor<RegNetImage>, ctx?: ApplyContext): Tensor<RegNetImage>[];
 }
 
 /** The parameter name of stage s, as VISSL's checkpoints name it. */
@@ -149,11 +152,12 @@ export function regnet(config: RegNetConfig): RegNetModel {
     }),
   );
 
-  const featureMap = (p: RegNetParams, x: Tensor<RegNetImage>, ctx?: ApplyContext): Tensor<RegNetImage> => {
+  const stageOutputs = (p: RegNetParams, x: Tensor<RegNetImage>, ctx?: ApplyContext): Tensor<RegNetImage>[] => {
     const sctx = within(within(ctx, 'stem'), 'stem');
     const [conv, norm] = p.stem.stem;
     const s = stemConv.apply(conv, x, within(sctx, 0)) as Tensor<RegNetImage>;
     let h = relu(bn.apply(norm, s, within(sctx, 1)));
+    const outs = [h];
     const tctx = within(ctx, 'trunk_output');
     blocks.forEach((stage, si) => {
       const stageParams = p.trunk_output[regnetStageName(si)];
@@ -163,13 +167,16 @@ export function regnet(config: RegNetConfig): RegNetModel {
         if (bp === undefined) throw new ShapeError(`regnet: no parameters for trunk_output.${regnetStageName(si)}.${regnetBlockName(si, i)}`);
         h = block.apply(bp, h, within(within(tctx, regnetStageName(si)), regnetBlockName(si, i)));
       });
+      outs.push(h);
     });
-    return h;
+    return outs;
   };
+  const featureMap = (p: RegNetParams, x: Tensor<RegNetImage>, ctx?: ApplyContext): Tensor<RegNetImage> => stageOutputs(p, x, ctx).at(-1)!;
   return {
     config,
     blocks,
     featureMap,
+    stageOutputs,
     init(key: Key, _sizes?: Sizes): RegNetParams {
       void _sizes;
       const [kStem, kTrunk] = split(key);

@@ -24,7 +24,7 @@ const ort = (() => {
 })();
 
 const dir = 'test/fixtures/golden/';
-const layers = ['class_attention', 'class_attention_block', 'conv_patch_embed', 'dino_head', 'dino_loss', 'lpi', 'paws_sharpen', 'paws_snn', 'pos_encoding_fourier', 'resmlp_affine', 'resmlp_block', 'resmlp_model', 'swav_loss', 'xca', 'xcablock'];
+const layers = ['class_attention', 'class_attention_block', 'conv_patch_embed', 'dino_head', 'dino_loss', 'lpi', 'paws_sharpen', 'paws_snn', 'pos_encoding_fourier', 'resmlp_affine', 'resmlp_block', 'resmlp_model', 'swav_loss', 'xca', 'xcablock', 'vit_attention', 'vit_block', 'vit_patch_embed', 'vit_model', 'regnet_block', 'regnet_model', 'swav_queue'];
 const unsupported: Readonly<Record<string, string>> = { deepercluster_targets: 'oneHot', paws_loss: 'less' };
 const onnxName = (s: string) => s.replace(/[^A-Za-z0-9_]/g, '_');
 

@@ -17,8 +17,15 @@ import { pawsSharpen } from './paws-sharpen.js';
 import { pawsSnn } from './paws-snn.js';
 import { pawsLoss } from './paws-loss.js';
 import { larsSuncet, larsSwav } from './lars.js';
+import { vitAttentionComponent } from './vit-attention.js';
+import { vitBlockComponent } from './vit-block.js';
+import { vitPatchEmbedComponent } from './vit-patch-embed.js';
+import { vitModelComponent } from './vit-model.js';
+import { regnetBlockComponent } from './regnet-block.js';
+import { regnetModelComponent } from './regnet-model.js';
+import { swavQueueComponent } from './swav-queue.js';
 
-const all: readonly Component[] = [resmlpAffine, resmlpBlockComponent, resmlpModelComponent, dinoHeadComponent, ...xcitComponents, deepclusterPreprocess, deepclusterKmeans, deepclusterUnifSampler, deeperclusterTargets, dinoLoss, dinoCosineScheduler, swavSinkhorn, swavLoss, pawsSharpen, pawsSnn, pawsLoss, larsSuncet, larsSwav];
+const all: readonly Component[] = [resmlpAffine, resmlpBlockComponent, resmlpModelComponent, dinoHeadComponent, ...xcitComponents, deepclusterPreprocess, deepclusterKmeans, deepclusterUnifSampler, deeperclusterTargets, dinoLoss, dinoCosineScheduler, swavSinkhorn, swavLoss, pawsSharpen, pawsSnn, pawsLoss, larsSuncet, larsSwav, vitAttentionComponent, vitBlockComponent, vitPatchEmbedComponent, vitModelComponent, regnetBlockComponent, regnetModelComponent, swavQueueComponent];
 
 /** Every conformance component (what a golden file's `component` names), by name. */
 export const components: Readonly<Record<string, Component>> = Object.fromEntries(all.map((c) => [c.name, c]));
