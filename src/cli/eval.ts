@@ -2,6 +2,7 @@
  * `shapegrad eval --run runs/NAME`: re-evaluate a run's checkpoint (k-NN table and baselines) without training;
  * `shapegrad eval --weights FILE --model NAME`: the same table for a backbone's weights from a safetensors file.
  */
+import { DATASET_NAMES } from '../data/dataset-names.js';
 import { backendAvailable, backendNames, type Backend } from '../compile/compile.js';
 import { evalRun, loadDataset, type DatasetName, type RunResult } from '../train/run.js';
 import { evaluateBackbone } from '../train/evaluate.js';
@@ -12,7 +13,7 @@ import { backboneSourceFlags } from './backbone-source.js';
 import { resultJson } from './result-json.js';
 import { basename } from 'node:path';
 
-export const evalUsage = `usage: shapegrad eval (--run runs/NAME | --weights FILE.safetensors --model xcit-tiny|resmlp-tiny|vit-tiny|regnety-tiny [--dataset mnist|fashion-mnist] [--seed N])
+export const evalUsage = `usage: shapegrad eval (--run runs/NAME | --weights FILE.safetensors --model xcit-tiny|resmlp-tiny|vit-tiny|regnety-tiny [--dataset NAME] [--seed N])
                       [--knn-train N] [--knn-test N] [--backend wasm|webasm|cpu|headlessgl] [--data-root DIR] [--json]
   --run: evaluates the run's checkpoint as the end of training does and rewrites its results.txt and results.json.
   --weights: the same table for a backbone trained elsewhere (official state_dict names), printed only;
@@ -62,7 +63,7 @@ export async function evalCommand(args: readonly string[], out: (line: string) =
       for (const flag of ['dataset', 'seed']) if (flags.values.has(flag)) throw new UsageError(`--${flag} goes with --weights; a run's ${flag} is in its run.json`);
       go = () => evalRun({ run: source.run, ...common });
     } else {
-      const o = { ...source, dataset: oneOf<DatasetName>(flags, 'dataset', ['mnist', 'fashion-mnist'], 'mnist'), seed: numberFlag(flags, 'seed', 0, intIn(0, 2 ** 31 - 1), 'an integer from 0 to 2147483647'), ...common };
+      const o = { ...source, dataset: oneOf<DatasetName>(flags, 'dataset', DATASET_NAMES, 'mnist'), seed: numberFlag(flags, 'seed', 0, intIn(0, 2 ** 31 - 1), 'an integer from 0 to 2147483647'), ...common };
       go = () => evalWeights(o);
     }
   } catch (e) {

@@ -1,4 +1,5 @@
 /** `shapegrad features`: the features of every image of a split as a safetensors file (tensors `features` [N, C] and `labels` [N]), for use elsewhere. */
+import { DATASET_NAMES } from '../data/dataset-names.js';
 import { backendAvailable, backendNames, type Backend } from '../compile/compile.js';
 import { loadDataset, type DatasetName } from '../train/run.js';
 import { datasetFeatures } from '../train/dataset-features.js';
@@ -8,7 +9,7 @@ import { backboneSourceFlags, readBackboneSource } from './backbone-source.js';
 import { outFile } from './out-file.js';
 
 export const featuresUsage = `usage: shapegrad features (--run runs/NAME | --weights FILE.safetensors --model xcit-tiny|resmlp-tiny|vit-tiny|regnety-tiny)
-                          [--dataset mnist|fashion-mnist] --split train|test [--limit N] --out FILE.safetensors
+                          [--dataset NAME] --split train|test [--limit N] --out FILE.safetensors
                           [--backend wasm|webasm|cpu|headlessgl] [--data-root DIR]
   Writes features [N, C] (F32) and labels [N] (F32) of the first N images of the split (all without --limit),
   in the split's order; --dataset defaults to the run's (required with --weights).`;
@@ -22,13 +23,13 @@ export async function featuresCommand(args: readonly string[], out: (line: strin
       return 0;
     }
     const source = backboneSourceFlags(flags);
-    if ('weights' in source && !flags.values.has('dataset')) throw new UsageError('--weights needs --dataset mnist|fashion-mnist');
+    if ('weights' in source && !flags.values.has('dataset')) throw new UsageError(`--weights needs --dataset ${DATASET_NAMES.join('|')}`);
     if (!flags.values.has('split')) throw new UsageError('--split train|test is required');
     const backend = oneOf<Backend>(flags, 'backend', backendNames, 'wasm');
     if (!backendAvailable(backend)) throw new UsageError(`--backend ${backend} is not available on this machine`);
     o = {
       source,
-      dataset: flags.values.has('dataset') ? oneOf<DatasetName>(flags, 'dataset', ['mnist', 'fashion-mnist'], 'mnist') : undefined,
+      dataset: flags.values.has('dataset') ? oneOf<DatasetName>(flags, 'dataset', DATASET_NAMES, 'mnist') : undefined,
       split: oneOf(flags, 'split', ['train', 'test'] as const, 'test'),
       limit: flags.values.has('limit') ? numberFlag(flags, 'limit', 0, intIn(1, 1_000_000), 'an integer from 1 to 1000000') : undefined,
       file: outFile(flags.values.get('out'), '.safetensors'),

@@ -1,4 +1,5 @@
 /** `shapegrad train`: flags, validation (one clear line per error), and the run of DINO, SwAV or PAWS. */
+import { DATASET_NAMES } from '../data/dataset-names.js';
 import { modelNames, type ModelName } from '../train/models.js';
 import { backendAvailable, backendNames, type Backend } from '../compile/compile.js';
 import { runTraining, type DatasetName, type RunOptions } from '../train/run.js';
@@ -10,11 +11,15 @@ import { readRunInfo } from '../train/run-dir.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const trainUsage = `usage: shapegrad train [--method dino|swav|paws|deepcluster] [--model xcit-tiny|resmlp-tiny|vit-tiny|regnety-tiny] [--dataset mnist|fashion-mnist]
+export const trainUsage = `usage: shapegrad train [--method dino|swav|paws|deepcluster] [--model xcit-tiny|resmlp-tiny|vit-tiny|regnety-tiny] [--dataset NAME]
                        [--minutes N] [--max-steps N] [--stop-after N] [--out runs/NAME] [--resume] [--batch-size N] [--lr X]
                        [--seed N] [--backend wasm|webasm|cpu|headlessgl] [--local-views N] [--knn-train N] [--knn-test N]
                        [--out-dim K] [--teacher-temp T] [--momentum-teacher M] [--labels-per-class N] [--cluster-images N]
                        [--data-root DIR] [--init-from FILE.safetensors] [--json]
+  --dataset: mnist (default), fashion-mnist, cifar10, cifar100, image-folder, colour-shapes; --data-root DIR
+  replaces mnist's and fashion-mnist's package folders and is required for cifar10 / cifar100 (the unpacked
+  binary folder) and image-folder (DIR/train and DIR/test, one subfolder of PNG/JPEG images per class).
+  The trainers take 28x28 grayscale images so far: a colour dataset is refused with what it holds.
   --out-dim: DINO's head output (default 256), SwAV's prototypes (default 30) or DeepCluster's k (default 50);
   --teacher-temp and --momentum-teacher are DINO's; --labels-per-class is PAWS' labelled images per class
   (default 10); --cluster-images is DeepCluster's clustered subset (default 6000).
@@ -69,7 +74,7 @@ function trainOptionsOf(given: Flags, log: (line: string) => void): RunOptions &
   }
   const d = methodDefaults[method];
   const model = oneOf<ModelName>(flags, 'model', modelNames, 'xcit-tiny');
-  const dataset = oneOf<DatasetName>(flags, 'dataset', ['mnist', 'fashion-mnist'], 'mnist');
+  const dataset = oneOf<DatasetName>(flags, 'dataset', DATASET_NAMES, 'mnist');
   const backend = oneOf<Backend>(flags, 'backend', backendNames, 'wasm');
   if (!backendAvailable(backend)) throw new UsageError(`--backend ${backend} is not available on this machine`);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);

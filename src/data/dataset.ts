@@ -1,6 +1,7 @@
 /**
- * The in-memory image dataset every loader returns: n grayscale images of one
- * size, row-major in one Float32Array with values in [0, 1], and their labels.
+ * The in-memory image dataset every loader returns: n images of one size with
+ * C channels (1 for grayscale, 3 for RGB), each laid out [C, H, W] as PyTorch
+ * does, in one Float32Array with values in [0, 1], and their labels.
  * Datasets are plain immutable values; `subset` and `firstPerClass` make new ones.
  */
 import { permutation } from './permutation.js';
@@ -12,14 +13,26 @@ export interface Dataset {
   readonly n: number;
   readonly height: number;
   readonly width: number;
+  /** Channels per image: 1 (grayscale, the default when absent) or 3 (RGB). */
+  readonly channels?: number;
   readonly numClasses: number;
-  /** n·height·width values, row-major (image, row, column), each in [0, 1]. */
+  /** n·channels·height·width values, row-major (image, channel, row, column), each in [0, 1]. */
   readonly images: Float32Array;
   /** n labels in [0, numClasses). */
   readonly labels: Uint8Array;
 }
 
 export type Split = Dataset['split'];
+
+/** A dataset's channels per image (1 where the field is absent). */
+export function channelsOf(ds: Pick<Dataset, 'channels'>): number {
+  return ds.channels ?? 1;
+}
+
+/** Values per image: channels · height · width. */
+export function imageSize(ds: Pick<Dataset, 'channels' | 'height' | 'width'>): number {
+  return channelsOf(ds) * ds.height * ds.width;
+}
 
 /** Check a dataset's invariants (sizes, label range); returns it frozen. Messages name the dataset. */
 export function makeDataset(ds: Dataset): Dataset {
@@ -28,14 +41,17 @@ export function makeDataset(ds: Dataset): Dataset {
     if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`${what}: ${k} must be a non-negative integer, got ${v}`);
   }
   if (ds.numClasses > 256) throw new RangeError(`${what}: numClasses ${ds.numClasses} does not fit the Uint8Array labels`);
-  const pixels = ds.n * ds.height * ds.width;
+  const c = channelsOf(ds);
+  if (!Number.isSafeInteger(c) || c < 1) throw new RangeError(`${what}: channels must be a positive integer, got ${c}`);
+  const pixels = ds.n * imageSize(ds);
   if (ds.images.length !== pixels) {
-    throw new RangeError(`${what}: ${ds.n} images of ${ds.height}x${ds.width} need ${pixels} pixel values, found ${ds.images.length}`);
+    const size = c === 1 ? `${ds.height}x${ds.width}` : `${c}x${ds.height}x${ds.width}`;
+    throw new RangeError(`${what}: ${ds.n} images of ${size} need ${pixels} pixel values, found ${ds.images.length}`);
   }
   if (ds.labels.length !== ds.n) throw new RangeError(`${what}: ${ds.n} images need ${ds.n} labels, found ${ds.labels.length}`);
   const bad = ds.labels.findIndex((l) => l >= ds.numClasses);
   if (bad >= 0) throw new RangeError(`${what}: label ${ds.labels[bad]} of image ${bad} is not in [0, ${ds.numClasses})`);
-  return Object.freeze({ ...ds });
+  return Object.freeze({ ...ds, channels: c });
 }
 
 function checkIndex(ds: Dataset, i: number, fn: string): number {
@@ -45,7 +61,7 @@ function checkIndex(ds: Dataset, i: number, fn: string): number {
 
 /** The images and labels at `indices`, in that order (repeats allowed). */
 export function subset(ds: Dataset, indices: ArrayLike<number>): Dataset {
-  const hw = ds.height * ds.width;
+  const hw = imageSize(ds);
   const images = new Float32Array(indices.length * hw);
   const labels = new Uint8Array(indices.length);
   for (let k = 0; k < indices.length; k++) {

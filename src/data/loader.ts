@@ -5,7 +5,7 @@
  * run needs only the key and the epoch number).
  */
 import { foldIn, type Key } from '../runtime/prng.js';
-import type { Dataset } from './dataset.js';
+import { imageSize, type Dataset } from './dataset.js';
 import { permutation } from './permutation.js';
 
 /** Batching: the batch size, the key that shuffles, and whether the last short batch is kept. */
@@ -46,9 +46,9 @@ export function batches(n: number, options: BatchOptions): Generator<Uint32Array
   })();
 }
 
-/** The images at `indices`, stacked: indices.length·height·width values (a [B, H, W] batch). */
+/** The images at `indices`, stacked: indices.length·channels·height·width values (a [B, H, W] batch, [B, C, H, W] in colour). */
 export function gatherImages(ds: Dataset, indices: ArrayLike<number>): Float32Array {
-  const hw = ds.height * ds.width;
+  const hw = imageSize(ds);
   const out = new Float32Array(indices.length * hw);
   for (let k = 0; k < indices.length; k++) {
     const i = indices[k]!;

@@ -8,8 +8,9 @@
  */
 import type { Backend } from '../compile/compile.js';
 import { foldIn, key as makeKey } from '../runtime/prng.js';
-import { loadMnist } from '../data/mnist.js';
-import { loadFashionMnist } from '../data/fashion-mnist.js';
+import { loadNamedDataset } from '../data/resolve.js';
+import { channelsOf } from '../data/dataset.js';
+import type { DatasetName } from '../data/dataset-names.js';
 import type { Dataset } from '../data/dataset.js';
 import type { EvaluatedRow } from '../eval/baselines.js';
 import { getPath } from '../nn/params.js';
@@ -37,8 +38,8 @@ import { evaluateRun } from './evaluate.js';
 import { defaultPawsConfig, pawsHeads } from './paws.js';
 import { methodNames, type MethodName, type Trainer, type TrainState } from './trainer.js';
 
-/** A dataset the CLI trains on. */
-export type DatasetName = 'mnist' | 'fashion-mnist';
+/** A dataset the CLI knows (DATASET_NAMES). */
+export type { DatasetName } from '../data/dataset-names.js';
 export type { MethodName } from './trainer.js';
 
 export interface RunOptions extends MethodOptions {
@@ -74,10 +75,25 @@ export function runConfig(o: RunOptions): Record<string, unknown> {
   };
 }
 
-/** A split of MNIST or Fashion-MNIST (from its dataset package, or a folder). */
+/**
+ * A split of a named dataset (see loadNamedDataset; `root` is --data-root) for
+ * the CLI's backbones and trainers, which take 28×28 grayscale images: any
+ * other dataset is refused here with what it holds, before a run folder is made.
+ */
 export function loadDataset(name: DatasetName, split: 'train' | 'test', root?: string): Dataset {
-  const options = root === undefined ? {} : { root };
-  return name === 'mnist' ? loadMnist(split, options) : loadFashionMnist(split, options);
+  return requireTrainerImages(loadNamedDataset(name, split, root));
+}
+
+/** The dataset, if its images are what the trainers and CLI backbones take (1×28×28); otherwise an error saying what it has. */
+export function requireTrainerImages(ds: Dataset): Dataset {
+  const c = channelsOf(ds);
+  if (c !== 1 || ds.height !== 28 || ds.width !== 28) {
+    throw new Error(
+      `${ds.name} (${ds.split}) has ${c}x${ds.height}x${ds.width} images; the trainers and backbones take 1x28x28 (grayscale 28x28) so far. ` +
+        `Its loaders and colour augmentations work (loadNamedDataset, data.augment.colourJitter), the multi-crop trainers do not take channels yet.`,
+    );
+  }
+  return ds;
 }
 
 /** A finished run: its steps, throughput, and the evaluation's rows, table and notes. */

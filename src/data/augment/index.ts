@@ -1,4 +1,4 @@
-/** Augmentations as graph ops over [B, H, W] grayscale batches, with host-drawn per-image parameters. */
+/** Augmentations as graph ops over [B, H, W] grayscale and [B, C, H, W] colour batches, with host-drawn per-image parameters. */
 export { resample, type Images, type RowWeights, type ColumnWeights } from './resample.js';
 export { sampleCropBox, centerCropBox, resizeWeights, roundHalfEven, DEFAULT_RATIO, CROP_DRAWS, CROP_TRIES, type CropBox, type Range } from './crop.js';
 export { reverseRows, flipMatrices } from './flip.js';
@@ -10,3 +10,8 @@ export {
   augmentView, sampleView, viewSpecs, checkViewConfig, outputSize, SLOT, DRAWS_PER_IMAGE,
   type ViewConfig, type JitterConfig, type BlurConfig, type ViewData, type ViewValues, type ViewSpecs, type ViewTensors, type ViewDraws, type ViewSample, type ImageSize,
 } from './view.js';
+export {
+  luma, adjustBrightness, adjustContrast, adjustSaturation, adjustHue, rgbToHsv, hsvToRgb, randomGrayscale, colourJitter, resampleColour, solarizeColour,
+  sampleColourJitter, LUMA_WEIGHTS, JITTER_STEPS, JITTER_DRAWS, DINO_COLOUR_JITTER,
+  type ColourImages, type ColourJitterParams, type ColourJitterConfig, type ColourJitterDraw,
+} from './colour.js';
