@@ -32,11 +32,13 @@ export const CHECK_STEPS = 3;
  */
 export const checkFrom = (warmupSteps: number): number => warmupSteps;
 
+/** The workload's data: the batch every row steps on. */
 export interface DinoStepData {
   /** A batch of images in [0, 1], [32, 28, 28]. */
   readonly images: Float32Array;
 }
 
+/** A deterministic batch (uniform noise in [0, 1]: a step costs the same whatever the pixels). */
 export function dinoStepData(): DinoStepData {
   const b = mainJob.batchSize!;
   return { images: uniformData(31, b * 28 * 28, 0, 1) };
