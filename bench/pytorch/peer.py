@@ -13,10 +13,10 @@ stdin:
   {"cmd": "quit"}
 Anything wrong is one line {"error": "..."} and exit status 1.
 
-The models follow the official code's structure: facebookresearch/xcit
-(XCA, LPI, ConvPatchEmbed, PositionalEncodingFourier, XCABlock,
-ClassAttention, ClassAttentionBlock, XCiT.forward_features) and
-facebookresearch/dino (DINOHead, DINOLoss, the AdamW parameter groups of
+The models follow the official code's structure: facebookresearch/xcit's
+modules as scripts/pytorch_xcit_interop.py writes them out (XCA, LPI,
+ConvPatchEmbed, PositionalEncodingFourier, XCABlock, ClassAttention,
+ClassAttentionBlock, XCiT.forward_features) and facebookresearch/dino (DINOHead, DINOLoss, the AdamW parameter groups of
 utils.get_params_groups, the EMA update of main_dino.py's train_one_epoch).
 """
 import json
@@ -64,194 +64,18 @@ def torch_name(path):
     return out
 
 
-# ---- facebookresearch/xcit (xcit.py), at the size the job gives ---------------------------
+# The XCiT modules (facebookresearch/xcit's xcit.py, the stem generalised to patch 4) are
+# scripts/pytorch_xcit_interop.py's, which CI checks against shapegrad's weights both ways.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
+from pytorch_xcit_interop import XCA, XCiT, Mlp  # noqa: E402
 
 
-class Mlp(nn.Module):
-    def __init__(self, dim, hidden):
-        super().__init__()
-        self.fc1 = nn.Linear(dim, hidden)
-        self.act = nn.GELU()
-        self.fc2 = nn.Linear(hidden, dim)
-
-    def forward(self, x):
-        return self.fc2(self.act(self.fc1(x)))
-
-
-class PositionalEncodingFourier(nn.Module):
-    def __init__(self, hidden_dim, dim, temperature=10000):
-        super().__init__()
-        self.token_projection = nn.Conv2d(hidden_dim * 2, dim, kernel_size=1)
-        self.scale = 2 * math.pi
-        self.temperature = temperature
-        self.hidden_dim = hidden_dim
-
-    def forward(self, B, H, W):
-        not_mask = torch.ones(B, H, W)
-        y_embed = not_mask.cumsum(1, dtype=torch.float32)
-        x_embed = not_mask.cumsum(2, dtype=torch.float32)
-        eps = 1e-6
-        y_embed = y_embed / (y_embed[:, -1:, :] + eps) * self.scale
-        x_embed = x_embed / (x_embed[:, :, -1:] + eps) * self.scale
-        dim_t = torch.arange(self.hidden_dim, dtype=torch.float32)
-        dim_t = self.temperature ** (2 * torch.div(dim_t, 2, rounding_mode="floor") / self.hidden_dim)
-        pos_x = x_embed[:, :, :, None] / dim_t
-        pos_y = y_embed[:, :, :, None] / dim_t
-        pos_x = torch.stack((pos_x[:, :, :, 0::2].sin(), pos_x[:, :, :, 1::2].cos()), dim=4).flatten(3)
-        pos_y = torch.stack((pos_y[:, :, :, 0::2].sin(), pos_y[:, :, :, 1::2].cos()), dim=4).flatten(3)
-        pos = torch.cat((pos_y, pos_x), dim=3).permute(0, 3, 1, 2)
-        return self.token_projection(pos)
-
-
-def conv3x3(in_planes, out_planes, stride=1):
-    return nn.Sequential(nn.Conv2d(in_planes, out_planes, kernel_size=3, stride=stride, padding=1, bias=False), nn.BatchNorm2d(out_planes))
-
-
-class ConvPatchEmbed(nn.Module):
-    """The official stem for patch 16 and 8, here for patch 4 (two stages): conv3x3 stride 2 + BN, GELU between."""
-
-    def __init__(self, patch_size, in_chans, embed_dim):
-        super().__init__()
-        stages = int(round(math.log2(patch_size)))
-        layers = []
-        c = in_chans
-        for i in range(stages):
-            out = embed_dim // 2 ** (stages - 1 - i)
-            if i > 0:
-                layers.append(nn.GELU())
-            layers.append(conv3x3(c, out, 2))
-            c = out
-        self.proj = nn.Sequential(*layers)
-
-    def forward(self, x):
-        x = self.proj(x)
-        Hp, Wp = x.shape[2], x.shape[3]
-        x = x.flatten(2).transpose(1, 2)
-        return x, (Hp, Wp)
-
-
-class LPI(nn.Module):
-    def __init__(self, in_features, kernel_size=3):
-        super().__init__()
-        padding = kernel_size // 2
-        self.conv1 = nn.Conv2d(in_features, in_features, kernel_size=kernel_size, padding=padding, groups=in_features)
-        self.act = nn.GELU()
-        self.bn = nn.BatchNorm2d(in_features)
-        self.conv2 = nn.Conv2d(in_features, in_features, kernel_size=kernel_size, padding=padding, groups=in_features)
-
-    def forward(self, x, H, W):
-        B, N, C = x.shape
-        x = x.permute(0, 2, 1).reshape(B, C, H, W)
-        x = self.conv2(self.bn(self.act(self.conv1(x))))
-        return x.reshape(B, C, N).permute(0, 2, 1)
-
-
-class XCA(nn.Module):
-    def __init__(self, dim, num_heads, qkv_bias=True):
-        super().__init__()
-        self.num_heads = num_heads
-        self.temperature = nn.Parameter(torch.ones(num_heads, 1, 1))
-        self.qkv = nn.Linear(dim, dim * 3, bias=qkv_bias)
-        self.proj = nn.Linear(dim, dim)
-
-    def forward(self, x):
-        B, N, C = x.shape
-        qkv = self.qkv(x).reshape(B, N, 3, self.num_heads, C // self.num_heads).permute(2, 0, 3, 1, 4)
-        q, k, v = qkv[0], qkv[1], qkv[2]
-        q = F.normalize(q.transpose(-2, -1), dim=-1)
-        k = F.normalize(k.transpose(-2, -1), dim=-1)
-        v = v.transpose(-2, -1)
-        attn = ((q @ k.transpose(-2, -1)) * self.temperature).softmax(dim=-1)
-        x = (attn @ v).permute(0, 3, 1, 2).reshape(B, N, C)
-        return self.proj(x)
-
-
-class XCABlock(nn.Module):
-    def __init__(self, dim, num_heads, mlp_ratio, eta=1.0):
-        super().__init__()
-        self.norm1 = nn.LayerNorm(dim, eps=1e-6)
-        self.attn = XCA(dim, num_heads)
-        self.norm3 = nn.LayerNorm(dim, eps=1e-6)
-        self.local_mp = LPI(dim)
-        self.norm2 = nn.LayerNorm(dim, eps=1e-6)
-        self.mlp = Mlp(dim, int(dim * mlp_ratio))
-        self.gamma1 = nn.Parameter(eta * torch.ones(dim))
-        self.gamma3 = nn.Parameter(eta * torch.ones(dim))
-        self.gamma2 = nn.Parameter(eta * torch.ones(dim))
-
-    def forward(self, x, H, W):
-        x = x + self.gamma1 * self.attn(self.norm1(x))
-        x = x + self.gamma3 * self.local_mp(self.norm3(x), H, W)
-        x = x + self.gamma2 * self.mlp(self.norm2(x))
-        return x
-
-
-class ClassAttention(nn.Module):
-    def __init__(self, dim, num_heads, qkv_bias=True):
-        super().__init__()
-        self.num_heads = num_heads
-        self.scale = (dim // num_heads) ** -0.5
-        self.qkv = nn.Linear(dim, dim * 3, bias=qkv_bias)
-        self.proj = nn.Linear(dim, dim)
-
-    def forward(self, x):
-        B, N, C = x.shape
-        qkv = self.qkv(x).reshape(B, N, 3, self.num_heads, C // self.num_heads).permute(2, 0, 3, 1, 4)
-        q, k, v = qkv[0], qkv[1], qkv[2]
-        qc = q[:, :, 0:1]
-        attn_cls = ((qc * k).sum(dim=-1) * self.scale).softmax(dim=-1)
-        cls_tkn = (attn_cls.unsqueeze(2) @ v).transpose(1, 2).reshape(B, 1, C)
-        cls_tkn = self.proj(cls_tkn)
-        return torch.cat([cls_tkn, x[:, 1:]], dim=1)
-
-
-class ClassAttentionBlock(nn.Module):
-    def __init__(self, dim, num_heads, mlp_ratio, eta=1.0, tokens_norm=True):
-        super().__init__()
-        self.norm1 = nn.LayerNorm(dim, eps=1e-6)
-        self.attn = ClassAttention(dim, num_heads)
-        self.norm2 = nn.LayerNorm(dim, eps=1e-6)
-        self.mlp = Mlp(dim, int(dim * mlp_ratio))
-        self.gamma1 = nn.Parameter(eta * torch.ones(dim))
-        self.gamma2 = nn.Parameter(eta * torch.ones(dim))
-        self.tokens_norm = tokens_norm
-
-    def forward(self, x, H, W):
-        x = x + self.gamma1 * self.attn(self.norm1(x))
-        if self.tokens_norm:
-            x = self.norm2(x)
-        else:
-            x = torch.cat([self.norm2(x[:, 0:1]), x[:, 1:]], dim=1)
-        x_res = x
-        cls_token = self.gamma2 * self.mlp(x[:, 0:1])
-        x = torch.cat([cls_token, x[:, 1:]], dim=1)
-        return x_res + x
-
-
-class XCiT(nn.Module):
-    """forward_features only: DINO's MultiCropWrapper replaces the classifier with nn.Identity."""
-
-    def __init__(self, c):
-        super().__init__()
-        dim = c["embedDim"]
-        self.cls_token = nn.Parameter(torch.zeros(1, 1, dim))
-        self.patch_embed = ConvPatchEmbed(c["patchSize"], c["inChans"], dim)
-        self.pos_embeder = PositionalEncodingFourier(c["posHiddenDim"], dim)
-        self.blocks = nn.ModuleList([XCABlock(dim, c["numHeads"], c["mlpRatio"], c["eta"]) for _ in range(c["depth"])])
-        self.cls_attn_blocks = nn.ModuleList([ClassAttentionBlock(dim, c["numHeads"], c["mlpRatio"], c["eta"], c["tokensNorm"]) for _ in range(c["clsAttnLayers"])])
-        self.norm = nn.LayerNorm(dim, eps=1e-6)
-
-    def forward(self, x):
-        B = x.shape[0]
-        x, (Hp, Wp) = self.patch_embed(x)
-        pos = self.pos_embeder(B, Hp, Wp).reshape(B, -1, x.shape[1]).permute(0, 2, 1)
-        x = x + pos
-        for blk in self.blocks:
-            x = blk(x, Hp, Wp)
-        x = torch.cat((self.cls_token.expand(B, -1, -1), x), dim=1)
-        for blk in self.cls_attn_blocks:
-            x = blk(x, Hp, Wp)
-        return self.norm(x)[:, 0]
+def xcit_backbone(c):
+    """XCiT at shapegrad's configuration c (src/nn/xcit/xcit.ts XcitConfig), its classifier replaced by nn.Identity as DINO's MultiCropWrapper does."""
+    net = XCiT(c["imgSize"], c["patchSize"], c["inChans"], c["numClasses"], c["embedDim"], c["depth"], c["numHeads"], c["mlpRatio"], c["eta"], c["tokensNorm"], c["clsAttnLayers"], c["posHiddenDim"])
+    net.head = nn.Identity()
+    net.forward = lambda x: net.head(net.forward_features(x))
+    return net
 
 
 # ---- facebookresearch/dino --------------------------------------------------------------
@@ -393,7 +217,7 @@ class DinoStep:
         self.tensors = tensors
 
         def network():
-            return MultiCropWrapper(XCiT(c["xcit"]), DINOHead(c["xcit"]["embedDim"], c["outDim"], c["hiddenDim"], c["bottleneckDim"]))
+            return MultiCropWrapper(xcit_backbone(c["xcit"]), DINOHead(c["xcit"]["embedDim"], c["outDim"], c["hiddenDim"], c["bottleneckDim"]))
 
         self.student = network()
         self.teacher = network()
