@@ -34,8 +34,11 @@ export interface Options {
 export const USAGE = `usage: node dist/bench/main.js [options]     (npm run bench -- [options])
   --json            print the rows as a JSON array on stdout (progress stays on stderr)
   --quick           fewer repetitions, and no float64 reference run for xcit and dino
-  --only LIST       workloads to run, comma-separated: ${WORKLOADS.join(', ')} (default: all)
-  --impl LIST       implementations: ${IMPLS.join(', ')} (default: all)
+  --only LIST       workloads to run, comma-separated: ${WORKLOADS.join(', ')} (default: all);
+                    dino-step is one training step of the npm start job (DINO, XCiT-tiny), Node only
+  --impl LIST       implementations: ${IMPLS.join(', ')} (default: all); pytorch needs a Python
+                    with torch ($SHAPEGRAD_PYTHON, else /usr/bin/python3, else python3): without one
+                    its rows are skipped, saying why
   --no-reference    skip the float64 reference check of the xcit and dino workloads
   --no-xvfb         do not start Xvfb for headlessgl when no DISPLAY is set
   --budget SECONDS  time budget of each row (set-up, first call, check and timing; also the

@@ -10,12 +10,17 @@ import { childJob } from './budget.js';
 import os from 'node:os';
 import { availableBackends, type GpujsBackend } from '../src/index.js';
 import { nodePlans } from './plans.js';
-import { nativeBackend, peerName, runCandidate, type Candidate, type Oracle, type ShapegradBackend } from './harness.js';
+import { nativeBackend, nativeThreads, peerName, runCandidate, type Candidate, type Oracle, type ShapegradBackend } from './harness.js';
 import { referenceTaskName, taskName, workloadTitle, type TaskInfo, type TaskResult, type WorkloadJob, type WorkloadName } from './jobs.js';
 import { loadJax, loadTf, type JaxPeer, type TfBackend, type TfPeer } from './peers.js';
-import { jaxMatmul, matmulData, shapegradMatmul, tfMatmul } from './workloads/matmul.js';
+import { jaxMatmul, matmulData, matmulPeer, shapegradMatmul, tfMatmul } from './workloads/matmul.js';
 import { dinoData, dinoReferenceOracle, jaxDino, shapegradDino, tfDino } from './workloads/dino.js';
-import { jaxXcit, shapegradXcit, tfXcit, xcitData, xcitReferenceOracle } from './workloads/xcit.js';
+import { jaxXcit, shapegradXcit, tfXcit, xcitData, xcitPeer, xcitReferenceOracle } from './workloads/xcit.js';
+import { dinoStepData, dinoStepPeer, shapegradDinoStep } from './workloads/dino-step.js';
+import { pytorchCandidate, type PeerWorkload } from './pytorch.js';
+
+/** Threads of the PyTorch rows (cpu-1t, cpu-2t), as shapegrad's wasm-1t and wasm-2t. */
+const PYTORCH_THREADS = [1, 2] as const;
 
 /** Handed from child to child: the oracle of each workload, once known. */
 interface State {
@@ -78,6 +83,13 @@ async function main(): Promise<void> {
   if (ctx.attempt > 0) progress(`  (a fresh process, pid ${process.pid}, for the rows left: ready in ${performance.now().toFixed(0)} ms)`);
   const oracles: Record<string, Oracle> = { ...((ctx.state as State | undefined)?.oracles ?? {}) };
   const plan = nodePlans(job.quick)[job.workload];
+  const python = job.pytorch !== undefined && 'python' in job.pytorch ? job.pytorch.python : undefined;
+  // PyTorch's rows of a workload, one per thread count (none without a Python with torch: the parent said why).
+  const pytorchRows = (peer: () => PeerWorkload): Candidate[] => {
+    if (python === undefined) return [];
+    const w = peer();
+    return PYTORCH_THREADS.map((t) => pytorchCandidate(python, t, w));
+  };
 
   const handOn = async (workload: string, oracle: Oracle) => {
     oracles[workload] = oracle;
@@ -117,8 +129,26 @@ async function main(): Promise<void> {
         candidates.push(...peers.shapegrad.map((b) => shapegradMatmul(d, b)));
       }
       candidates.push(...peerCandidates(peers, (p, b, det) => tfMatmul(d, p, b, det), (p, det) => jaxMatmul(d, p, det)));
+      candidates.push(...pytorchRows(() => matmulPeer(d)));
       await runTasks(workload, candidates);
     }
+    return ctx.end();
+  }
+
+  if (job.workload === 'dino-step') {
+    const workload = workloadTitle(job.workload);
+    if (ctx.attempt === 0) {
+      progress(`${workload}: one trainer.step of the main job (DINO, XCiT-tiny, batch 32, 2 global views, head to 256, AdamW, EMA teacher, centre); checked over the first 3 steps (losses, centre)`);
+      progress('  no float64 reference (a whole step on the interpreter): rows are checked against the first one that runs');
+    }
+    const d = dinoStepData();
+    const candidates: Candidate[] = [];
+    if (job.impls.includes('shapegrad')) for (const b of peers.shapegrad) {
+      const threads = nativeThreads(b);
+      if (threads !== undefined) candidates.push(shapegradDinoStep(d, threads));
+    }
+    candidates.push(...pytorchRows(() => dinoStepPeer(d)));
+    await runTasks(workload, candidates);
     return ctx.end();
   }
 
@@ -159,6 +189,7 @@ async function main(): Promise<void> {
       ? peerCandidates(peers, (p, b, det) => tfXcit(xd, p, b, det), (p, det) => jaxXcit(xd, p, det))
       : peerCandidates(peers, (p, b, det) => tfDino(dd!, p, b, det), (p, det) => jaxDino(dd!, p, det))),
   );
+  if (xd) candidates.push(...pytorchRows(() => xcitPeer(xd)));
   await runTasks(workload, candidates);
   return ctx.end();
 }

@@ -30,10 +30,17 @@ export interface Prepared {
   dispose(): void;
   /** What actually ran (after the first call), e.g. gpu.js's backend and executor. */
   ran?(): string;
+  /**
+   * Time the calls itself, with the plan and deadline timeAsync would get (a peer in another
+   * process, PyTorch, whose round trip to Node per call would be part of the measure).
+   */
+  timeCalls?(plan: TimingPlan, deadline: number): Promise<Timing & { readonly cut: boolean }>;
+  /** Set-up and first-call times measured inside the peer (process start and imports left out): replace the harness's. */
+  ownTimes?(): { readonly setupMs: number; readonly firstCallMs: number };
 }
 
 export interface Candidate {
-  readonly impl: 'shapegrad' | 'tfjs' | 'jax-js';
+  readonly impl: 'shapegrad' | 'tfjs' | 'jax-js' | 'pytorch';
   readonly backend: string;
   /** Notes on the backend: executor, SIMD, threads. */
   readonly detail?: string;
@@ -208,11 +215,11 @@ export async function runCandidate(
     await hooks.phase?.('setup');
     const t0 = performance.now();
     prepared = await c.prepare();
-    const setup = performance.now() - t0;
+    let setup = performance.now() - t0;
     await hooks.phase?.('first call');
     const t1 = performance.now();
     const out = await prepared.first();
-    const firstCall = performance.now() - t1;
+    let firstCall = performance.now() - t1;
     let check: CheckResult = { against: null, loss: out.loss, loss_rel_err: null, tensor_err: null };
     if (oracle !== undefined) {
       const cmp = compareOutputs(out, oracle.output);
@@ -226,7 +233,13 @@ export async function runCandidate(
     }
     const ran = prepared.ran?.();
     await hooks.phase?.('timing');
-    const t = await timeAsync(() => prepared!.step(), { ...plan, ...c.plan }, hooks.deadline);
+    const rowPlan = { ...plan, ...c.plan };
+    const t = prepared.timeCalls ? await prepared.timeCalls(rowPlan, hooks.deadline ?? Infinity) : await timeAsync(() => prepared!.step(), rowPlan, hooks.deadline);
+    const own = prepared.ownTimes?.();
+    if (own !== undefined && Number.isFinite(own.setupMs) && Number.isFinite(own.firstCallMs)) {
+      setup = own.setupMs;
+      firstCall = own.firstCallMs;
+    }
     const detail = [c.detail, ran].filter((s) => s !== undefined && s !== '').join('; ');
     const row = toRow(workload, c, detail, t, setup, firstCall, check);
     const agree = check.against === null ? 'oracle' : `loss rel err ${check.loss_rel_err!.toExponential(1)}, tensors ${check.tensor_err!.toExponential(1)} vs ${check.against}`;

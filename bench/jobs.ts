@@ -4,10 +4,11 @@
  * the parent loads no workload or peer through it.
  */
 import type { Row } from './harness.js';
+import type { PythonProbe } from './pytorch.js';
 
-export const WORKLOADS = ['matmul', 'xcit', 'dino'] as const;
+export const WORKLOADS = ['matmul', 'xcit', 'dino', 'dino-step'] as const;
 export type WorkloadName = (typeof WORKLOADS)[number];
-export const IMPLS = ['shapegrad', 'tfjs', 'jax-js'] as const;
+export const IMPLS = ['shapegrad', 'tfjs', 'jax-js', 'pytorch'] as const;
 
 /** What the parent asks of one child (one workload). */
 export interface WorkloadJob {
@@ -19,6 +20,8 @@ export interface WorkloadJob {
   readonly backends?: readonly string[];
   /** Print which peers and backends loaded (the first workload's first child only). */
   readonly announce: boolean;
+  /** The Python with torch the parent found (once, for every workload), or why the PyTorch rows are skipped; absent without --impl pytorch. */
+  readonly pytorch?: PythonProbe;
 }
 
 /** What a task reports to the parent. */
@@ -37,7 +40,8 @@ export interface TaskInfo {
   readonly row: boolean;
 }
 
-export const workloadTitle = (name: WorkloadName): string => (name === 'xcit' ? 'xcit train step' : name === 'dino' ? 'dino+sinkhorn fwd+bwd' : 'matmul');
+export const workloadTitle = (name: WorkloadName): string =>
+  name === 'xcit' ? 'xcit train step' : name === 'dino' ? 'dino+sinkhorn fwd+bwd' : name === 'dino-step' ? 'dino step (npm start job)' : 'matmul';
 
 export const taskName = (workload: string, row: { impl: string; backend: string }) => `${workload} | ${row.impl}/${row.backend}`;
 export const referenceTaskName = (workload: string) => `${workload} | shapegrad/reference (float64 oracle)`;

@@ -26,6 +26,7 @@ import { fmt, table as renderTable } from './table.js';
 import type { BrowserRun } from './browser/run.js';
 import { formatTarget, type BrowserBenchRow } from './browser/rows.js';
 import { parseArgs, USAGE, UsageError, type Options } from './args.js';
+import { findTorchPython, type PythonProbe } from './pytorch.js';
 
 const progress = (s: string) => process.stderr.write(`[bench] ${s}\n`);
 
@@ -37,7 +38,7 @@ const CHILD = fileURLToPath(new URL('./child.js', import.meta.url));
 const isolation = { children: 0, readyMs: [] as number[] };
 
 /** One workload in child processes, each row within the budget. */
-async function runWorkload(name: WorkloadName, opts: Options, announce: boolean, rows: BenchRow[], errors: string[], backends?: readonly string[]): Promise<void> {
+async function runWorkload(name: WorkloadName, opts: Options, announce: boolean, rows: BenchRow[], errors: string[], backends?: readonly string[], pytorch?: PythonProbe): Promise<void> {
   const budgetMs = opts.budgetS * 1000;
   const own: BenchRow[] = [];
   const onOutcome = (o: TaskOutcome<TaskResult>) => {
@@ -57,7 +58,7 @@ async function runWorkload(name: WorkloadName, opts: Options, announce: boolean,
   };
   const job: WorkloadJob =
     backends === undefined
-      ? { workload: name, quick: opts.quick, impls: opts.impls, reference: opts.reference, announce }
+      ? { workload: name, quick: opts.quick, impls: opts.impls, reference: opts.reference, announce, ...(pytorch === undefined ? {} : { pytorch }) }
       : { workload: name, quick: opts.quick, impls: ['shapegrad'], reference: false, announce, backends };
   const r = await supervise<WorkloadJob, TaskResult>({ script: CHILD, job, budgetMs, onOutcome });
   isolation.children += r.children;
@@ -73,11 +74,12 @@ async function runWorkload(name: WorkloadName, opts: Options, announce: boolean,
 
 // ---- output ----------------------------------------------------------------
 
-const RATIO_COLUMNS = ['tfjs/wasm', 'tfjs/cpu', 'jax-js/wasm', 'shapegrad/webasm', 'shapegrad/wasm-1t'];
+const RATIO_COLUMNS = ['tfjs/wasm', 'tfjs/cpu', 'jax-js/wasm', 'pytorch/cpu-1t', 'pytorch/cpu-2t', 'shapegrad/webasm', 'shapegrad/wasm-1t'];
 
-const table = (rows: readonly BenchRow[]) => renderTable(rows, { ratios: RATIO_COLUMNS });
+/** The ratio columns of the peers that have a timed row in this run. */
+const table = (rows: readonly BenchRow[]) => renderTable(rows, { ratios: RATIO_COLUMNS.filter((c) => rows.some((r) => r.status === 'ok' && peerName(r) === c)) });
 
-function notes(rows: readonly BenchRow[], errors: readonly string[], budgetS: number): string {
+function notes(rows: readonly BenchRow[], errors: readonly string[], budgetS: number, skipped?: string): string {
   const lines = [
     '',
     'x PEER: this row\'s median / the peer\'s median (above 1: slower than the peer).',
@@ -95,6 +97,7 @@ function notes(rows: readonly BenchRow[], errors: readonly string[], budgetS: nu
     lines.push(`${r.workload} | ${peerName(r)}: ${r.detail ? `${r.detail}; ` : ''}setup ${fmt(r.setup_ms)} ms, first call ${fmt(r.first_call_ms)} ms; ${check}${cut}`);
   }
   for (const ref of referenceRuns) lines.push(`${ref.workload} | shapegrad/reference: one float64 run as the oracle, ${(ref.ms / 1000).toFixed(1)} s (not timed as a row)`);
+  if (skipped !== undefined) lines.push('', `PyTorch rows skipped: ${skipped}`);
   if (errors.length > 0) lines.push('', `${errors.length} error(s), no row for these (details on stderr):`, ...errors.map((e) => `  ERROR ${e.split('\n')[0]}`));
   return lines.join('\n');
 }
@@ -185,10 +188,15 @@ async function main(): Promise<number> {
   progress(`${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), Node ${process.version}, ${os.platform()} ${os.arch()}, ${new Date().toISOString()}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   if (opts.xvfb && opts.impls.includes('shapegrad')) progress(`display: ${await ensureDisplay()}`);
   progress(`each row within ${opts.budgetS} s (--budget); one child process per workload, a new one after a row that timed out`);
+  let pytorch: PythonProbe | undefined;
+  if (opts.impls.includes('pytorch')) {
+    pytorch = findTorchPython();
+    progress('python' in pytorch ? `PyTorch ${pytorch.torch} (${pytorch.python}): rows pytorch/cpu-1t and cpu-2t, OPENBLAS_NUM_THREADS=1` : `PyTorch rows skipped: ${pytorch.skipped}`);
+  }
   const rows: BenchRow[] = [];
   const errors: string[] = [];
   const t0 = performance.now();
-  for (const [i, name] of opts.only.entries()) await runWorkload(name, opts, i === 0, rows, errors);
+  for (const [i, name] of opts.only.entries()) await runWorkload(name, opts, i === 0, rows, errors, undefined, pytorch);
   const timedOut = rows.filter((r) => r.status !== 'ok').length;
   progress(`done in ${((performance.now() - t0) / 1000).toFixed(0)} s; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}${timedOut > 0 ? `; ${timedOut} row(s) timed out` : ''}`);
   const ready = isolation.readyMs;
@@ -196,7 +204,7 @@ async function main(): Promise<number> {
     `isolation: ${isolation.children} child process(es), each ready (Node start, imports, peers loaded) in ${ready.map((ms) => ms.toFixed(0)).join(', ')} ms: ${(ready.reduce((a, b) => a + b, 0) / 1000).toFixed(1)} s in all`,
   );
   if (opts.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
-  else process.stdout.write(`${table(rows)}\n${notes(rows, errors, opts.budgetS)}\n`);
+  else process.stdout.write(`${table(rows)}\n${notes(rows, errors, opts.budgetS, pytorch !== undefined && 'skipped' in pytorch ? pytorch.skipped : undefined)}\n`);
   for (const e of errors) process.stderr.write(`[bench] ERROR ${e}\n`);
   stopDisplay();
   return errors.length > 0 ? 1 : 0;

@@ -14,11 +14,14 @@ export function nodePlans(quick: boolean): Record<WorkloadName, TimingPlan> {
         matmul: { warmup: 1, repeats: 10, minRepeats: 3, budgetMs: 1500 },
         xcit: { warmup: 0, repeats: 3, minRepeats: 2, budgetMs: 6000 },
         dino: { warmup: 0, repeats: 3, minRepeats: 2, budgetMs: 4000 },
+        'dino-step': { warmup: 2, repeats: 10, minRepeats: 3, budgetMs: 3000 },
       }
     : {
         matmul: { warmup: 2, repeats: 30, minRepeats: 5, budgetMs: 4000 },
         xcit: { warmup: 1, repeats: 7, minRepeats: 3, budgetMs: 20000 },
         dino: { warmup: 1, repeats: 7, minRepeats: 3, budgetMs: 12000 },
+        // Many short steps: a step is ~0.1 s, and the median of 60 is steadier under other load.
+        'dino-step': { warmup: 5, repeats: 60, minRepeats: 10, budgetMs: 15000 },
       };
 }
 
@@ -34,10 +37,12 @@ export function gpuPlans(quick: boolean): Record<WorkloadName, TimingPlan> {
         matmul: { warmup: 1, repeats: 10, minRepeats: 3, budgetMs: 1500 },
         xcit: { warmup: 0, repeats: 2, minRepeats: 1, budgetMs: 4000 },
         dino: { warmup: 0, repeats: 2, minRepeats: 1, budgetMs: 4000 },
+        'dino-step': { warmup: 0, repeats: 2, minRepeats: 1, budgetMs: 4000 },
       }
     : {
         matmul: { warmup: 2, repeats: 30, minRepeats: 5, budgetMs: 4000 },
         xcit: { warmup: 0, repeats: 5, minRepeats: 1, budgetMs: 8000 },
         dino: { warmup: 0, repeats: 5, minRepeats: 2, budgetMs: 8000 },
+        'dino-step': { warmup: 0, repeats: 5, minRepeats: 2, budgetMs: 8000 },
       };
 }

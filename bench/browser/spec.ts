@@ -9,9 +9,9 @@ import type { WorkloadName } from '../jobs.js';
 export const BROWSER_WORKLOADS = ['matmul 128', 'matmul 512', 'xcit train step', 'dino+sinkhorn fwd+bwd'] as const;
 export type BrowserWorkload = (typeof BROWSER_WORKLOADS)[number];
 
-/** The rows of a --only name. */
+/** The rows of a --only name (none for dino-step: the main job's step against PyTorch runs in Node only). */
 export function browserWorkloads(name: WorkloadName): BrowserWorkload[] {
-  return name === 'matmul' ? ['matmul 128', 'matmul 512'] : name === 'xcit' ? ['xcit train step'] : ['dino+sinkhorn fwd+bwd'];
+  return name === 'matmul' ? ['matmul 128', 'matmul 512'] : name === 'xcit' ? ['xcit train step'] : name === 'dino' ? ['dino+sinkhorn fwd+bwd'] : [];
 }
 
 export interface RowSpec {

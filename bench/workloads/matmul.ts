@@ -3,6 +3,7 @@ import * as sg from '../../src/index.js';
 import { normalData } from '../common.js';
 import { shapegradCompiled, shapegradReference, type Candidate, type ShapegradBackend, type Output } from '../harness.js';
 import type { JaxDevice, JaxPeer, TfBackend, TfPeer } from '../peers.js';
+import type { PeerWorkload } from '../pytorch.js';
 
 export function matmulProgram(n: number) {
   return sg.trace((a, b) => sg.einsum('I K, K J -> I J', a, b), sg.spec(['I', 'K'], [n, n], 'a'), sg.spec(['K', 'J'], [n, n], 'b'));
@@ -81,6 +82,20 @@ export function jaxMatmul(d: MatmulData, peer: JaxPeer, detail: string, device: 
           mm.dispose();
         },
       };
+    },
+  };
+}
+
+/** The PyTorch peer's matmul: torch.mm of the same float32 operands, the product read back as a NumPy view. */
+export function matmulPeer(d: MatmulData): PeerWorkload {
+  return {
+    workload: 'matmul',
+    job: {},
+    tensors: { a: { shape: [d.n, d.n], data: d.a }, b: { shape: [d.n, d.n], data: d.b } },
+    toOutput: (r) => {
+      const c = r.tensors['c'];
+      if (c === undefined || c.length !== d.n * d.n) throw new Error(`pytorch peer: matmul ${d.n} returned ${c?.length ?? 'no'} values, expected ${d.n * d.n}`);
+      return output(c);
     },
   };
 }

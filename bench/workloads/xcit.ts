@@ -9,6 +9,7 @@ import type { Scalar as TfScalar, Tensor as TfTensor, Variable as TfVariable } f
 import { labelData, normalData, type HostArray, type ParamSet } from '../common.js';
 import { referenceOracle, shapegradCompiled, type Candidate, type ShapegradBackend, type Oracle, type Output } from '../harness.js';
 import type { JaxDevice, JaxPeer, TfBackend, TfPeer } from '../peers.js';
+import type { PeerWorkload } from '../pytorch.js';
 import { initXcit, patchPixels, tokens, xcitConfig, xcitProgram, type XcitParams } from './xcit-model.js';
 
 export interface XcitData {
@@ -269,6 +270,31 @@ export function jaxXcit(d: XcitData, peer: JaxPeer, detail: string, device: JaxD
           step.dispose();
         },
       };
+    },
+  };
+}
+
+// ---- PyTorch --------------------------------------------------------------
+
+/**
+ * The same step in PyTorch (bench/pytorch/peer.py): the official XCA and Mlp
+ * modules in pre-norm layer-scale blocks, F.cross_entropy and torch.optim.SGD.
+ * PyTorch keeps Linear weights [out, in] as shapegrad does: no transposes.
+ */
+export function xcitPeer(d: XcitData): PeerWorkload {
+  const tensors = Object.fromEntries(d.params.leaves.map((l) => [`params.${l.path}`, { shape: l.shape, data: l.data }]));
+  const { batch, image } = xcitConfig;
+  return {
+    workload: 'xcit',
+    job: { config: xcitConfig },
+    tensors: { ...tensors, images: { shape: [batch, image, image], data: d.images }, labels: { shape: [batch], data: d.labels } },
+    toOutput: (r) => {
+      const after = d.params.leaves.map((l) => {
+        const t = r.tensors[`params.${l.path}`];
+        if (t === undefined) throw new Error(`pytorch peer: xcit returned no parameter ${l.path}`);
+        return t;
+      });
+      return { loss: r.loss, tensors: updates(d.params.leaves, after), jointScale: true };
     },
   };
 }

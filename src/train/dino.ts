@@ -57,6 +57,8 @@ export interface DinoTrainConfig {
   readonly freezeLastLayerSteps: number;
   readonly seed: number;
   readonly backend: Backend;
+  /** Threads of the native wasm backend (default: the machine's cores); the bench's wasm-1t and wasm-2t rows set it. */
+  readonly wasmThreads?: number;
 }
 
 export const defaultDinoConfig: DinoTrainConfig = {
@@ -208,7 +210,7 @@ export function dinoTrainer(overrides: Partial<DinoTrainConfig> = {}): DinoTrain
     spec([], [], 'momentum'),
     spec([], [], 'lastLayerLearns'),
   );
-  const compiled = compile(program, { backend: config.backend });
+  const compiled = compile(program, { backend: config.backend, ...(config.wasmThreads === undefined ? {} : { wasm: { threads: config.wasmThreads } }) });
   // Schedules over a fraction p of the run: the learning rate warms up, then follows a cosine to
   // minLr (step-parts' warmupCosine); the EMA momentum follows a cosine from momentumTeacher to 1 (DINO's).
   const momentumAt = (p: number) => cosineFromTo(p, config.momentumTeacher, 1);

@@ -19,8 +19,8 @@ describe('bench command line (bench/args.ts)', () => {
     assert.equal(o.gpu, false);
     assert.equal(o.allowSwiftshader, false);
     assert.equal(o.backends, null);
-    assert.deepEqual(o.only, ['matmul', 'xcit', 'dino']);
-    assert.deepEqual(o.impls, ['shapegrad', 'tfjs', 'jax-js']);
+    assert.deepEqual(o.only, ['matmul', 'xcit', 'dino', 'dino-step']);
+    assert.deepEqual(o.impls, ['shapegrad', 'tfjs', 'jax-js', 'pytorch']);
     assert.equal(o.budgetS, DEFAULT_BUDGET_S);
     assert.equal(o.budgetGiven, false);
     assert.equal(o.reference, true);
