@@ -24,8 +24,8 @@ describe('cli/eval', function () {
   it('flag mistakes exit 2, weights that do not fit exit 1, each with one line', () => {
     for (const [args, code, pattern] of [
       [[], 2, /--run runs\/NAME or --weights FILE --model NAME is required/],
-      [['--weights', weights], 2, /--weights needs --model \(xcit-tiny or resmlp-tiny\)/],
-      [['--weights', weights, '--model', 'vit'], 2, /--model must be one of xcit-tiny, resmlp-tiny, got 'vit'/],
+      [['--weights', weights], 2, /--weights needs --model \(xcit-tiny or resmlp-tiny or vit-tiny or regnety-tiny\)/],
+      [['--weights', weights, '--model', 'vit-large'], 2, /--model must be one of xcit-tiny, resmlp-tiny, vit-tiny, regnety-tiny, got 'vit-large'/],
       [['--run', run, '--seed', '3'], 2, /--seed goes with --weights/],
       [['--weights', weights, '--model', 'xcit-tiny'], 1, /holds resmlp-tiny weights \(its metadata\), not xcit-tiny: give --model resmlp-tiny/],
       [['--weights', join(dir, 'nope.safetensors'), '--model', 'resmlp-tiny'], 1, /does not exist/],

@@ -21,7 +21,7 @@ describe('cli/train', function () {
   it('an invalid flag, a wrong dataset path and a bad value each give one error line and exit 2 or 1', () => {
     for (const [args, code, pattern] of [
       [['--bogus'], 2, /unknown flag --bogus/],
-      [['--model', 'vit'], 2, /--model must be one of xcit-tiny, resmlp-tiny, got 'vit'/],
+      [['--model', 'vit'], 2, /--model must be one of xcit-tiny, resmlp-tiny, vit-tiny, regnety-tiny, got 'vit'/],
       [['--batch-size=-3'], 2, /--batch-size must be an integer from 1 to 1000000, got '-3'/],
       [['--batch-size', '-3'], 2, /--batch-size needs a value \(write --batch-size=-\.\.\./],
       [['--data-root', join(dir, 'missing'), '--out', join(dir, 'run')], 1, /does not exist/],
