@@ -5,28 +5,32 @@
  * before normalisation, and the normalised prototypes.
  */
 import type { Tensor } from '../../../ir/tensor.js';
-import { goldenArray } from '../../../io/golden.js';
+import { goldenArray, type GoldenFile } from '../../../io/golden.js';
 import { l2Normalize } from '../../../ops/normalization.js';
 import { swav, swavQueueState, type SwavState } from '../../../ssl/swav.js';
 import { configNumber, configValue, tensorOf, type Component, type ComponentValue } from '../component.js';
 import { evaluateCase, goldenTensor } from '../layer-case.js';
 
 const isNumberList = (v: unknown): v is number[] => Array.isArray(v) && v.every((x) => typeof x === 'number');
+
+/** The loss settings of main_swav.py that a SwAV golden file's config records (swav_loss and swav_queue). */
+export function swavLossConfig(file: GoldenFile) {
+  return {
+    nmbCrops: configValue(file, 'nmb_crops', isNumberList, 'a list of numbers'),
+    cropsForAssign: configValue(file, 'crops_for_assign', isNumberList, 'a list of numbers'),
+    temperature: configNumber(file, 'temperature'),
+    epsilon: configNumber(file, 'epsilon'),
+    sinkhornIterations: configNumber(file, 'sinkhorn_iterations'),
+    queueLength: configNumber(file, 'queue_length'),
+  };
+}
 const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
 
 export const swavLoss: Component = {
   name: 'swav_loss',
   describe: 'SwAV swapped-prediction loss with prototype normalisation, Sinkhorn codes and the queue',
   evaluate(file) {
-    const objective = swav({
-      nmbCrops: configValue(file, 'nmb_crops', isNumberList, 'a list of numbers'),
-      cropsForAssign: configValue(file, 'crops_for_assign', isNumberList, 'a list of numbers'),
-      temperature: configNumber(file, 'temperature'),
-      epsilon: configNumber(file, 'epsilon'),
-      sinkhornIterations: configNumber(file, 'sinkhorn_iterations'),
-      queueLength: configNumber(file, 'queue_length'),
-      freezePrototypesNiters: configNumber(file, 'freeze_prototypes_niters'),
-    });
+    const objective = swav({ ...swavLossConfig(file), freezePrototypesNiters: configNumber(file, 'freeze_prototypes_niters') });
     const cases = file.config['cases'] === undefined ? ['no_queue', 'with_queue'] : configValue(file, 'cases', isStringList, 'a list of case names');
     const projection = goldenTensor(file, 'inputs', 'projection_output_before_l2norm', ['N', 'D']);
     const rawPrototypes = goldenTensor(file, 'params', 'prototypes.weight', ['K', 'D']);

@@ -7,10 +7,9 @@
 import type { Tensor } from '../../../ir/tensor.js';
 import { goldenArray, type GoldenFile } from '../../../io/golden.js';
 import { swav, swavQueueState, type Swav, type SwavState } from '../../../ssl/swav.js';
-import { configNumber, configValue, tensorOf, type Component, type ComponentValue } from '../component.js';
+import { tensorOf, type Component, type ComponentValue } from '../component.js';
 import { evaluateCase, goldenTensor } from '../layer-case.js';
-
-const isNumberList = (v: unknown): v is number[] => Array.isArray(v) && v.every((x) => typeof x === 'number');
+import { swavLossConfig } from './swav-loss.js';
 
 /** The steps of a case, in order: '<case>/' alone, or '<case>/step0/', '<case>/step1/', … as the inputs name them. */
 function stepsOf(file: GoldenFile, name: string): string[] {
@@ -56,14 +55,7 @@ export const swavQueueComponent: Component = {
   name: 'swav_queue',
   describe: "SwAV's loss with the queue (main_swav.py): queue scores before Sinkhorn, queue shift, use_the_queue over steps",
   evaluate(file) {
-    const objective = swav({
-      nmbCrops: configValue(file, 'nmb_crops', isNumberList, 'a list of numbers'),
-      cropsForAssign: configValue(file, 'crops_for_assign', isNumberList, 'a list of numbers'),
-      temperature: configNumber(file, 'temperature'),
-      epsilon: configNumber(file, 'epsilon'),
-      sinkhornIterations: configNumber(file, 'sinkhorn_iterations'),
-      queueLength: configNumber(file, 'queue_length'),
-    });
+    const objective = swav(swavLossConfig(file));
     const prototypes = goldenTensor(file, 'params', 'prototypes.weight', ['K', 'D']);
     const cases = Object.keys(file.inputs).flatMap((k) => /^(.+)\/queue_before$/.exec(k)?.[1] ?? []);
     if (cases.length === 0) throw new Error('inputs: no <case>/queue_before (the queue each case starts from)');
