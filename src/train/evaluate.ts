@@ -24,7 +24,7 @@ import { methodLabels } from './methods.js';
 import { metricSeries, readMetrics } from './metrics.js';
 import { ensurePlotsDir, writeFileAtomic, type RunPaths } from './run-dir.js';
 import { specsFor } from './step-parts.js';
-import type { MethodName } from './trainer.js';
+import type { MethodName } from './methods.js';
 
 export interface EvaluationInput {
   readonly method: MethodName;

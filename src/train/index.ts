@@ -6,8 +6,8 @@
 export { dinoTrainer, imageBatches, defaultDinoConfig, type DinoTrainer, type DinoState, type DinoTrainConfig, type DinoNetwork, type DinoStepSpecs, type DinoStepOutput } from './dino.js';
 export { specsOf, specsFor, type SpecsOf, type TensorsOfValues } from './step-parts.js';
 export { backbone, xcitTiny, resmlpTiny, vitTinyBackbone, regnetyTinyBackbone, modelNames, tinyLinearInitStd, type Backbone, type ModelName } from './models.js';
-export { methodNames, type MethodName, type TrainState, type StepResult, type Trainer } from './trainer.js';
-export { buildTrainer, methodConfig, methodLabels, labelledImages, type MethodOptions } from './methods.js';
+export { type TrainState, type StepResult, type Trainer } from './trainer.js';
+export { methods, methodNames, buildTrainer, methodConfig, methodLabels, methodsReading, labelledImages, type MethodName, type MethodOptions, type MethodEntry, type MethodFlag } from './methods.js';
 export { runTraining, evalRun, loadDataset, type RunOptions, type RunResult, type EvalRunOptions, type DatasetName } from './run.js';
 export { openRunDir, readRunInfo, runPaths, discardRunDir, writeFileAtomic, RunDirError, type RunDir, type RunPaths, type RunInfo, type RunIdentity, type OpenRunOptions, type AtomicWriteHooks } from './run-dir.js';
 export {

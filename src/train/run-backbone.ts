@@ -9,7 +9,7 @@ import { readCheckpoint, unflattenFromTensors, type Checkpoint } from './checkpo
 import { readRunInfo, runPaths, RunDirError, type RunPaths } from './run-dir.js';
 import { backbone, modelNames, type ModelName } from './models.js';
 import { evaluatedBackbone } from './methods.js';
-import { methodNames, type MethodName } from './trainer.js';
+import { methodNames, type MethodName } from './methods.js';
 import type { DatasetName } from './run.js';
 
 export interface RunBackbone {

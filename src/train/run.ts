@@ -36,11 +36,11 @@ import { removeLeftoverTmpFiles } from './leftover-files.js';
 import { buildTrainer, evaluatedBackbone, labelledImages, methodConfig, methodLabels, type MethodOptions } from './methods.js';
 import { evaluateRun } from './evaluate.js';
 import { defaultPawsConfig, pawsHeads } from './paws.js';
-import { methodNames, type MethodName, type Trainer, type TrainState } from './trainer.js';
+import type { Trainer, TrainState } from './trainer.js';
 
 /** A dataset the CLI knows (DATASET_NAMES). */
 export type { DatasetName } from '../data/dataset-names.js';
-export type { MethodName } from './trainer.js';
+export type { MethodName } from './methods.js';
 
 export interface RunOptions extends MethodOptions {
   readonly dataset: DatasetName;

@@ -9,19 +9,14 @@ import { isNDArray } from '../io/tree-values.js';
 import { mapTree } from '../ir/tree.js';
 import { setPath } from '../nn/params.js';
 import { flattenToTensors } from './checkpoint.js';
-import type { MethodName, Trainer, TrainState } from './trainer.js';
+import type { Trainer, TrainState } from './trainer.js';
+import { methods, type MethodName } from './methods.js';
 
-export const initialBackbonePaths: Readonly<Record<MethodName, readonly string[]>> = {
-  dino: ['student.backbone', 'teacher.backbone'],
-  swav: ['params.backbone'],
-  paws: ['params.backbone'],
-  deepcluster: ['params.backbone'],
-};
 
 // Each place gets its own buffers: the student and the teacher must not share storage.
 const copied = (tree: unknown): unknown => mapTree(tree, isNDArray, (x: NDArray) => ({ axes: [...x.axes], sizes: [...x.sizes], data: Float64Array.from(x.data) }));
 
 export function startFrom(trainer: Trainer<TrainState>, state: TrainState, method: MethodName, weights: unknown): TrainState {
-  const saved = initialBackbonePaths[method].reduce((tree, path) => setPath(tree, path, copied(weights)), trainer.saved(state) as unknown);
+  const saved = methods[method].initialBackbones.reduce((tree, path) => setPath(tree, path, copied(weights)), trainer.saved(state) as unknown);
   return trainer.restore(flattenToTensors(saved), state.step, state.key);
 }

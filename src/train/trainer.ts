@@ -1,17 +1,12 @@
 /**
  * What the run loop (run.ts) needs from a method's trainer: its state (with
  * the step count and the PRNG key), one compiled step, and the tree of values
- * a checkpoint stores. DINO, SwAV, PAWS and DeepCluster each provide one.
+ * a checkpoint stores. Every method of the methods table (methods.ts) provides one.
  */
 import type { CompiledProgram } from '../compile/compile.js';
 import type { NDArray } from '../runtime/ndarray.js';
 import type { Key } from '../runtime/prng.js';
 import type { Backbone } from './models.js';
-
-/** A self-supervised method the trainers implement. */
-export type MethodName = 'dino' | 'swav' | 'paws' | 'deepcluster';
-/** Every method the trainers implement. */
-export const methodNames: readonly MethodName[] = ['dino', 'swav', 'paws', 'deepcluster'];
 
 /** What every trainer's state has: the step count and the PRNG key. */
 export interface TrainState {

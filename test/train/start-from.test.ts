@@ -1,13 +1,12 @@
 import { strict as assert } from 'node:assert';
-import { buildTrainer, type MethodOptions } from '../../src/train/methods.js';
-import { startFrom, initialBackbonePaths } from '../../src/train/start-from.js';
+import { buildTrainer, methods, type MethodName, type MethodOptions } from '../../src/train/methods.js';
+import { startFrom } from '../../src/train/start-from.js';
 import { resmlpTiny } from '../../src/train/models.js';
 import { evaluate } from '../../src/runtime/interpret.js';
 import { key } from '../../src/runtime/prng.js';
 import { getPath } from '../../src/nn/params.js';
 import { flattenToTensors } from '../../src/train/checkpoint.js';
 import type { Dataset } from '../../src/data/dataset.js';
-import type { MethodName } from '../../src/train/trainer.js';
 
 const options = (method: MethodName): MethodOptions => ({ method, model: 'resmlp-tiny', batchSize: 8, lr: 1e-3, seed: 0, backend: 'cpu', localViews: 0, outDim: 16, teacherTemp: 0.04, momentumTeacher: 0.996, labelsPerClass: 1 });
 const train = { n: 80 } as Dataset;
@@ -24,7 +23,7 @@ describe('train/start-from', function () {
         assert.equal(s.step, 0);
         assert.deepEqual(s.key, init.key);
         const want = flattenToTensors(weights);
-        for (const path of initialBackbonePaths[method]) {
+        for (const path of methods[method].initialBackbones) {
           const got = flattenToTensors(getPath(trainer.saved(s), path));
           assert.deepEqual(Object.keys(got), Object.keys(want));
           for (const name of Object.keys(want)) assert.deepEqual(got[name]!.data, want[name]!.data, `${path}.${name}`);
@@ -32,7 +31,7 @@ describe('train/start-from', function () {
         const before = flattenToTensors(trainer.saved(init));
         const after = flattenToTensors(trainer.saved(s));
         for (const name of Object.keys(before)) {
-          if (initialBackbonePaths[method].some((p) => name.startsWith(`${p}.`))) continue;
+          if (methods[method].initialBackbones.some((p) => name.startsWith(`${p}.`))) continue;
           assert.deepEqual(after[name]!.data, before[name]!.data, `${name} is untouched`);
         }
         const images = Float32Array.from({ length: 8 * 784 }, (_, i) => ((i * 7919) % 255) / 255);
