@@ -8,10 +8,10 @@ import type { Axis, Shape, Sizes } from '../shape/types.js';
 import { ShapeError } from '../shape/errors.js';
 import type { Tensor } from '../ir/tensor.js';
 import { split, type Key } from '../runtime/prng.js';
-import { add, mul } from '../ops/elementwise.js';
-import { broadcastTo } from '../ops/layout.js';
+import { add } from '../ops/elementwise.js';
 import { addAll, concat } from '../ops/slicing.js';
 import { full } from '../ops/sources.js';
+import { scaleBy } from './layer-scale.js';
 
 import { within, type ApplyContext, type Layer } from './layer.js';
 
@@ -67,8 +67,7 @@ export function layerScale<P, S extends Shape, C extends S[number]>(f: Layer<P, 
   return {
     init: (key, sizes) => ({ gamma: full(eta, [axis], sizes) as Tensor<[C]>, inner: f.init(key, sizes) }),
     apply: (params, x, ctx) => {
-      const y = f.apply(params.inner, x, within(ctx, 'inner'));
-      return mul(y, broadcastTo(params.gamma, y.axes, y.sizes) as Tensor<S>);
+      return scaleBy(params.gamma, f.apply(params.inner, x, within(ctx, 'inner')));
     },
   };
 }

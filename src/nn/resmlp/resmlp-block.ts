@@ -15,9 +15,9 @@ import type { Sizes } from '../../shape/types.js';
 import { ShapeError } from '../../shape/errors.js';
 import type { Tensor } from '../../ir/tensor.js';
 import { split, type Key } from '../../runtime/prng.js';
-import { add, mul } from '../../ops/elementwise.js';
-import { broadcastTo } from '../../ops/layout.js';
+import { add } from '../../ops/elementwise.js';
 import { full } from '../../ops/sources.js';
+import { scaleBy } from '../layer-scale.js';
 import { within, type ApplyContext, type Layer } from '../layer.js';
 import { mlp, type MlpParams } from '../mlp.js';
 import { dropPath } from '../dropout.js';
@@ -63,7 +63,6 @@ export function resmlpBlock(options: ResMlpBlockOptions = {}): ResMlpBlock {
   const channelMlp = mlp('C', 'D');
   // dropPath returns an ActivationLayer, whose typed apply omits the context it reads: use it as a Layer.
   const drop: Layer<Record<string, never>, ResMlpTokens, ResMlpTokens> = dropPath(options.dropPath ?? 0);
-  const scaled = (gamma: Tensor<['C']>, y: Tensor<ResMlpTokens>): Tensor<ResMlpTokens> => mul(y, broadcastTo(gamma, y.axes, y.sizes) as Tensor<ResMlpTokens>);
   return {
     init(key: Key, sizes: Sizes): ResMlpBlockParams {
       const c = sizes['C'];
@@ -82,9 +81,9 @@ export function resmlpBlock(options: ResMlpBlockOptions = {}): ResMlpBlock {
     },
     apply(p: ResMlpBlockParams, x: Tensor<ResMlpTokens>, ctx?: ApplyContext): Tensor<ResMlpTokens> {
       const z = attn.apply(p.attn, norm1.apply(p.norm1, x, within(ctx, 'norm1')), within(ctx, 'attn'));
-      const x1 = add(x, drop.apply({}, scaled(p.gamma_1, z), within(ctx, 'drop_path.0')));
+      const x1 = add(x, drop.apply({}, scaleBy(p.gamma_1, z), within(ctx, 'drop_path.0')));
       const m = channelMlp.apply(p.mlp, norm2.apply(p.norm2, x1, within(ctx, 'norm2')), within(ctx, 'mlp'));
-      return add(x1, drop.apply({}, scaled(p.gamma_2, m), within(ctx, 'drop_path.1')));
+      return add(x1, drop.apply({}, scaleBy(p.gamma_2, m), within(ctx, 'drop_path.1')));
     },
   };
 }

@@ -18,9 +18,9 @@
 import type { Sizes } from '../../shape/types.js';
 import type { Tensor } from '../../ir/tensor.js';
 import { split, type Key } from '../../runtime/prng.js';
-import { add, mul } from '../../ops/elementwise.js';
-import { broadcastTo } from '../../ops/layout.js';
+import { add } from '../../ops/elementwise.js';
 import { full } from '../../ops/sources.js';
+import { scaleBy } from '../layer-scale.js';
 import { within, type ApplyContext, type Layer } from '../layer.js';
 import { layerNorm, type LayerNormParams } from '../layer-norm.js';
 import { mlp, type MlpParams } from '../mlp.js';
@@ -61,7 +61,6 @@ export interface ClassAttentionBlockLayer extends Layer<ClassAttentionBlockParam
 export const mlpHidden = (dim: number, ratio: number): number => Math.floor(dim * ratio);
 
 /** gamma ⊙ x, gamma over the channel axis. */
-export const scaleChannels = (gamma: Tensor<['C']>, x: Tokens): Tokens => mul(x, broadcastTo(gamma, x.axes, x.sizes) as Tokens);
 
 /** XCiT's class-attention block: the class token attends to the patches, then an MLP, each behind a LayerScale residual. */
 export function classAttentionBlock(options: ClassAttentionBlockOptions): ClassAttentionBlockLayer {
@@ -86,9 +85,9 @@ export function classAttentionBlock(options: ClassAttentionBlockOptions): ClassA
       };
     },
     apply(p: ClassAttentionBlockParams, x: Tokens, ctx?: ApplyContext): Tokens {
-      const x1 = add(x, scaleChannels(p.gamma1, attn.apply(p.attn, norm.apply(p.norm1, x), within(ctx, 'attn'))));
+      const x1 = add(x, scaleBy(p.gamma1, attn.apply(p.attn, norm.apply(p.norm1, x), within(ctx, 'attn'))));
       const x2 = tokensNorm ? norm.apply(p.norm2, x1) : replaceClsRow(norm.apply(p.norm2, tokenRows(x1, 0, 1)), x1);
-      const cls = scaleChannels(p.gamma2, ffn.apply(p.mlp, tokenRows(x2, 0, 1)));
+      const cls = scaleBy(p.gamma2, ffn.apply(p.mlp, tokenRows(x2, 0, 1)));
       return add(x2, replaceClsRow(cls, x2));
     },
   };

@@ -23,7 +23,8 @@ import { dropPath } from '../dropout.js';
 import { channelsOf, gridFor, type Grid, type GridLayer, type Tokens } from './heads.js';
 import { xca, type XcaParams } from './xca.js';
 import { lpi, type LpiParams } from './lpi.js';
-import { mlpHidden, scaleChannels } from './class-attention-block.js';
+import { mlpHidden } from './class-attention-block.js';
+import { scaleBy } from '../layer-scale.js';
 
 /** An XCiT block's parameters. */
 export interface XcaBlockParams {
@@ -69,9 +70,9 @@ export function xcaBlock(options: XcaBlockOptions): GridLayer<XcaBlockParams> {
   const applyGrid = (p: XcaBlockParams, x: Tokens, grid: Grid, ctx?: ApplyContext): Tokens => {
     const g = gridFor('xcaBlock', x.size('N'), grid);
     const branch = (name: string, y: Tokens) => drop.apply({}, y, within(ctx, `drop_path.${name}`));
-    const x1 = add(x, branch('attn', scaleChannels(p.gamma1, attn.apply(p.attn, norm.apply(p.norm1, x), within(ctx, 'attn')))));
-    const x2 = add(x1, branch('local_mp', scaleChannels(p.gamma3, local.applyGrid(p.local_mp, norm.apply(p.norm3, x1), g, within(ctx, 'local_mp')))));
-    return add(x2, branch('mlp', scaleChannels(p.gamma2, ffn.apply(p.mlp, norm.apply(p.norm2, x2)))));
+    const x1 = add(x, branch('attn', scaleBy(p.gamma1, attn.apply(p.attn, norm.apply(p.norm1, x), within(ctx, 'attn')))));
+    const x2 = add(x1, branch('local_mp', scaleBy(p.gamma3, local.applyGrid(p.local_mp, norm.apply(p.norm3, x1), g, within(ctx, 'local_mp')))));
+    return add(x2, branch('mlp', scaleBy(p.gamma2, ffn.apply(p.mlp, norm.apply(p.norm2, x2)))));
   };
   return {
     grid: options.grid,
