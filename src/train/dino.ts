@@ -26,7 +26,7 @@ import { concat } from '../ops/slicing.js';
 import { splitViews } from '../ssl/multi-crop.js';
 import { withUpdates } from '../nn/params.js';
 import { asTensors, cosineFromTo, gate, isNd, sameSizeGroups, specsOf, scheduleAt, type SpecsOf } from './step-parts.js';
-import { unflattenFromTensors } from './checkpoint.js';
+import { unflattenFromTensors } from './tensor-tree.js';
 import type { Trainer } from './trainer.js';
 import type { ApplyContext } from '../nn/layer.js';
 import { dinoCrops, multiCropSpecs, multiCropViews, sampleMultiCrop } from '../data/multi-crop.js';

@@ -8,6 +8,7 @@
  * writeFileAtomic (src/io/atomic-write.ts): a temporary file in the same folder, fsync, rename,
  * so a crash leaves either the old file or the new one, never half of one.
  */
+import { oneLine } from './one-line.js';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import * as t from 'io-ts';
@@ -199,8 +200,4 @@ export function ensurePlotsDir(paths: RunPaths): string {
   return paths.plotsDir;
 }
 
-/** An error's message on one line, shortened. */
-export function oneLine(e: unknown, max = 160): string {
-  const text = (e instanceof Error ? e.message : String(e)).replace(/\s+/g, ' ').trim();
-  return text.length > max ? `${text.slice(0, max - 3)}...` : text;
-}
+export { oneLine } from './one-line.js';
