@@ -28,7 +28,7 @@ import { linear, type LinearParams } from '../nn/linear.js';
 import { within } from '../nn/layer.js';
 import { withUpdates } from '../nn/params.js';
 import { adamw, type AdamWState } from '../optim/adamw.js';
-import { regularized, zerosTree } from '../optim/optimizer.js';
+import { regularized } from '../optim/optimizer.js';
 import { deepClusterEpoch, initialDeepClusterState } from '../ssl/deep-cluster.js';
 import { itemsByImageId } from '../ssl/uniform-sampler.js';
 import { normalizedMutualInfo } from '../eval/clustering.js';
@@ -36,11 +36,12 @@ import { multiCropSpecs, multiCropViews, sampleMultiCrop, type MultiCropConfig }
 import type { ViewTensors } from '../data/augment/view.js';
 import type { Dataset } from '../data/dataset.js';
 import { gatherImages } from '../data/loader.js';
-import { permutation } from '../data/permutation.js';
 import { unflattenFromTensors } from './checkpoint.js';
 import { bnHead, type HeadParams } from './heads.js';
 import { backbone, tinyLinearInitStd, type ModelName } from './models.js';
-import { asTensors, specsOf, trainingContext, scheduleAt, type OptimisationConfig, type TensorsOfValues } from './step-parts.js';
+import { asTensors, specsOf, trainingContext, scheduleAt, type OptimisationConfig } from './step-parts.js';
+import { clusterSubset, subsetFeatures as clusterFeatures } from './cluster-subset.js';
+import { withFreshHeads } from './fresh-heads.js';
 import type { Trainer, TrainState } from './trainer.js';
 
 export interface DeepClusterTrainConfig extends OptimisationConfig {
@@ -105,8 +106,8 @@ export function deepClusterTrainer(train: Dataset, overrides: Partial<DeepCluste
   if (config.pcaDims > config.featureDim) throw new RangeError(`deepcluster: pcaDims ${config.pcaDims} exceeds the feature width ${config.featureDim}`);
   if (n < config.clusters || n < B) throw new RangeError(`deepcluster: ${n} images to cluster is fewer than the ${config.clusters} clusters or the batch of ${B}`);
   const epochSteps = Math.floor(n / B);
-  const subsetIndices = Uint32Array.from(permutation(foldIn(makeKey(config.seed), 21), train.n).slice(0, n));
-  const subsetLabels = Uint8Array.from(subsetIndices, (i) => train.labels[i]!);
+  const subset = clusterSubset(train, n, config.seed);
+  const subsetIndices = subset.indices;
   const net = backbone(config.model);
   const head = bnHead('C', 'H', 'F', tinyLinearInitStd);
   const top = linear('F', 'K');
@@ -124,20 +125,7 @@ export function deepClusterTrainer(train: Dataset, overrides: Partial<DeepCluste
   };
   const shape = initState();
 
-  const E = 250;
-  const featureProgram = compile(
-    trace((p: DeepClusterNetwork, x: Tensor<['B', 'H', 'W']>) => head.apply(p.head, net.features(p.backbone, x)), specsOf(shape.params), spec(['B', 'H', 'W'], [E, 28, 28], 'images')),
-    { backend: config.backend },
-  );
-  const subsetFeatures = async (params: ValuesOf<DeepClusterNetwork>): Promise<NDArray<readonly ['N', 'F']>> => {
-    const out = new Float64Array(n * config.featureDim);
-    for (let at = 0; at < n; at += E) {
-      const idx = Array.from({ length: E }, (_, i) => subsetIndices[Math.min(at + i, n - 1)]!);
-      const f = (await featureProgram.run(params, gatherImages(train, idx))).data;
-      out.set(f.subarray(0, Math.min(E, n - at) * config.featureDim), at * config.featureDim);
-    }
-    return { axes: ['N', 'F'], sizes: [n, config.featureDim], data: out };
-  };
+  const subsetFeatures = clusterFeatures(net, head, shape.params, train, subset, config.featureDim, config.backend);
 
   const program = trace(
     (params: DeepClusterNetwork, opt: AdamWState, images: Tensor<['B', 'H', 'W']>, labels: Tensor<['B']>, viewData: readonly ViewTensors[], lr: Tensor<[]>) => {
@@ -165,14 +153,10 @@ export function deepClusterTrainer(train: Dataset, overrides: Partial<DeepCluste
   /** A DeepCluster epoch: cluster the subset's features, draw the samples, reset the top layer and its optimizer state. */
   const recluster = async (state: DeepClusterTrainState): Promise<{ state: DeepClusterTrainState; nmi: number }> => {
     const epoch = state.step / epochSteps;
-    const features = await subsetFeatures(state.params);
+    const features = await subsetFeatures.features(state.params);
     const r = deepClusterEpoch(foldIn(state.key, 1000 + epoch), initialDeepClusterState, features, { clusters: config.clusters, pcaDims: config.pcaDims, reassign: (epochSteps * B) / n }, { features: 'F', classes: 'K' });
     const items = itemsByImageId(r.dataset, r.sampler.indexes);
-    const top_layer = evaluate(r.topLayer);
-    const params = { ...state.params, top_layer };
-    // AdamW's moments are trees like the parameters (its state type does not say so).
-    const reset = (moments: unknown) => ({ ...(moments as ValuesOf<DeepClusterNetwork>), top_layer: zerosLike(top_layer) });
-    const opt = { ...state.opt, m: reset(state.opt.m), v: reset(state.opt.v) };
+    const { params, opt } = withFreshHeads(state.params, state.opt, { top_layer: evaluate(r.topLayer) });
     const sampleCount = epochSteps * B;
     return {
       state: {
@@ -182,7 +166,7 @@ export function deepClusterTrainer(train: Dataset, overrides: Partial<DeepCluste
         samples: { axes: ['S'], sizes: [sampleCount], data: Float64Array.from(items.imageIndex.subarray(0, sampleCount)) },
         pseudoLabels: { axes: ['S'], sizes: [sampleCount], data: Float64Array.from(items.pseudolabel.subarray(0, sampleCount)) },
       },
-      nmi: normalizedMutualInfo(r.clustering.assign, subsetLabels),
+      nmi: normalizedMutualInfo(r.clustering.assign, subset.labels),
     };
   };
 
@@ -220,11 +204,8 @@ export function deepClusterTrainer(train: Dataset, overrides: Partial<DeepCluste
     },
     destroy: () => {
       compiled.destroy();
-      featureProgram.destroy();
+      subsetFeatures.destroy();
     },
   };
 }
 
-function zerosLike<V>(tree: V): ValuesOf<TensorsOfValues<V>> {
-  return evaluate(zerosTree(asTensors(tree)));
-}
