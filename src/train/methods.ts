@@ -16,6 +16,7 @@ import { dinoMethod } from './methods/dino.js';
 import { swavMethod } from './methods/swav.js';
 import { pawsMethod } from './methods/paws.js';
 import { deepClusterMethod } from './methods/deepcluster.js';
+import { deeperClusterMethod } from './methods/deepercluster.js';
 
 export { labelledImages } from './methods/paws.js';
 export type { MethodEntry, MethodFlag } from './method-entry.js';
@@ -26,6 +27,7 @@ export const methods = {
   swav: swavMethod,
   paws: pawsMethod,
   deepcluster: deepClusterMethod,
+  deepercluster: deeperClusterMethod,
 } as const satisfies Readonly<Record<string, MethodEntry>>;
 
 /** A self-supervised method the trainers implement. */
