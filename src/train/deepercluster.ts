@@ -149,10 +149,9 @@ export function deeperClusterTrainer(train: Dataset, overrides: Partial<DeeperCl
     const [kb, kh, ks, kq] = split(makeKey(config.seed), 4);
     const params = evaluate({ backbone: net.init(kb!), head: head.init(kh!, sizes), super_head: superHead.init(ks!, sizes), sub_heads: subHeads.init(kq!, sizes) });
     const opt = evaluate(optimizer.init(asTensors(params)));
-    const zeros = (count: number): NDArray => ({ axes: ['S'], sizes: [count], data: new Float64Array(count) });
-    const none = zeros(sampleCount);
+    const none: NDArray = { axes: ['S'], sizes: [sampleCount], data: new Float64Array(sampleCount) };
     const samples = { position: none, rotation: none, superCluster: none, superTarget: none, subTarget: none };
-    return { params, opt, samples, assignment: zeros(n), step: 0, key: foldIn(makeKey(config.seed), 4) };
+    return { params, opt, samples, assignment: { axes: ['N'], sizes: [n], data: new Float64Array(n) }, step: 0, key: foldIn(makeKey(config.seed), 4) };
   };
   const shape = initState();
   const featuresOf = subsetFeatures(net, head, shape.params, train, subset, config.featureDim, config.backend);
