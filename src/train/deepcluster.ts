@@ -18,28 +18,27 @@
  */
 import type { Tensor } from '../ir/tensor.js';
 import { spec, trace } from '../ir/trace.js';
-import { valueAndGrad } from '../autodiff/grad.js';
 import { evaluate, type ValuesOf } from '../runtime/interpret.js';
 import type { NDArray } from '../runtime/ndarray.js';
 import { foldIn, key as makeKey, split, type Key } from '../runtime/prng.js';
 import { compile } from '../compile/compile.js';
 import { crossEntropy } from '../ops/losses.js';
 import { linear, type LinearParams } from '../nn/linear.js';
-import { within } from '../nn/layer.js';
-import { withUpdates } from '../nn/params.js';
 import { adamw, type AdamWState } from '../optim/adamw.js';
 import { regularized } from '../optim/optimizer.js';
 import { deepClusterEpoch, initialDeepClusterState } from '../ssl/deep-cluster.js';
 import { itemsByImageId } from '../ssl/uniform-sampler.js';
 import { normalizedMutualInfo } from '../eval/clustering.js';
-import { multiCropSpecs, multiCropViews, sampleMultiCrop, type MultiCropConfig } from '../data/multi-crop.js';
+import { multiCropSpecs, multiCropViews, type MultiCropConfig } from '../data/multi-crop.js';
 import type { ViewTensors } from '../data/augment/view.js';
 import type { Dataset } from '../data/dataset.js';
 import { gatherImages } from '../data/loader.js';
 import { unflattenFromTensors } from './checkpoint.js';
+import { clusterStep } from './cluster-step.js';
+import { clusterEpochStep, finiteLoss } from './cluster-epoch-step.js';
 import { bnHead, type HeadParams } from './heads.js';
 import { backbone, tinyLinearInitStd, type ModelName } from './models.js';
-import { asTensors, specsOf, trainingContext, scheduleAt, type OptimisationConfig } from './step-parts.js';
+import { asTensors, specsOf, type OptimisationConfig } from './step-parts.js';
 import { clusterSubset, subsetFeatures as clusterFeatures } from './cluster-subset.js';
 import { withFreshHeads } from './fresh-heads.js';
 import type { Trainer, TrainState } from './trainer.js';
@@ -130,16 +129,7 @@ export function deepClusterTrainer(train: Dataset, overrides: Partial<DeepCluste
   const program = trace(
     (params: DeepClusterNetwork, opt: AdamWState, images: Tensor<['B', 'H', 'W']>, labels: Tensor<['B']>, viewData: readonly ViewTensors[], lr: Tensor<[]>) => {
       const [view] = multiCropViews(images, viewData, deepClusterCrops).global;
-      const stats: Record<string, Tensor> = {};
-      const headStats: Record<string, Tensor> = {};
-      const [loss, grads] = valueAndGrad((p: DeepClusterNetwork) => {
-        const features = net.features(p.backbone, view!, trainingContext(stats));
-        const logits = top.apply(p.top_layer, head.apply(p.head, features, within(trainingContext(headStats), 'head')));
-        return crossEntropy(logits as Tensor<['B', 'K']>, labels, 'K');
-      })(params);
-      const next = optimizer.step(params, grads, opt, lr);
-      const p = next.params as DeepClusterNetwork;
-      return { loss, params: { ...withUpdates(p, headStats), backbone: withUpdates(p.backbone, stats) }, opt: next.state };
+      return clusterStep({ net, head, optimizer }, params, opt, view!, lr, (p, features) => crossEntropy(top.apply(p.top_layer, features) as Tensor<['B', 'K']>, labels, 'K'));
     },
     specsOf(shape.params),
     specsOf(shape.opt),
@@ -179,19 +169,13 @@ export function deepClusterTrainer(train: Dataset, overrides: Partial<DeepCluste
     compiled,
     initState,
     async step(start, _images, progress) {
-      const inEpoch = start.step % epochSteps;
-      const fresh = inEpoch === 0 ? await recluster(start) : undefined;
-      const state = fresh?.state ?? start;
+      const { inEpoch, fresh, state, lr, crops } = await clusterEpochStep(start, progress, { epochSteps, batchSize: B, schedule: config, reassign: recluster });
       const positions = state.samples.data.subarray(inEpoch * B, (inEpoch + 1) * B);
       const images = gatherImages(train, Array.from(positions, (p) => subsetIndices[p]!));
       const labels = state.pseudoLabels.data.slice(inEpoch * B, (inEpoch + 1) * B);
-      const { lr } = scheduleAt(state.step, progress, config);
-      const sample = sampleMultiCrop(deepClusterCrops, foldIn(foldIn(state.key, 10), state.step), B, src);
-      const out = await compiled.run(state.params, state.opt, images, labels, sample.values, [lr]);
-      const loss = out.loss.data[0]!;
-      if (!Number.isFinite(loss)) throw new Error(`deepcluster: the loss became ${loss} at step ${state.step}`);
+      const out = await compiled.run(state.params, state.opt, images, labels, crops, [lr]);
       return {
-        loss,
+        loss: finiteLoss('deepcluster', out.loss, state.step),
         lr,
         ...(fresh ? { extra: { nmiLabels: fresh.nmi } } : {}),
         state: { ...state, params: out.params, opt: out.opt, step: state.step + 1 },

@@ -19,14 +19,11 @@
  */
 import type { Tensor } from '../ir/tensor.js';
 import { spec, trace } from '../ir/trace.js';
-import { valueAndGrad } from '../autodiff/grad.js';
 import { evaluate, type ValuesOf } from '../runtime/interpret.js';
 import type { NDArray } from '../runtime/ndarray.js';
 import { foldIn, key as makeKey, split, type Key } from '../runtime/prng.js';
 import { compile } from '../compile/compile.js';
 import { linear, type LinearParams } from '../nn/linear.js';
-import { within } from '../nn/layer.js';
-import { withUpdates } from '../nn/params.js';
 import { adamw, type AdamWState } from '../optim/adamw.js';
 import { regularized } from '../optim/optimizer.js';
 import { deeperClusterEpoch, deeperClusterLoss, distUnifTargSampler, type DeeperClusterEpoch } from '../ssl/deeper-cluster.js';
@@ -34,17 +31,19 @@ import { resetTopLayer } from '../ssl/deep-cluster.js';
 import { rotateEach } from '../ssl/rotate-each.js';
 import { ownSubHead } from '../ssl/sub-class-heads.js';
 import { normalizedMutualInfo } from '../eval/clustering.js';
-import { multiCropSpecs, multiCropViews, sampleMultiCrop } from '../data/multi-crop.js';
+import { multiCropSpecs, multiCropViews } from '../data/multi-crop.js';
 import type { ViewTensors } from '../data/augment/view.js';
 import type { Dataset } from '../data/dataset.js';
 import { gatherImages } from '../data/loader.js';
 import { unflattenFromTensors } from './checkpoint.js';
+import { clusterStep } from './cluster-step.js';
+import { clusterEpochStep, finiteLoss } from './cluster-epoch-step.js';
 import { clusterSubset, subsetFeatures } from './cluster-subset.js';
 import { deepClusterCrops, defaultDeepClusterConfig, type DeepClusterTrainConfig } from './deepcluster.js';
 import { withFreshHeads } from './fresh-heads.js';
 import { bnHead, type HeadParams } from './heads.js';
 import { backbone, tinyLinearInitStd } from './models.js';
-import { asTensors, specsOf, trainingContext, scheduleAt } from './step-parts.js';
+import { asTensors, specsOf } from './step-parts.js';
 import type { Trainer, TrainState } from './trainer.js';
 
 export interface DeeperClusterTrainConfig extends DeepClusterTrainConfig {
@@ -160,17 +159,11 @@ export function deeperClusterTrainer(train: Dataset, overrides: Partial<DeeperCl
     (params: DeeperClusterNetwork, opt: AdamWState, images: Tensor<['B', 'H', 'W']>, rotation: Tensor<['B']>, superCluster: Tensor<['B']>, superTarget: Tensor<['B']>, subTarget: Tensor<['B']>, viewData: readonly ViewTensors[], lr: Tensor<[]>) => {
       const [view] = multiCropViews(images, viewData, deepClusterCrops).global;
       const rotated = rotateEach(view!, rotation);
-      const stats: Record<string, Tensor> = {};
-      const headStats: Record<string, Tensor> = {};
-      const [loss, grads] = valueAndGrad((p: DeeperClusterNetwork) => {
-        const features = head.apply(p.head, net.features(p.backbone, rotated, trainingContext(stats)), within(trainingContext(headStats), 'head'));
+      return clusterStep({ net, head, optimizer }, params, opt, rotated, lr, (p, features) => {
         const superLogits = superHead.apply(p.super_head, features) as Tensor<['B', 'KS']>;
         const subLogits = ownSubHead(subHeads.apply(p.sub_heads, features) as Tensor<['B', 'KQ']>, superCluster, S, 'Q');
         return deeperClusterLoss(subLogits, superLogits, subTarget, superTarget).loss;
-      })(params);
-      const next = optimizer.step(params, grads, opt, lr);
-      const p = next.params as DeeperClusterNetwork;
-      return { loss, params: { ...withUpdates(p, headStats), backbone: withUpdates(p.backbone, stats) }, opt: next.state };
+      });
     },
     specsOf(shape.params),
     specsOf(shape.opt),
@@ -217,16 +210,12 @@ export function deeperClusterTrainer(train: Dataset, overrides: Partial<DeeperCl
     epochKey,
     reassign,
     async step(start, _images, progress) {
-      const inEpoch = start.step % epochSteps;
-      const fresh = inEpoch === 0 ? await reassign(start) : undefined;
-      const state = fresh?.state ?? start;
+      const { inEpoch, fresh, state, lr, crops } = await clusterEpochStep(start, progress, { epochSteps, batchSize: B, schedule: config, reassign });
       const batch = (v: NDArray) => v.data.slice(inEpoch * B, (inEpoch + 1) * B);
       const images = gatherImages(train, Array.from(batch(state.samples.position), (p) => subset.indices[p]!));
-      const { lr } = scheduleAt(state.step, progress, config);
-      const sample = sampleMultiCrop(deepClusterCrops, foldIn(foldIn(state.key, 10), state.step), B, src);
-      const out = await compiled.run(state.params, state.opt, images, batch(state.samples.rotation), batch(state.samples.superCluster), batch(state.samples.superTarget), batch(state.samples.subTarget), sample.values, [lr]);
-      const loss = out.loss.data[0]!;
-      if (!Number.isFinite(loss)) throw new Error(`deepercluster: the loss became ${loss} at step ${state.step}`);
+      const { rotation, superCluster, superTarget, subTarget } = state.samples;
+      const out = await compiled.run(state.params, state.opt, images, batch(rotation), batch(superCluster), batch(superTarget), batch(subTarget), crops, [lr]);
+      const loss = finiteLoss('deepercluster', out.loss, state.step);
       const nmi = fresh === undefined ? undefined : { nmiLabels: fresh.nmiLabels, ...(fresh.nmiPrevious === undefined ? {} : { nmiPrevious: fresh.nmiPrevious }) };
       return { loss, lr, ...(nmi ? { extra: nmi } : {}), state: { ...state, params: out.params, opt: out.opt, step: state.step + 1 } };
     },
