@@ -7,7 +7,7 @@ import { readMetrics } from '../../src/train/metrics.js';
 const cli = runCli;
 const quick = [...quickTraining];
 
-describe('cli/train --method swav|paws|deepcluster, cli/eval', function () {
+describe('cli/train --method swav|paws|deepcluster|deepercluster, cli/eval', function () {
   this.timeout(600000);
   const tempDir = tempDirEach('shapegrad-methods-');
   let dir: string;
@@ -19,6 +19,7 @@ describe('cli/train --method swav|paws|deepcluster, cli/eval', function () {
     ['swav', 'SwAV', ['--out-dim', '8']],
     ['paws', 'PAWS', ['--labels-per-class', '2']],
     ['deepcluster', 'DeepCluster', ['--out-dim', '4', '--cluster-images', '64']],
+    ['deepercluster', 'DeeperCluster', ['--out-dim', '8', '--cluster-images', '64']],
   ] as const) {
     it(`${method}: trains 3 steps, writes checkpoint, metrics, results and plot; resuming mid-way gives the same metrics; eval --run re-evaluates it`, () => {
       const whole = join(dir, 'whole');
