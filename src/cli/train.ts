@@ -38,8 +38,8 @@ export const trainUsage = `usage: shapegrad train [--method ${methodNames.join('
   binary folder) and image-folder (DIR/train and DIR/test, one subfolder of PNG/JPEG images per class).
   The trainers take 28x28 grayscale images so far: a colour dataset is refused with what it holds.
   --out-dim: ${orList(methodNames.flatMap((m) => { const o = methods[m].defaults.outDim; return o === undefined ? [] : [`${o.meaning} (default ${o.value})`]; }))};
-  --labels-per-class is PAWS' labelled images per class (default 10); --cluster-images is DeepCluster's
-  clustered subset (default 6000).
+  --labels-per-class is PAWS' labelled images per class (default 10); --cluster-images is DeepCluster's and
+  DeeperCluster's clustered subset (default 6000 / 1280; an epoch is that many images).
 ${wrapped(`Flags of some methods only: ${METHOD_FLAGS.map((f) => `--${f} (${methodsReading(f).join(', ')})`).join(', ')}.`)}
   --init-from: start from a backbone trained elsewhere (a safetensors file of --model with the official
   state_dict names, e.g. from shapegrad export or PyTorch); DINO's student and teacher both start from it.
