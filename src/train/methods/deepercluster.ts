@@ -7,7 +7,7 @@ const superClusters = defaultDeeperClusterConfig.superClusters;
 /** DeeperCluster's entry in the methods table. */
 export const deeperClusterMethod: MethodEntry = {
   label: 'DeeperCluster',
-  defaults: { batchSize: 64, lr: 1e-3, outDim: { value: defaultDeeperClusterConfig.clusters, meaning: `DeeperCluster's k (all sub-clusters, a multiple of its ${superClusters} super-clusters)` } },
+  defaults: { batchSize: 64, lr: 1e-3, outDim: { value: defaultDeeperClusterConfig.clusters, meaning: `DeeperCluster's k, a multiple of its ${superClusters} super-clusters` } },
   flags: ['out-dim', 'cluster-images'],
   evaluatedBackbone: 'params.backbone',
   initialBackbones: ['params.backbone'],
