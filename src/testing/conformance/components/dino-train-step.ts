@@ -58,7 +58,7 @@ function crops(file: GoldenFile, name: string): Tensor<VitImage>[] {
   const [n, ...rest] = g.shape as [number, number, number, number, number];
   const data = goldenData(g);
   const size = rest.reduce((a, b) => a * b, 1);
-  return Array.from({ length: n }, (_, i) => fromArray(data.subarray(i * size, (i + 1) * size), ['B', 'C', 'H', 'W'], rest, { name: `${name}[${i}]` }) as Tensor<VitImage>);
+  return Array.from({ length: n }, (_, i) => fromArray(data.subarray(i * size, (i + 1) * size), ['B', 'C', 'H', 'W'], rest, ) as Tensor<VitImage>);
 }
 
 /** The number of ViT blocks named in the student's params. */
@@ -105,8 +105,16 @@ function headOf(file: GoldenFile, inDim: number): DinoHeadLayer {
 /** The resumed AdamW state: the file's moments where it has them (none for a parameter that never had a gradient), its step count. */
 function resumedAdamW(file: GoldenFile, student: DinoNetwork): AdamWState {
   const { leaves, rebuild } = leavesOf(student);
+  // Unnamed constants: a training step is no forward program over the file's inputs (forward-program.ts, ONNX export).
   const moment = (kind: string) =>
-    rebuild<DinoNetwork>(leaves.map((l) => (file.inputs[`adamw/${kind}/${l.path}`] === undefined ? fullLike(0, l.value) : goldenTensor(file, 'inputs', `adamw/${kind}/${l.path}`, [...l.value.axes]))));
+    rebuild<DinoNetwork>(
+      leaves.map((l) => {
+        const g = file.inputs[`adamw/${kind}/${l.path}`];
+        if (g === undefined) return fullLike(0, l.value);
+        if (g.shape.join() !== l.value.sizes.join()) throw new Error(`inputs.adamw/${kind}/${l.path}: shape [${g.shape.join(', ')}], the parameter [${l.value.sizes.join(', ')}]`);
+        return fromArray(goldenData(g), [...l.value.axes], l.value.sizes);
+      }),
+    );
   return { m: moment('exp_avg_before'), v: moment('exp_avg_sq_before'), t: scalar(inputScalar(file, 'adamw/step_before')) };
 }
 
