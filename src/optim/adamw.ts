@@ -36,6 +36,12 @@ export interface AdamWStepOptions {
    * run time (non-zero: updated), e.g. DINO's last layer during its freeze. Default: every parameter.
    */
   readonly learns?: (path: string) => boolean | Tensor<[]>;
+  /**
+   * Steps a parameter sat out so far (undefined: none). PyTorch counts steps per parameter, so one
+   * that had no gradient for a while (DINO's frozen last layer) corrects its moments' bias with its
+   * own count, t minus these, not the optimiser's.
+   */
+  readonly skippedSteps?: (path: string) => Tensor<[]> | undefined;
 }
 
 /** AdamW, whose step also takes per-step settings. */
@@ -57,8 +63,8 @@ export function adamw(options: AdamWOptions = {}): AdamW {
       const ms = leavesOf(state.m).leaves.map((l) => l.value as Tensor<string[]>);
       const vs = leavesOf(state.v).leaves.map((l) => l.value as Tensor<string[]>);
       const t = add(state.t, 1);
-      const correction1 = sub(1, pow(full(b1, [], []), t));
-      const correction2 = sub(1, pow(full(b2, [], []), t));
+      const corrections = (count: Tensor<[]>) => [sub(1, pow(full(b1, [], []), count)), sub(1, pow(full(b2, [], []), count))] as const;
+      const shared = corrections(t);
       const out = p.map((leaf, i) => {
         const w = leaf.value as Tensor<string[]>;
         const grad = g[i] as Tensor<string[]>;
@@ -69,6 +75,8 @@ export function adamw(options: AdamWOptions = {}): AdamW {
         const decayed = decay !== 0 && (options.decay?.(leaf.path, w) ?? true) ? sub(w, mul(mul(rate, typeof decay === 'number' ? decay : like(decay)), w)) : w;
         const m = add(mul(ms[i]!, b1), mul(grad, 1 - b1));
         const v = add(mul(vs[i]!, b2), mul(mul(grad, grad), 1 - b2));
+        const skipped = stepOptions.skippedSteps?.(leaf.path);
+        const [correction1, correction2] = skipped === undefined ? shared : corrections(sub(t, skipped));
         const update = div(div(m, like(correction1)), add(sqrt(div(v, like(correction2))), eps));
         const updated = { w: sub(decayed, mul(rate, update)), m, v };
         if (learns === true) return updated;

@@ -61,6 +61,8 @@ export interface DinoStepInputs<V extends DinoView> {
   readonly momentum: Tensor<[]>;
   /** 0 while the last layer is frozen (freeze_last_layer), 1 after. */
   readonly lastLayerLearns: Tensor<[]>;
+  /** Steps the last layer sat out so far (its AdamW step count is the optimiser's minus these, as PyTorch's per-parameter count). */
+  readonly lastLayerSkipped: Tensor<[]>;
 }
 
 /** A step's results, and the intermediates a check may compare. */
@@ -126,7 +128,11 @@ export function dinoStep<V extends DinoView>(parts: DinoStepParts<V>): (inputs: 
     })(inputs.student);
     const has = (path: string) => !frozen.includes(path);
     const { grads: clipped, norms } = parts.clipGrad > 0 ? clipGradients(grads, parts.clipGrad, has) : { grads, norms: {} };
-    const next = optimizer.step(inputs.student, clipped, inputs.opt, inputs.lr, { weightDecay: inputs.weightDecay, learns: learnsAt(head, inputs.lastLayerLearns) });
+    const next = optimizer.step(inputs.student, clipped, inputs.opt, inputs.lr, {
+      weightDecay: inputs.weightDecay,
+      learns: learnsAt(head, inputs.lastLayerLearns),
+      skippedSteps: (path) => (path.startsWith(lastLayer) ? inputs.lastLayerSkipped : undefined),
+    });
     const student = withBackbone(next.params, studentStats);
     // The teacher's BatchNorm statistics are those of its own forward pass (emaUpdate leaves buffers alone).
     const teacher = withBackbone(emaUpdate(asTeacherParams(inputs.teacher), student, inputs.momentum), teacherStats);

@@ -95,7 +95,7 @@ export interface DinoState {
   readonly key: Key;
 }
 
-/** The traced step's arguments: student, teacher, center, optimiser state, images, views, lr, momentum, lastLayerLearns, weight decay. */
+/** The traced step's arguments: student, teacher, center, optimiser state, images, views, lr, momentum, lastLayerLearns, weight decay, lastLayerSkipped. */
 export type DinoStepSpecs = readonly [
   SpecsOf<ValuesOf<DinoNetwork>>,
   SpecsOf<ValuesOf<DinoNetwork>>,
@@ -103,6 +103,7 @@ export type DinoStepSpecs = readonly [
   SpecsOf<ValuesOf<AdamWState>>,
   TensorSpec<['B', 'H', 'W']>,
   readonly ViewSpecs[],
+  TensorSpec<[]>,
   TensorSpec<[]>,
   TensorSpec<[]>,
   TensorSpec<[]>,
@@ -168,9 +169,9 @@ export function dinoTrainer(overrides: Partial<DinoTrainConfig> = {}): DinoTrain
   });
 
   const program: Program<DinoStepSpecs, DinoStepOutput> = trace(
-    (student: DinoNetwork, teacher: DinoNetwork, center: Tensor<['K']>, opt: AdamWState, images: Tensor<['B', 'H', 'W']>, viewData: readonly ViewTensors[], lr: Tensor<[]>, momentum: Tensor<[]>, lastLayerLearns: Tensor<[]>, weightDecay: Tensor<[]>) => {
+    (student: DinoNetwork, teacher: DinoNetwork, center: Tensor<['K']>, opt: AdamWState, images: Tensor<['B', 'H', 'W']>, viewData: readonly ViewTensors[], lr: Tensor<[]>, momentum: Tensor<[]>, lastLayerLearns: Tensor<[]>, weightDecay: Tensor<[]>, lastLayerSkipped: Tensor<[]>) => {
       const views = multiCropViews(images, viewData, crops);
-      const r = step({ student, teacher, center, opt, views: [...views.global, ...views.local], lr, weightDecay, momentum, lastLayerLearns });
+      const r = step({ student, teacher, center, opt, views: [...views.global, ...views.local], lr, weightDecay, momentum, lastLayerLearns, lastLayerSkipped });
       return { loss: r.loss, student: r.student, teacher: r.teacher, center: r.center, opt: r.opt };
     },
     specsOf(shape.student),
@@ -183,6 +184,7 @@ export function dinoTrainer(overrides: Partial<DinoTrainConfig> = {}): DinoTrain
     spec([], [], 'momentum'),
     spec([], [], 'lastLayerLearns'),
     spec([], [], 'weightDecay'),
+    spec([], [], 'lastLayerSkipped'),
   );
   const compiled = compile(program, { backend: config.backend, ...(config.wasmThreads === undefined ? {} : { wasm: { threads: config.wasmThreads } }) });
   // Schedules over a fraction p of the run: the learning rate warms up, then follows a cosine to
@@ -193,7 +195,7 @@ export function dinoTrainer(overrides: Partial<DinoTrainConfig> = {}): DinoTrain
   const stepInputs = (state: DinoState, images: Float32Array, progress?: number) => {
     const { p, lr } = scheduleAt(state.step, progress, config);
     const sample = sampleMultiCrop(crops, foldIn(state.key, state.step), B, src);
-    const inputs: InputsOf<DinoStepSpecs> = [state.student, state.teacher, state.center, state.opt, images, sample.values, [lr], [momentumAt(p)], [state.step < config.freezeLastLayerSteps ? 0 : 1], [weightDecayAt(p)]];
+    const inputs: InputsOf<DinoStepSpecs> = [state.student, state.teacher, state.center, state.opt, images, sample.values, [lr], [momentumAt(p)], [state.step < config.freezeLastLayerSteps ? 0 : 1], [weightDecayAt(p)], [Math.min(state.step, config.freezeLastLayerSteps)]];
     return { inputs, lr };
   };
 

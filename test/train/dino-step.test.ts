@@ -54,6 +54,7 @@ function setup(seed: number, lastLayerLearns: number, rates: { lr: number; wd: n
     weightDecay: scalar(rates.wd),
     momentum: scalar(rates.m),
     lastLayerLearns: scalar(lastLayerLearns),
+    lastLayerSkipped: scalar(3),
   };
   return { inputs, result: step(inputs) };
 }

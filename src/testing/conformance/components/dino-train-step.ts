@@ -162,6 +162,8 @@ export const dinoTrainStepComponent: Component = {
       weightDecay: scalar(scheduleValue(file, 'wd_schedule', it)),
       momentum: scalar(scheduleValue(file, 'momentum_schedule', it)),
       lastLayerLearns: scalar(epoch >= num(file.config, 'config', 'freeze_last_layer') ? 1 : 0),
+      // The last layer has no AdamW state: it sat out every step so far.
+      lastLayerSkipped: scalar(inputScalar(file, 'adamw/step_before')),
     });
     const byPath = (tree: unknown): Record<string, Tensor> => Object.fromEntries(leavesOf(tree).leaves.map((l) => [l.path, l.value]));
     const prefixed = (prefix: string, rec: Readonly<Record<string, Tensor>>, keep: (key: string) => boolean = () => true) =>
