@@ -343,9 +343,6 @@ class XcitBench:
         self.optimizer.zero_grad()
         loss = self.forward()
         loss.backward()
-        if self.clip_grad:
-            clip_gradients(self.student, self.clip_grad)
-        cancel_gradients_last_layer(self.student, info["lastLayerFrozen"])
         self.optimizer.step()
         return loss.item()
 
