@@ -12,6 +12,15 @@ describe('testing/conformance/components/dino-train-step', () => {
     assert.ok(s.maxAbs < 1e-12, `max abs ${s.maxAbs}`);
   });
 
+  it('passes a variant at other sizes, seed and epoch (the last layer learning for the first time, with its own AdamW step count)', () => {
+    const path = 'test/fixtures/golden-variants/dino_train_step.json';
+    const report = checkGoldenSync('dino_train_step', loadGolden(path), path, { components: { dino_train_step: dinoTrainStepComponent } });
+    assert.equal(report.error, undefined, report.error);
+    const failed = report.lines.filter((l) => l.status !== 'pass').map((l) => `${l.key} ${l.maxAbs}`);
+    assert.deepEqual(failed, []);
+    assert.ok(report.lines.some((l) => l.key === 'student/head.last_layer.weight_v'));
+  });
+
   it('fails when the clipping setting differs from the file (the clipping is pinned, not incidental)', () => {
     const file = loadGolden(fixture);
     const report = checkGoldenSync('dino_train_step', { ...file, config: { ...file.config, clip_grad: 1e9 } }, fixture, { components: { dino_train_step: dinoTrainStepComponent } });
