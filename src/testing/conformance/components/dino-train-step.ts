@@ -118,6 +118,13 @@ function resumedAdamW(file: GoldenFile, student: DinoNetwork): AdamWState {
   return { m: moment('exp_avg_before'), v: moment('exp_avg_sq_before'), t: scalar(inputScalar(file, 'adamw/step_before')) };
 }
 
+/** concat along `axis` as a tree of concats of at most 8 parts: a GPU kernel reads a bounded number of buffers (headlessgl: 15). */
+function concatInChunks<S extends string[]>(parts: readonly Tensor<S>[], axis: S[number]): Tensor<S> {
+  if (parts.length <= 8) return concat(parts, axis);
+  const chunks = Array.from({ length: Math.ceil(parts.length / 8) }, (_, i) => concat(parts.slice(i * 8, (i + 1) * 8), axis));
+  return concatInChunks(chunks, axis);
+}
+
 export const dinoTrainStepComponent: Component = {
   name: 'dino_train_step',
   describe: "one DINO iteration by the trainer's step: multi-crop, DINOLoss and center, per-tensor clipping, frozen last layer, AdamW groups, EMA teacher",
@@ -176,10 +183,10 @@ export const dinoTrainStepComponent: Component = {
       center: r.center,
       ...prefixed('student/', byPath(r.student)),
       ...prefixed('teacher/', byPath(r.teacher)),
-      'debug/student_output': concat(r.studentOutput, 'B'),
+      'debug/student_output': concatInChunks(r.studentOutput, 'B'),
       'debug/teacher_output': concat(r.teacherOutput, 'B'),
       'debug/teacher_temp': [objective.teacherTemperature.at(epoch)],
-      ...(normOrder.length > 0 ? { 'debug/grad_norms': concat(normOrder.map((n) => reshape(n, ['P'], [1])), 'P') } : {}),
+      ...(normOrder.length > 0 ? { 'debug/grad_norms': concatInChunks(normOrder.map((n) => reshape(n, ['P'], [1])), 'P') } : {}),
       ...prefixed('debug/grad_used/', byPath(r.clipped), inFile('outputs')),
     };
     return { outputs, grads: prefixed('student/', byPath(r.grads), inFile('grads')) };
