@@ -13,9 +13,10 @@
  * written; field i gets key i and the record's sizes.
  */
 import type { Shape, Sizes } from '../shape/types.js';
+import { ShapeError } from '../shape/errors.js';
 import type { Tensor } from '../ir/tensor.js';
 import { split, type Key } from '../runtime/prng.js';
-import { within, type ApplyContext, type Layer } from './layer.js';
+import { pathOf, within, type ApplyContext, type Layer } from './layer.js';
 
 /** What a record needs of a field: a way to make its parameters. Every layer is one; a bare parameter is one without `apply`. */
 export interface Field<P> {
@@ -56,8 +57,10 @@ export function initFields<F extends Fields>(fields: F, key: Key, sizes: Sizes):
 
 /** The fields applied with these parameters: layers bound to their parameters and to their context within ctx. */
 export function applyFields<F extends Fields>(fields: F, params: RecordParams<F>, ctx?: ApplyContext): Applied<F> {
+  const given = params as Readonly<Record<string, unknown>>;
   const bind = (name: string, field: Field<unknown>): unknown => {
-    const p = (params as Readonly<Record<string, unknown>>)[name];
+    if (!(name in given)) throw new ShapeError(`record at ${pathOf(ctx) || '(root)'}: the parameters have no field ${name} (they have ${Object.keys(given).join(', ') || 'none'})`);
+    const p = given[name];
     return isLayer(field) ? (x: Tensor) => field.apply(p, x, within(ctx, name)) : p;
   };
   return Object.fromEntries(Object.entries(fields).map(([name, field]) => [name, bind(name, field)])) as Applied<F>;
