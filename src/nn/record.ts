@@ -9,8 +9,9 @@
  * them applied, a layer as a function of its input (its parameters bound, and
  * its context `within(ctx, name)`), a parameter as its value.
  *
- * Initialisation: split(key, n) over the n fields in the order they are
- * written; field i gets key i and the record's sizes.
+ * Initialisation: split(key, n) over the n fields in their order (the order
+ * they are written, but JavaScript puts integer-like names such as '0'
+ * first); field i gets key i and the record's sizes.
  */
 import type { Shape, Sizes } from '../shape/types.js';
 import { ShapeError } from '../shape/errors.js';
@@ -59,7 +60,7 @@ export function initFields<F extends Fields>(fields: F, key: Key, sizes: Sizes):
 export function applyFields<F extends Fields>(fields: F, params: RecordParams<F>, ctx?: ApplyContext): Applied<F> {
   const given = params as Readonly<Record<string, unknown>>;
   const bind = (name: string, field: Field<unknown>): unknown => {
-    if (!(name in given)) throw new ShapeError(`record at ${pathOf(ctx) || '(root)'}: the parameters have no field ${name} (they have ${Object.keys(given).join(', ') || 'none'})`);
+    if (!Object.prototype.hasOwnProperty.call(given, name)) throw new ShapeError(`record at ${pathOf(ctx) || '(root)'}: the parameters have no field ${name} (they have ${Object.keys(given).join(', ') || 'none'})`);
     const p = given[name];
     return isLayer(field) ? (x: Tensor) => field.apply(p, x, within(ctx, name)) : p;
   };
