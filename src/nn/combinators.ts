@@ -115,5 +115,5 @@ export function parallel<P, S extends Shape, T extends Shape>(layers: readonly L
 
 /** A layer from a plain function without parameters (activations, reshapes). */
 export function stateless<S extends Shape, T extends Shape>(f: (x: Tensor<S>, ctx?: ApplyContext) => Tensor<T>): Layer<Record<string, never>, S, T> {
-  return { init: () => ({}), apply: (_, x, ctx) => f(x, ctx) };
+  return { keyless: true, init: () => ({}), apply: (_, x, ctx) => f(x, ctx) };
 }

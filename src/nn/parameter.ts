@@ -13,4 +13,4 @@ import type { Field } from './record.js';
 export const parameter = <T>(init: (key: Key, sizes: Sizes) => T): Field<T> => ({ init });
 
 /** A parameter over `axes` filled with one value (sizes from the record's). */
-export const filled = <const A extends string[]>(value: number, axes: A): Field<Tensor<A>> => parameter((_key, sizes) => full(value, axes, sizes));
+export const filled = <const A extends string[]>(value: number, axes: A): Field<Tensor<A>> => ({ keyless: true, init: (_key, sizes) => full(value, axes, sizes) });

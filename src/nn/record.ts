@@ -9,9 +9,11 @@
  * them applied, a layer as a function of its input (its parameters bound, and
  * its context `within(ctx, name)`), a parameter as its value.
  *
- * Initialisation: split(key, n) over the n fields in their order (the order
- * they are written, but JavaScript puts integer-like names such as '0'
- * first); field i gets key i and the record's sizes.
+ * Initialisation: the k fields whose init draws from a key get split(key, k),
+ * in field order (the order they are written, but JavaScript puts
+ * integer-like names such as '0' first); keyless fields (norms, activations,
+ * constant parameters: `keyless: true`) take none, so adding a norm leaves
+ * the other fields' draws as they were. Every field gets the record's sizes.
  */
 import type { Shape, Sizes } from '../shape/types.js';
 import { ShapeError } from '../shape/errors.js';
@@ -22,6 +24,8 @@ import { pathOf, within, type ApplyContext, type Layer } from './layer.js';
 /** What a record needs of a field: a way to make its parameters. Every layer is one; a bare parameter is one without `apply`. */
 export interface Field<P> {
   init(key: Key, sizes: Sizes): P;
+  /** True when init draws nothing from its key (norms, activations, constant parameters). */
+  readonly keyless?: boolean;
 }
 
 /** A record's fields by name. */
@@ -49,11 +53,13 @@ export interface RecordLayer<F extends Fields, In extends Shape, Out extends Sha
 
 const isLayer = (field: Field<unknown>): field is Layer<unknown, Shape, Shape> => typeof (field as { apply?: unknown }).apply === 'function';
 
-/** Each field's parameters under its name, field i initialised with the i-th of split(key, n). */
+/** Each field's parameters under its name: the k fields that draw from a key get split(key, k) in order, keyless fields the record's key (unused). */
 export function initFields<F extends Fields>(fields: F, key: Key, sizes: Sizes): RecordParams<F> {
-  const names = Object.keys(fields);
-  const keys = names.length === 0 ? [] : split(key, names.length);
-  return Object.fromEntries(names.map((name, i) => [name, fields[name]!.init(keys[i]!, sizes)])) as RecordParams<F>;
+  const entries = Object.entries(fields);
+  const keyed = entries.filter(([, field]) => !field.keyless).map(([name]) => name);
+  const keys = keyed.length === 0 ? [] : split(key, keyed.length);
+  const keyOf = (name: string): Key => keys[keyed.indexOf(name)] ?? key;
+  return Object.fromEntries(entries.map(([name, field]) => [name, field.init(keyOf(name), sizes)])) as RecordParams<F>;
 }
 
 /** The fields applied with these parameters: layers bound to their parameters and to their context within ctx. */

@@ -151,6 +151,7 @@ function regnetConv(out: number, inPerGroup: number, k: number, stride: number, 
 function regnetBn(n: number, eps: number, momentum: number, weight = 1): Layer<BatchNormParams<'C'>, Image, Image> {
   const bn = batchNorm('C', { eps, momentum });
   return {
+    keyless: true,
     init: (key) => {
       const p = bn.init(key, { C: n });
       return weight === 1 ? p : { ...p, weight: full(weight, ['C'], { C: n }) };

@@ -78,5 +78,5 @@ export function mergeHeads(o: HeadTokens): Tokens {
 
 /** A grid layer as a plain layer on tokens from this grid (the layer's own grid when undefined): how a record's field gets the grid. */
 export function onGrid<P>(layer: GridLayer<P>, grid: Grid | undefined): Layer<P, ['B', 'N', 'C'], ['B', 'N', 'C']> {
-  return grid === undefined ? layer : { init: (key, sizes) => layer.init(key, sizes), apply: (p, x, ctx) => layer.applyGrid(p, x, grid, ctx) };
+  return grid === undefined ? layer : { keyless: layer.keyless, init: (key, sizes) => layer.init(key, sizes), apply: (p, x, ctx) => layer.applyGrid(p, x, grid, ctx) };
 }
