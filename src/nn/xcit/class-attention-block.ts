@@ -44,18 +44,20 @@ export interface ClassAttentionBlockOptions {
   readonly qkvBias?: boolean;
 }
 
+/** What XCiT's two blocks share: layer-scale factors, the LayerNorm (one layer, used as norm1, norm2, ...), the MLP and the attention's options. */
+export function blockParts(options: Pick<ClassAttentionBlockOptions, 'heads' | 'eta' | 'eps' | 'qkvBias'>) {
+  return {
+    gamma: () => gamma('C', options.eta ?? 1),
+    norm: tokens(layerNorm('C', options.eps ?? 1e-6)),
+    mlp: tokens(mlp('C', 'F', 'C')),
+    attention: { heads: options.heads, ...(options.qkvBias === undefined ? {} : { qkvBias: options.qkvBias }) },
+  };
+}
+
 /** The block's fields in the official state_dict's order. */
 function classAttentionBlockFields(options: ClassAttentionBlockOptions) {
-  const eta = options.eta ?? 1;
-  const norm = tokens(layerNorm('C', options.eps ?? 1e-6));
-  return {
-    gamma1: gamma('C', eta),
-    gamma2: gamma('C', eta),
-    norm1: norm,
-    attn: classAttention({ heads: options.heads, ...(options.qkvBias === undefined ? {} : { qkvBias: options.qkvBias }) }),
-    norm2: norm,
-    mlp: tokens(mlp('C', 'F', 'C')),
-  };
+  const part = blockParts(options);
+  return { gamma1: part.gamma(), gamma2: part.gamma(), norm1: part.norm, attn: classAttention(part.attention), norm2: part.norm, mlp: part.mlp };
 }
 
 /** A class-attention block's parameters: gamma1, gamma2, norm1, attn, norm2, mlp. */

@@ -14,18 +14,15 @@
 import type { Tensor } from '../../ir/tensor.js';
 import { add } from '../../ops/elementwise.js';
 import { within, type Layer } from '../layer.js';
-import { layerNorm } from '../layer-norm.js';
-import { mlp } from '../mlp.js';
 import { dropPath } from '../dropout.js';
-import { at, record, type Forward, type RecordParams } from '../record.js';
-import { gamma, scaleBy } from '../layer-scale.js';
+import { record, type Forward, type RecordParams } from '../record.js';
+import { scaleBy } from '../layer-scale.js';
 import { channelsOf, gridFor, onGrid, type Grid, type GridLayer } from './heads.js';
 import { xca } from './xca.js';
 import { lpi, type LpiParams } from './lpi.js';
-import { mlpHidden } from './class-attention-block.js';
+import { blockParts, mlpHidden } from './class-attention-block.js';
 
 type TokenShape = ['B', 'N', 'C'];
-const tokens = at<TokenShape>();
 
 /** An XCiT block: width, heads, MLP ratio, LayerScale value. */
 export interface XcaBlockOptions {
@@ -47,17 +44,16 @@ export interface XcaBlockOptions {
 
 /** The block's fields in the official state_dict's order, LPI on the tokens' grid. */
 function xcaBlockFields(options: XcaBlockOptions, local: Layer<LpiParams, TokenShape, TokenShape>) {
-  const eta = options.eta ?? 1;
-  const norm = tokens(layerNorm('C', options.eps ?? 1e-6));
+  const part = blockParts(options);
   return {
-    gamma1: gamma('C', eta),
-    gamma2: gamma('C', eta),
-    gamma3: gamma('C', eta),
-    norm1: norm,
-    attn: xca({ heads: options.heads, ...(options.qkvBias === undefined ? {} : { qkvBias: options.qkvBias }) }),
-    norm2: norm,
-    mlp: tokens(mlp('C', 'F', 'C')),
-    norm3: norm,
+    gamma1: part.gamma(),
+    gamma2: part.gamma(),
+    gamma3: part.gamma(),
+    norm1: part.norm,
+    attn: xca(part.attention),
+    norm2: part.norm,
+    mlp: part.mlp,
+    norm3: part.norm,
     local_mp: local,
   };
 }
