@@ -139,7 +139,7 @@ function defaultBias<const A extends string>(key: Key, axis: A, n: number, fanIn
 }
 
 /** A bias-free k×k convolution with classy-vision's init, from `inPerGroup`·groups to `out` channels. */
-function regnetConv(out: number, inPerGroup: number, k: number, stride: number, groups: number): Layer<RegNetConv, Image, Image> {
+export function regnetConv(out: number, inPerGroup: number, k: number, stride: number, groups: number): Layer<RegNetConv, Image, Image> {
   const conv = conv2d('C', 'C', { kernel: k, stride, padding: (k - 1) >> 1, groups, bias: false });
   return {
     init: (key) => ({ weight: regnetConvInit(key, out, inPerGroup, k) }),
@@ -148,7 +148,7 @@ function regnetConv(out: number, inPerGroup: number, k: number, stride: number, 
 }
 
 /** BatchNorm2d over `n` channels, weight initialised to `weight` (1, or 0 for pycls' zero-init final gamma). */
-function regnetBn(n: number, eps: number, momentum: number, weight = 1): Layer<BatchNormParams<'C'>, Image, Image> {
+export function regnetBn(n: number, eps: number, momentum: number, weight = 1): Layer<BatchNormParams<'C'>, Image, Image> {
   const bn = batchNorm('C', { eps, momentum });
   return {
     keyless: true,
