@@ -77,6 +77,7 @@ export function applyFields<F extends Fields>(fields: F, params: RecordParams<F>
 export function record<const F extends Fields, In extends Shape, Out extends Shape>(fields: F, forward: Forward<F, In, Out>): RecordLayer<F, In, Out> {
   return {
     fields,
+    keyless: Object.values(fields).every((field) => field.keyless === true),
     init: (key, sizes) => initFields(fields, key, sizes),
     apply: (params, x, ctx) => forward(applyFields(fields, params, ctx), x, ctx),
   };

@@ -99,6 +99,9 @@ describe('nn/record', () => {
     const withNorms = initFields({ norm1: tokens(layerNorm('C')), attn: lin.attn, gamma1: gamma('C', 1), mlp: lin.mlp }, key(5), sizes);
     assert.deepEqual(values(withNorms.attn.weight), values(plain.attn.weight));
     assert.deepEqual(values(withNorms.mlp.weight), values(plain.mlp.weight));
+    const norms = record({ norm1: tokens(layerNorm('C')), gamma1: gamma('C', 1) }, (f, x: Tensor<Tokens>) => scaleBy(f.gamma1, f.norm1(x)));
+    assert.equal(norms.keyless, true, 'a record of keyless fields is keyless');
+    assert.deepEqual(values(initFields({ norms, ...lin }, key(5), sizes).mlp.weight), values(plain.mlp.weight));
   });
 
   it('passes each field its context within the record, so what it emits is named like its parameters', () => {
