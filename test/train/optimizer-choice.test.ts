@@ -36,4 +36,19 @@ describe('train/optimizer-choice: --optimizer', () => {
       { numRuns: 60 },
     );
   });
+
+  it("PAWS' LARS leaves biases and one-axis parameters alone (no trust ratio, no decay) and keeps the rate in the momentum buffer", () => {
+    const value = fc.double({ min: -2, max: 2, noNaN: true }).filter((v) => Math.abs(v) > 1e-3);
+    fc.assert(
+      fc.property(fc.array(value, { minLength: 9, maxLength: 9 }), fc.array(value, { minLength: 9, maxLength: 9 }), fc.double({ min: 1e-4, max: 1, noNaN: true }), fc.constantFrom(1e-6, 1e-2), (w, g, lr, wd) => {
+        const opt = trainOptimizer('lars', wd, 'paws');
+        const params = { weight: fromArray(Float64Array.from(w.slice(0, 6)), ['K', 'D'], [2, 3]), bias: fromArray(Float64Array.from(w.slice(6)), ['K'], [3]) };
+        const grads = { weight: fromArray(Float64Array.from(g.slice(0, 6)), ['K', 'D'], [2, 3]), bias: fromArray(Float64Array.from(g.slice(6)), ['K'], [3]) };
+        const out = evaluate(opt.step(params, grads, opt.init(params), lr).params);
+        const want = [...expected('lars', w.slice(0, 6), g.slice(0, 6), lr, wd), ...w.slice(6).map((v, i) => v - lr * g[6 + i]!)];
+        [...out.weight.data, ...out.bias.data].forEach((v, i) => assert.ok(Math.abs(v - want[i]!) <= 1e-9 * Math.max(1, Math.abs(want[i]!)), `[${i}]: ${v} vs ${want[i]}`));
+      }),
+      { numRuns: 40 },
+    );
+  });
 });
