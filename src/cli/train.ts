@@ -45,7 +45,7 @@ export const trainUsage = `usage: shapegrad train [--method ${methodNames.join('
   --optimizer: ${methodNames.flatMap((m) => { const o = methods[m].defaults.optimizer; return o === undefined ? [] : [`${m} ${Object.keys(o.lr).join('|')} (default ${o.name})`]; }).join(', ')}; the default --lr follows it.
   --queue-length N: SwAV's queue of past embeddings per assignment view (0: none, the default; rounded down to a
   multiple of the batch), kept from epoch --epoch-queue-starts (default 0) and read by Sinkhorn once full.
-  --model defaults to ${methodNames.map((m) => `${methods[m].defaults.model ?? 'xcit-tiny'} (${m})`).join(', ')}.
+  --model defaults to xcit-tiny${methodNames.filter((m) => methods[m].defaults.model !== undefined).map((m) => `, ${methods[m].defaults.model} for ${m}`).join('')}.
 ${wrapped(`Flags of some methods only: ${METHOD_FLAGS.map((f) => `--${f} (${methodsReading(f).join(', ')})`).join(', ')}.`)}
   --init-from: start from a backbone trained elsewhere (a safetensors file of --model with the official
   state_dict names, e.g. from shapegrad export or PyTorch); DINO's student and teacher both start from it.

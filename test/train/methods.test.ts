@@ -81,8 +81,8 @@ describe('train/methods: the table', function () {
   });
 
   it('--optimizer builds that optimiser in the trainer: AdamW keeps two moments and a count, SGD and LARS one momentum buffer per parameter', () => {
-    for (const [optimizer, state] of [['adamw', ['m', 'v', 't']], ['sgd', ['momentum']], ['lars', ['momentum']]] as const) {
-      const trainer = buildTrainer({ ...options('swav'), optimizer }, train, 10) as unknown as { config: { optimizer: string }; saved(s: unknown): { opt: object }; initState(): unknown; destroy(): void };
+    for (const [method, optimizer, state] of (['swav', 'paws'] as const).flatMap((m) => [[m, 'adamw', ['m', 'v', 't']], [m, 'sgd', ['momentum']], [m, 'lars', ['momentum']]] as const)) {
+      const trainer = buildTrainer({ ...options(method), optimizer }, train, 10) as unknown as { config: { optimizer: string }; saved(s: unknown): { opt: object }; initState(): unknown; destroy(): void };
       try {
         assert.equal(trainer.config.optimizer, optimizer);
         assert.deepEqual(Object.keys(trainer.saved(trainer.initState()).opt).sort(), [...state].sort());
