@@ -11,7 +11,7 @@ export function labelledImages(train: Dataset, labelsPerClass: number, seed: num
 /** PAWS' entry in the methods table. */
 export const pawsMethod: MethodEntry = {
   label: 'PAWS',
-  defaults: { batchSize: 32, lr: 3e-3, optimizer: { name: 'adamw', lr: { adamw: 3e-3, lars: 0.6, sgd: 0.03 } } },
+  defaults: { batchSize: 32, lr: 3e-3, optimizer: { name: 'adamw', lr: { adamw: 3e-3, lars: 4.8, sgd: 0.03 } } },
   flags: ['labels-per-class', 'optimizer'],
   evaluatedBackbone: 'params.backbone',
   initialBackbones: ['params.backbone'],

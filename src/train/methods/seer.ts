@@ -9,7 +9,7 @@ import { swavConfig, swavTrainerConfig } from './swav.js';
 /** SEER's entry in the methods table. */
 export const seerMethod: MethodEntry = {
   label: 'SEER',
-  defaults: { batchSize: 64, lr: 0.6, outDim: { value: 30, meaning: "SEER's prototypes" }, model: 'regnety-tiny', optimizer: { name: 'lars', lr: { lars: 0.6, adamw: 3e-3, sgd: 0.03 } } },
+  defaults: { batchSize: 64, lr: 4.8, outDim: { value: 30, meaning: "SEER's prototypes" }, model: 'regnety-tiny', optimizer: { name: 'lars', lr: { lars: 4.8, adamw: 3e-3, sgd: 0.03 } } },
   flags: ['out-dim', 'optimizer', 'queue-length', 'epoch-queue-starts'],
   evaluatedBackbone: 'params.backbone',
   initialBackbones: ['params.backbone'],
