@@ -17,7 +17,7 @@ The models follow the official code's structure: facebookresearch/xcit's
 modules as scripts/pytorch_xcit_interop.py writes them out (XCA, LPI,
 ConvPatchEmbed, PositionalEncodingFourier, XCABlock, ClassAttention,
 ClassAttentionBlock, XCiT.forward_features) and facebookresearch/dino (DINOHead, DINOLoss, the AdamW parameter groups of
-utils.get_params_groups, the EMA update of main_dino.py's train_one_epoch).
+utils.get_params_groups, utils.clip_gradients, utils.cancel_gradients_last_layer, the EMA update of main_dino.py's train_one_epoch).
 """
 import json
 import math
@@ -148,6 +148,28 @@ def get_params_groups(model):
     return [{"params": regularized}, {"params": not_regularized, "weight_decay": 0.0}]
 
 
+def clip_gradients(model, clip):
+    """dino/utils.py's clip_gradients: each parameter's gradient clipped on its own norm."""
+    norms = []
+    for p in model.parameters():
+        if p.grad is not None:
+            param_norm = p.grad.data.norm(2)
+            norms.append(param_norm.item())
+            clip_coef = clip / (param_norm + 1e-6)
+            if clip_coef < 1:
+                p.grad.data.mul_(clip_coef)
+    return norms
+
+
+def cancel_gradients_last_layer(model, frozen):
+    """dino/utils.py's cancel_gradients_last_layer: while frozen, the last layer has no gradient (AdamW skips it)."""
+    if not frozen:
+        return
+    for n, p in model.named_parameters():
+        if "last_layer" in n:
+            p.grad = None
+
+
 # ---- shapegrad's augmentation, from the view data it drew (data/augment/view.ts) ------------
 
 
@@ -209,7 +231,8 @@ def load_params(module, tensors, prefix, skip=()):
 
 
 class DinoStep:
-    """main_dino.py's train_one_epoch, one iteration: teacher on the global views, student, DINOLoss, backward, AdamW, EMA."""
+    """main_dino.py's train_one_epoch, one iteration: teacher on the global views, student, DINOLoss, backward,
+    clip_gradients, cancel_gradients_last_layer, AdamW (lr and weight decay of the step), EMA."""
 
     def __init__(self, job, tensors):
         c = job["config"]
@@ -228,7 +251,7 @@ class DinoStep:
             p.requires_grad = False
         self.loss = DINOLoss(c["outDim"], 2, c["teacherTemp"], c["studentTemp"], c["centerMomentum"])
         self.optimizer = torch.optim.AdamW(get_params_groups(self.student), lr=0.0)
-        self.weight_decay = c["weightDecay"]
+        self.clip_grad = c["clipGrad"]
         self.images = tensors["images"]
         self.views = [[{k[len(f"step{s}.view{v}."):]: t for k, t in tensors.items() if k.startswith(f"step{s}.view{v}.")} for v in range(2)] for s in range(self.steps)]
         self.calls = 0
@@ -240,13 +263,16 @@ class DinoStep:
         for i, group in enumerate(self.optimizer.param_groups):
             group["lr"] = info["lr"]
             if i == 0:
-                group["weight_decay"] = self.weight_decay
+                group["weight_decay"] = info["wd"]
         views = [augment(self.images, v) for v in self.views[s]]
         teacher_output = self.teacher(views)
         student_output = self.student(views)
         loss = self.loss(student_output, teacher_output)
         self.optimizer.zero_grad()
         loss.backward()
+        if self.clip_grad:
+            clip_gradients(self.student, self.clip_grad)
+        cancel_gradients_last_layer(self.student, info["lastLayerFrozen"])
         self.optimizer.step()
         with torch.no_grad():
             m = info["momentum"]

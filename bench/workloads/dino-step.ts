@@ -96,7 +96,7 @@ function treeTensors(prefix: string, tree: unknown): Record<string, PeerTensor> 
 
 /**
  * What the PyTorch peer gets: the trainer's initial student and teacher, the images, and for each
- * of the CHECK_STEPS steps the view data, learning rate and EMA momentum that trainer.step would use
+ * of the CHECK_STEPS steps the view data, learning rate, weight decay, EMA momentum and last-layer freeze that trainer.step would use
  * (its timed calls cycle through those steps' views).
  */
 export function dinoStepPeer(d: DinoStepData): PeerWorkload {
@@ -105,7 +105,7 @@ export function dinoStepPeer(d: DinoStepData): PeerWorkload {
   try {
     const state = trainer.initState();
     const tensors: Record<string, PeerTensor> = { ...treeTensors('student', state.student), ...treeTensors('teacher', state.teacher), images: { shape: [mainJob.batchSize!, 28, 28], data: d.images } };
-    const stepsInfo: { lr: number; momentum: number }[] = [];
+    const stepsInfo: { lr: number; momentum: number; lastLayerFrozen: boolean; wd: number }[] = [];
     for (let s = 0; s < CHECK_STEPS; s++) {
       const { inputs } = trainer.stepInputs({ ...state, step: checkFrom(trainer.config.warmupSteps) + s }, d.images);
       const views = inputs[5];
@@ -118,8 +118,7 @@ export function dinoStepPeer(d: DinoStepData): PeerWorkload {
         }
       });
       const scalar = (x: unknown): number => (x as ArrayLike<number>)[0]!;
-      stepsInfo.push({ lr: scalar(inputs[6]), momentum: scalar(inputs[7]) });
-      if (scalar(inputs[8]) !== 1) throw new Error('dino-step: the check expects the last layer to learn (freezeLastLayerSteps 0)');
+      stepsInfo.push({ lr: scalar(inputs[6]), momentum: scalar(inputs[7]), lastLayerFrozen: scalar(inputs[8]) === 0, wd: scalar(inputs[9]) });
     }
     const c = trainer.config;
     return {
@@ -127,7 +126,7 @@ export function dinoStepPeer(d: DinoStepData): PeerWorkload {
       job: {
         steps: CHECK_STEPS,
         stepsInfo,
-        config: { xcit: xcitMnist, outDim: c.outDim, hiddenDim: c.hiddenDim, bottleneckDim: c.bottleneckDim, teacherTemp: c.teacherTemp, studentTemp: c.studentTemp, centerMomentum: c.centerMomentum, weightDecay: c.weightDecay },
+        config: { xcit: xcitMnist, outDim: c.outDim, hiddenDim: c.hiddenDim, bottleneckDim: c.bottleneckDim, teacherTemp: c.teacherTemp, studentTemp: c.studentTemp, centerMomentum: c.centerMomentum, clipGrad: c.clipGrad },
       },
       tensors,
       toOutput: (r) => {

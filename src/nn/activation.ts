@@ -13,7 +13,7 @@ export interface ActivationLayer extends Layer<Record<string, never>, readonly s
 }
 
 function activation(f: <S extends Shape>(x: Tensor<S>) => Tensor<S>): ActivationLayer {
-  return { init: () => ({}), apply: (_, x) => f(x) };
+  return { keyless: true, init: () => ({}), apply: (_, x) => f(x) };
 }
 
 /** Exact (erf) GELU, PyTorch's nn.GELU() default. */

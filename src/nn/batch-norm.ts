@@ -42,6 +42,7 @@ export function batchNorm<const C extends Axis>(axis: C, options: BatchNormOptio
   const eps = options.eps ?? 1e-5;
   const momentum = options.momentum ?? 0.1;
   return {
+    keyless: true,
     init: (_key, sizes) => ({
       weight: full(1, [axis], sizes) as Tensor<[C]>,
       bias: full(0, [axis], sizes) as Tensor<[C]>,

@@ -10,8 +10,7 @@ import type { Tensor } from '../ir/tensor.js';
 import { split, type Key } from '../runtime/prng.js';
 import { add } from '../ops/elementwise.js';
 import { addAll, concat } from '../ops/slicing.js';
-import { full } from '../ops/sources.js';
-import { scaleBy } from './layer-scale.js';
+import { gamma, scaleBy } from './layer-scale.js';
 
 import { within, type ApplyContext, type Layer } from './layer.js';
 
@@ -65,7 +64,7 @@ export interface LayerScaleParams<P, C extends Axis> {
 /** gamma ⊙ f(x) with gamma over one axis, initialised to eta (CaiT/XCiT/ResMLP layer scale). */
 export function layerScale<P, S extends Shape, C extends S[number]>(f: Layer<P, S, S>, axis: C, eta: number): Layer<LayerScaleParams<P, C>, S, S> {
   return {
-    init: (key, sizes) => ({ gamma: full(eta, [axis], sizes) as Tensor<[C]>, inner: f.init(key, sizes) }),
+    init: (key, sizes) => ({ gamma: gamma(axis, eta).init(key, sizes), inner: f.init(key, sizes) }),
     apply: (params, x, ctx) => {
       return scaleBy(params.gamma, f.apply(params.inner, x, within(ctx, 'inner')));
     },
@@ -116,5 +115,5 @@ export function parallel<P, S extends Shape, T extends Shape>(layers: readonly L
 
 /** A layer from a plain function without parameters (activations, reshapes). */
 export function stateless<S extends Shape, T extends Shape>(f: (x: Tensor<S>, ctx?: ApplyContext) => Tensor<T>): Layer<Record<string, never>, S, T> {
-  return { init: () => ({}), apply: (_, x, ctx) => f(x, ctx) };
+  return { keyless: true, init: () => ({}), apply: (_, x, ctx) => f(x, ctx) };
 }

@@ -22,7 +22,7 @@
 import type { Axis, Sizes } from '../shape/types.js';
 import { ShapeError } from '../shape/errors.js';
 import type { Tensor } from '../ir/tensor.js';
-import { split, type Key } from '../runtime/prng.js';
+import type { Key } from '../runtime/prng.js';
 import { div, mul, sqrt, sub } from '../ops/elementwise.js';
 import { broadcastTo, reshape } from '../ops/layout.js';
 import { full } from '../ops/sources.js';
@@ -31,11 +31,13 @@ import { stopGradient } from '../ops/identity.js';
 import { l2Normalize } from '../ops/normalization.js';
 import { uniform } from '../ops/random.js';
 import { contract } from '../ops/einsum.js';
-import { within, type ApplyContext, type Layer } from './layer.js';
+import { withAxes } from '../ops/with-axes.js';
+import type { ApplyContext, Layer } from './layer.js';
 import { linear, type LinearParams } from './linear.js';
 import { batchNorm, type BatchNormParams } from './batch-norm.js';
 import { gelu } from './activation.js';
-import { serial } from './combinators.js';
+import { repeat } from './combinators.js';
+import { applyFields, at, record, type RecordLayer } from './record.js';
 
 /** DINO head's widths: input, hidden, bottleneck, output (K prototypes), and its layers. */
 export interface DinoHeadOptions {
@@ -54,7 +56,10 @@ export interface DinoHeadOptions {
 }
 
 /** An entry of DINO head's MLP list: a linear layer, a BatchNorm, or an empty slot (an activation in the reference's Sequential). */
-export type DinoMlpEntry = LinearParams<Axis, Axis> | BatchNormParams<'H'> | Record<string, never>;
+export type DinoMlpEntry = LinearParams<'C', 'H'> | LinearParams<'H', 'H'> | LinearParams<'H', 'Z'> | BatchNormParams<'H'> | Record<string, never>;
+
+/** The head's MLP: nn.Sequential entries (mlp.0, mlp.1, ...), or one Linear when nlayers = 1. */
+export type DinoMlpParams = readonly DinoMlpEntry[] | LinearParams<'C', 'Z'>;
 
 /** A weight-normalised linear layer's direction (weight_v) and gain (weight_g). */
 export interface WeightNormParams {
@@ -66,8 +71,7 @@ export interface WeightNormParams {
 
 /** DINO head's parameters: the MLP and the weight-normalised last layer. */
 export interface DinoHeadParams {
-  /** nn.Sequential entries (mlp.0, mlp.1, ...), or one Linear when nlayers = 1. */
-  readonly mlp: readonly DinoMlpEntry[] | LinearParams<'C', 'Z'>;
+  readonly mlp: DinoMlpParams;
   readonly last_layer: WeightNormParams;
 }
 
@@ -88,6 +92,46 @@ export function weightNorm(g: Tensor<['K', '1']>, v: Tensor<['K', 'Z']>): Tensor
   return mul(v, broadcastTo(scale, v.axes, v.sizes) as Tensor<['K', 'Z']>);
 }
 
+type Rows<A extends Axis> = ['B', A];
+type MlpEntryLayer = Layer<DinoMlpEntry, Rows<Axis>, Rows<Axis>>;
+
+/** The nn.Sequential, entry by entry: Linear C->H, [BN], GELU, (Linear H->H, [BN], GELU)*, Linear H->Z. */
+function mlpEntries(nlayers: number, useBn: boolean): MlpEntryLayer[] {
+  const hidden = (l: MlpEntryLayer): MlpEntryLayer[] => [l, ...(useBn ? [at<Rows<'H'>>()(batchNorm('H'))] : []), at<Rows<'H'>>()(gelu())];
+  const middle = Array.from({ length: nlayers - 2 }, () => hidden(at<Rows<'H'>>()(linear('H', 'H'))));
+  return [...hidden(at<Rows<'C'>, Rows<'H'>>()(linear('C', 'H'))), ...middle.flat(), at<Rows<'H'>, Rows<'Z'>>()(linear('H', 'Z'))];
+}
+
+const isSequence = (p: DinoMlpParams): p is readonly DinoMlpEntry[] => Array.isArray(p);
+
+/** DINO head's mlp: the Sequential's entries in order (params an array, as its state_dict), or one Linear C->Z when nlayers = 1. */
+function dinoMlp(nlayers: number, useBn: boolean): Layer<DinoMlpParams, Rows<'C'>, Rows<'Z'>> {
+  if (nlayers === 1) return linear('C', 'Z');
+  const entries = mlpEntries(nlayers, useBn);
+  const sequential = repeat(entries.length, (i) => entries[i]!);
+  return {
+    init: (key, sizes) => sequential.init(key, sizes),
+    apply(p, x, ctx) {
+      if (!isSequence(p)) throw new ShapeError(`dinoHead: with nlayers = ${nlayers} the mlp parameters must be the Sequential's ${entries.length} entries (mlp.0, mlp.1, ...)`);
+      return withAxes(sequential.apply([...p], x, ctx), ['B', 'Z']);
+    },
+  };
+}
+
+/** weight_norm(Linear(Z, K, bias=False)): init as nn.Linear's default (v uniform in ±1/√Z) with g = 1; a frozen g goes through stopGradient. */
+function weightNormLinear(bottleneckDim: number, frozenGain: boolean): Layer<WeightNormParams, Rows<'Z'>, Rows<'K'>> & { weight(p: WeightNormParams): Tensor<['K', 'Z']> } {
+  const weight = (p: WeightNormParams) => weightNorm(frozenGain ? stopGradient(p.weight_g) : p.weight_g, p.weight_v);
+  return {
+    weight,
+    init(key: Key, sizes: Sizes): WeightNormParams {
+      const bound = 1 / Math.sqrt(bottleneckDim);
+      const v = sub(mul(uniform(key, ['K', 'Z'], sizes), 2 * bound), bound);
+      return { weight_g: full(1, ['K', '1'], { K: sizes['K'] ?? NaN, '1': 1 }), weight_v: v };
+    },
+    apply: (p, z) => withAxes(contract(z, weight(p), 'Z'), ['B', 'K']),
+  };
+}
+
 /** DINO's projection head: an MLP to the bottleneck, L2 normalisation, and a weight-normalised last layer to the K prototypes. */
 export function dinoHead(options: DinoHeadOptions): DinoHeadLayer {
   const o: Required<DinoHeadOptions> = {
@@ -98,50 +142,18 @@ export function dinoHead(options: DinoHeadOptions): DinoHeadLayer {
     normLastLayer: true,
     ...options,
   };
-  const nlayers = Math.max(o.nlayers, 1);
   const dims = [o.inDim, o.outDim, o.hiddenDim, o.bottleneckDim];
   if (!dims.every((d) => Number.isInteger(d) && d > 0) || !Number.isInteger(o.nlayers)) throw new ShapeError(`dinoHead: dimensions and nlayers must be positive integers, got ${JSON.stringify(o)}`);
-
-  // The nn.Sequential, entry by entry: Linear C->H, [BN], GELU, (Linear H->H, [BN], GELU)*, Linear H->Z.
-  /* eslint-disable @typescript-eslint/no-explicit-any */
-  const entries: Layer<any, any, any>[] = [];
-  if (nlayers > 1) {
-    const hidden = (l: Layer<any, any, any>) => {
-      entries.push(l);
-      if (o.useBn) entries.push(batchNorm('H'));
-      entries.push(gelu());
-    };
-    hidden(linear('C', 'H'));
-    for (let i = 0; i < nlayers - 2; i++) hidden(linear('H', 'H'));
-    entries.push(linear('H', 'Z'));
-  }
-  const single = linear('C', 'Z');
-  const sequential = nlayers > 1 ? (serial as unknown as (...ls: Layer<any, any, any>[]) => Layer<any, any, any>)(...entries) : undefined;
-  /* eslint-enable @typescript-eslint/no-explicit-any */
+  const lastLayer = weightNormLinear(o.bottleneckDim, o.normLastLayer);
+  const fields = { mlp: dinoMlp(Math.max(o.nlayers, 1), o.useBn), last_layer: lastLayer };
+  const normalized = (u: Tensor<Rows<'Z'>>) => l2Normalize(u, 'Z', 1e-12);
+  const head: RecordLayer<typeof fields, Rows<'C'>, Rows<'K'>> = record(fields, (f, x) => f.last_layer(normalized(f.mlp(x))));
   const sizes: Sizes = { C: o.inDim, H: o.hiddenDim, Z: o.bottleneckDim, K: o.outDim };
-
-  const bottleneck = (p: DinoHeadParams, x: Tensor<['B', 'C']>, ctx?: ApplyContext): Tensor<['B', 'Z']> => {
-    const mctx = within(ctx, 'mlp');
-    const u = sequential === undefined ? single.apply(p.mlp as LinearParams<'C', 'Z'>, x) : (sequential.apply(p.mlp, x, mctx) as Tensor<['B', 'Z']>);
-    return l2Normalize(u, 'Z', 1e-12);
-  };
-  const lastLayerWeight = (p: DinoHeadParams): Tensor<['K', 'Z']> => {
-    const g = o.normLastLayer ? stopGradient(p.last_layer.weight_g) : p.last_layer.weight_g;
-    return weightNorm(g, p.last_layer.weight_v);
-  };
   return {
     options: o,
-    bottleneck,
-    lastLayerWeight,
-    init(key: Key): DinoHeadParams {
-      const [kMlp, kLast] = split(key);
-      const mlp = sequential === undefined ? single.init(kMlp!, sizes) : (sequential.init(kMlp!, sizes) as DinoMlpEntry[]);
-      const bound = 1 / Math.sqrt(o.bottleneckDim);
-      const v = sub(mul(uniform(kLast!, ['K', 'Z'], sizes), 2 * bound), bound);
-      return { mlp, last_layer: { weight_g: full(1, ['K', '1'], { K: o.outDim, '1': 1 }), weight_v: v } };
-    },
-    apply(p: DinoHeadParams, x: Tensor<['B', 'C']>, ctx?: ApplyContext): Tensor<['B', 'K']> {
-      return contract(bottleneck(p, x, ctx), lastLayerWeight(p), 'Z') as Tensor<['B', 'K']>;
-    },
+    bottleneck: (p, x, ctx) => normalized(applyFields(fields, p, ctx).mlp(x)),
+    lastLayerWeight: (p) => lastLayer.weight(p.last_layer),
+    init: (key) => head.init(key, sizes),
+    apply: head.apply,
   };
 }

@@ -20,6 +20,7 @@ function checkRate(what: string, rate: number): void {
 export function dropout(rate: number): ActivationLayer {
   checkRate('dropout', rate);
   return {
+    keyless: true,
     init: () => ({}),
     apply<S extends Shape>(_: Record<string, never>, x: Tensor<S>, ctx?: ApplyContext): Tensor<S> {
       if (!ctx?.training || rate === 0) return x;
@@ -33,6 +34,7 @@ export function dropout(rate: number): ActivationLayer {
 export function dropPath(rate: number, batchAxis: Axis = 'B'): ActivationLayer {
   checkRate('dropPath', rate);
   return {
+    keyless: true,
     init: () => ({}),
     apply<S extends Shape>(_: Record<string, never>, x: Tensor<S>, ctx?: ApplyContext): Tensor<S> {
       if (!ctx?.training || rate === 0) return x;

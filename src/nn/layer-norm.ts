@@ -30,6 +30,7 @@ export function scaleShift<S extends Shape>(x: Tensor<S>, weight: Tensor, bias: 
 /** nn.LayerNorm(C, eps): eps defaults to PyTorch's 1e-5 (XCiT uses 1e-6). */
 export function layerNorm<const C extends Axis>(axis: C, eps = 1e-5): NormLayer<C, LayerNormParams<C>> {
   return {
+    keyless: true,
     init: (_key, sizes) => ({ weight: full(1, [axis], sizes) as Tensor<[C]>, bias: full(0, [axis], sizes) as Tensor<[C]> }),
     apply<S extends Shape>(params: LayerNormParams<C>, x: Tensor<S>): Tensor<S> {
       axisIndex('layerNorm', x, axis);

@@ -28,6 +28,8 @@ export interface ApplyContext {
 export interface Layer<P, In extends Shape, Out extends Shape> {
   /** Fresh parameters from a key, for the sizes of the axes the layer's parameters use. */
   init(key: Key, sizes: Sizes): P;
+  /** True when init draws nothing from its key (norms, activations): a record then spends none of its keys on it. */
+  readonly keyless?: boolean;
   /** The output for input x with these parameters; ctx says training or evaluation, and collects emitted state (BatchNorm's statistics). */
   apply(params: P, x: Tensor<In>, ctx?: ApplyContext): Tensor<Out>;
 }

@@ -1,6 +1,6 @@
 /** AdamW as torch.optim.AdamW: decoupled weight decay, bias-corrected moments. */
 import type { Tensor } from '../ir/tensor.js';
-import { add, div, mul, pow, sqrt, sub } from '../ops/elementwise.js';
+import { add, div, mul, pow, select, sqrt, sub } from '../ops/elementwise.js';
 import { full } from '../ops/sources.js';
 import { broadcastTo } from '../ops/layout.js';
 import { lrLike, zerosTree, zipLeaves, leavesOf, type LearningRate, type Optimizer } from './optimizer.js';
@@ -26,31 +26,62 @@ export interface AdamWState<P = unknown> {
   readonly t: Tensor<[]>;
 }
 
+/** Per-step settings of an AdamW step (what a training loop changes between steps without retracing). */
+export interface AdamWStepOptions {
+  /** This step's weight decay (DINO's wd schedule), replacing the option's; a scalar tensor needs no retracing. */
+  readonly weightDecay?: number | Tensor<[]>;
+  /**
+   * Whether a parameter (by dotted path) has a gradient this step. false: it is left alone, as a
+   * PyTorch parameter whose grad is None (no decay, no moment update); a scalar tensor decides at
+   * run time (non-zero: updated), e.g. DINO's last layer during its freeze. Default: every parameter.
+   */
+  readonly learns?: (path: string) => boolean | Tensor<[]>;
+  /**
+   * Steps a parameter sat out so far (undefined: none). PyTorch counts steps per parameter, so one
+   * that had no gradient for a while (DINO's frozen last layer) corrects its moments' bias with its
+   * own count, t minus these, not the optimiser's.
+   */
+  readonly skippedSteps?: (path: string) => Tensor<[]> | undefined;
+}
+
+/** AdamW, whose step also takes per-step settings. */
+export interface AdamW extends Optimizer<AdamWState> {
+  step<P>(params: P, grads: P, state: AdamWState, lr: LearningRate, options?: AdamWStepOptions): { params: P; state: AdamWState };
+}
+
 /** AdamW (PyTorch's): Adam moments with bias correction and decoupled weight decay, on parameters the decay rule selects. */
-export function adamw(options: AdamWOptions = {}): Optimizer<AdamWState> {
+export function adamw(options: AdamWOptions = {}): AdamW {
   const b1 = options.beta1 ?? 0.9;
   const b2 = options.beta2 ?? 0.999;
   const eps = options.eps ?? 1e-8;
   const wd = options.weightDecay ?? 0.01;
   return {
     init: (params) => ({ m: zerosTree(params), v: zerosTree(params), t: full(0, [], []) }),
-    step<P>(params: P, grads: P, state: AdamWState, lr: LearningRate) {
+    step<P>(params: P, grads: P, state: AdamWState, lr: LearningRate, stepOptions: AdamWStepOptions = {}) {
+      const decay = stepOptions.weightDecay ?? wd;
       const { p, g, rebuild } = zipLeaves(params, grads);
       const ms = leavesOf(state.m).leaves.map((l) => l.value as Tensor<string[]>);
       const vs = leavesOf(state.v).leaves.map((l) => l.value as Tensor<string[]>);
       const t = add(state.t, 1);
-      const correction1 = sub(1, pow(full(b1, [], []), t));
-      const correction2 = sub(1, pow(full(b2, [], []), t));
+      const corrections = (count: Tensor<[]>) => [sub(1, pow(full(b1, [], []), count)), sub(1, pow(full(b2, [], []), count))] as const;
+      const shared = corrections(t);
       const out = p.map((leaf, i) => {
         const w = leaf.value as Tensor<string[]>;
         const grad = g[i] as Tensor<string[]>;
         const rate = lrLike(lr, w) as Tensor<string[]>;
         const like = (s: Tensor<[]>) => broadcastTo(s, w.axes, w.sizes) as Tensor<string[]>;
-        const decayed = wd !== 0 && (options.decay?.(leaf.path, w) ?? true) ? sub(w, mul(mul(rate, wd), w)) : w;
+        const learns = stepOptions.learns?.(leaf.path) ?? true;
+        if (learns === false) return { w, m: ms[i]!, v: vs[i]! };
+        const decayed = decay !== 0 && (options.decay?.(leaf.path, w) ?? true) ? sub(w, mul(mul(rate, typeof decay === 'number' ? decay : like(decay)), w)) : w;
         const m = add(mul(ms[i]!, b1), mul(grad, 1 - b1));
         const v = add(mul(vs[i]!, b2), mul(mul(grad, grad), 1 - b2));
+        const skipped = stepOptions.skippedSteps?.(leaf.path);
+        const [correction1, correction2] = skipped === undefined ? shared : corrections(sub(t, skipped));
         const update = div(div(m, like(correction1)), add(sqrt(div(v, like(correction2))), eps));
-        return { w: sub(decayed, mul(rate, update)), m, v };
+        const updated = { w: sub(decayed, mul(rate, update)), m, v };
+        if (learns === true) return updated;
+        const on = like(learns);
+        return { w: select(on, updated.w, w), m: select(on, m, ms[i]!), v: select(on, v, vs[i]!) };
       });
       return {
         params: rebuild<P>(out.map((o) => o.w)),

@@ -4,3 +4,4 @@ export * from './optimizer.js';
 export * from './sgd.js';
 export * from './adamw.js';
 export * from './lars.js';
+export * from './clip-gradients.js';

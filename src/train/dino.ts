@@ -3,32 +3,27 @@
  * training step — multi-crop views of the batch, the student on every view,
  * the teacher (EMA, no gradient) on the global views, DINO's loss with
  * centering, AdamW on the student, the EMA update of the teacher and the new
- * center — compiled once and run as one pipeline call per step. The learning
- * rate and the EMA momentum are inputs, so their schedules need no retracing.
+ * center — compiled once and run as one pipeline call per step. The step is
+ * dino-step.ts's (main_dino.py's recipe: per-parameter gradient clipping, the
+ * frozen last layer left alone, AdamW's two parameter groups), the function the
+ * dino_train_step golden file checks. The learning rate, weight decay, EMA
+ * momentum and the last layer's freeze are inputs, so their schedules need no retracing.
  */
 import type { Tensor } from '../ir/tensor.js';
 import { spec, trace, type Program, type TensorSpec } from '../ir/trace.js';
 import { mapTree } from '../ir/tree.js';
-import { valueAndGrad } from '../autodiff/grad.js';
 import { evaluate, type InputsOf, type ValuesOf } from '../runtime/interpret.js';
 import type { NDArray } from '../runtime/ndarray.js';
 import { foldIn, key as makeKey, split, type Key } from '../runtime/prng.js';
 import { compile, type CompiledProgram } from '../compile/compile.js';
 import type { Backend } from '../compile/compile.js';
-import { dinoHead, type DinoHeadParams } from '../nn/dino-head.js';
+import { dinoHead } from '../nn/dino-head.js';
 import { dino } from '../ssl/dino.js';
-import { asCenter } from '../ssl/center.js';
-import { asTeacher, asTeacherParams } from '../ssl/teacher.js';
-import { emaUpdate } from '../ssl/ema.js';
-import { adamw, type AdamWState } from '../optim/adamw.js';
-import { regularized } from '../optim/optimizer.js';
-import { concat } from '../ops/slicing.js';
-import { splitViews } from '../ssl/multi-crop.js';
-import { withUpdates } from '../nn/params.js';
-import { asTensors, cosineFromTo, gate, isNd, sameSizeGroups, specsOf, scheduleAt, type SpecsOf } from './step-parts.js';
+import type { AdamWState } from '../optim/adamw.js';
+import { asTensors, cosineFromTo, isNd, specsOf, scheduleAt, type SpecsOf } from './step-parts.js';
+import { dinoOptimizer, dinoStep, type DinoNetwork } from './dino-step.js';
 import { unflattenFromTensors } from './tensor-tree.js';
 import type { Trainer } from './trainer.js';
-import type { ApplyContext } from '../nn/layer.js';
 import { dinoCrops, multiCropSpecs, multiCropViews, sampleMultiCrop } from '../data/multi-crop.js';
 import type { ViewSpecs, ViewTensors } from '../data/augment/view.js';
 import type { Dataset } from '../data/dataset.js';
@@ -45,7 +40,11 @@ export interface DinoTrainConfig {
   readonly bottleneckDim: number;
   readonly lr: number;
   readonly minLr: number;
+  /** Weight decay at the start; it follows a cosine to weightDecayEnd (DINO's wd schedule, 0.04 to 0.4). */
   readonly weightDecay: number;
+  readonly weightDecayEnd: number;
+  /** DINO's clip_grad: each parameter's gradient clipped to this norm on its own (0: no clipping). */
+  readonly clipGrad: number;
   readonly teacherTemp: number;
   readonly studentTemp: number;
   readonly centerMomentum: number;
@@ -71,6 +70,8 @@ export const defaultDinoConfig: DinoTrainConfig = {
   lr: 5e-4,
   minLr: 1e-5,
   weightDecay: 0.04,
+  weightDecayEnd: 0.4,
+  clipGrad: 3.0,
   teacherTemp: 0.02,
   studentTemp: 0.1,
   centerMomentum: 0.9,
@@ -82,11 +83,7 @@ export const defaultDinoConfig: DinoTrainConfig = {
   backend: 'wasm',
 };
 
-/** The student and teacher networks: a backbone and a DINO head. */
-export interface DinoNetwork {
-  readonly backbone: unknown;
-  readonly head: DinoHeadParams;
-}
+export type { DinoNetwork } from './dino-step.js';
 
 /** A run's state: concrete values (what the compiled step takes and returns). */
 export interface DinoState {
@@ -98,7 +95,7 @@ export interface DinoState {
   readonly key: Key;
 }
 
-/** The traced step's arguments: student, teacher, center, optimiser state, images, views, lr, momentum, lastLayerLearns. */
+/** The traced step's arguments: student, teacher, center, optimiser state, images, views, lr, momentum, lastLayerLearns, weight decay, lastLayerSkipped. */
 export type DinoStepSpecs = readonly [
   SpecsOf<ValuesOf<DinoNetwork>>,
   SpecsOf<ValuesOf<DinoNetwork>>,
@@ -106,6 +103,8 @@ export type DinoStepSpecs = readonly [
   SpecsOf<ValuesOf<AdamWState>>,
   TensorSpec<['B', 'H', 'W']>,
   readonly ViewSpecs[],
+  TensorSpec<[]>,
+  TensorSpec<[]>,
   TensorSpec<[]>,
   TensorSpec<[]>,
   TensorSpec<[]>,
@@ -149,7 +148,7 @@ export function dinoTrainer(overrides: Partial<DinoTrainConfig> = {}): DinoTrain
     studentTemp: config.studentTemp,
     centerMomentum: config.centerMomentum,
   });
-  const optimizer = adamw({ weightDecay: config.weightDecay, decay: regularized });
+  const optimizer = dinoOptimizer();
   const src = { height: 28, width: 28 };
   const B = config.batchSize;
 
@@ -160,37 +159,20 @@ export function dinoTrainer(overrides: Partial<DinoTrainConfig> = {}): DinoTrain
     return { student, teacher: copyTree(student), center: { axes: ['K'], sizes: [config.outDim], data: new Float64Array(config.outDim) }, opt, step: 0, key: kd! };
   };
   const shape = initState();
-
-  // As DINO's MultiCropWrapper: views of one size go through the backbone together, in training
-  // mode (BatchNorm normalises with the batch statistics); the new running statistics are emitted.
-  const forward = (p: DinoNetwork, views: readonly Tensor<['B', 'H', 'W']>[], emitted: Record<string, Tensor>): Tensor<['B', 'K']>[] => {
-    const ctx: ApplyContext = { training: true, key: undefined, path: [], emit: (name, value) => void (emitted[name] = value) };
-    return sameSizeGroups(views).flatMap((group) => {
-      const x = group.length === 1 ? group[0]! : (concat(group, 'B') as Tensor<['B', 'H', 'W']>);
-      const y = head.apply(p.head, net.features(withUpdates(p.backbone, emitted), x, ctx)) as Tensor<['B', 'K']>;
-      return group.length === 1 ? [y] : splitViews(y, 'B', group.length);
-    });
-  };
+  const step = dinoStep<Tensor<['B', 'H', 'W']>>({
+    features: (p, x, ctx) => net.features(p, x, ctx),
+    head,
+    objective,
+    optimizer,
+    clipGrad: config.clipGrad,
+    epoch: 0,
+  });
 
   const program: Program<DinoStepSpecs, DinoStepOutput> = trace(
-    (student: DinoNetwork, teacher: DinoNetwork, center: Tensor<['K']>, opt: AdamWState, images: Tensor<['B', 'H', 'W']>, viewData: readonly ViewTensors[], lr: Tensor<[]>, momentum: Tensor<[]>, lastLayerLearns: Tensor<[]>) => {
+    (student: DinoNetwork, teacher: DinoNetwork, center: Tensor<['K']>, opt: AdamWState, images: Tensor<['B', 'H', 'W']>, viewData: readonly ViewTensors[], lr: Tensor<[]>, momentum: Tensor<[]>, lastLayerLearns: Tensor<[]>, weightDecay: Tensor<[]>, lastLayerSkipped: Tensor<[]>) => {
       const views = multiCropViews(images, viewData, crops);
-      const globals = views.global;
-      const all = [...globals, ...views.local];
-      const teacherStats: Record<string, Tensor> = {};
-      const teacherOut = forward(teacher, globals, teacherStats).map((t) => asTeacher(t));
-      let newCenter: Tensor<['K']> = center;
-      const studentStats: Record<string, Tensor> = {};
-      const [loss, grads] = valueAndGrad((s: DinoNetwork) => {
-        const result = objective.loss(forward(s, all, studentStats), teacherOut, { center: asCenter(center) }, 0);
-        newCenter = result.state.center;
-        return result.loss;
-      })(student);
-      const next = optimizer.step(student, freezeLastLayer(grads, lastLayerLearns), opt, lr);
-      const newStudent = withBackboneStats(next.params as DinoNetwork, studentStats);
-      // The teacher's BatchNorm statistics are those of its own forward pass (emaUpdate leaves buffers alone).
-      const newTeacher = withBackboneStats(emaUpdate(asTeacherParams(teacher), newStudent, momentum), teacherStats);
-      return { loss, student: newStudent, teacher: newTeacher, center: newCenter, opt: next.state };
+      const r = step({ student, teacher, center, opt, views: [...views.global, ...views.local], lr, weightDecay, momentum, lastLayerLearns, lastLayerSkipped });
+      return { loss: r.loss, student: r.student, teacher: r.teacher, center: r.center, opt: r.opt };
     },
     specsOf(shape.student),
     specsOf(shape.teacher),
@@ -201,15 +183,19 @@ export function dinoTrainer(overrides: Partial<DinoTrainConfig> = {}): DinoTrain
     spec([], [], 'lr'),
     spec([], [], 'momentum'),
     spec([], [], 'lastLayerLearns'),
+    spec([], [], 'weightDecay'),
+    spec([], [], 'lastLayerSkipped'),
   );
   const compiled = compile(program, { backend: config.backend, ...(config.wasmThreads === undefined ? {} : { wasm: { threads: config.wasmThreads } }) });
   // Schedules over a fraction p of the run: the learning rate warms up, then follows a cosine to
-  // minLr (step-parts' warmupCosine); the EMA momentum follows a cosine from momentumTeacher to 1 (DINO's).
+  // minLr (step-parts' warmupCosine); the EMA momentum follows a cosine from momentumTeacher to 1,
+  // the weight decay one from weightDecay to weightDecayEnd (DINO's).
   const momentumAt = (p: number) => cosineFromTo(p, config.momentumTeacher, 1);
+  const weightDecayAt = (p: number) => cosineFromTo(p, config.weightDecay, config.weightDecayEnd);
   const stepInputs = (state: DinoState, images: Float32Array, progress?: number) => {
     const { p, lr } = scheduleAt(state.step, progress, config);
     const sample = sampleMultiCrop(crops, foldIn(state.key, state.step), B, src);
-    const inputs: InputsOf<DinoStepSpecs> = [state.student, state.teacher, state.center, state.opt, images, sample.values, [lr], [momentumAt(p)], [state.step < config.freezeLastLayerSteps ? 0 : 1]];
+    const inputs: InputsOf<DinoStepSpecs> = [state.student, state.teacher, state.center, state.opt, images, sample.values, [lr], [momentumAt(p)], [state.step < config.freezeLastLayerSteps ? 0 : 1], [weightDecayAt(p)], [Math.min(state.step, config.freezeLastLayerSteps)]];
     return { inputs, lr };
   };
 
@@ -241,15 +227,6 @@ export function dinoTrainer(overrides: Partial<DinoTrainConfig> = {}): DinoTrain
 
 /** What a checkpoint stores of DINO's state. */
 type SavedDino = Omit<DinoState, 'step' | 'key'>;
-
-/** The last layer's weight gradient gated (0 frozen, 1 learns), as an input so that no retracing is needed. */
-function freezeLastLayer(grads: DinoNetwork, learns: Tensor<[]>): DinoNetwork {
-  const last = grads.head.last_layer;
-  return { ...grads, head: { ...grads.head, last_layer: { ...last, weight_v: gate(last.weight_v, learns) } } };
-}
-
-const withBackboneStats = <T extends { readonly backbone: unknown }>(p: T, stats: Readonly<Record<string, Tensor>>): T => ({ ...p, backbone: withUpdates(p.backbone, stats) });
-
 
 /** Shuffled batches of images, epoch after epoch, from an explicit key. */
 export function* imageBatches(ds: Dataset, batchSize: number, key: Key): Generator<Float32Array> {

@@ -4,6 +4,7 @@
  * their run folders, checkpoints and metrics, and the re-evaluation of a run.
  */
 export { dinoTrainer, imageBatches, defaultDinoConfig, type DinoTrainer, type DinoState, type DinoTrainConfig, type DinoNetwork, type DinoStepSpecs, type DinoStepOutput } from './dino.js';
+export { dinoStep, dinoOptimizer, frozenPaths, type DinoStepParts, type DinoStepInputs, type DinoStepResult, type DinoView } from './dino-step.js';
 export { specsOf, specsFor, type SpecsOf, type TensorsOfValues } from './step-parts.js';
 export { backbone, xcitTiny, resmlpTiny, vitTinyBackbone, regnetyTinyBackbone, modelNames, tinyLinearInitStd, type Backbone, type ModelName } from './models.js';
 export { type TrainState, type StepResult, type Trainer } from './trainer.js';

@@ -24,8 +24,8 @@
  * (optionally the final BN's weight 0, pycls' ZERO_INIT_FINAL_GAMMA); the SE
  * biases keep PyTorch's default, uniform in ±1/√fan_in.
  */
-import type { Sizes } from '../../shape/types.js';
 import { ShapeError } from '../../shape/errors.js';
+import type { Axis } from '../../shape/types.js';
 import type { Tensor } from '../../ir/tensor.js';
 import { split, type Key } from '../../runtime/prng.js';
 import { add, mul, sub } from '../../ops/elementwise.js';
@@ -34,10 +34,14 @@ import { normal, uniform } from '../../ops/random.js';
 import { full } from '../../ops/sources.js';
 import { mean } from '../../ops/statistics.js';
 import { relu, sigmoid } from '../../ops/activations.js';
-import { within, type ApplyContext, type Layer } from '../layer.js';
+import { withAxes } from '../../ops/with-axes.js';
+import type { Layer } from '../layer.js';
 import { conv2d } from '../conv.js';
 import { linearApply } from '../linear.js';
 import { batchNorm, type BatchNormParams } from '../batch-norm.js';
+import { relu as reluLayer } from '../activation.js';
+import { serial, stateless } from '../combinators.js';
+import { at, record } from '../record.js';
 
 /** RegNet's feature maps: batch, channels, height, width. */
 export type RegNetImage = ['B', 'C', 'H', 'W'];
@@ -53,15 +57,16 @@ export interface RegNetConv {
 /** nn.Sequential(Conv2d, BatchNorm2d, ReLU): paths '0.weight', '1.running_mean', ... */
 export type RegNetConvBnRelu = readonly [RegNetConv, BatchNormParams<'C'>, Empty];
 
+/** A 1×1 convolution with bias from axis I to axis O, on pooled features [B, I]. */
+export interface PointwiseConvParams<I extends Axis, O extends Axis> {
+  readonly weight: Tensor<[O, I, 'KH', 'KW']>;
+  readonly bias: Tensor<[O]>;
+}
+
 /** Squeeze-and-excitation's two 1×1 convolutions. */
 export interface SqueezeExcitationParams {
   /** nn.Sequential(Conv2d(w, s, 1), ReLU, Conv2d(s, w, 1), Sigmoid). */
-  readonly excitation: readonly [
-    { readonly weight: Tensor<['S', 'C', 'KH', 'KW']>; readonly bias: Tensor<['S']> },
-    Empty,
-    { readonly weight: Tensor<['C', 'S', 'KH', 'KW']>; readonly bias: Tensor<['C']> },
-    Empty,
-  ];
+  readonly excitation: readonly [PointwiseConvParams<'C', 'S'>, Empty, PointwiseConvParams<'S', 'C'>, Empty];
 }
 
 /** A RegNet block's bottleneck: 1×1, grouped 3×3 with squeeze-and-excitation, 1×1. */
@@ -133,20 +138,70 @@ function defaultBias<const A extends string>(key: Key, axis: A, n: number, fanIn
   return sub(mul(uniform(key, [axis], [n]), 2 * bound), bound) as Tensor<[A]>;
 }
 
-function bnInit(n: number, eps: number, momentum: number, weight = 1): BatchNormParams<'C'> {
-  const p = batchNorm('C', { eps, momentum }).init([0, 0], { C: n });
-  return weight === 1 ? p : { ...p, weight: full(weight, ['C'], { C: n }) };
+/** A bias-free k×k convolution with classy-vision's init, from `inPerGroup`·groups to `out` channels. */
+export function regnetConv(out: number, inPerGroup: number, k: number, stride: number, groups: number): Layer<RegNetConv, Image, Image> {
+  const conv = conv2d('C', 'C', { kernel: k, stride, padding: (k - 1) >> 1, groups, bias: false });
+  return {
+    init: (key) => ({ weight: regnetConvInit(key, out, inPerGroup, k) }),
+    apply: (p, x, ctx) => withAxes(conv.apply(p, x, ctx), ['B', 'C', 'H', 'W']),
+  };
 }
 
-/** The squeeze-excitation gate: u ⊙ sigmoid(W2·ReLU(W1·mean_HW(u) + b1) + b2), 1×1 convs as Linears over C. */
-export function squeezeExcitation(p: SqueezeExcitationParams, u: Tensor<RegNetImage>): Tensor<RegNetImage> {
-  const [reduce, , expand] = p.excitation;
-  const s = mean(u, ['H', 'W']) as Tensor<['B', 'C']>;
-  const w1 = reshape(reduce.weight, ['S', 'C'], [reduce.weight.sizes[0]!, reduce.weight.sizes[1]!]);
-  const w2 = reshape(expand.weight, ['C', 'S'], [expand.weight.sizes[0]!, expand.weight.sizes[1]!]);
-  const h = relu(linearApply(s, w1, reduce.bias, 'C', 'S'));
-  const gate = sigmoid(linearApply(h, w2, expand.bias, 'S', 'C'));
-  return mul(u, broadcastTo(gate, u.axes, u.sizes) as Tensor<RegNetImage>);
+/** BatchNorm2d over `n` channels, weight initialised to `weight` (1, or 0 for pycls' zero-init final gamma). */
+export function regnetBn(n: number, eps: number, momentum: number, weight = 1): Layer<BatchNormParams<'C'>, Image, Image> {
+  const bn = batchNorm('C', { eps, momentum });
+  return {
+    keyless: true,
+    init: (key) => {
+      const p = bn.init(key, { C: n });
+      return weight === 1 ? p : { ...p, weight: full(weight, ['C'], { C: n }) };
+    },
+    apply: (p, x, ctx) => bn.apply(p, x, ctx),
+  };
+}
+
+/** nn.Sequential(conv, BatchNorm2d, ReLU): paths '0.weight', '1.running_mean', ... */
+export function convBnRelu(conv: Layer<RegNetConv, Image, Image>, bn: Layer<BatchNormParams<'C'>, Image, Image>): Layer<RegNetConvBnRelu, Image, Image> {
+  return serial(conv, bn, at<Image>()(reluLayer()));
+}
+
+/** Conv2d(n_in, n_out, 1) with bias on pooled features, as a Linear from I to O (PyTorch's default bias init, classy-vision's weight init). */
+function pointwiseConv<const I extends Axis, const O extends Axis>(inAxis: I, outAxis: O, nIn: number, nOut: number): Layer<PointwiseConvParams<I, O>, ['B', I], ['B', O]> {
+  return {
+    init(key) {
+      const [kw, kb] = split(key);
+      return { weight: reshape(regnetConvInit(kw!, nOut, nIn, 1), [outAxis, inAxis, 'KH', 'KW'], [nOut, nIn, 1, 1]), bias: defaultBias(kb!, outAxis, nOut, nIn) };
+    },
+    apply: (p, x) => withAxes(linearApply(x, reshape(p.weight, [outAxis, inAxis], [nOut, nIn]), p.bias, inAxis, outAxis), ['B', outAxis]),
+  };
+}
+
+/** Squeeze-and-excitation on `width` channels through `squeeze`: u ⊙ sigmoid(W2·ReLU(W1·mean_HW(u) + b1) + b2). */
+function squeezeExcitation(width: number, squeeze: number): Layer<SqueezeExcitationParams, Image, Image> {
+  const excitation = serial(
+    pointwiseConv('C', 'S', width, squeeze),
+    at<['B', 'S']>()(reluLayer()),
+    pointwiseConv('S', 'C', squeeze, width),
+    stateless((x: Tensor<['B', 'C']>) => sigmoid(x)),
+  );
+  return record({ excitation }, (f, u: Tensor<Image>) => {
+    const gate = f.excitation(withAxes(mean(u, ['H', 'W']), ['B', 'C']));
+    return mul(u, broadcastTo(gate, u.axes, u.sizes) as Tensor<Image>);
+  });
+}
+
+/** A RegNet block's bottleneck f: 1×1, grouped 3×3 (stride s), optional squeeze-excitation, 1×1 and the final BN. */
+function bottleneck(config: RegNetBlockConfig, widths: RegNetBlockWidths): Layer<BottleneckParams, Image, Image> {
+  const { bottleneck: wb, groups, se } = widths;
+  const eps = config.bnEps ?? 1e-5;
+  const momentum = config.bnMomentum ?? 0.1;
+  const fields = {
+    a: convBnRelu(regnetConv(wb, config.widthIn, 1, 1, 1), regnetBn(wb, eps, momentum)),
+    b: convBnRelu(regnetConv(wb, wb / groups, 3, config.stride, groups), regnetBn(wb, eps, momentum)),
+  };
+  const tail = { c: regnetConv(config.widthOut, wb, 1, 1, 1), final_bn: regnetBn(config.widthOut, eps, momentum, config.zeroInitFinalGamma ? 0 : 1) };
+  if (se === 0) return record({ ...fields, ...tail }, (f, x: Tensor<Image>) => f.final_bn(f.c(f.b(f.a(x)))));
+  return record({ ...fields, se: squeezeExcitation(wb, se), ...tail }, (f, x: Tensor<Image>) => f.final_bn(f.c(f.se(f.b(f.a(x))))));
 }
 
 /** A RegNet Y block as a layer, with its configuration and widths. */
@@ -155,67 +210,15 @@ export type RegNetBlock = Layer<RegNetBlockParams, RegNetImage, RegNetImage> & {
 /** A RegNet Y block (ResBottleneckBlock with squeeze-and-excitation), as VISSL's and pycls' RegNet. */
 export function regnetBlock(config: RegNetBlockConfig): RegNetBlock {
   const widths = regnetBlockWidths(config);
-  const { bottleneck: wb, groups, se, projection } = widths;
+  const { bottleneck: wb, groups, projection } = widths;
   const { widthIn, widthOut, stride } = config;
   const dims = [widthIn, widthOut, stride, config.groupWidth];
   if (!dims.every((d) => Number.isInteger(d) && d > 0) || groups < 1 || wb % groups !== 0) {
     throw new ShapeError(`regnetBlock: widths ${widthIn} -> ${widthOut} (bottleneck ${wb}), stride ${stride}, group width ${config.groupWidth} give ${groups} groups, which must divide ${wb}`);
   }
-  const eps = config.bnEps ?? 1e-5;
-  const momentum = config.bnMomentum ?? 0.1;
-  const bn = batchNorm('C', { eps, momentum });
-  const conv = (k: number, s: number, g: number) => conv2d('C', 'C', { kernel: k, stride: s, padding: (k - 1) >> 1, groups: g, bias: false });
-  const convA = conv(1, 1, 1);
-  const convB = conv(3, stride, groups);
-  const convC = conv(1, 1, 1);
-  const convProj = conv(1, stride, 1);
-
-  const convBnRelu = (p: RegNetConvBnRelu, x: Tensor<RegNetImage>, c: ReturnType<typeof conv>, ctx: ApplyContext): Tensor<RegNetImage> => {
-    const y = c.apply(p[0], x, within(ctx, 0)) as Tensor<RegNetImage>;
-    return relu(bn.apply(p[1], y, within(ctx, 1)));
-  };
-
-  return {
-    config,
-    widths,
-    init(key: Key, _sizes?: Sizes): RegNetBlockParams {
-      void _sizes;
-      const [ka, kb, kc, kp, k1, k2, kb1, kb2] = split(key, 8);
-      const f: BottleneckParams = {
-        a: [{ weight: regnetConvInit(ka!, wb, widthIn, 1) }, bnInit(wb, eps, momentum), {}],
-        b: [{ weight: regnetConvInit(kb!, wb, wb / groups, 3) }, bnInit(wb, eps, momentum), {}],
-        ...(se > 0
-          ? {
-              se: {
-                excitation: [
-                  { weight: reshape(regnetConvInit(k1!, se, wb, 1), ['S', 'C', 'KH', 'KW'], [se, wb, 1, 1]), bias: defaultBias(kb1!, 'S', se, wb) },
-                  {},
-                  { weight: reshape(regnetConvInit(k2!, wb, se, 1), ['C', 'S', 'KH', 'KW'], [wb, se, 1, 1]), bias: defaultBias(kb2!, 'C', wb, se) },
-                  {},
-                ],
-              },
-            }
-          : {}),
-        c: { weight: regnetConvInit(kc!, widthOut, wb, 1) },
-        final_bn: bnInit(widthOut, eps, momentum, config.zeroInitFinalGamma ? 0 : 1),
-      };
-      return projection ? { proj: { weight: regnetConvInit(kp!, widthOut, widthIn, 1) }, bn: bnInit(widthOut, eps, momentum), f } : { f };
-    },
-    apply(p: RegNetBlockParams, x: Tensor<RegNetImage>, ctx?: ApplyContext): Tensor<RegNetImage> {
-      const fctx = within(ctx, 'f');
-      let u = convBnRelu(p.f.a, x, convA, within(fctx, 'a'));
-      u = convBnRelu(p.f.b, u, convB, within(fctx, 'b'));
-      if (se > 0) {
-        if (p.f.se === undefined) throw new ShapeError(`regnetBlock at ${within(fctx, 'se').path.join('.')}: the config has an SE width of ${se} but the parameters have no f.se`);
-        u = squeezeExcitation(p.f.se, u);
-      }
-      const fx = bn.apply(p.f.final_bn, convC.apply(p.f.c, u, within(fctx, 'c')) as Tensor<RegNetImage>, within(fctx, 'final_bn'));
-      let shortcut: Tensor<RegNetImage> = x;
-      if (projection) {
-        if (p.proj === undefined || p.bn === undefined) throw new ShapeError(`regnetBlock at ${(ctx?.path ?? []).join('.') || '(root)'}: widths ${widthIn} -> ${widthOut} with stride ${stride} need the projection parameters proj and bn`);
-        shortcut = bn.apply(p.bn, convProj.apply(p.proj, x, within(ctx, 'proj')) as Tensor<RegNetImage>, within(ctx, 'bn'));
-      }
-      return relu(add(shortcut, fx));
-    },
-  };
+  const f = bottleneck(config, widths);
+  const block: Layer<RegNetBlockParams, Image, Image> = projection
+    ? record({ proj: regnetConv(widthOut, widthIn, 1, stride, 1), bn: regnetBn(widthOut, config.bnEps ?? 1e-5, config.bnMomentum ?? 0.1), f }, (q, x: Tensor<Image>) => relu(add(q.bn(q.proj(x)), q.f(x))))
+    : record({ f }, (q, x: Tensor<Image>) => relu(add(x, q.f(x))));
+  return { config, widths, init: (key) => block.init(key, {}), apply: (p, x, ctx) => block.apply(p, x, ctx) };
 }

@@ -21,12 +21,9 @@ import type { Sizes } from '../../shape/types.js';
 import { ShapeError } from '../../shape/errors.js';
 import type { Tensor } from '../../ir/tensor.js';
 import { split, type Key } from '../../runtime/prng.js';
-import { relu } from '../../ops/activations.js';
 import { mean } from '../../ops/statistics.js';
 import { within, type ApplyContext, type Layer } from '../layer.js';
-import { conv2d } from '../conv.js';
-import { batchNorm, type BatchNormParams } from '../batch-norm.js';
-import { regnetConvInit, regnetBlock, roundHalfEven, type RegNetConvBnRelu, type RegNetImage, type RegNetBlock, type RegNetBlockParams } from './block.js';
+import { convBnRelu, regnetBlock, regnetBn, regnetConv, roundHalfEven, type RegNetConvBnRelu, type RegNetImage, type RegNetBlock, type RegNetBlockParams } from './block.js';
 
 /** One stage of a RegNet: depth, width, stride, group width, bottleneck ratio. */
 export interface RegNetStage {
@@ -132,8 +129,7 @@ export const regnetBlockName = (s: number, i: number): string => `block${s + 1}-
 export function regnet(config: RegNetConfig): RegNetModel {
   const eps = config.bnEps ?? 1e-5;
   const momentum = config.bnMomentum ?? 0.1;
-  const stemConv = conv2d('C', 'C', { kernel: 3, stride: 2, padding: 1, bias: false });
-  const bn = batchNorm('C', { eps, momentum });
+  const stem = convBnRelu(regnetConv(config.stemWidth, config.inChans, 3, 2, 1), regnetBn(config.stemWidth, eps, momentum));
   let width = config.stemWidth;
   const blocks = config.stages.map((stage) =>
     Array.from({ length: stage.depth }, (_, i) => {
@@ -153,10 +149,7 @@ export function regnet(config: RegNetConfig): RegNetModel {
   );
 
   const stageOutputs = (p: RegNetParams, x: Tensor<RegNetImage>, ctx?: ApplyContext): Tensor<RegNetImage>[] => {
-    const sctx = within(within(ctx, 'stem'), 'stem');
-    const [conv, norm] = p.stem.stem;
-    const s = stemConv.apply(conv, x, within(sctx, 0)) as Tensor<RegNetImage>;
-    let h = relu(bn.apply(norm, s, within(sctx, 1)));
+    let h = stem.apply(p.stem.stem, x, within(within(ctx, 'stem'), 'stem'));
     const outs = [h];
     const tctx = within(ctx, 'trunk_output');
     blocks.forEach((stage, si) => {
@@ -181,14 +174,13 @@ export function regnet(config: RegNetConfig): RegNetModel {
       void _sizes;
       const [kStem, kTrunk] = split(key);
       const stageKeys = blocks.length === 0 ? [] : split(kTrunk!, blocks.length);
-      const norm: BatchNormParams<'C'> = bn.init(key, { C: config.stemWidth });
       const trunk = Object.fromEntries(
         blocks.map((stage, si) => {
           const keys = split(stageKeys[si]!, stage.length);
           return [regnetStageName(si), Object.fromEntries(stage.map((block, i) => [regnetBlockName(si, i), block.init(keys[i]!, {})]))];
         }),
       );
-      return { stem: { stem: [{ weight: regnetConvInit(kStem!, config.stemWidth, config.inChans, 3) }, norm, {}] }, trunk_output: trunk };
+      return { stem: { stem: stem.init(kStem!, {}) }, trunk_output: trunk };
     },
     apply(p: RegNetParams, x: Tensor<RegNetImage>, ctx?: ApplyContext): Tensor<['B', 'C']> {
       return mean(featureMap(p, x, ctx), ['H', 'W']) as Tensor<['B', 'C']>;

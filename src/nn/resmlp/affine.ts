@@ -15,6 +15,7 @@ export interface AffineParams<C extends Axis> {
 /** ResMLP's Affine: a per-channel scale and shift along axis C (initialised to 1 and 0). */
 export function affine<const C extends Axis>(axis: C): NormLayer<C, AffineParams<C>> {
   return {
+    keyless: true,
     init: (_key: Key, sizes: Sizes) => ({ alpha: full(1, [axis], sizes) as Tensor<[C]>, beta: full(0, [axis], sizes) as Tensor<[C]> }),
     apply<S extends Shape>(p: AffineParams<C>, x: Tensor<S>): Tensor<S> {
       axisIndex('affine', x, axis);

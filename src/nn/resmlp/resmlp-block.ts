@@ -11,31 +11,35 @@
  * Initialisation as the official code: Linear weights truncated normal with
  * std 0.02 and zero biases, Affine 1/0, both gammas init_values.
  */
-import type { Sizes } from '../../shape/types.js';
 import { ShapeError } from '../../shape/errors.js';
 import type { Tensor } from '../../ir/tensor.js';
-import { split, type Key } from '../../runtime/prng.js';
 import { add } from '../../ops/elementwise.js';
-import { full } from '../../ops/sources.js';
-import { scaleBy } from '../layer-scale.js';
-import { within, type ApplyContext, type Layer } from '../layer.js';
-import { mlp, type MlpParams } from '../mlp.js';
+import { gamma, scaleBy } from '../layer-scale.js';
+import { within, type Layer } from '../layer.js';
+import { mlp } from '../mlp.js';
 import { dropPath } from '../dropout.js';
-import { affine, type AffineParams } from './affine.js';
-import { crossPatch, type CrossPatchParams } from './cross-patch.js';
+import { at, record, type RecordParams } from '../record.js';
+import { affine } from './affine.js';
+import { crossPatch } from './cross-patch.js';
 
 /** ResMLP's tokens: batch, patches, channels. */
 export type ResMlpTokens = ['B', 'N', 'C'];
+const tokens = at<ResMlpTokens>();
 
-/** A ResMLP block's parameters. */
-export interface ResMlpBlockParams {
-  readonly norm1: AffineParams<'C'>;
-  readonly attn: CrossPatchParams<'N'>;
-  readonly gamma_1: Tensor<['C']>;
-  readonly norm2: AffineParams<'C'>;
-  readonly mlp: MlpParams<'C', 'D', 'C'>;
-  readonly gamma_2: Tensor<['C']>;
+/** The block's fields in the official state_dict's order. */
+function resmlpBlockFields(initValues: number) {
+  return {
+    norm1: tokens(affine('C')),
+    attn: tokens(crossPatch('N')),
+    gamma_1: gamma('C', initValues),
+    norm2: tokens(affine('C')),
+    mlp: tokens(mlp('C', 'D')),
+    gamma_2: gamma('C', initValues),
+  };
 }
+
+/** A ResMLP block's parameters: norm1, attn, gamma_1, norm2, mlp, gamma_2. */
+export type ResMlpBlockParams = RecordParams<ReturnType<typeof resmlpBlockFields>>;
 
 /** A ResMLP block: LayerScale's initial value, MLP ratio, drop path. */
 export interface ResMlpBlockOptions {
@@ -55,35 +59,20 @@ export const resmlpHidden = (c: number, ratio = 4): number => Math.floor(ratio *
 
 /** A ResMLP block: cross-patch linear and per-channel MLP, each behind an Affine and a LayerScale residual. */
 export function resmlpBlock(options: ResMlpBlockOptions = {}): ResMlpBlock {
-  const initValues = options.initValues ?? 1e-4;
   const ratio = options.mlpRatio ?? 4;
-  const norm1 = affine('C');
-  const attn = crossPatch('N');
-  const norm2 = affine('C');
-  const channelMlp = mlp('C', 'D');
   // dropPath returns an ActivationLayer, whose typed apply omits the context it reads: use it as a Layer.
   const drop: Layer<Record<string, never>, ResMlpTokens, ResMlpTokens> = dropPath(options.dropPath ?? 0);
+  const block = record(resmlpBlockFields(options.initValues ?? 1e-4), (f, x: Tensor<ResMlpTokens>, ctx) => {
+    const x1 = add(x, drop.apply({}, scaleBy(f.gamma_1, f.attn(f.norm1(x))), within(ctx, 'drop_path.0')));
+    return add(x1, drop.apply({}, scaleBy(f.gamma_2, f.mlp(f.norm2(x1))), within(ctx, 'drop_path.1')));
+  });
   return {
-    init(key: Key, sizes: Sizes): ResMlpBlockParams {
+    init(key, sizes) {
       const c = sizes['C'];
       const n = sizes['N'];
       if (c === undefined || n === undefined) throw new ShapeError(`resmlpBlock: init needs sizes for C (channels) and N (tokens), got ${JSON.stringify(sizes)}`);
-      const all = { ...sizes, D: sizes['D'] ?? resmlpHidden(c, ratio) };
-      const [kAttn, kMlp] = split(key);
-      return {
-        norm1: norm1.init(key, all),
-        attn: attn.init(kAttn!, all),
-        gamma_1: full(initValues, ['C'], all),
-        norm2: norm2.init(key, all),
-        mlp: channelMlp.init(kMlp!, all),
-        gamma_2: full(initValues, ['C'], all),
-      };
+      return block.init(key, { ...sizes, D: sizes['D'] ?? resmlpHidden(c, ratio) });
     },
-    apply(p: ResMlpBlockParams, x: Tensor<ResMlpTokens>, ctx?: ApplyContext): Tensor<ResMlpTokens> {
-      const z = attn.apply(p.attn, norm1.apply(p.norm1, x, within(ctx, 'norm1')), within(ctx, 'attn'));
-      const x1 = add(x, drop.apply({}, scaleBy(p.gamma_1, z), within(ctx, 'drop_path.0')));
-      const m = channelMlp.apply(p.mlp, norm2.apply(p.norm2, x1, within(ctx, 'norm2')), within(ctx, 'mlp'));
-      return add(x1, drop.apply({}, scaleBy(p.gamma_2, m), within(ctx, 'drop_path.1')));
-    },
+    apply: block.apply,
   };
 }

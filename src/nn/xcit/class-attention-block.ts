@@ -15,27 +15,18 @@
  * attn.* (ClassAttention), norm2.*, mlp.fc1.*, mlp.fc2.*. The official
  * forward also takes (H, W), which it ignores; this layer needs no grid.
  */
-import type { Sizes } from '../../shape/types.js';
 import type { Tensor } from '../../ir/tensor.js';
-import { split, type Key } from '../../runtime/prng.js';
 import { add } from '../../ops/elementwise.js';
-import { full } from '../../ops/sources.js';
-import { scaleBy } from '../layer-scale.js';
-import { within, type ApplyContext, type Layer } from '../layer.js';
-import { layerNorm, type LayerNormParams } from '../layer-norm.js';
-import { mlp, type MlpParams } from '../mlp.js';
-import { channelsOf, type Tokens } from './heads.js';
-import { classAttention, replaceClsRow, tokenRows, type ClassAttentionParams } from './class-attention.js';
+import { gamma, scaleBy } from '../layer-scale.js';
+import type { Layer } from '../layer.js';
+import { layerNorm } from '../layer-norm.js';
+import { mlp } from '../mlp.js';
+import { at, record, type RecordParams } from '../record.js';
+import { channelsOf } from './heads.js';
+import { classAttention, replaceClsRow, tokenRows } from './class-attention.js';
 
-/** A class-attention block's parameters. */
-export interface ClassAttentionBlockParams {
-  readonly gamma1: Tensor<['C']>;
-  readonly gamma2: Tensor<['C']>;
-  readonly norm1: LayerNormParams<'C'>;
-  readonly attn: ClassAttentionParams;
-  readonly norm2: LayerNormParams<'C'>;
-  readonly mlp: MlpParams<'C', 'F', 'C'>;
-}
+type TokenShape = ['B', 'N', 'C'];
+const tokens = at<TokenShape>();
 
 /** XCiT's class-attention block: width, heads, MLP ratio, LayerScale value. */
 export interface ClassAttentionBlockOptions {
@@ -53,42 +44,48 @@ export interface ClassAttentionBlockOptions {
   readonly qkvBias?: boolean;
 }
 
-export interface ClassAttentionBlockLayer extends Layer<ClassAttentionBlockParams, ['B', 'N', 'C'], ['B', 'N', 'C']> {
+/** What XCiT's two blocks share: layer-scale factors, the LayerNorm (one layer, used as norm1, norm2, ...), the MLP and the attention's options. */
+export function blockParts(options: Pick<ClassAttentionBlockOptions, 'heads' | 'eta' | 'eps' | 'qkvBias'>) {
+  return {
+    gamma: () => gamma('C', options.eta ?? 1),
+    norm: tokens(layerNorm('C', options.eps ?? 1e-6)),
+    mlp: tokens(mlp('C', 'F', 'C')),
+    attention: { heads: options.heads, ...(options.qkvBias === undefined ? {} : { qkvBias: options.qkvBias }) },
+  };
+}
+
+/** The block's fields in the official state_dict's order. */
+function classAttentionBlockFields(options: ClassAttentionBlockOptions) {
+  const part = blockParts(options);
+  return { gamma1: part.gamma(), gamma2: part.gamma(), norm1: part.norm, attn: classAttention(part.attention), norm2: part.norm, mlp: part.mlp };
+}
+
+/** A class-attention block's parameters: gamma1, gamma2, norm1, attn, norm2, mlp. */
+export type ClassAttentionBlockParams = RecordParams<ReturnType<typeof classAttentionBlockFields>>;
+
+export interface ClassAttentionBlockLayer extends Layer<ClassAttentionBlockParams, TokenShape, TokenShape> {
   readonly tokensNorm: boolean;
 }
 
 /** int(dim · ratio), as the official code sizes MLPs. */
 export const mlpHidden = (dim: number, ratio: number): number => Math.floor(dim * ratio);
 
-/** gamma ⊙ x, gamma over the channel axis. */
-
 /** XCiT's class-attention block: the class token attends to the patches, then an MLP, each behind a LayerScale residual. */
 export function classAttentionBlock(options: ClassAttentionBlockOptions): ClassAttentionBlockLayer {
   const ratio = options.mlpRatio ?? 4;
-  const eta = options.eta ?? 1;
   const tokensNorm = options.tokensNorm ?? false;
-  const norm = layerNorm('C', options.eps ?? 1e-6);
-  const attn = classAttention({ heads: options.heads, ...(options.qkvBias === undefined ? {} : { qkvBias: options.qkvBias }) });
-  const ffn = mlp('C', 'F', 'C');
+  const block = record(classAttentionBlockFields(options), (f, x: Tensor<TokenShape>) => {
+    const x1 = add(x, scaleBy(f.gamma1, f.attn(f.norm1(x))));
+    const x2 = tokensNorm ? f.norm2(x1) : replaceClsRow(f.norm2(tokenRows(x1, 0, 1)), x1);
+    const cls = scaleBy(f.gamma2, f.mlp(tokenRows(x2, 0, 1)));
+    return add(x2, replaceClsRow(cls, x2));
+  });
   return {
     tokensNorm,
-    init(key: Key, sizes: Sizes): ClassAttentionBlockParams {
+    init(key, sizes) {
       const c = channelsOf('classAttentionBlock', sizes);
-      const [ka, km] = split(key);
-      return {
-        gamma1: full(eta, ['C'], [c]),
-        gamma2: full(eta, ['C'], [c]),
-        norm1: norm.init(key, { C: c }),
-        attn: attn.init(ka!, { C: c }),
-        norm2: norm.init(key, { C: c }),
-        mlp: ffn.init(km!, { C: c, F: options.mlpHidden ?? mlpHidden(c, ratio) }),
-      };
+      return block.init(key, { C: c, F: options.mlpHidden ?? mlpHidden(c, ratio) });
     },
-    apply(p: ClassAttentionBlockParams, x: Tokens, ctx?: ApplyContext): Tokens {
-      const x1 = add(x, scaleBy(p.gamma1, attn.apply(p.attn, norm.apply(p.norm1, x), within(ctx, 'attn'))));
-      const x2 = tokensNorm ? norm.apply(p.norm2, x1) : replaceClsRow(norm.apply(p.norm2, tokenRows(x1, 0, 1)), x1);
-      const cls = scaleBy(p.gamma2, ffn.apply(p.mlp, tokenRows(x2, 0, 1)));
-      return add(x2, replaceClsRow(cls, x2));
-    },
+    apply: block.apply,
   };
 }

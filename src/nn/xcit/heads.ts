@@ -75,3 +75,8 @@ export function mergeHeads(o: HeadTokens): Tokens {
   const [b, n, h, d] = o.sizes as [number, number, number, number];
   return reshape(o, ['B', 'N', 'C'], [b, n, h * d]);
 }
+
+/** A grid layer as a plain layer on tokens from this grid (the layer's own grid when undefined): how a record's field gets the grid. */
+export function onGrid<P>(layer: GridLayer<P>, grid: Grid | undefined): Layer<P, ['B', 'N', 'C'], ['B', 'N', 'C']> {
+  return grid === undefined ? layer : { keyless: layer.keyless, init: (key, sizes) => layer.init(key, sizes), apply: (p, x, ctx) => layer.applyGrid(p, x, grid, ctx) };
+}

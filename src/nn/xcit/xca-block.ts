@@ -11,33 +11,18 @@
  * local_mp.* (LPI). Drop path (stochastic depth) is optional and needs a key
  * in training.
  */
-import type { Sizes } from '../../shape/types.js';
 import type { Tensor } from '../../ir/tensor.js';
-import { split, type Key } from '../../runtime/prng.js';
 import { add } from '../../ops/elementwise.js';
-import { full } from '../../ops/sources.js';
-import { within, type ApplyContext, type Layer } from '../layer.js';
-import { layerNorm, type LayerNormParams } from '../layer-norm.js';
-import { mlp, type MlpParams } from '../mlp.js';
+import { within, type Layer } from '../layer.js';
 import { dropPath } from '../dropout.js';
-import { channelsOf, gridFor, type Grid, type GridLayer, type Tokens } from './heads.js';
-import { xca, type XcaParams } from './xca.js';
-import { lpi, type LpiParams } from './lpi.js';
-import { mlpHidden } from './class-attention-block.js';
+import { record, type Forward, type RecordParams } from '../record.js';
 import { scaleBy } from '../layer-scale.js';
+import { channelsOf, gridFor, onGrid, type Grid, type GridLayer } from './heads.js';
+import { xca } from './xca.js';
+import { lpi, type LpiParams } from './lpi.js';
+import { blockParts, mlpHidden } from './class-attention-block.js';
 
-/** An XCiT block's parameters. */
-export interface XcaBlockParams {
-  readonly gamma1: Tensor<['C']>;
-  readonly gamma2: Tensor<['C']>;
-  readonly gamma3: Tensor<['C']>;
-  readonly norm1: LayerNormParams<'C'>;
-  readonly attn: XcaParams;
-  readonly norm2: LayerNormParams<'C'>;
-  readonly mlp: MlpParams<'C', 'F', 'C'>;
-  readonly norm3: LayerNormParams<'C'>;
-  readonly local_mp: LpiParams;
-}
+type TokenShape = ['B', 'N', 'C'];
 
 /** An XCiT block: width, heads, MLP ratio, LayerScale value. */
 export interface XcaBlockOptions {
@@ -57,40 +42,47 @@ export interface XcaBlockOptions {
   readonly grid?: Grid;
 }
 
+/** The block's fields in the official state_dict's order, LPI on the tokens' grid. */
+function xcaBlockFields(options: XcaBlockOptions, local: Layer<LpiParams, TokenShape, TokenShape>) {
+  const part = blockParts(options);
+  return {
+    gamma1: part.gamma(),
+    gamma2: part.gamma(),
+    gamma3: part.gamma(),
+    norm1: part.norm,
+    attn: xca(part.attention),
+    norm2: part.norm,
+    mlp: part.mlp,
+    norm3: part.norm,
+    local_mp: local,
+  };
+}
+
+type XcaBlockFields = ReturnType<typeof xcaBlockFields>;
+
+/** An XCiT block's parameters: gamma1..3, norm1..3, attn, mlp, local_mp. */
+export type XcaBlockParams = RecordParams<XcaBlockFields>;
+
 /** XCiT's block: cross-covariance attention, local patch interaction and an MLP, each behind a LayerScale residual. */
 export function xcaBlock(options: XcaBlockOptions): GridLayer<XcaBlockParams> {
   const ratio = options.mlpRatio ?? 4;
-  const eta = options.eta ?? 1;
-  const norm = layerNorm('C', options.eps ?? 1e-6);
-  const attn = xca({ heads: options.heads, ...(options.qkvBias === undefined ? {} : { qkvBias: options.qkvBias }) });
-  const local = lpi();
-  const ffn = mlp('C', 'F', 'C');
   // ActivationLayer's apply is declared without the context that dropPath needs: call it as a plain Layer.
-  const drop: Layer<Record<string, never>, ['B', 'N', 'C'], ['B', 'N', 'C']> = dropPath(options.dropPath ?? 0);
-  const applyGrid = (p: XcaBlockParams, x: Tokens, grid: Grid, ctx?: ApplyContext): Tokens => {
-    const g = gridFor('xcaBlock', x.size('N'), grid);
-    const branch = (name: string, y: Tokens) => drop.apply({}, y, within(ctx, `drop_path.${name}`));
-    const x1 = add(x, branch('attn', scaleBy(p.gamma1, attn.apply(p.attn, norm.apply(p.norm1, x), within(ctx, 'attn')))));
-    const x2 = add(x1, branch('local_mp', scaleBy(p.gamma3, local.applyGrid(p.local_mp, norm.apply(p.norm3, x1), g, within(ctx, 'local_mp')))));
-    return add(x2, branch('mlp', scaleBy(p.gamma2, ffn.apply(p.mlp, norm.apply(p.norm2, x2)))));
+  const drop: Layer<Record<string, never>, TokenShape, TokenShape> = dropPath(options.dropPath ?? 0);
+  const forward: Forward<XcaBlockFields, TokenShape, TokenShape> = (f, x, ctx) => {
+    const branch = (name: string, y: Tensor<TokenShape>) => drop.apply({}, y, within(ctx, `drop_path.${name}`));
+    const x1 = add(x, branch('attn', scaleBy(f.gamma1, f.attn(f.norm1(x)))));
+    const x2 = add(x1, branch('local_mp', scaleBy(f.gamma3, f.local_mp(f.norm3(x1)))));
+    return add(x2, branch('mlp', scaleBy(f.gamma2, f.mlp(f.norm2(x2)))));
   };
+  const local = lpi();
+  const fields = xcaBlockFields(options, onGrid(local, options.grid));
+  const block = record(fields, forward);
+  const applyGrid: GridLayer<XcaBlockParams>['applyGrid'] = (p, x, grid, ctx) => record({ ...fields, local_mp: onGrid(local, gridFor('xcaBlock', x.size('N'), grid)) }, forward).apply(p, x, ctx);
   return {
     grid: options.grid,
-    init(key: Key, sizes: Sizes): XcaBlockParams {
+    init(key, sizes) {
       const c = channelsOf('xcaBlock', sizes);
-      const [ka, km, kl] = split(key, 3);
-      const ln = norm.init(key, { C: c });
-      return {
-        gamma1: full(eta, ['C'], [c]),
-        gamma2: full(eta, ['C'], [c]),
-        gamma3: full(eta, ['C'], [c]),
-        norm1: ln,
-        attn: attn.init(ka!, { C: c }),
-        norm2: ln,
-        mlp: ffn.init(km!, { C: c, F: options.mlpHidden ?? mlpHidden(c, ratio) }),
-        norm3: ln,
-        local_mp: local.init(kl!, { C: c }),
-      };
+      return block.init(key, { C: c, F: options.mlpHidden ?? mlpHidden(c, ratio) });
     },
     apply: (p, x, ctx) => applyGrid(p, x, gridFor('xcaBlock', x.size('N'), options.grid), ctx),
     applyGrid,

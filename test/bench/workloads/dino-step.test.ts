@@ -16,7 +16,7 @@ describe('bench workload dino-step (bench/workloads/dino-step.ts)', function () 
     assert.equal(d.images.length, 32 * 28 * 28);
   });
 
-  it('gives the PyTorch peer the initial networks, the images and each check step\'s views, rate and momentum', () => {
+  it('gives the PyTorch peer the initial networks, the images and each check step\'s views, rate, weight decay, momentum and clipping', () => {
     const w = dinoStepPeer(d);
     const names = Object.keys(w.tensors);
     assert.ok(names.includes('student.backbone.blocks[0].attn.qkv.weight'));
@@ -27,7 +27,10 @@ describe('bench workload dino-step (bench/workloads/dino-step.ts)', function () 
       assert.deepEqual(w.tensors[`step${s}.view1.solarize`]!.shape, [32]);
       assert.equal(w.tensors[`step${s}.view0.solarize`], undefined);
     }
-    const info = w.job['stepsInfo'] as { lr: number; momentum: number }[];
+    const info = w.job['stepsInfo'] as { lr: number; momentum: number; wd: number; lastLayerFrozen: boolean }[];
+    // The recipe's clipping, per-step weight decay (DINO's cosine from 0.04) and the last layer learning.
+    assert.equal((w.job['config'] as { clipGrad: number }).clipGrad, 3);
+    assert.ok(info.every((s) => s.wd >= 0.04 && s.wd < 0.4 && !s.lastLayerFrozen), JSON.stringify(info));
     assert.equal(info.length, CHECK_STEPS);
     // From the end of the warm-up: at the peak rate, not 1/20 of it.
     assert.ok(Math.abs(info[0]!.lr - defaultDinoConfig.lr) / defaultDinoConfig.lr < 0.01, `lr ${info[0]!.lr}`);

@@ -24,8 +24,9 @@ import { vitModelComponent } from './vit-model.js';
 import { regnetBlockComponent } from './regnet-block.js';
 import { regnetModelComponent } from './regnet-model.js';
 import { swavQueueComponent } from './swav-queue.js';
+import { dinoTrainStepComponent } from './dino-train-step.js';
 
-const all: readonly Component[] = [resmlpAffine, resmlpBlockComponent, resmlpModelComponent, dinoHeadComponent, ...xcitComponents, deepclusterPreprocess, deepclusterKmeans, deepclusterUnifSampler, deeperclusterTargets, dinoLoss, dinoCosineScheduler, swavSinkhorn, swavLoss, pawsSharpen, pawsSnn, pawsLoss, larsSuncet, larsSwav, vitAttentionComponent, vitBlockComponent, vitPatchEmbedComponent, vitModelComponent, regnetBlockComponent, regnetModelComponent, swavQueueComponent];
+const all: readonly Component[] = [resmlpAffine, resmlpBlockComponent, resmlpModelComponent, dinoHeadComponent, ...xcitComponents, deepclusterPreprocess, deepclusterKmeans, deepclusterUnifSampler, deeperclusterTargets, dinoLoss, dinoCosineScheduler, swavSinkhorn, swavLoss, pawsSharpen, pawsSnn, pawsLoss, larsSuncet, larsSwav, vitAttentionComponent, vitBlockComponent, vitPatchEmbedComponent, vitModelComponent, regnetBlockComponent, regnetModelComponent, swavQueueComponent, dinoTrainStepComponent];
 
 /** Every conformance component (what a golden file's `component` names), by name. */
 export const components: Readonly<Record<string, Component>> = Object.fromEntries(all.map((c) => [c.name, c]));
