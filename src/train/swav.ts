@@ -85,7 +85,7 @@ export const defaultSwavConfig: SwavTrainConfig = {
   optimizer: 'adamw',
   queueLength: 0,
   epochQueueStarts: 0,
-  stepsPerEpoch: 937,
+  stepsPerEpoch: 937, // MNIST's 60,000 training images in batches of 64, the last partial one dropped
   label: 'SwAV',
   seed: 0,
   backend: 'wasm',
