@@ -118,10 +118,15 @@ function resumedAdamW(file: GoldenFile, student: DinoNetwork): AdamWState {
   return { m: moment('exp_avg_before'), v: moment('exp_avg_sq_before'), t: scalar(inputScalar(file, 'adamw/step_before')) };
 }
 
-/** concat along `axis` as a tree of concats of at most 8 parts: a GPU kernel reads a bounded number of buffers (headlessgl: 15). */
+/**
+ * concat along `axis` as a tree of concats of at most 4 parts: a GPU kernel reads a bounded
+ * number of buffers (WebGPU: 7, headlessgl: 15), and the compiler can give a buffer of its own
+ * only to a part that fits the limit by itself, never split one concat's inputs.
+ */
+const CONCAT_PARTS = 4;
 function concatInChunks<S extends string[]>(parts: readonly Tensor<S>[], axis: S[number]): Tensor<S> {
-  if (parts.length <= 8) return concat(parts, axis);
-  const chunks = Array.from({ length: Math.ceil(parts.length / 8) }, (_, i) => concat(parts.slice(i * 8, (i + 1) * 8), axis));
+  if (parts.length <= CONCAT_PARTS) return concat(parts, axis);
+  const chunks = Array.from({ length: Math.ceil(parts.length / CONCAT_PARTS) }, (_, i) => concat(parts.slice(i * CONCAT_PARTS, (i + 1) * CONCAT_PARTS), axis));
   return concatInChunks(chunks, axis);
 }
 
