@@ -65,13 +65,17 @@ export interface DinoStepInputs<V extends DinoView> {
   readonly lastLayerSkipped: Tensor<[]>;
 }
 
-/** A step's results, and the intermediates a check may compare. */
-export interface DinoStepResult {
+/** What a step returns: the trainer's traced program outputs these. */
+export interface DinoStepOutput {
   readonly loss: Tensor<[]>;
   readonly student: DinoNetwork;
   readonly teacher: DinoNetwork;
   readonly center: Tensor<['K']>;
   readonly opt: AdamWState;
+}
+
+/** A step's results, and the intermediates a check may compare. */
+export interface DinoStepResult extends DinoStepOutput {
   /** ∂loss/∂student before clipping. */
   readonly grads: DinoNetwork;
   /** The norms clipping saw, by dotted path (parameters with a gradient only). */

@@ -21,7 +21,8 @@ import { dinoHead } from '../nn/dino-head.js';
 import { dino } from '../ssl/dino.js';
 import type { AdamWState } from '../optim/adamw.js';
 import { asTensors, cosineFromTo, isNd, specsOf, scheduleAt, type SpecsOf } from './step-parts.js';
-import { dinoOptimizer, dinoStep, type DinoNetwork } from './dino-step.js';
+import { dinoOptimizer, dinoStep, type DinoNetwork, type DinoStepOutput } from './dino-step.js';
+export type { DinoStepOutput } from './dino-step.js';
 import { unflattenFromTensors } from './tensor-tree.js';
 import type { Trainer } from './trainer.js';
 import { dinoCrops, multiCropSpecs, multiCropViews, sampleMultiCrop } from '../data/multi-crop.js';
@@ -110,14 +111,6 @@ export type DinoStepSpecs = readonly [
   TensorSpec<[]>,
 ];
 
-/** The traced step's results. */
-export interface DinoStepOutput {
-  readonly loss: Tensor<[]>;
-  readonly student: DinoNetwork;
-  readonly teacher: DinoNetwork;
-  readonly center: Tensor<['K']>;
-  readonly opt: AdamWState;
-}
 
 const copyTree = <T>(tree: T): T => mapTree(tree, isNd, (v) => ({ axes: v.axes, sizes: v.sizes, data: Float64Array.from(v.data) })) as T;
 
