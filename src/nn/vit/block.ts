@@ -68,11 +68,12 @@ export function vitBlock(options: VitBlockOptions): VitBlockLayer {
   const block = record(vitBlockFields(attention, eps), forward);
   const withAttention = (p: VitBlockParams, x: Tokens, ctx?: ApplyContext) => {
     const maps: VitAttentionMap[] = [];
-    const keeping = { ...attention, apply: (pa: VitAttentionParams, t: Tokens) => {
+    const keep = (pa: VitAttentionParams, t: Tokens): Tokens => {
       const { y, attn } = attention.withMap(pa, t);
       maps.push(attn);
       return y;
-    } };
+    };
+    const keeping = { ...attention, apply: keep };
     const y = record(vitBlockFields(keeping, eps), forward).apply(p, x, ctx);
     return { y, attn: maps[0]! };
   };
