@@ -3,7 +3,8 @@ import { DATASET_NAMES } from '../data/dataset-names.js';
 import { modelNames, type ModelName } from '../train/models.js';
 import { backendAvailable, backendNames, type Backend } from '../compile/compile.js';
 import { runTraining, type DatasetName, type RunOptions } from '../train/run.js';
-import { methods, methodNames, methodsReading, type MethodFlag } from '../train/methods.js';
+import { methods, methodNames, methodsReading, type MethodFlag, type MethodName } from '../train/methods.js';
+import type { OptimizerName } from '../train/optimizer-choice.js';
 import { intIn, numberFlag, oneOf, parseFlags, UsageError, type Flags } from './args.js';
 import { resultJson } from './result-json.js';
 import { resumeFlags } from './resume-flags.js';
@@ -12,7 +13,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The flags only some methods read (given to another method they are an error, not silently ignored). */
-const METHOD_FLAGS: readonly MethodFlag[] = ['out-dim', 'teacher-temp', 'momentum-teacher', 'labels-per-class', 'cluster-images'];
+const METHOD_FLAGS: readonly MethodFlag[] = ['out-dim', 'teacher-temp', 'momentum-teacher', 'labels-per-class', 'cluster-images', 'optimizer', 'queue-length', 'epoch-queue-starts'];
 
 /** 'a', 'a or b', 'a, b or c'. */
 const orList = (items: readonly string[]): string => (items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`);
@@ -32,14 +33,19 @@ export const trainUsage = `usage: shapegrad train [--method ${methodNames.join('
                        [--minutes N] [--max-steps N] [--stop-after N] [--out runs/NAME] [--resume] [--batch-size N] [--lr X]
                        [--seed N] [--backend wasm|webasm|cpu|headlessgl] [--local-views N] [--knn-train N] [--knn-test N]
                        [--out-dim K] [--teacher-temp T] [--momentum-teacher M] [--labels-per-class N] [--cluster-images N]
+                       [--optimizer lars|adamw|sgd] [--queue-length N] [--epoch-queue-starts E]
                        [--data-root DIR] [--init-from FILE.safetensors] [--json]
   --dataset: mnist (default), fashion-mnist, cifar10, cifar100, image-folder, colour-shapes; --data-root DIR
   replaces mnist's and fashion-mnist's package folders and is required for cifar10 / cifar100 (the unpacked
   binary folder) and image-folder (DIR/train and DIR/test, one subfolder of PNG/JPEG images per class).
   The trainers take 28x28 grayscale images so far: a colour dataset is refused with what it holds.
   --out-dim: ${orList(methodNames.flatMap((m) => { const o = methods[m].defaults.outDim; return o === undefined ? [] : [`${o.meaning} (default ${o.value})`]; }))};
-  --labels-per-class is PAWS' labelled images per class (default 10); --cluster-images is DeepCluster's
-  clustered subset (default 6000).
+  --labels-per-class is PAWS' labelled images per class (default 10); --cluster-images is DeepCluster's and
+  DeeperCluster's clustered subset (default 6000 / 1280; an epoch is that many images).
+  --optimizer: ${methodNames.flatMap((m) => { const o = methods[m].defaults.optimizer; return o === undefined ? [] : [`${m} ${Object.keys(o.lr).join('|')} (default ${o.name})`]; }).join(', ')}; the default --lr follows it.
+  --queue-length N: SwAV's queue of past embeddings per assignment view (0: none, the default; rounded down to a
+  multiple of the batch), kept from epoch --epoch-queue-starts (default 0) and read by Sinkhorn once full.
+  --model defaults to xcit-tiny${methodNames.filter((m) => methods[m].defaults.model !== undefined).map((m) => `, ${methods[m].defaults.model} for ${m}`).join('')}.
 ${wrapped(`Flags of some methods only: ${METHOD_FLAGS.map((f) => `--${f} (${methodsReading(f).join(', ')})`).join(', ')}.`)}
   --init-from: start from a backbone trained elsewhere (a safetensors file of --model with the official
   state_dict names, e.g. from shapegrad export or PyTorch); DINO's student and teacher both start from it.
@@ -48,7 +54,7 @@ ${wrapped(`Flags of some methods only: ${METHOD_FLAGS.map((f) => `--${f} (${meth
   Defaults per method: batch ${methodNames.map((m) => methods[m].defaults.batchSize).join(' / ')}, lr ${methodNames.map((m) => methods[m].defaults.lr.toExponential()).join(' / ')} (${methodNames.join(' / ')}).`;
 
 const switchNames = ['resume', 'json'];
-const valueNames = ['init-from', 'stop-after', 'out-dim', 'teacher-temp', 'momentum-teacher', 'data-root', 'method', 'model', 'dataset', 'minutes', 'max-steps', 'out', 'batch-size', 'lr', 'seed', 'backend', 'local-views', 'knn-train', 'knn-test', 'labels-per-class', 'cluster-images'];
+const valueNames = ['optimizer', 'queue-length', 'epoch-queue-starts', 'init-from', 'stop-after', 'out-dim', 'teacher-temp', 'momentum-teacher', 'data-root', 'method', 'model', 'dataset', 'minutes', 'max-steps', 'out', 'batch-size', 'lr', 'seed', 'backend', 'local-views', 'knn-train', 'knn-test', 'labels-per-class', 'cluster-images'];
 
 /** The largest value of a count flag: far above any sensible run, low enough that a typo fails fast instead of exhausting memory. */
 const MAX_COUNT = 1_000_000;
@@ -76,7 +82,8 @@ function trainOptionsOf(given: Flags, log: (line: string) => void): RunOptions &
     if (flags.values.has(flag) && !readers.includes(method)) throw new UsageError(`--${flag} applies to --method ${readers.join(' or ')}, not ${method}`);
   }
   const d = methods[method].defaults;
-  const model = oneOf<ModelName>(flags, 'model', modelNames, 'xcit-tiny');
+  const model = oneOf<ModelName>(flags, 'model', modelNames, d.model ?? 'xcit-tiny');
+  const optimizer = optimizerFlag(flags, method);
   const dataset = oneOf<DatasetName>(flags, 'dataset', DATASET_NAMES, 'mnist');
   const backend = oneOf<Backend>(flags, 'backend', backendNames, 'wasm');
   if (!backendAvailable(backend)) throw new UsageError(`--backend ${backend} is not available on this machine`);
@@ -91,7 +98,10 @@ function trainOptionsOf(given: Flags, log: (line: string) => void): RunOptions &
     ...(flags.values.has('max-steps') ? { maxSteps: numberFlag(flags, 'max-steps', 0, positiveInt, positiveCount) } : {}),
     out: outFlag(flags.values.get('out')) ?? `runs/${method}-${dataset}-${stamp}`,
     batchSize: numberFlag(flags, 'batch-size', d.batchSize, positiveInt, positiveCount),
-    lr: numberFlag(flags, 'lr', d.lr, (v) => v > 0, 'a positive number'),
+    lr: numberFlag(flags, 'lr', optimizer === undefined ? d.lr : d.optimizer!.lr[optimizer]!, (v) => v > 0, 'a positive number'),
+    ...(optimizer === undefined ? {} : { optimizer }),
+    queueLength: numberFlag(flags, 'queue-length', 0, intIn(0, MAX_COUNT), `an integer from 0 to ${MAX_COUNT}`),
+    epochQueueStarts: numberFlag(flags, 'epoch-queue-starts', 0, intIn(0, MAX_COUNT), `an integer from 0 to ${MAX_COUNT}`),
     seed: numberFlag(flags, 'seed', 0, intIn(0, 2 ** 31 - 1), 'an integer from 0 to 2147483647'),
     localViews: numberFlag(flags, 'local-views', 0, intIn(0, 32), 'an integer from 0 to 32'),
     knnTrain: numberFlag(flags, 'knn-train', 10000, positiveInt, positiveCount),
@@ -107,6 +117,16 @@ function trainOptionsOf(given: Flags, log: (line: string) => void): RunOptions &
     json: flags.switches.has('json'),
     log,
   };
+}
+
+/** --optimizer for a method that takes it: one of the optimisers its entry accepts (its default when absent). */
+function optimizerFlag(flags: Flags, method: MethodName): OptimizerName | undefined {
+  const o = methods[method].defaults.optimizer;
+  if (o === undefined) return undefined;
+  const accepted = Object.keys(o.lr) as OptimizerName[];
+  const v = flags.values.get('optimizer') ?? o.name;
+  if (!(accepted as string[]).includes(v)) throw new UsageError(`--optimizer must be one of ${accepted.join(', ')} for --method ${method}, got '${v}'`);
+  return v as OptimizerName;
 }
 
 function initFromFlag(flags: Flags): { initFrom?: string } {

@@ -17,8 +17,8 @@ export interface LarsOptions {
   readonly trustCoefficient?: number;
   readonly eps?: number;
   readonly weightDecay?: number;
-  /** Parameters that LARS leaves alone, by dotted path (e.g. names containing 'bias' or 'bn'). */
-  readonly exclude?: (path: string) => boolean;
+  /** Parameters that LARS leaves alone, by dotted path and value (e.g. names containing 'bias' or 'bn'). */
+  readonly exclude?: (path: string, value: Tensor) => boolean;
   readonly clip?: boolean;
 }
 
@@ -42,7 +42,7 @@ export function larsGradients<P>(params: P, grads: P, options: LarsOptions, lr: 
   const ratios: TrustRatio[] = [];
   const scaled = p.map((leaf, i) => {
     const grad = g[i]!;
-    if (options.exclude?.(leaf.path)) return grad;
+    if (options.exclude?.(leaf.path, leaf.value)) return grad;
     const w = leaf.value as Tensor<string[]>;
     const pn = norm(w);
     const gn = norm(grad);

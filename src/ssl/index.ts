@@ -21,4 +21,6 @@ export * from './uniform-sampler.js';
 export * from './rotation.js';
 export * from './deep-cluster.js';
 export * from './deeper-cluster.js';
+export * from './rotate-each.js';
+export * from './sub-class-heads.js';
 export * from './diagnostics.js';

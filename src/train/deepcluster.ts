@@ -18,29 +18,29 @@
  */
 import type { Tensor } from '../ir/tensor.js';
 import { spec, trace } from '../ir/trace.js';
-import { valueAndGrad } from '../autodiff/grad.js';
 import { evaluate, type ValuesOf } from '../runtime/interpret.js';
 import type { NDArray } from '../runtime/ndarray.js';
 import { foldIn, key as makeKey, split, type Key } from '../runtime/prng.js';
 import { compile } from '../compile/compile.js';
 import { crossEntropy } from '../ops/losses.js';
 import { linear, type LinearParams } from '../nn/linear.js';
-import { within } from '../nn/layer.js';
-import { withUpdates } from '../nn/params.js';
 import { adamw, type AdamWState } from '../optim/adamw.js';
-import { regularized, zerosTree } from '../optim/optimizer.js';
+import { regularized } from '../optim/optimizer.js';
 import { deepClusterEpoch, initialDeepClusterState } from '../ssl/deep-cluster.js';
 import { itemsByImageId } from '../ssl/uniform-sampler.js';
 import { normalizedMutualInfo } from '../eval/clustering.js';
-import { multiCropSpecs, multiCropViews, sampleMultiCrop, type MultiCropConfig } from '../data/multi-crop.js';
+import { multiCropSpecs, multiCropViews, type MultiCropConfig } from '../data/multi-crop.js';
 import type { ViewTensors } from '../data/augment/view.js';
 import type { Dataset } from '../data/dataset.js';
 import { gatherImages } from '../data/loader.js';
-import { permutation } from '../data/permutation.js';
 import { unflattenFromTensors } from './checkpoint.js';
+import { clusterStep } from './cluster-step.js';
+import { clusterEpochStep, finiteLoss } from './cluster-epoch-step.js';
 import { bnHead, type HeadParams } from './heads.js';
 import { backbone, tinyLinearInitStd, type ModelName } from './models.js';
-import { asTensors, specsOf, trainingContext, scheduleAt, type OptimisationConfig, type TensorsOfValues } from './step-parts.js';
+import { asTensors, specsOf, type OptimisationConfig } from './step-parts.js';
+import { clusterSubset, subsetFeatures as clusterFeatures } from './cluster-subset.js';
+import { withFreshHeads } from './fresh-heads.js';
 import type { Trainer, TrainState } from './trainer.js';
 
 export interface DeepClusterTrainConfig extends OptimisationConfig {
@@ -105,8 +105,8 @@ export function deepClusterTrainer(train: Dataset, overrides: Partial<DeepCluste
   if (config.pcaDims > config.featureDim) throw new RangeError(`deepcluster: pcaDims ${config.pcaDims} exceeds the feature width ${config.featureDim}`);
   if (n < config.clusters || n < B) throw new RangeError(`deepcluster: ${n} images to cluster is fewer than the ${config.clusters} clusters or the batch of ${B}`);
   const epochSteps = Math.floor(n / B);
-  const subsetIndices = Uint32Array.from(permutation(foldIn(makeKey(config.seed), 21), train.n).slice(0, n));
-  const subsetLabels = Uint8Array.from(subsetIndices, (i) => train.labels[i]!);
+  const subset = clusterSubset(train, n, config.seed);
+  const subsetIndices = subset.indices;
   const net = backbone(config.model);
   const head = bnHead('C', 'H', 'F', tinyLinearInitStd);
   const top = linear('F', 'K');
@@ -124,34 +124,12 @@ export function deepClusterTrainer(train: Dataset, overrides: Partial<DeepCluste
   };
   const shape = initState();
 
-  const E = 250;
-  const featureProgram = compile(
-    trace((p: DeepClusterNetwork, x: Tensor<['B', 'H', 'W']>) => head.apply(p.head, net.features(p.backbone, x)), specsOf(shape.params), spec(['B', 'H', 'W'], [E, 28, 28], 'images')),
-    { backend: config.backend },
-  );
-  const subsetFeatures = async (params: ValuesOf<DeepClusterNetwork>): Promise<NDArray<readonly ['N', 'F']>> => {
-    const out = new Float64Array(n * config.featureDim);
-    for (let at = 0; at < n; at += E) {
-      const idx = Array.from({ length: E }, (_, i) => subsetIndices[Math.min(at + i, n - 1)]!);
-      const f = (await featureProgram.run(params, gatherImages(train, idx))).data;
-      out.set(f.subarray(0, Math.min(E, n - at) * config.featureDim), at * config.featureDim);
-    }
-    return { axes: ['N', 'F'], sizes: [n, config.featureDim], data: out };
-  };
+  const subsetFeatures = clusterFeatures(net, head, shape.params, train, subset, config.featureDim, config.backend);
 
   const program = trace(
     (params: DeepClusterNetwork, opt: AdamWState, images: Tensor<['B', 'H', 'W']>, labels: Tensor<['B']>, viewData: readonly ViewTensors[], lr: Tensor<[]>) => {
       const [view] = multiCropViews(images, viewData, deepClusterCrops).global;
-      const stats: Record<string, Tensor> = {};
-      const headStats: Record<string, Tensor> = {};
-      const [loss, grads] = valueAndGrad((p: DeepClusterNetwork) => {
-        const features = net.features(p.backbone, view!, trainingContext(stats));
-        const logits = top.apply(p.top_layer, head.apply(p.head, features, within(trainingContext(headStats), 'head')));
-        return crossEntropy(logits as Tensor<['B', 'K']>, labels, 'K');
-      })(params);
-      const next = optimizer.step(params, grads, opt, lr);
-      const p = next.params as DeepClusterNetwork;
-      return { loss, params: { ...withUpdates(p, headStats), backbone: withUpdates(p.backbone, stats) }, opt: next.state };
+      return clusterStep({ net, head, optimizer }, params, opt, view!, lr, (p, features) => crossEntropy(top.apply(p.top_layer, features) as Tensor<['B', 'K']>, labels, 'K'));
     },
     specsOf(shape.params),
     specsOf(shape.opt),
@@ -165,14 +143,10 @@ export function deepClusterTrainer(train: Dataset, overrides: Partial<DeepCluste
   /** A DeepCluster epoch: cluster the subset's features, draw the samples, reset the top layer and its optimizer state. */
   const recluster = async (state: DeepClusterTrainState): Promise<{ state: DeepClusterTrainState; nmi: number }> => {
     const epoch = state.step / epochSteps;
-    const features = await subsetFeatures(state.params);
+    const features = await subsetFeatures.features(state.params);
     const r = deepClusterEpoch(foldIn(state.key, 1000 + epoch), initialDeepClusterState, features, { clusters: config.clusters, pcaDims: config.pcaDims, reassign: (epochSteps * B) / n }, { features: 'F', classes: 'K' });
     const items = itemsByImageId(r.dataset, r.sampler.indexes);
-    const top_layer = evaluate(r.topLayer);
-    const params = { ...state.params, top_layer };
-    // AdamW's moments are trees like the parameters (its state type does not say so).
-    const reset = (moments: unknown) => ({ ...(moments as ValuesOf<DeepClusterNetwork>), top_layer: zerosLike(top_layer) });
-    const opt = { ...state.opt, m: reset(state.opt.m), v: reset(state.opt.v) };
+    const { params, opt } = withFreshHeads(state.params, state.opt, { top_layer: evaluate(r.topLayer) });
     const sampleCount = epochSteps * B;
     return {
       state: {
@@ -182,7 +156,7 @@ export function deepClusterTrainer(train: Dataset, overrides: Partial<DeepCluste
         samples: { axes: ['S'], sizes: [sampleCount], data: Float64Array.from(items.imageIndex.subarray(0, sampleCount)) },
         pseudoLabels: { axes: ['S'], sizes: [sampleCount], data: Float64Array.from(items.pseudolabel.subarray(0, sampleCount)) },
       },
-      nmi: normalizedMutualInfo(r.clustering.assign, subsetLabels),
+      nmi: normalizedMutualInfo(r.clustering.assign, subset.labels),
     };
   };
 
@@ -195,19 +169,13 @@ export function deepClusterTrainer(train: Dataset, overrides: Partial<DeepCluste
     compiled,
     initState,
     async step(start, _images, progress) {
-      const inEpoch = start.step % epochSteps;
-      const fresh = inEpoch === 0 ? await recluster(start) : undefined;
-      const state = fresh?.state ?? start;
+      const { inEpoch, fresh, state, lr, crops } = await clusterEpochStep(start, progress, { epochSteps, batchSize: B, schedule: config, reassign: recluster });
       const positions = state.samples.data.subarray(inEpoch * B, (inEpoch + 1) * B);
       const images = gatherImages(train, Array.from(positions, (p) => subsetIndices[p]!));
       const labels = state.pseudoLabels.data.slice(inEpoch * B, (inEpoch + 1) * B);
-      const { lr } = scheduleAt(state.step, progress, config);
-      const sample = sampleMultiCrop(deepClusterCrops, foldIn(foldIn(state.key, 10), state.step), B, src);
-      const out = await compiled.run(state.params, state.opt, images, labels, sample.values, [lr]);
-      const loss = out.loss.data[0]!;
-      if (!Number.isFinite(loss)) throw new Error(`deepcluster: the loss became ${loss} at step ${state.step}`);
+      const out = await compiled.run(state.params, state.opt, images, labels, crops, [lr]);
       return {
-        loss,
+        loss: finiteLoss('deepcluster', out.loss, state.step),
         lr,
         ...(fresh ? { extra: { nmiLabels: fresh.nmi } } : {}),
         state: { ...state, params: out.params, opt: out.opt, step: state.step + 1 },
@@ -220,11 +188,8 @@ export function deepClusterTrainer(train: Dataset, overrides: Partial<DeepCluste
     },
     destroy: () => {
       compiled.destroy();
-      featureProgram.destroy();
+      subsetFeatures.destroy();
     },
   };
 }
 
-function zerosLike<V>(tree: V): ValuesOf<TensorsOfValues<V>> {
-  return evaluate(zerosTree(asTensors(tree)));
-}

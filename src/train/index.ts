@@ -17,3 +17,5 @@ export {
 } from './checkpoint.js';
 export type { SchedulePlan } from './schedule-plan.js';
 export { appendMetrics, readMetrics, truncateMetrics, metricSeries, MetricsError, type MetricRecord } from './metrics.js';
+export { classAttentionMaps, attentionPlot, clsRow, patchGrids, type AttentionMaps } from './attention-maps.js';
+export { attentionMask, attentionMaskMaps } from './attention-masks.js';

@@ -5,17 +5,34 @@
  */
 import type { Dataset } from '../data/dataset.js';
 import type { MethodOptions } from './methods.js';
+import type { ModelName } from './models.js';
+import type { OptimizerName } from './optimizer-choice.js';
 import type { Trainer, TrainState } from './trainer.js';
 
 /** The CLI flags that only some methods read: given to any other method they are an error, not silently ignored. */
-export type MethodFlag = 'out-dim' | 'teacher-temp' | 'momentum-teacher' | 'labels-per-class' | 'cluster-images';
+export type MethodFlag = 'out-dim' | 'teacher-temp' | 'momentum-teacher' | 'labels-per-class' | 'cluster-images' | 'optimizer' | 'queue-length' | 'epoch-queue-starts';
+
+/** The optimisers a method accepts (--optimizer), its default, and the default --lr with each. */
+export interface OptimizerDefaults {
+  readonly name: OptimizerName;
+  readonly lr: Readonly<Partial<Record<OptimizerName, number>>>;
+}
 
 /** One training method, as the CLI, the run loop, run.json and `eval --run` see it. */
 export interface MethodEntry {
   /** The method's name in tables and plots: 'DINO', 'SwAV', … */
   readonly label: string;
   /** The CLI's defaults for this method; `outDim` names what --out-dim means for it (absent: it takes no --out-dim). */
-  readonly defaults: { readonly batchSize: number; readonly lr: number; readonly outDim?: { readonly value: number; readonly meaning: string } };
+  readonly defaults: {
+    readonly batchSize: number;
+    /** The default --lr (with the default optimiser, when the method takes --optimizer). */
+    readonly lr: number;
+    readonly outDim?: { readonly value: number; readonly meaning: string };
+    /** The default --model (absent: xcit-tiny). */
+    readonly model?: ModelName;
+    /** What --optimizer accepts (absent: the method takes no --optimizer). */
+    readonly optimizer?: OptimizerDefaults;
+  };
   /** The method-specific flags it reads. */
   readonly flags: readonly MethodFlag[];
   /** Where the evaluated backbone lies in the tree its checkpoint stores. */

@@ -12,10 +12,13 @@ import type { Dataset } from '../data/dataset.js';
 import type { ModelName } from './models.js';
 import type { MethodEntry, MethodFlag } from './method-entry.js';
 import type { Trainer, TrainState } from './trainer.js';
+import type { OptimizerName } from './optimizer-choice.js';
 import { dinoMethod } from './methods/dino.js';
 import { swavMethod } from './methods/swav.js';
 import { pawsMethod } from './methods/paws.js';
 import { deepClusterMethod } from './methods/deepcluster.js';
+import { deeperClusterMethod } from './methods/deepercluster.js';
+import { seerMethod } from './methods/seer.js';
 
 export { labelledImages } from './methods/paws.js';
 export type { MethodEntry, MethodFlag } from './method-entry.js';
@@ -26,6 +29,8 @@ export const methods = {
   swav: swavMethod,
   paws: pawsMethod,
   deepcluster: deepClusterMethod,
+  deepercluster: deeperClusterMethod,
+  seer: seerMethod,
 } as const satisfies Readonly<Record<string, MethodEntry>>;
 
 /** A self-supervised method the trainers implement. */
@@ -53,6 +58,12 @@ export interface MethodOptions {
   readonly supportPerClass?: number;
   /** SwAV: the official crop scales or milder ones (see swavTrainCrops; default 'mild'). */
   readonly swavCrops?: 'swav' | 'mild';
+  /** The optimiser of a method that takes --optimizer (default: its entry's). */
+  readonly optimizer?: OptimizerName;
+  /** SwAV, SEER: main_swav.py's queue_length (default 0: no queue). */
+  readonly queueLength?: number;
+  /** SwAV, SEER: main_swav.py's epoch_queue_starts (default 0). */
+  readonly epochQueueStarts?: number;
 }
 
 const byMethod = <T>(f: (entry: MethodEntry) => T): Readonly<Record<MethodName, T>> =>

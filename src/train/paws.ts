@@ -8,7 +8,7 @@
  * (training-mode BatchNorm, views of one size together, as PAWS' encoder),
  * the projection head (h) and the prediction head (z); PAWS' loss (soft
  * nearest neighbours, sharpened targets from the swapped global views,
- * label smoothing, me-max); AdamW.
+ * label smoothing, me-max); AdamW, or PAWS' LARS or SGD (config.optimizer).
  */
 import type { Tensor } from '../ir/tensor.js';
 import { spec, trace } from '../ir/trace.js';
@@ -19,8 +19,7 @@ import { foldIn, key as makeKey, split, type Key } from '../runtime/prng.js';
 import { compile } from '../compile/compile.js';
 import { withUpdates } from '../nn/params.js';
 import { paws } from '../ssl/paws.js';
-import { adamw, type AdamWState } from '../optim/adamw.js';
-import { regularized } from '../optim/optimizer.js';
+import { trainOptimizer, type OptimizerName } from './optimizer-choice.js';
 import { multiCropSpecs, multiCropViews, pawsCrops, sampleMultiCrop, type MultiCropConfig } from '../data/multi-crop.js';
 import type { ViewTensors } from '../data/augment/view.js';
 import { permutation } from '../data/permutation.js';
@@ -51,6 +50,7 @@ export interface PawsTrainConfig extends OptimisationConfig {
   readonly sharpenT: number;
   readonly labelSmoothing: number;
   readonly meMax: boolean;
+  readonly optimizer: OptimizerName;
 }
 
 export const defaultPawsConfig: PawsTrainConfig = {
@@ -67,6 +67,7 @@ export const defaultPawsConfig: PawsTrainConfig = {
   sharpenT: 0.25,
   labelSmoothing: 0.1,
   meMax: true,
+  optimizer: 'adamw',
   lr: 3e-3,
   minLr: 1e-5,
   weightDecay: 1e-6,
@@ -108,7 +109,8 @@ export interface PawsNetwork {
 
 export interface PawsTrainState extends TrainState {
   readonly params: ValuesOf<PawsNetwork>;
-  readonly opt: ValuesOf<AdamWState>;
+  /** The optimiser's state, shaped by config.optimizer. */
+  readonly opt: unknown;
 }
 
 export interface PawsTrainer extends Trainer<PawsTrainState> {
@@ -142,7 +144,7 @@ export function pawsTrainer(labelled: LabelledImages, overrides: Partial<PawsTra
   const crops = pawsCrops({ localViews: locals });
   const supportCrops: MultiCropConfig = { name: 'paws-support', global: [crops.global[0]!], local: [] };
   const objective = paws({ numClasses: C, supportImagesPerClass: config.supportPerClass, multicrop: locals, tau: config.tau, T: config.sharpenT, labelSmoothing: config.labelSmoothing, meMax: config.meMax });
-  const optimizer = adamw({ weightDecay: config.weightDecay, decay: regularized });
+  const optimizer = trainOptimizer(config.optimizer, config.weightDecay, 'paws');
   const src = { height: 28, width: 28 };
   const B = config.batchSize;
   const S = config.supportPerClass * C;
@@ -151,7 +153,7 @@ export function pawsTrainer(labelled: LabelledImages, overrides: Partial<PawsTra
   const initState = (): PawsTrainState => {
     const [kb, kh, kp] = split(makeKey(config.seed), 3);
     const params = evaluate({ backbone: net.init(kb!), head: head.init(kh!, sizes), pred: pred.init(kp!, sizes) });
-    const opt = evaluate(optimizer.init(asTensors(params)));
+    const opt = evaluate(optimizer.init(asTensors(params)) as object) as unknown;
     return { params, opt, step: 0, key: foldIn(makeKey(config.seed), 3) };
   };
   const shape = initState();
@@ -159,7 +161,7 @@ export function pawsTrainer(labelled: LabelledImages, overrides: Partial<PawsTra
   const embed = (p: Pick<PawsNetwork, 'backbone' | 'head'>, x: Tensor<['B', 'H', 'W']>): Tensor<['B', 'D']> => head.apply(p.head, net.features(p.backbone, x));
 
   const program = trace(
-    (params: PawsNetwork, opt: AdamWState, images: Tensor<['B', 'H', 'W']>, viewData: readonly ViewTensors[], support: Tensor<['B', 'H', 'W']>, supportData: readonly ViewTensors[], lr: Tensor<[]>) => {
+    (params: PawsNetwork, opt: unknown, images: Tensor<['B', 'H', 'W']>, viewData: readonly ViewTensors[], support: Tensor<['B', 'H', 'W']>, supportData: readonly ViewTensors[], lr: Tensor<[]>) => {
       const views = multiCropViews(images, viewData, crops);
       const supportViews = multiCropViews(support, supportData, supportCrops);
       const labels = objective.labels(['S', 'K']);

@@ -3,13 +3,16 @@
  * of the batch, the backbone (training-mode BatchNorm, views of one size
  * batched) and a projection head on every view, L2-normalised embeddings
  * scored against L2-normalised prototypes, Sinkhorn codes of the assignment
- * views (no gradient), the swapped-prediction loss, AdamW, and the prototypes
- * normalised again after the update (the official code normalises them at the
- * top of every iteration: the same sequence of values). The prototypes get no
- * gradient for the first `freezePrototypesSteps` steps (a scalar input, so no
- * retracing). No queue: batches of 64 images with 2 assignment views give
- * Sinkhorn 64 samples per view, enough for the few prototypes used here (the
- * official queue is for 3000 prototypes and small per-GPU batches).
+ * views (no gradient), the swapped-prediction loss, the chosen optimiser
+ * (optimizer-choice.ts), and the prototypes normalised again after the update
+ * (the official code normalises them at the top of every iteration: the same
+ * sequence of values). The prototypes get no gradient for the first
+ * `freezePrototypesSteps` steps (a scalar input, so no retracing).
+ *
+ * With `queueLength` > 0 the trainer keeps main_swav.py's queue (swav-queue.ts
+ * says when): its rows change Sinkhorn's input size, so each queue phase is
+ * its own program, compiled when first needed. SEER's entry reuses this
+ * trainer on a RegNetY trunk with LARS.
  */
 import type { Tensor } from '../ir/tensor.js';
 import { spec, trace } from '../ir/trace.js';
@@ -24,9 +27,11 @@ import { within } from '../nn/layer.js';
 import { bnHead, type HeadParams } from './heads.js';
 import { linear } from '../nn/linear.js';
 import { withUpdates } from '../nn/params.js';
-import { swav } from '../ssl/swav.js';
-import { adamw, type AdamWState } from '../optim/adamw.js';
-import { regularized } from '../optim/optimizer.js';
+import { swav, type QueueTensor, type SwavState } from '../ssl/swav.js';
+import { detach } from '../ssl/cross-entropy-soft.js';
+import { trainOptimizer, type OptimizerName } from './optimizer-choice.js';
+import { emptyQueue, queuePhase, queueRows, type QueuePhase } from './swav-queue.js';
+import type { CompiledProgram } from '../compile/compile.js';
 import { multiCropSpecs, multiCropViews, sampleMultiCrop, swavCrops, type MultiCropConfig } from '../data/multi-crop.js';
 import type { ViewTensors } from '../data/augment/view.js';
 import { unflattenFromTensors } from './checkpoint.js';
@@ -49,6 +54,15 @@ export interface SwavTrainConfig extends OptimisationConfig {
   readonly freezePrototypesSteps: number;
   /** 'swav' for the official crop scales, 'mild' for DINO's (see swavTrainCrops). */
   readonly crops: 'swav' | 'mild';
+  readonly optimizer: OptimizerName;
+  /** main_swav.py's queue_length (rounded down to a multiple of the batch); 0 for no queue. */
+  readonly queueLength: number;
+  /** main_swav.py's epoch_queue_starts: the epoch from which the queue is kept. */
+  readonly epochQueueStarts: number;
+  /** Steps in an epoch (the run's batches per epoch): what epochQueueStarts counts in. */
+  readonly stepsPerEpoch: number;
+  /** The method's name in tables ('SwAV', or 'SEER' on its entry). */
+  readonly label: string;
 }
 
 export const defaultSwavConfig: SwavTrainConfig = {
@@ -68,6 +82,11 @@ export const defaultSwavConfig: SwavTrainConfig = {
   freezePrototypesSteps: 50,
   plannedSteps: 400,
   crops: 'mild',
+  optimizer: 'adamw',
+  queueLength: 0,
+  epochQueueStarts: 0,
+  stepsPerEpoch: 937, // MNIST's 60,000 training images in batches of 64, the last partial one dropped
+  label: 'SwAV',
   seed: 0,
   backend: 'wasm',
 };
@@ -96,11 +115,33 @@ export interface SwavNetwork {
 
 export interface SwavTrainState extends TrainState {
   readonly params: ValuesOf<SwavNetwork>;
-  readonly opt: ValuesOf<AdamWState>;
+  /** The optimiser's state (its moments or momentum buffers), shaped by config.optimizer. */
+  readonly opt: unknown;
+  /** main_swav.py's queue [assign, slot, D], once it exists. */
+  readonly queue?: NDArray;
+}
+
+/** What one step computed: the loss, the state after it, and the embeddings it scored [V·B, D] (to check the loss against). */
+export interface SwavStepOutputs {
+  readonly phase: QueuePhase;
+  readonly loss: number;
+  readonly lr: number;
+  readonly embedding: NDArray;
+  readonly state: SwavTrainState;
 }
 
 export interface SwavTrainer extends Trainer<SwavTrainState> {
   readonly config: SwavTrainConfig;
+  /** The SwAV objective the steps use (its queueLength is the queue's rows). */
+  readonly objective: ReturnType<typeof swav>;
+  /** One step with everything it computed (step() is this without the embeddings). */
+  stepOutputs(state: SwavTrainState, images: Float32Array, progress?: number): Promise<SwavStepOutputs>;
+}
+
+/** The objective's state in a phase: the queue as a traced input, filled when it is read. */
+function queueState(phase: QueuePhase, queue: QueueTensor<'D'> | undefined): SwavState<'D'> {
+  if (phase === 'off' || queue === undefined) return { queue: undefined, useTheQueue: false };
+  return { queue: { queue: detach(queue), filled: phase === 'used' ? queue.size('slot') : 0 }, useTheQueue: phase === 'used' };
 }
 
 export function swavTrainer(overrides: Partial<SwavTrainConfig> = {}): SwavTrainer {
@@ -110,10 +151,12 @@ export function swavTrainer(overrides: Partial<SwavTrainConfig> = {}): SwavTrain
   const protoLayer = linear('D', 'K', { bias: false });
   const locals = net.acceptsLocalViews ? config.localViews : 0;
   const crops = swavTrainCrops(config.crops, locals);
-  const objective = swav({ nmbCrops: locals > 0 ? [2, locals] : [2], temperature: config.temperature, epsilon: config.epsilon, sinkhornIterations: config.sinkhornIterations });
-  const optimizer = adamw({ weightDecay: config.weightDecay, decay: regularized });
-  const src = { height: 28, width: 28 };
   const B = config.batchSize;
+  const rows = queueRows(config.queueLength, B);
+  const objective = swav({ nmbCrops: locals > 0 ? [2, locals] : [2], temperature: config.temperature, epsilon: config.epsilon, sinkhornIterations: config.sinkhornIterations, queueLength: rows });
+  const assign = objective.config.cropsForAssign.length;
+  const optimizer = trainOptimizer(config.optimizer, config.weightDecay);
+  const src = { height: 28, width: 28 };
   const sizes = { C: net.dim, H: config.hiddenDim, D: config.embedDim, K: config.prototypes };
 
   const initParams = (): ValuesOf<SwavNetwork> => {
@@ -124,7 +167,7 @@ export function swavTrainer(overrides: Partial<SwavTrainConfig> = {}): SwavTrain
   };
   const initState = (): SwavTrainState => {
     const params = initParams();
-    const opt = evaluate(optimizer.init(asTensors(params)));
+    const opt = evaluate(optimizer.init(asTensors(params)) as object) as unknown;
     return { params, opt, step: 0, key: foldIn(makeKey(config.seed), 3) };
   };
   const shape = initState();
@@ -135,49 +178,83 @@ export function swavTrainer(overrides: Partial<SwavTrainConfig> = {}): SwavTrain
     return l2Normalize(head.apply(p.head, features, within(trainingContext(headStats), 'head')), 'D');
   };
 
-  const program = trace(
-    (params: SwavNetwork, opt: AdamWState, images: Tensor<['B', 'H', 'W']>, viewData: readonly ViewTensors[], lr: Tensor<[]>, prototypesLearn: Tensor<[]>) => {
+  // one program per queue phase: the queue (an input and an output) changes Sinkhorn's rows
+  const programOf = (phase: QueuePhase) => {
+    const body = (params: SwavNetwork, opt: unknown, images: Tensor<['B', 'H', 'W']>, viewData: readonly ViewTensors[], lr: Tensor<[]>, prototypesLearn: Tensor<[]>, queue?: QueueTensor<'D'>) => {
       const views = multiCropViews(images, viewData, crops);
       const stats: Record<string, Tensor> = {};
       const headStats: Record<string, Tensor> = {};
+      let scored: { embedding: Tensor<['B', 'D']>; queue: Tensor | undefined } | undefined;
       const [loss, grads] = valueAndGrad((p: SwavNetwork) => {
         const embedding = embed(p, [...views.global, ...views.local], stats, headStats);
-        return objective.loss({ embedding, prototypes: p.prototypes }, objective.init('D', config.embedDim), Number.MAX_SAFE_INTEGER).loss;
+        const r = objective.loss({ embedding, prototypes: p.prototypes }, queueState(phase, queue), Number.MAX_SAFE_INTEGER);
+        scored = { embedding: stopGradient(embedding), queue: r.state.queue?.queue };
+        return r.loss;
       })(params);
       const g = grads as SwavNetwork;
       const next = optimizer.step(params, { ...g, prototypes: gate(g.prototypes, prototypesLearn) }, opt, lr);
       const p = next.params as SwavNetwork;
       const params_: SwavNetwork = { ...withUpdates(p, headStats), backbone: withUpdates(p.backbone, stats), prototypes: stopGradient(l2Normalize(p.prototypes, 'D')) };
-      return { loss, params: params_, opt: next.state };
-    },
-    specsOf(shape.params),
-    specsOf(shape.opt),
-    spec(['B', 'H', 'W'], [B, 28, 28], 'images'),
-    multiCropSpecs(crops, B, src),
-    spec([], [], 'lr'),
-    spec([], [], 'prototypesLearn'),
-  );
-  const compiled = compile(program, { backend: config.backend });
+      return { loss, params: params_, opt: next.state, embedding: scored!.embedding, ...(scored!.queue === undefined ? {} : { queue: scored!.queue }) };
+    };
+    const specs = [
+      specsOf(shape.params),
+      specsOf(shape.opt),
+      spec(['B', 'H', 'W'], [B, 28, 28], 'images'),
+      multiCropSpecs(crops, B, src),
+      spec([], [], 'lr'),
+      spec([], [], 'prototypesLearn'),
+      ...(phase === 'off' ? [] : [spec(['assign', 'slot', 'D'], [assign, rows, config.embedDim], 'queue')]),
+    ] as const;
+    return compile(trace(body as (...args: unknown[]) => ReturnType<typeof body>, ...specs), { backend: config.backend }) as unknown as CompiledProgram<readonly unknown[], StepValues>;
+  };
+  const programs = new Map<QueuePhase, CompiledProgram<readonly unknown[], StepValues>>();
+  const programFor = (phase: QueuePhase) => {
+    if (!programs.has(phase)) programs.set(phase, programOf(phase));
+    return programs.get(phase)!;
+  };
+  const phaseAt = (state: SwavTrainState) => queuePhase(state.queue, Math.floor(state.step / config.stepsPerEpoch), { rows, epochQueueStarts: config.epochQueueStarts });
+  const compiled = programFor(phaseAt(shape));
+  const like = (withQueue: boolean) => ({ params: shape.params, opt: shape.opt, ...(withQueue ? { queue: emptyQueue(assign, rows, 'D', config.embedDim) } : {}) });
+
+  const stepOutputs = async (state: SwavTrainState, images: Float32Array, progress?: number): Promise<SwavStepOutputs> => {
+    const { lr } = scheduleAt(state.step, progress, config);
+    const sample = sampleMultiCrop(crops, foldIn(foldIn(state.key, 10), state.step), B, src);
+    const phase = phaseAt(state);
+    const queue = phase === 'off' ? [] : [state.queue ?? emptyQueue(assign, rows, 'D', config.embedDim)];
+    const out = await programFor(phase).run(state.params, state.opt, images, sample.values, [lr], [state.step < config.freezePrototypesSteps ? 0 : 1], ...queue);
+    const loss = out.loss.data[0]!;
+    if (!Number.isFinite(loss)) throw new Error(`${config.label.toLowerCase()}: the loss became ${loss} at step ${state.step}`);
+    const next: SwavTrainState = { params: out.params, opt: out.opt, step: state.step + 1, key: state.key, ...(out.queue === undefined ? {} : { queue: out.queue }) };
+    return { phase, loss, lr, embedding: out.embedding, state: next };
+  };
 
   return {
-    label: 'SwAV',
+    label: config.label,
     config,
+    objective,
     backbone: net,
     compiled,
     initState,
+    stepOutputs,
     async step(state, images, progress) {
-      const { lr } = scheduleAt(state.step, progress, config);
-      const sample = sampleMultiCrop(crops, foldIn(foldIn(state.key, 10), state.step), B, src);
-      const out = await compiled.run(state.params, state.opt, images, sample.values, [lr], [state.step < config.freezePrototypesSteps ? 0 : 1]);
-      const loss = out.loss.data[0]!;
-      if (!Number.isFinite(loss)) throw new Error(`swav: the loss became ${loss} at step ${state.step}`);
-      return { loss, lr, state: { params: out.params, opt: out.opt, step: state.step + 1, key: state.key } };
+      const r = await stepOutputs(state, images, progress);
+      return { loss: r.loss, lr: r.lr, state: r.state };
     },
-    saved: (s) => ({ params: s.params, opt: s.opt }),
+    saved: (s) => ({ params: s.params, opt: s.opt, ...(s.queue === undefined ? {} : { queue: s.queue }) }),
     restore(tensors: Readonly<Record<string, NDArray>>, step: number, key: Key) {
-      const restored = unflattenFromTensors({ params: shape.params, opt: shape.opt }, tensors);
+      const restored = unflattenFromTensors(like(rows > 0 && 'queue' in tensors), tensors);
       return { ...restored, step, key };
     },
-    destroy: () => compiled.destroy(),
+    destroy: () => programs.forEach((p) => p.destroy()),
   };
+}
+
+/** What a step's program returns (as tensors; its run gives their values). */
+interface StepValues {
+  readonly loss: Tensor<[]>;
+  readonly params: SwavNetwork;
+  readonly opt: unknown;
+  readonly embedding: Tensor<['B', 'D']>;
+  readonly queue?: Tensor<['assign', 'slot', 'D']>;
 }

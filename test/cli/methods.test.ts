@@ -7,7 +7,7 @@ import { readMetrics } from '../../src/train/metrics.js';
 const cli = runCli;
 const quick = [...quickTraining];
 
-describe('cli/train --method swav|paws|deepcluster, cli/eval', function () {
+describe('cli/train --method swav|paws|deepcluster|deepercluster, cli/eval', function () {
   this.timeout(600000);
   const tempDir = tempDirEach('shapegrad-methods-');
   let dir: string;
@@ -19,8 +19,12 @@ describe('cli/train --method swav|paws|deepcluster, cli/eval', function () {
     ['swav', 'SwAV', ['--out-dim', '8']],
     ['paws', 'PAWS', ['--labels-per-class', '2']],
     ['deepcluster', 'DeepCluster', ['--out-dim', '4', '--cluster-images', '64']],
+    ['deepercluster', 'DeeperCluster', ['--out-dim', '8', '--cluster-images', '64']],
+    ['seer', 'SEER', ['--out-dim', '8']],
+    // a queue of one batch, kept from the start: filled by step 1, read from step 2 (after the resume)
+    ['swav', 'SwAV', ['--out-dim', '8', '--queue-length', '8', '--optimizer', 'lars']],
   ] as const) {
-    it(`${method}: trains 3 steps, writes checkpoint, metrics, results and plot; resuming mid-way gives the same metrics; eval --run re-evaluates it`, () => {
+    it(`${method} ${extra.join(' ')}: trains 3 steps, writes checkpoint, metrics, results and plot; resuming mid-way gives the same metrics; eval --run re-evaluates it`, () => {
       const whole = join(dir, 'whole');
       const parts = join(dir, 'parts');
       const args = ['--method', method, ...quick, ...extra, '--max-steps', '3'];
@@ -73,6 +77,9 @@ describe('cli/train --method swav|paws|deepcluster, cli/eval', function () {
       [['--method', 'deepcluster', '--labels-per-class', '5'], /--labels-per-class applies to --method paws, not deepcluster/],
       [['--method', 'swav', '--teacher-temp', '0.04'], /--teacher-temp applies to --method dino, not swav/],
       [['--method', 'dino', '--labels-per-class', '5'], /--labels-per-class applies to --method paws, not dino/],
+      [['--method', 'paws', '--queue-length', '64'], /--queue-length applies to --method swav or seer, not paws/],
+      [['--method', 'seer', '--optimizer', 'adam'], /--optimizer must be one of lars, adamw, sgd for --method seer, got 'adam'/],
+      [['--method', 'swav', '--queue-length', '1.5'], /--queue-length must be an integer from 0 to 1000000, got '1.5'/],
     ] as const) {
       const r = cli('train', [...args]);
       assert.equal(r.code, 2, r.err);

@@ -48,4 +48,13 @@ describe('cli/resume-flags', () => {
     const old = { ...info, config: { batchSize: 8 } };
     assert.equal(resumeFlags(flags({ minutes: '3', 'max-steps': '9' }), old, 'runs/a').values.get('minutes'), '3');
   });
+
+  it("a SwAV or SEER run's optimiser and queue are settings: read back, and a different one is refused", () => {
+    const seer: RunInfo = { ...info, method: 'seer', config: { batchSize: 8, lr: 0.6, optimizer: 'lars', queueLength: 64, epochQueueStarts: 1, minutes: 5 } };
+    const r = resumeFlags(flags({ out: 'runs/s' }), seer, 'runs/s');
+    assert.equal(r.values.get('optimizer'), 'lars');
+    assert.equal(r.values.get('queue-length'), '64');
+    assert.equal(r.values.get('epoch-queue-starts'), '1');
+    assert.throws(() => resumeFlags(flags({ optimizer: 'adamw', 'queue-length': '32' }), seer, 'runs/s'), /--optimizer adamw \(the run has lars\), --queue-length 32 \(the run has 64\)/);
+  });
 });

@@ -12,7 +12,9 @@ import { key } from '../../src/runtime/prng.js';
 const options = (method: MethodName): MethodOptions => ({ method, model: 'resmlp-tiny', batchSize: 8, lr: 1e-3, seed: 0, backend: 'cpu', localViews: 0, outDim: 12, teacherTemp: 0.04, momentumTeacher: 0.996, labelsPerClass: 2, clusterImages: 40 });
 const n = 40;
 const train = makeDataset({ name: 'noise', split: 'train', n, height: 28, width: 28, numClasses: 10, images: Float32Array.from({ length: n * 784 }, (_, i) => (i * 7919) % 256 / 255), labels: Uint8Array.from({ length: n }, (_, i) => i % 10) });
-const allFlags: readonly MethodFlag[] = ['out-dim', 'teacher-temp', 'momentum-teacher', 'labels-per-class', 'cluster-images'];
+const allFlags: readonly MethodFlag[] = ['out-dim', 'teacher-temp', 'momentum-teacher', 'labels-per-class', 'cluster-images', 'optimizer', 'queue-length', 'epoch-queue-starts'];
+/** A value each flag accepts (for a method that reads it). */
+const valueOf = (flag: MethodFlag, method: MethodName): string => (flag === 'optimizer' ? (methods[method].defaults.optimizer?.name ?? 'adamw') : '1');
 const names = (tree: unknown): string[] => Object.keys(flattenToTensors(tree)).sort();
 
 describe('train/methods: the table', function () {
@@ -50,10 +52,62 @@ describe('train/methods: the table', function () {
       assert.equal(o.lr, methods[method].defaults.lr, method);
       if (methods[method].defaults.outDim !== undefined) assert.equal(o.outDim, methods[method].defaults.outDim.value, method);
       for (const flag of allFlags) {
-        const given = () => trainOptions(['--method', method, `--${flag}`, '1'], () => {});
+        const given = () => trainOptions(['--method', method, `--${flag}`, valueOf(flag, method)], () => {});
         if (methods[method].flags.includes(flag)) assert.doesNotThrow(given, `${method} --${flag}`);
         else assert.throws(given, new RegExp(`--${flag} applies to --method ${methodsReading(flag).join(' or ')}, not ${method}`));
       }
+    }
+  });
+
+  it('--optimizer: each method that takes it accepts its listed optimisers (its default first among equals), the default --lr follows the optimiser, and any other value is one error naming the flag and the accepted ones', () => {
+    for (const method of methodsReading('optimizer')) {
+      const d = methods[method].defaults.optimizer!;
+      assert.equal(d.lr[d.name], methods[method].defaults.lr, `${method}: --lr's default is its default optimiser's`);
+      assert.equal(trainOptions(['--method', method], () => {}).optimizer, d.name);
+      for (const [name, lr] of Object.entries(d.lr)) {
+        const o = trainOptions(['--method', method, '--optimizer', name], () => {});
+        assert.equal(o.optimizer, name);
+        assert.equal(o.lr, lr, `${method} --optimizer ${name}`);
+        assert.equal(trainOptions(['--method', method, '--optimizer', name, '--lr', '0.5'], () => {}).lr, 0.5);
+        assert.equal(methodConfig(o)['optimizer'], name, 'run.json records it');
+      }
+      for (const bad of ['adam', 'LARS', '', 'sgd ']) {
+        assert.throws(() => trainOptions(['--method', method, '--optimizer', bad], () => {}), new RegExp(`--optimizer must be one of ${Object.keys(d.lr).join(', ')} for --method ${method}, got '${bad}'`));
+      }
+    }
+    for (const method of methodNames.filter((m) => !methodsReading('optimizer').includes(m))) {
+      assert.throws(() => trainOptions(['--method', method, '--optimizer', 'adamw'], () => {}), new RegExp(`--optimizer applies to --method ${methodsReading('optimizer').join(' or ')}, not ${method}`));
+    }
+  });
+
+  it('--optimizer builds that optimiser in the trainer: AdamW keeps two moments and a count, SGD and LARS one momentum buffer per parameter', () => {
+    for (const [method, optimizer, state] of (['swav', 'paws'] as const).flatMap((m) => [[m, 'adamw', ['m', 'v', 't']], [m, 'sgd', ['momentum']], [m, 'lars', ['momentum']]] as const)) {
+      const trainer = buildTrainer({ ...options(method), optimizer }, train, 10) as unknown as { config: { optimizer: string }; saved(s: unknown): { opt: object }; initState(): unknown; destroy(): void };
+      try {
+        assert.equal(trainer.config.optimizer, optimizer);
+        assert.deepEqual(Object.keys(trainer.saved(trainer.initState()).opt).sort(), [...state].sort());
+      } finally {
+        trainer.destroy();
+      }
+    }
+  });
+
+  it('seer: SwAV on regnety-tiny with LARS, the SwAV trainer itself with the SEER label and weight decay 1e-5', () => {
+    const o = trainOptions(['--method', 'seer'], () => {});
+    assert.equal(o.model, 'regnety-tiny');
+    assert.equal(o.optimizer, 'lars');
+    assert.equal(trainOptions(['--method', 'seer', '--model', 'resmlp-tiny'], () => {}).model, 'resmlp-tiny');
+    assert.equal(trainOptions(['--method', 'swav'], () => {}).model, 'xcit-tiny', 'the other methods keep xcit-tiny');
+    const trainer = buildTrainer({ ...options('seer'), queueLength: 16, epochQueueStarts: 2 }, train, 10) as unknown as { label: string; config: Record<string, unknown>; objective: { config: { queueLength: number } }; destroy(): void };
+    try {
+      assert.equal(trainer.label, 'SEER');
+      assert.equal(trainer.config['optimizer'], 'lars');
+      assert.equal(trainer.config['weightDecay'], 1e-5);
+      assert.equal(trainer.config['epochQueueStarts'], 2);
+      assert.equal(trainer.config['stepsPerEpoch'], n / 8);
+      assert.equal(trainer.objective.config.queueLength, 16);
+    } finally {
+      trainer.destroy();
     }
   });
 });

@@ -11,16 +11,16 @@ export function labelledImages(train: Dataset, labelsPerClass: number, seed: num
 /** PAWS' entry in the methods table. */
 export const pawsMethod: MethodEntry = {
   label: 'PAWS',
-  defaults: { batchSize: 32, lr: 3e-3 },
-  flags: ['labels-per-class'],
+  defaults: { batchSize: 32, lr: 3e-3, optimizer: { name: 'adamw', lr: { adamw: 3e-3, lars: 4.8, sgd: 0.03 } } },
+  flags: ['labels-per-class', 'optimizer'],
   evaluatedBackbone: 'params.backbone',
   initialBackbones: ['params.backbone'],
-  config: (o) => ({ ...commonConfig(o), labelsPerClass: o.labelsPerClass, ...(o.supportPerClass === undefined ? {} : { supportPerClass: o.supportPerClass }) }),
+  config: (o) => ({ ...commonConfig(o), optimizer: o.optimizer ?? 'adamw', labelsPerClass: o.labelsPerClass, ...(o.supportPerClass === undefined ? {} : { supportPerClass: o.supportPerClass }) }),
   trainer(o, train, plannedSteps) {
     const labelled = labelledImages(train, o.labelsPerClass, o.seed);
     return pawsTrainer(
       { images: labelled.images, labels: labelled.labels },
-      { model: o.model, batchSize: o.batchSize, lr: o.lr, seed: o.seed, localViews: o.localViews, backend: o.backend, plannedSteps, labelsPerClass: o.labelsPerClass, supportPerClass: o.supportPerClass ?? Math.min(5, o.labelsPerClass) },
+      { model: o.model, batchSize: o.batchSize, lr: o.lr, seed: o.seed, localViews: o.localViews, backend: o.backend, plannedSteps, labelsPerClass: o.labelsPerClass, supportPerClass: o.supportPerClass ?? Math.min(5, o.labelsPerClass), optimizer: o.optimizer ?? 'adamw' },
     );
   },
 };

@@ -1,0 +1,45 @@
+/**
+ * Where a step of the clustering trainers (DeepCluster, DeeperCluster) falls
+ * in its epoch, and what the host prepares for it: the reassignment at the
+ * epoch's first step, the learning rate, and the step's crop and flip.
+ */
+import type { NDArray } from '../runtime/ndarray.js';
+import { foldIn } from '../runtime/prng.js';
+import { sampleMultiCrop } from '../data/multi-crop.js';
+import { deepClusterCrops } from './deepcluster.js';
+import { scheduleAt, type OptimisationConfig } from './step-parts.js';
+import type { TrainState } from './trainer.js';
+
+/** A step's place in its epoch and its host-side inputs. */
+export interface ClusterEpochStep<S, R> {
+  /** The step's index within the epoch: its batch is samples [inEpoch·B, (inEpoch+1)·B). */
+  readonly inEpoch: number;
+  /** The reassignment made at this step (the epoch's first), if any. */
+  readonly fresh: R | undefined;
+  /** The state the step starts from (after the reassignment). */
+  readonly state: S;
+  readonly lr: number;
+  /** The crop and flip's view data. */
+  readonly crops: ReturnType<typeof sampleMultiCrop>['values'];
+}
+
+/** The epoch step from `start`: reassigns first when it opens an epoch. */
+export async function clusterEpochStep<S extends TrainState, R extends { readonly state: S }>(
+  start: S,
+  progress: number | undefined,
+  o: { readonly epochSteps: number; readonly batchSize: number; readonly schedule: Pick<OptimisationConfig, 'lr' | 'minLr' | 'warmupSteps' | 'plannedSteps'>; readonly reassign: (s: S) => Promise<R> },
+): Promise<ClusterEpochStep<S, R>> {
+  const inEpoch = start.step % o.epochSteps;
+  const fresh = inEpoch === 0 ? await o.reassign(start) : undefined;
+  const state = fresh?.state ?? start;
+  const { lr } = scheduleAt(state.step, progress, o.schedule);
+  const crops = sampleMultiCrop(deepClusterCrops, foldIn(foldIn(state.key, 10), state.step), o.batchSize, { height: 28, width: 28 }).values;
+  return { inEpoch, fresh, state, lr, crops };
+}
+
+/** The step's loss, refused when it is not finite. */
+export function finiteLoss(method: string, loss: NDArray, step: number): number {
+  const value = loss.data[0]!;
+  if (!Number.isFinite(value)) throw new Error(`${method}: the loss became ${value} at step ${step}`);
+  return value;
+}
