@@ -10,6 +10,8 @@ export * from './activation.js';
 export * from './mlp.js';
 export * from './dropout.js';
 export * from './conv.js';
+export * from './record.js';
+export * from './list.js';
 /** XCiT's parts: cross-covariance attention, local patch interaction, class attention, and the network. */
 export * as xcit from './xcit/index.js';
 export * from './resmlp/affine.js';

@@ -53,13 +53,19 @@ export interface RecordLayer<F extends Fields, In extends Shape, Out extends Sha
 
 const isLayer = (field: Field<unknown>): field is Layer<unknown, Shape, Shape> => typeof (field as { apply?: unknown }).apply === 'function';
 
-/** Each field's parameters under its name: the k fields that draw from a key get split(key, k) in order, keyless fields the record's key (unused). */
+/** The key of each field in order: the k fields that draw from a key get split(key, k), keyless fields the given key (unused). */
+export function fieldKeys(fields: readonly Field<unknown>[], key: Key): Key[] {
+  const k = fields.filter((field) => !field.keyless).length;
+  const keys = k === 0 ? [] : split(key, k);
+  let next = 0;
+  return fields.map((field) => (field.keyless ? key : keys[next++]!));
+}
+
+/** Each field's parameters under its name, each from its key in fieldKeys. */
 export function initFields<F extends Fields>(fields: F, key: Key, sizes: Sizes): RecordParams<F> {
   const entries = Object.entries(fields);
-  const keyed = entries.filter(([, field]) => !field.keyless).map(([name]) => name);
-  const keys = keyed.length === 0 ? [] : split(key, keyed.length);
-  const keyOf = (name: string): Key => keys[keyed.indexOf(name)] ?? key;
-  return Object.fromEntries(entries.map(([name, field]) => [name, field.init(keyOf(name), sizes)])) as RecordParams<F>;
+  const keys = fieldKeys(entries.map(([, field]) => field), key);
+  return Object.fromEntries(entries.map(([name, field], i) => [name, field.init(keys[i]!, sizes)])) as RecordParams<F>;
 }
 
 /** The fields applied with these parameters: layers bound to their parameters and to their context within ctx. */

@@ -20,9 +20,11 @@
 import type { Sizes } from '../../shape/types.js';
 import { ShapeError } from '../../shape/errors.js';
 import type { Tensor } from '../../ir/tensor.js';
-import { split, type Key } from '../../runtime/prng.js';
+import type { Key } from '../../runtime/prng.js';
 import { mean } from '../../ops/statistics.js';
 import { within, type ApplyContext, type Layer } from '../layer.js';
+import { named } from '../list.js';
+import { record } from '../record.js';
 import { convBnRelu, regnetBlock, regnetBn, regnetConv, roundHalfEven, type RegNetConvBnRelu, type RegNetImage, type RegNetBlock, type RegNetBlockParams } from './block.js';
 
 /** One stage of a RegNet: depth, width, stride, group width, bottleneck ratio. */
@@ -125,11 +127,22 @@ export const regnetStageName = (s: number): string => `block${s + 1}`;
 /** The parameter name of block i of stage s, as VISSL's checkpoints name it. */
 export const regnetBlockName = (s: number, i: number): string => `block${s + 1}-${i}`;
 
-/** A RegNet Y trunk (stem, stages of blocks, global average pool) from its configuration. */
+/** classy-vision's stem module: its one child `stem` (conv, bn, relu), which takes the stem's key itself rather than split(key, 1) as a record field would. */
+function stemModule(inner: Layer<RegNetConvBnRelu, RegNetImage, RegNetImage>): Layer<RegNetParams['stem'], RegNetImage, RegNetImage> {
+  return {
+    init: (key, sizes) => ({ stem: inner.init(key, sizes) }),
+    apply: (p, x, ctx) => inner.apply(p.stem, x, within(ctx, 'stem')),
+  };
+}
+
+/**
+ * A RegNet Y trunk (stem, stages of blocks, global average pool) from its
+ * configuration: a record of the stem and trunk_output, the stages named
+ * block{s} holding blocks named block{s}-{i}; its init is the record's.
+ */
 export function regnet(config: RegNetConfig): RegNetModel {
   const eps = config.bnEps ?? 1e-5;
   const momentum = config.bnMomentum ?? 0.1;
-  const stem = convBnRelu(regnetConv(config.stemWidth, config.inChans, 3, 2, 1), regnetBn(config.stemWidth, eps, momentum));
   let width = config.stemWidth;
   const blocks = config.stages.map((stage) =>
     Array.from({ length: stage.depth }, (_, i) => {
@@ -147,43 +160,22 @@ export function regnet(config: RegNetConfig): RegNetModel {
       return block;
     }),
   );
+  const fields = {
+    stem: stemModule(convBnRelu(regnetConv(config.stemWidth, config.inChans, 3, 2, 1), regnetBn(config.stemWidth, eps, momentum))),
+    trunk_output: named(blocks.length, regnetStageName, (s) => named(blocks[s]!.length, (i) => regnetBlockName(s, i), (i) => blocks[s]![i]!)),
+  };
+  const net = record(fields, (f, x: Tensor<RegNetImage>) => mean(f.trunk_output(f.stem(x)), ['H', 'W']) as Tensor<['B', 'C']>);
 
   const stageOutputs = (p: RegNetParams, x: Tensor<RegNetImage>, ctx?: ApplyContext): Tensor<RegNetImage>[] => {
-    let h = stem.apply(p.stem.stem, x, within(within(ctx, 'stem'), 'stem'));
-    const outs = [h];
-    const tctx = within(ctx, 'trunk_output');
-    blocks.forEach((stage, si) => {
-      const stageParams = p.trunk_output[regnetStageName(si)];
-      if (stageParams === undefined) throw new ShapeError(`regnet: no parameters for trunk_output.${regnetStageName(si)}`);
-      stage.forEach((block, i) => {
-        const bp = stageParams[regnetBlockName(si, i)];
-        if (bp === undefined) throw new ShapeError(`regnet: no parameters for trunk_output.${regnetStageName(si)}.${regnetBlockName(si, i)}`);
-        h = block.apply(bp, h, within(within(tctx, regnetStageName(si)), regnetBlockName(si, i)));
-      });
-      outs.push(h);
-    });
-    return outs;
+    const h = fields.stem.apply(p.stem, x, within(ctx, 'stem'));
+    return [h, ...fields.trunk_output.outputs(p.trunk_output, h, within(ctx, 'trunk_output'))];
   };
-  const featureMap = (p: RegNetParams, x: Tensor<RegNetImage>, ctx?: ApplyContext): Tensor<RegNetImage> => stageOutputs(p, x, ctx).at(-1)!;
   return {
     config,
     blocks,
-    featureMap,
+    featureMap: (p, x, ctx) => stageOutputs(p, x, ctx).at(-1)!,
     stageOutputs,
-    init(key: Key, _sizes?: Sizes): RegNetParams {
-      void _sizes;
-      const [kStem, kTrunk] = split(key);
-      const stageKeys = blocks.length === 0 ? [] : split(kTrunk!, blocks.length);
-      const trunk = Object.fromEntries(
-        blocks.map((stage, si) => {
-          const keys = split(stageKeys[si]!, stage.length);
-          return [regnetStageName(si), Object.fromEntries(stage.map((block, i) => [regnetBlockName(si, i), block.init(keys[i]!, {})]))];
-        }),
-      );
-      return { stem: { stem: stem.init(kStem!, {}) }, trunk_output: trunk };
-    },
-    apply(p: RegNetParams, x: Tensor<RegNetImage>, ctx?: ApplyContext): Tensor<['B', 'C']> {
-      return mean(featureMap(p, x, ctx), ['H', 'W']) as Tensor<['B', 'C']>;
-    },
+    init: (key: Key, _sizes?: Sizes): RegNetParams => net.init(key, {}),
+    apply: (p, x, ctx) => net.apply(p, x, ctx),
   };
 }

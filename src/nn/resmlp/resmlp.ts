@@ -26,6 +26,8 @@ import { mean } from '../../ops/statistics.js';
 import { within, type ApplyContext, type Layer } from '../layer.js';
 import { conv2d } from '../conv.js';
 import { linear, type LinearParams } from '../linear.js';
+import { list } from '../list.js';
+import { at, record, type Applied } from '../record.js';
 import { affine, type AffineParams } from './affine.js';
 import { resmlpHidden, resmlpBlock, type ResMlpBlockParams, type ResMlpTokens } from './resmlp-block.js';
 
@@ -101,52 +103,69 @@ export function torchDefaultUniform<const S extends string[]>(key: Key, axes: S,
   return sub(mul(uniform(key, axes, sizes), 2 * bound), bound) as Tensor<S>;
 }
 
-/** A ResMLP network (patch embedding, blocks, pooling, classifier) from its configuration. */
+/** The patch embedding's convolution weight and bias, PyTorch's default initialisation from one key each. */
+export function resmlpPatchEmbedInit(kConv: Key, kBias: Key, inChans: number, embedDim: number, p: number): ResMlpPatchEmbedParams {
+  const fanIn = inChans * p * p;
+  return {
+    proj: {
+      weight: torchDefaultUniform(kConv, ['E', 'C', 'KH', 'KW'], { E: embedDim, C: inChans, KH: p, KW: p }, fanIn),
+      bias: torchDefaultUniform(kBias, ['E'], { E: embedDim }, fanIn),
+    },
+  };
+}
+
+/** ResMLP's patch embedding: a p×p convolution of stride p, its output's grid flattened to tokens n = i·(W/p) + j. */
+export function resmlpPatchEmbed(inChans: number, embedDim: number, p: number): Layer<ResMlpPatchEmbedParams, ResMlpImage, ResMlpTokens> {
+  const conv = conv2d('C', 'E', { kernel: p, stride: p });
+  return {
+    init: (key) => {
+      const [kConv, kBias] = split(key);
+      return resmlpPatchEmbedInit(kConv!, kBias!, inChans, embedDim, p);
+    },
+    apply(params, x, ctx) {
+      const t = transposeTo(conv.apply(params.proj, x, within(ctx, 'proj')), ['B', 'H', 'W', 'E']);
+      const [b, hp, wp, e] = t.sizes as [number, number, number, number];
+      return reshape(t, ['B', 'N', 'C'], [b, hp * wp, e]);
+    },
+  };
+}
+
+/**
+ * A ResMLP network (patch embedding, blocks, pooling, classifier) from its
+ * configuration: a record of its parts. Its init is its own, not the
+ * record's: the official order draws the patch convolution's weight and bias
+ * from two keys of the model's split, where the record rule would give the
+ * patch embedding one.
+ */
 export function resmlp(config: ResMlpConfig): ResMlpModel {
   const { patchSize: p, inChans, embedDim, depth, numClasses } = config;
   if (![p, inChans, embedDim, numClasses].every((v) => Number.isInteger(v) && v > 0) || !Number.isInteger(depth) || depth < 0) {
     throw new ShapeError(`resmlp: patch size, channels, width and classes must be positive integers and depth a non-negative integer, got ${JSON.stringify(config)}`);
   }
-  const patchConv = conv2d('C', 'E', { kernel: p, stride: p });
-  const blocks = Array.from({ length: depth }, () => resmlpBlock({ initValues: config.initScale, ...(config.mlpRatio === undefined ? {} : { mlpRatio: config.mlpRatio }), ...(config.dropPathRate === undefined ? {} : { dropPath: config.dropPathRate }) }));
-  const norm = affine('C');
-  const head = linear('C', 'K');
-
-  const embed = (params: ResMlpParams, x: Tensor<ResMlpImage>, ctx?: ApplyContext): Tensor<ResMlpTokens> => {
-    const y = patchConv.apply(params.patch_embed.proj, x, within(within(ctx, 'patch_embed'), 'proj'));
-    const t = transposeTo(y, ['B', 'H', 'W', 'E']);
-    const [b, hp, wp, e] = t.sizes as [number, number, number, number];
-    return reshape(t, ['B', 'N', 'C'], [b, hp * wp, e]);
+  const blockOptions = { initValues: config.initScale, ...(config.mlpRatio === undefined ? {} : { mlpRatio: config.mlpRatio }), ...(config.dropPathRate === undefined ? {} : { dropPath: config.dropPathRate }) };
+  const fields = {
+    patch_embed: resmlpPatchEmbed(inChans, embedDim, p),
+    blocks: list(depth, () => resmlpBlock(blockOptions)),
+    norm: at<ResMlpTokens>()(affine('C')),
+    head: at<['B', 'C'], ResMlpLogits>()(linear('C', 'K')),
   };
-  const features = (params: ResMlpParams, x: Tensor<ResMlpImage>, ctx?: ApplyContext): Tensor<['B', 'C']> => {
-    if (params.blocks.length !== depth) throw new ShapeError(`resmlp: the parameters hold ${params.blocks.length} blocks, the config ${depth}`);
-    const blockCtx = within(ctx, 'blocks');
-    const t = blocks.reduce((h, block, k) => block.apply(params.blocks[k]!, h, within(blockCtx, k)), embed(params, x, ctx));
-    return mean(norm.apply(params.norm, t, within(ctx, 'norm')), 'N');
-  };
+  const pooled = (f: Applied<Omit<typeof fields, 'head'>>, x: Tensor<ResMlpImage>): Tensor<['B', 'C']> => mean(f.norm(f.blocks(f.patch_embed(x))), 'N');
+  const features = record(fields, pooled);
+  const net = record(fields, (f, x: Tensor<ResMlpImage>) => f.head(pooled(f, x)));
   return {
     config,
-    embed,
-    features,
+    embed: (params, x, ctx) => fields.patch_embed.apply(params.patch_embed, x, within(ctx, 'patch_embed')),
+    features: (params, x, ctx) => features.apply(params, x, ctx),
     init(key: Key): ResMlpParams {
       const [kConv, kBias, kBlocks, kHead] = split(key, 4);
-      const fanIn = inChans * p * p;
       const tokens = { N: resmlpNumPatches(config), C: embedDim, D: resmlpHidden(embedDim, config.mlpRatio) };
-      const blockKeys = depth === 0 ? [] : split(kBlocks!, depth);
       return {
-        patch_embed: {
-          proj: {
-            weight: torchDefaultUniform(kConv!, ['E', 'C', 'KH', 'KW'], { E: embedDim, C: inChans, KH: p, KW: p }, fanIn),
-            bias: torchDefaultUniform(kBias!, ['E'], { E: embedDim }, fanIn),
-          },
-        },
-        blocks: blocks.map((block, k) => block.init(blockKeys[k]!, tokens)),
-        norm: norm.init(key, { C: embedDim }),
-        head: head.init(kHead!, { C: embedDim, K: numClasses }),
+        patch_embed: resmlpPatchEmbedInit(kConv!, kBias!, inChans, embedDim, p),
+        blocks: fields.blocks.init(kBlocks!, tokens),
+        norm: fields.norm.init(key, { C: embedDim }),
+        head: fields.head.init(kHead!, { C: embedDim, K: numClasses }),
       };
     },
-    apply(params: ResMlpParams, x: Tensor<ResMlpImage>, ctx?: ApplyContext): Tensor<ResMlpLogits> {
-      return head.apply(params.head, features(params, x, ctx), within(ctx, 'head'));
-    },
+    apply: (params, x, ctx) => net.apply(params, x, ctx),
   };
 }

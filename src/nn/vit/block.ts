@@ -9,9 +9,10 @@
  * mlp.fc2.*. Drop path is optional (needs a key in training).
  */
 import type { Sizes } from '../../shape/types.js';
-import { split, type Key } from '../../runtime/prng.js';
+import type { Key } from '../../runtime/prng.js';
 import { add } from '../../ops/elementwise.js';
-import { pathOf, within, type ApplyContext, type Layer } from '../layer.js';
+import { within, type ApplyContext, type Layer } from '../layer.js';
+import { at, record, type Applied } from '../record.js';
 import { layerNorm, type LayerNormParams } from '../layer-norm.js';
 import { mlp, type MlpParams } from '../mlp.js';
 import { dropPath } from '../dropout.js';
@@ -48,32 +49,41 @@ export interface VitBlockLayer extends Layer<VitBlockParams, ['B', 'N', 'C'], ['
   withAttention(p: VitBlockParams, x: Tokens, ctx?: ApplyContext): { readonly y: Tokens; readonly attn: VitAttentionMap };
 }
 
-/** DINO's transformer block. */
+/** A block's fields with this attention layer, in the official state_dict's order (the norms keyless: attn and mlp get split(key)). */
+function vitBlockFields(attn: Layer<VitAttentionParams, ['B', 'N', 'C'], ['B', 'N', 'C']>, eps: number) {
+  return { norm1: at<['B', 'N', 'C']>()(layerNorm('C', eps)), attn, norm2: at<['B', 'N', 'C']>()(layerNorm('C', eps)), mlp: at<['B', 'N', 'C']>()(mlp('C', 'F', 'C')) };
+}
+
+/** DINO's transformer block: a record of norm1, attn, norm2, mlp. */
 export function vitBlock(options: VitBlockOptions): VitBlockLayer {
   const ratio = options.mlpRatio ?? 4;
-  const norm = layerNorm('C', options.eps ?? 1e-6);
+  const eps = options.eps ?? 1e-6;
   const attention = vitAttention({ heads: options.heads, ...(options.qkvBias === undefined ? {} : { qkvBias: options.qkvBias }) });
-  const ffn = mlp('C', 'F', 'C');
   const drop: Layer<Record<string, never>, ['B', 'N', 'C'], ['B', 'N', 'C']> = dropPath(options.dropPath ?? 0);
+  const forward = (f: Applied<ReturnType<typeof vitBlockFields>>, x: Tokens, ctx: ApplyContext | undefined): Tokens => {
+    const x1 = add(x, drop.apply({}, f.attn(f.norm1(x)), within(ctx, 'drop_path.attn')));
+    return add(x1, drop.apply({}, f.mlp(f.norm2(x1)), within(ctx, 'drop_path.mlp')));
+  };
+  // attention.apply emits the map at attn.attention; withAttention returns it instead, from an attn field that keeps it.
+  const block = record(vitBlockFields(attention, eps), forward);
   const withAttention = (p: VitBlockParams, x: Tokens, ctx?: ApplyContext) => {
-    const { y: a, attn } = attention.withMap(p.attn, norm.apply(p.norm1, x));
-    const x1 = add(x, drop.apply({}, a, within(ctx, 'drop_path.attn')));
-    const y = add(x1, drop.apply({}, ffn.apply(p.mlp, norm.apply(p.norm2, x1)), within(ctx, 'drop_path.mlp')));
-    return { y, attn };
+    const maps: VitAttentionMap[] = [];
+    const keep = (pa: VitAttentionParams, t: Tokens): Tokens => {
+      const { y, attn } = attention.withMap(pa, t);
+      maps.push(attn);
+      return y;
+    };
+    const keeping = { ...attention, apply: keep };
+    const y = record(vitBlockFields(keeping, eps), forward).apply(p, x, ctx);
+    return { y, attn: maps[0]! };
   };
   return {
     heads: options.heads,
     withAttention,
     init(key: Key, sizes: Sizes): VitBlockParams {
       const c = channelsOf('vitBlock', sizes);
-      const [ka, km] = split(key);
-      const ln = norm.init(key, { C: c });
-      return { norm1: ln, attn: attention.init(ka!, { C: c }), norm2: ln, mlp: ffn.init(km!, { C: c, F: options.mlpHidden ?? mlpHidden(c, ratio) }) };
+      return block.init(key, { C: c, F: options.mlpHidden ?? mlpHidden(c, ratio) });
     },
-    apply(p: VitBlockParams, x: Tokens, ctx?: ApplyContext): Tokens {
-      const { y, attn } = withAttention(p, x, ctx);
-      ctx?.emit(pathOf(within(ctx, 'attn'), 'attention'), attn);
-      return y;
-    },
+    apply: block.apply,
   };
 }

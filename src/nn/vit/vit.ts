@@ -21,10 +21,13 @@ import { split, type Key } from '../../runtime/prng.js';
 import { add } from '../../ops/elementwise.js';
 import { broadcastTo, reshape } from '../../ops/layout.js';
 import { concat, slice } from '../../ops/slicing.js';
-import { pathOf, within, type ApplyContext, type Layer } from '../layer.js';
+import { within, type ApplyContext, type Layer } from '../layer.js';
+import { list } from '../list.js';
+import { parameter } from '../parameter.js';
+import { at, record, type Applied } from '../record.js';
 import { layerNorm, type LayerNormParams } from '../layer-norm.js';
 import { truncNormalInit } from '../init.js';
-import { torchDefaultUniform } from '../resmlp/resmlp.js';
+import { resmlpPatchEmbedInit } from '../resmlp/resmlp.js';
 import type { Tokens } from '../xcit/heads.js';
 import { headDim } from '../xcit/heads.js';
 import { vitBlock, type VitBlockParams } from './block.js';
@@ -84,7 +87,20 @@ function clsTokens(cls: Tensor<['1a', '1b', 'C']>, batch: number): Tokens {
   return broadcastTo(reshape(cls, ['N', 'C'], [1, c]), ['B', 'N', 'C'], [batch, 1, c]) as Tokens;
 }
 
-/** DINO's VisionTransformer from its configuration. */
+/** The tokens entering the first block: CLS first, then the patches, positional encoding added. */
+function vitTokens(patchEmbed: VitPatchEmbedParams, cls: Tensor<['1a', '1b', 'C']>, posEmbed: PosEmbed, x: Tensor<VitImage>, ctx?: ApplyContext): Tokens {
+  const patches = vitPatchEmbed(patchEmbed, x, ctx);
+  const grid = patchGrid(x.size('H'), x.size('W'), patchEmbed.proj.weight.sizes[2]!);
+  const t = concat([clsTokens(cls, x.size('B')), patches], 'N');
+  const pos = interpolatePosEncoding(posEmbed, grid, { H: x.size('H'), W: x.size('W') });
+  return add(t, broadcastTo(reshape(pos, ['N', 'C'], [pos.size('N'), pos.size('C')]), t.axes, t.sizes) as Tokens);
+}
+
+/**
+ * DINO's VisionTransformer from its configuration: a record of its parts.
+ * Its init is its own, not the record's: the official order draws the patch
+ * convolution's weight and bias from two keys of the model's split.
+ */
 export function vit(config: VitConfig): VitModel {
   const { imgSize, patchSize: p, inChans, embedDim, depth, heads } = config;
   if (![imgSize, p, inChans, embedDim, heads].every((v) => Number.isInteger(v) && v > 0) || !Number.isInteger(depth) || depth < 1) {
@@ -94,67 +110,50 @@ export function vit(config: VitConfig): VitModel {
   const g = Math.floor(imgSize / p);
   if (g < 1) throw new ShapeError(`vit: a ${imgSize}² image holds no ${p}×${p} patch`);
   const rate = config.dropPathRate ?? 0;
-  const blocks = Array.from({ length: depth }, (_, k) =>
+  const blockLayers = Array.from({ length: depth }, (_, k) =>
     vitBlock({ heads, ...(config.mlpRatio === undefined ? {} : { mlpRatio: config.mlpRatio }), ...(config.mlpHidden === undefined ? {} : { mlpHidden: config.mlpHidden }), ...(config.qkvBias === undefined ? {} : { qkvBias: config.qkvBias }), dropPath: depth === 1 ? 0 : (rate * k) / (depth - 1) }),
   );
-  const norm = layerNorm('C', 1e-6);
-
-  const tokens = (params: VitParams, x: Tensor<VitImage>, ctx?: ApplyContext): Tokens => {
-    const patches = vitPatchEmbed(params.patch_embed, x, ctx);
-    const grid = patchGrid(x.size('H'), x.size('W'), params.patch_embed.proj.weight.sizes[2]!);
-    const t = concat([clsTokens(params.cls_token, x.size('B')), patches], 'N');
-    const pos = interpolatePosEncoding(params.pos_embed, grid, { H: x.size('H'), W: x.size('W') });
-    return add(t, broadcastTo(reshape(pos, ['N', 'C'], [pos.size('N'), pos.size('C')]), t.axes, t.sizes) as Tokens);
+  const fields = {
+    cls_token: parameter((key) => truncNormalInit(key, ['1a', '1b', 'C'], { '1a': 1, '1b': 1, C: embedDim })),
+    pos_embed: parameter((key): PosEmbed => truncNormalInit(key, ['1a', 'N', 'C'], { '1a': 1, N: 1 + g * g, C: embedDim })),
+    patch_embed: parameter((key): VitPatchEmbedParams => {
+      const [kConv, kBias] = split(key);
+      return resmlpPatchEmbedInit(kConv!, kBias!, inChans, embedDim, p);
+    }),
+    blocks: list(depth, (k) => blockLayers[k]!),
+    norm: at<['B', 'N', 'C']>()(layerNorm('C', 1e-6)),
   };
-  const checkDepth = (params: VitParams) => {
-    if (params.blocks.length !== depth) throw new ShapeError(`vit: the parameters hold ${params.blocks.length} blocks, the config ${depth}`);
-  };
-  /** Outputs of every block (and the attention of the last one). */
-  const run = (params: VitParams, x: Tensor<VitImage>, ctx?: ApplyContext) => {
-    checkDepth(params);
-    const blockCtx = within(ctx, 'blocks');
-    const outs: Tokens[] = [];
-    let attn: VitAttentionMap | undefined;
-    let t = tokens(params, x, ctx);
-    blocks.forEach((block, k) => {
-      const bctx = within(blockCtx, k);
-      const r = block.withAttention(params.blocks[k]!, t, bctx);
-      ctx?.emit(pathOf(within(bctx, 'attn'), 'attention'), r.attn);
-      t = r.y;
-      attn = r.attn;
-      outs.push(t);
-    });
-    return { outs, attn: attn! };
-  };
+  type VitFields = typeof fields;
+  const tokensOf = (f: Applied<VitFields>, x: Tensor<VitImage>, ctx: ApplyContext | undefined): Tokens => vitTokens(f.patch_embed, f.cls_token, f.pos_embed, x, ctx);
+  const net = record(fields, (f, x: Tensor<VitImage>, ctx): Tensor<['B', 'C']> => {
+    const last = f.norm(f.blocks(tokensOf(f, x, ctx)));
+    return reshape(slice(last, 'N', 0, 1), ['B', 'C'], [x.size('B'), embedDim]);
+  });
+  /** Every block's output (each emits its attention map at blocks.<k>.attn.attention). */
+  const outputs = (params: VitParams, x: Tensor<VitImage>, ctx?: ApplyContext): Tokens[] =>
+    fields.blocks.outputs(params.blocks, vitTokens(params.patch_embed, params.cls_token, params.pos_embed, x, ctx), within(ctx, 'blocks'));
   return {
     config,
-    tokens,
-    lastSelfAttention: (params, x, ctx) => run(params, x, ctx).attn,
+    tokens: (params, x, ctx) => vitTokens(params.patch_embed, params.cls_token, params.pos_embed, x, ctx),
+    lastSelfAttention(params, x, ctx) {
+      const t = vitTokens(params.patch_embed, params.cls_token, params.pos_embed, x, ctx);
+      const before = fields.blocks.outputs(params.blocks, t, within(ctx, 'blocks')).at(-2) ?? t;
+      return blockLayers[depth - 1]!.withAttention(params.blocks[depth - 1]!, before, within(within(ctx, 'blocks'), depth - 1)).attn;
+    },
     intermediateLayers(params, x, n, ctx) {
       if (!Number.isInteger(n) || n < 1 || n > depth) throw new ShapeError(`vit: get_intermediate_layers needs 1 ≤ n ≤ depth ${depth}, got ${n}`);
-      return run(params, x, ctx).outs.slice(depth - n).map((t) => norm.apply(params.norm, t));
+      return outputs(params, x, ctx).slice(depth - n).map((t) => fields.norm.apply(params.norm, t));
     },
     init(key: Key): VitParams {
       const [kCls, kPos, kConv, kBias, kBlocks] = split(key, 5);
-      const fanIn = inChans * p * p;
-      const blockKeys = split(kBlocks!, depth);
       return {
-        cls_token: truncNormalInit(kCls!, ['1a', '1b', 'C'], { '1a': 1, '1b': 1, C: embedDim }),
-        pos_embed: truncNormalInit(kPos!, ['1a', 'N', 'C'], { '1a': 1, N: 1 + g * g, C: embedDim }),
-        patch_embed: {
-          proj: {
-            weight: torchDefaultUniform(kConv!, ['E', 'C', 'KH', 'KW'], { E: embedDim, C: inChans, KH: p, KW: p }, fanIn),
-            bias: torchDefaultUniform(kBias!, ['E'], { E: embedDim }, fanIn),
-          },
-        },
-        blocks: blocks.map((block, k) => block.init(blockKeys[k]!, { C: embedDim })),
-        norm: norm.init(key, { C: embedDim }),
+        cls_token: fields.cls_token.init(kCls!, {}),
+        pos_embed: fields.pos_embed.init(kPos!, {}),
+        patch_embed: resmlpPatchEmbedInit(kConv!, kBias!, inChans, embedDim, p),
+        blocks: fields.blocks.init(kBlocks!, { C: embedDim }),
+        norm: fields.norm.init(key, { C: embedDim }),
       };
     },
-    apply(params: VitParams, x: Tensor<VitImage>, ctx?: ApplyContext): Tensor<['B', 'C']> {
-      const { outs } = run(params, x, ctx);
-      const last = norm.apply(params.norm, outs[outs.length - 1]!);
-      return reshape(slice(last, 'N', 0, 1), ['B', 'C'], [x.size('B'), embedDim]);
-    },
+    apply: (params, x, ctx) => net.apply(params, x, ctx),
   };
 }

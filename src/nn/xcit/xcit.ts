@@ -23,18 +23,21 @@
  * BatchNorm statistics ('patch_embed.proj.<2i>.1.*', 'blocks.<i>.local_mp.bn.*'):
  * runLayer returns them and withUpdates folds the statistics back.
  */
-import type { Sizes } from '../../shape/types.js';
+import type { Shape, Sizes } from '../../shape/types.js';
 import { ShapeError } from '../../shape/errors.js';
 import type { Tensor } from '../../ir/tensor.js';
-import { split, type Key } from '../../runtime/prng.js';
+import type { Key } from '../../runtime/prng.js';
 import { add } from '../../ops/elementwise.js';
 import { broadcastTo, reshape } from '../../ops/layout.js';
 import { concat, slice } from '../../ops/slicing.js';
-import { within, type ApplyContext, type Layer } from '../layer.js';
+import type { ApplyContext, Layer } from '../layer.js';
 import { layerNorm, type LayerNormParams } from '../layer-norm.js';
-import { linear, linearApply, type LinearParams } from '../linear.js';
+import { linear, type LinearParams } from '../linear.js';
+import { list } from '../list.js';
+import { parameter } from '../parameter.js';
+import { at, initFields, record, type Applied, type Forward } from '../record.js';
 import { truncNormalInit } from '../init.js';
-import type { Tokens } from './heads.js';
+import { channelsOf, onGrid, type Grid, type Tokens } from './heads.js';
 import { convPatchEmbed, halve, type ConvPatchEmbedParams, type Images } from './conv-patch-embed.js';
 import { fourierPositions, type FourierPositionsParams } from './fourier-positions.js';
 import { xcaBlock, type XcaBlockParams } from './xca-block.js';
@@ -124,63 +127,66 @@ export interface XcitModel extends Layer<XcitParams, ['B', 'Cin', 'H', 'W'], ['B
   features(params: XcitParams, x: Images, ctx?: ApplyContext): Tensor<['B', 'C']>;
 }
 
-/** An XCiT network (patch embedding, positional encoding, XCA blocks, class-attention blocks) from its configuration. */
+/** The patch grid (Hp, Wp) of an image H×W after the stem's `stages` halvings. */
+export function xcitGrid(h: number, w: number, stages: number): Grid {
+  return Array.from({ length: stages }).reduce<Grid>((g) => ({ H: halve(g.H), W: halve(g.W) }), { H: h, W: w });
+}
+
+/** The learned class token [1, 1, C], truncated normal (std 0.02). */
+const clsToken = parameter((key, sizes) => truncNormalInit(key, ['1a', '1b', 'C'], { '1a': 1, '1b': 1, C: channelsOf('xcit', sizes) }));
+
+/** The class token of every image: [B, 1, C]. */
+function clsTokens(cls: Tensor<['1a', '1b', 'C']>, batch: number): Tokens {
+  const c = cls.size('C');
+  return broadcastTo(reshape(cls, ['N', 'C'], [1, c]), ['B', 'N', 'C'], [batch, 1, c]) as Tokens;
+}
+
+/**
+ * An XCiT network (patch embedding, positional encoding, XCA blocks,
+ * class-attention blocks) from its configuration: a record of its parts, its
+ * XCA blocks on the patch grid of the input (so the record is made per call,
+ * as the XCA block makes its own).
+ */
 export function xcit(config: XcitConfig): XcitModel {
   const [imgH, imgW] = typeof config.imgSize === 'number' ? [config.imgSize, config.imgSize] : config.imgSize;
   const stem = convPatchEmbed({ patch: config.patchSize });
   const pos = fourierPositions({ hiddenDim: config.posHiddenDim });
-  const blocks = Array.from({ length: config.depth }, () =>
+  const xcaBlocks = Array.from({ length: config.depth }, () =>
     xcaBlock({ heads: config.numHeads, mlpRatio: config.mlpRatio, eta: config.eta, eps: config.eps, qkvBias: config.qkvBias, dropPath: config.dropPathRate }),
   );
-  const clsBlocks = Array.from({ length: config.clsAttnLayers }, () =>
-    classAttentionBlock({ heads: config.numHeads, mlpRatio: config.mlpRatio, eta: config.eta, eps: config.eps, qkvBias: config.qkvBias, tokensNorm: config.tokensNorm }),
-  );
-  const norm = layerNorm('C', config.eps);
-  const head = linear('C', 'K');
+  const clsOptions = { heads: config.numHeads, mlpRatio: config.mlpRatio, eta: config.eta, eps: config.eps, qkvBias: config.qkvBias, tokensNorm: config.tokensNorm };
   const c = config.embedDim;
-  let gh = imgH;
-  let gw = imgW;
-  for (let i = 0; i < stem.stages; i++) [gh, gw] = [halve(gh), halve(gw)];
-
-  const features = (p: XcitParams, x: Images, ctx?: ApplyContext): Tensor<['B', 'C']> => {
+  const grid = xcitGrid(imgH, imgW, stem.stages);
+  // Field order is the official state_dict's, and with it the keys: split(key, 6) over all but the keyless norm.
+  const fieldsOn = (g: Grid) => ({
+    cls_token: clsToken,
+    patch_embed: stem,
+    pos_embeder: pos,
+    blocks: list(config.depth, (i) => onGrid(xcaBlocks[i]!, g)),
+    cls_attn_blocks: list(config.clsAttnLayers, () => classAttentionBlock(clsOptions)),
+    norm: at<['B', 'N', 'C']>()(layerNorm('C', config.eps)),
+    head: at<['B', 'C'], ['B', 'K']>()(linear('C', 'K')),
+  });
+  type XcitFields = ReturnType<typeof fieldsOn>;
+  const forwardFeatures = (f: Applied<XcitFields>, x: Images): Tensor<['B', 'C']> => {
     const b = x.size('B');
-    const { tokens, grid } = stem.embed(p.patch_embed, x, within(ctx, 'patch_embed'));
-    let t: Tokens = config.usePos ? add(tokens, pos.tokens(p.pos_embeder, b, grid)) : tokens;
-    const inBlocks = within(ctx, 'blocks');
-    blocks.forEach((blk, i) => {
-      t = blk.applyGrid(p.blocks[i]!, t, grid, within(inBlocks, i));
-    });
-    const cls = broadcastTo(reshape(p.cls_token, ['N', 'C'], [1, c]), ['B', 'N', 'C'], [b, 1, c]) as Tokens;
-    t = concat([cls, t], 'N');
-    const inCls = within(ctx, 'cls_attn_blocks');
-    clsBlocks.forEach((blk, i) => {
-      t = blk.apply(p.cls_attn_blocks[i]!, t, within(inCls, i));
-    });
+    const tokens = f.patch_embed(x);
+    const t = config.usePos ? add(tokens, pos.tokens(f.pos_embeder, b, xcitGrid(x.size('H'), x.size('W'), stem.stages))) : tokens;
+    const all = f.cls_attn_blocks(concat([clsTokens(f.cls_token, b), f.blocks(t)], 'N'));
     // norm(x)[:, 0]: LayerNorm is per token, so normalising row 0 alone is the same.
-    return reshape(norm.apply(p.norm, slice(t, 'N', 0, 1)), ['B', 'C'], [b, c]);
+    return reshape(f.norm(slice(all, 'N', 0, 1)), ['B', 'C'], [b, c]);
   };
+  const onImage = <Out extends Shape>(forward: Forward<XcitFields, ['B', 'Cin', 'H', 'W'], Out>) => (p: XcitParams, x: Images, ctx?: ApplyContext): Tensor<Out> =>
+    record(fieldsOn(xcitGrid(x.size('H'), x.size('W'), stem.stages)), forward).apply(p, x, ctx);
 
   return {
     config,
-    grid: { H: gh, W: gw },
+    grid,
     init(key: Key): XcitParams {
       if (!Number.isInteger(c) || c % config.numHeads !== 0) throw new ShapeError(`xcit: embed_dim ${c} must be divisible by num_heads ${config.numHeads}`, { op: 'xcit', axis: 'C' });
-      const [kc, kp, ke, kb, ka, kh] = split(key, 6);
-      const blockKeys = config.depth > 0 ? split(kb!, config.depth) : [];
-      const clsKeys = config.clsAttnLayers > 0 ? split(ka!, config.clsAttnLayers) : [];
-      return {
-        cls_token: truncNormalInit(kc!, ['1a', '1b', 'C'], { '1a': 1, '1b': 1, C: c }),
-        patch_embed: stem.init(kp!, { C: c, Cin: config.inChans }),
-        pos_embeder: pos.init(ke!, { C: c }),
-        blocks: blocks.map((blk, i) => blk.init(blockKeys[i]!, { C: c })),
-        cls_attn_blocks: clsBlocks.map((blk, i) => blk.init(clsKeys[i]!, { C: c })),
-        norm: norm.init(kh!, { C: c }),
-        head: head.init(kh!, { C: c, K: config.numClasses }),
-      };
+      return initFields(fieldsOn(grid), key, { C: c, Cin: config.inChans, K: config.numClasses });
     },
-    features,
-    apply(p: XcitParams, x: Images, ctx?: ApplyContext): Tensor<['B', 'K']> {
-      return linearApply(features(p, x, ctx), p.head.weight, p.head.bias, 'C', 'K') as Tensor<['B', 'K']>;
-    },
+    features: onImage(forwardFeatures),
+    apply: onImage((f, x) => f.head(forwardFeatures(f, x))),
   };
 }
