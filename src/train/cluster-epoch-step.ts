@@ -5,10 +5,12 @@
  */
 import type { NDArray } from '../runtime/ndarray.js';
 import { foldIn } from '../runtime/prng.js';
-import { sampleMultiCrop } from '../data/multi-crop.js';
-import { deepClusterCrops } from './deepcluster.js';
+import { sampleMultiCrop, type MultiCropConfig } from '../data/multi-crop.js';
 import { scheduleAt, type OptimisationConfig } from './step-parts.js';
 import type { TrainState } from './trainer.js';
+
+/** One view per image: RandomResizedCrop (0.4–1) and a horizontal flip, as the official training transform at 28². */
+export const deepClusterCrops: MultiCropConfig = { name: 'deepcluster', global: [{ size: 28, scale: [0.4, 1], flip: 0.5 }], local: [] };
 
 /** A step's place in its epoch and its host-side inputs. */
 export interface ClusterEpochStep<S, R> {

@@ -35,7 +35,7 @@ import type { Dataset } from '../data/dataset.js';
 import { gatherImages } from '../data/loader.js';
 import { unflattenFromTensors } from './checkpoint.js';
 import { clusterStep } from './cluster-step.js';
-import { clusterEpochStep, finiteLoss } from './cluster-epoch-step.js';
+import { clusterEpochStep, deepClusterCrops, finiteLoss } from './cluster-epoch-step.js';
 import { bnHead, type HeadParams } from './heads.js';
 import { backbone, tinyLinearInitStd, type ModelName } from './models.js';
 import { asTensors, specsOf, type OptimisationConfig } from './step-parts.js';
@@ -74,8 +74,7 @@ export const defaultDeepClusterConfig: DeepClusterTrainConfig = {
   backend: 'wasm',
 };
 
-/** One view per image: RandomResizedCrop (0.4–1) and a horizontal flip, as the official training transform at 28². */
-export const deepClusterCrops: MultiCropConfig = { name: 'deepcluster', global: [{ size: 28, scale: [0.4, 1], flip: 0.5 }], local: [] };
+export { deepClusterCrops } from './cluster-epoch-step.js';
 
 export interface DeepClusterNetwork {
   readonly backbone: unknown;

@@ -147,11 +147,11 @@ describe('nn/combinators', () => {
   describe('the user-defined blocks of docs/nn.md', () => {
     it('are in docs/nn.md exactly as written here', () => {
       const doc = readFileSync('docs/nn.md', 'utf8');
-      const sources = ['test/nn/combinators.test.ts', 'test/nn/record.test.ts'].map((f) => readFileSync(f, 'utf8'));
+      const sources = ['test/nn/combinators.test.ts', 'test/nn/record.test.ts', 'test/nn/list.test.ts'].map((f) => readFileSync(f, 'utf8'));
       const blocks = [...doc.matchAll(/```ts\n(\/\/ example: [\s\S]*?)```/g)].map((m) => m[1]!);
-      assert.deepEqual(blocks.map((b) => b.split('\n')[0]), ['// example: xca-mixer', '// example: resmlp-from-combinators', '// example: record-block']);
+      assert.deepEqual(blocks.map((b) => b.split('\n')[0]), ['// example: xca-mixer', '// example: resmlp-from-combinators', '// example: record-block', '// example: list-blocks']);
       for (const b of blocks) {
-        assert.ok(sources.some((source) => source.includes(`${b}// end example`)), `docs block '${b.split('\n')[0]}' is not verbatim in test/nn/combinators.test.ts or test/nn/record.test.ts`);
+        assert.ok(sources.some((source) => source.includes(`${b}// end example`)), `docs block '${b.split('\n')[0]}' is not verbatim in test/nn/combinators.test.ts, record.test.ts or list.test.ts`);
         assert.ok(b.trim().split('\n').length < 15, 'under 15 lines');
       }
     });
