@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * The package's budget, checked in CI (.ci/run): `npm pack --dry-run --json` must stay under
- * 1.5 MB unpacked and hold no tests, benches, CI files, scripts or notebooks; the packed tarball,
+ * 1.75 MB unpacked and hold no tests, benches, CI files, scripts or notebooks; the packed tarball,
  * installed into an empty folder with its production dependencies only, must import from an ESM
  * script ('shapegrad', 'shapegrad/testing', 'shapegrad/node', 'shapegrad/train',
  * 'shapegrad/notebook') and run its bin. It also reports whether require() works on this Node
@@ -21,7 +21,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const MAX_UNPACKED = 1.5 * 1024 * 1024;
+const MAX_UNPACKED = 1.75 * 1024 * 1024;
 /** Paths the tarball must not hold: tests, benches, CI, scripts, notebooks, demos, sources maps of them. */
 const FORBIDDEN = [/^(test|bench|\.ci|scripts|examples|demo|browser|docs)\//, /^dist\/(?!src\/)/, /\.ipynb$/, /\.test\.[cm]?[jt]s$/, /(^|\/)\.test-results\.json$/];
 const ENTRIES = ['shapegrad', 'shapegrad/testing', 'shapegrad/node', 'shapegrad/train', 'shapegrad/notebook'];

@@ -23,6 +23,7 @@ import { pathOf, within, type ApplyContext, type Layer } from './layer.js';
 
 /** What a record needs of a field: a way to make its parameters. Every layer is one; a bare parameter is one without `apply`. */
 export interface Field<P> {
+  /** The field's parameters, drawn from `key` for the model's axis sizes. */
   init(key: Key, sizes: Sizes): P;
   /** True when init draws nothing from its key (norms, activations, constant parameters). */
   readonly keyless?: boolean;

@@ -21,6 +21,7 @@ import type { Backbone } from './models.js';
 import { specsFor } from './step-parts.js';
 import type { ValuesOf } from '../runtime/interpret.js';
 
+/** The last attention layer's class-token attention per head, for each image. */
 export interface AttentionMaps {
   /** maps[i][h]: head h's weights over the patch grid for image i. */
   readonly maps: readonly (readonly Grid[])[];

@@ -27,7 +27,7 @@ export type ResMlpTokens = ['B', 'N', 'C'];
 const tokens = at<ResMlpTokens>();
 
 /** The block's fields in the official state_dict's order. */
-function resmlpBlockFields(initValues: number) {
+export function resmlpBlockFields(initValues: number) {
   return {
     norm1: tokens(affine('C')),
     attn: tokens(crossPatch('N')),

@@ -25,7 +25,8 @@ import { at, record, type RecordParams } from '../record.js';
 import { channelsOf } from './heads.js';
 import { classAttention, replaceClsRow, tokenRows } from './class-attention.js';
 
-type TokenShape = ['B', 'N', 'C'];
+/** XCiT's token axes: batch, tokens (class token first where there is one), channels. */
+export type TokenShape = ['B', 'N', 'C'];
 const tokens = at<TokenShape>();
 
 /** XCiT's class-attention block: width, heads, MLP ratio, LayerScale value. */
@@ -47,6 +48,7 @@ export interface ClassAttentionBlockOptions {
 /** What XCiT's two blocks share: layer-scale factors, the LayerNorm (one layer, used as norm1, norm2, ...), the MLP and the attention's options. */
 export function blockParts(options: Pick<ClassAttentionBlockOptions, 'heads' | 'eta' | 'eps' | 'qkvBias'>) {
   return {
+    /** A fresh layer-scale factor over C, eta at init. */
     gamma: () => gamma('C', options.eta ?? 1),
     norm: tokens(layerNorm('C', options.eps ?? 1e-6)),
     mlp: tokens(mlp('C', 'F', 'C')),
@@ -55,7 +57,7 @@ export function blockParts(options: Pick<ClassAttentionBlockOptions, 'heads' | '
 }
 
 /** The block's fields in the official state_dict's order. */
-function classAttentionBlockFields(options: ClassAttentionBlockOptions) {
+export function classAttentionBlockFields(options: ClassAttentionBlockOptions) {
   const part = blockParts(options);
   return { gamma1: part.gamma(), gamma2: part.gamma(), norm1: part.norm, attn: classAttention(part.attention), norm2: part.norm, mlp: part.mlp };
 }

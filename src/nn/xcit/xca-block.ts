@@ -20,9 +20,7 @@ import { scaleBy } from '../layer-scale.js';
 import { channelsOf, gridFor, onGrid, type Grid, type GridLayer } from './heads.js';
 import { xca } from './xca.js';
 import { lpi, type LpiParams } from './lpi.js';
-import { blockParts, mlpHidden } from './class-attention-block.js';
-
-type TokenShape = ['B', 'N', 'C'];
+import { blockParts, mlpHidden, type TokenShape } from './class-attention-block.js';
 
 /** An XCiT block: width, heads, MLP ratio, LayerScale value. */
 export interface XcaBlockOptions {
@@ -43,7 +41,7 @@ export interface XcaBlockOptions {
 }
 
 /** The block's fields in the official state_dict's order, LPI on the tokens' grid. */
-function xcaBlockFields(options: XcaBlockOptions, local: Layer<LpiParams, TokenShape, TokenShape>) {
+export function xcaBlockFields(options: XcaBlockOptions, local: Layer<LpiParams, TokenShape, TokenShape>) {
   const part = blockParts(options);
   return {
     gamma1: part.gamma(),
@@ -58,7 +56,8 @@ function xcaBlockFields(options: XcaBlockOptions, local: Layer<LpiParams, TokenS
   };
 }
 
-type XcaBlockFields = ReturnType<typeof xcaBlockFields>;
+/** The fields of an XCiT block, as `record` takes them. */
+export type XcaBlockFields = ReturnType<typeof xcaBlockFields>;
 
 /** An XCiT block's parameters: gamma1..3, norm1..3, attn, mlp, local_mp. */
 export type XcaBlockParams = RecordParams<XcaBlockFields>;
