@@ -7,10 +7,10 @@
  * official code. With `clip` (apex LARC), a = min(a/lr, 1).
  */
 import type { Tensor } from '../ir/tensor.js';
-import { add, div, greater, minimum, mul, select, sqrt } from '../ops/elementwise.js';
+import { add, div, greater, minimum, mul, select } from '../ops/elementwise.js';
 import { broadcastTo } from '../ops/layout.js';
-import { sumAxes } from '../ops/reduce.js';
 import { zipLeaves, type LearningRate, type Optimizer } from './optimizer.js';
+import { tensorNorm } from './clip-gradients.js';
 
 /** LARS' trust coefficient, ε, and which parameters it skips. */
 export interface LarsOptions {
@@ -21,8 +21,6 @@ export interface LarsOptions {
   readonly exclude?: (path: string, value: Tensor) => boolean;
   readonly clip?: boolean;
 }
-
-const norm = (x: Tensor): Tensor<[]> => sqrt(sumAxes(mul(x as Tensor<string[]>, x as Tensor<string[]>), x.axes) as Tensor<[]>);
 
 /** A parameter's LARS trust ratio. */
 export interface TrustRatio {
@@ -44,8 +42,8 @@ export function larsGradients<P>(params: P, grads: P, options: LarsOptions, lr: 
     const grad = g[i]!;
     if (options.exclude?.(leaf.path, leaf.value)) return grad;
     const w = leaf.value as Tensor<string[]>;
-    const pn = norm(w);
-    const gn = norm(grad);
+    const pn = tensorNorm(w);
+    const gn = tensorNorm(grad);
     let a: Tensor<[]> = div(mul(pn, trust), add(add(gn, mul(pn, wd)), eps));
     if (options.clip) a = minimum(div(a, lr), 1);
     const applies = mul(greater(pn, 0), greater(gn, 0));
