@@ -19,7 +19,7 @@ export function approxErf(x: number): number {
   const a = Math.abs(x);
   const t = 1 / (1 + ERF_P * a);
   let p = ERF_COEFFICIENTS[0]!;
-  for (const k of ERF_COEFFICIENTS.slice(1)) p = p * t + k;
+  for (let i = 1; i < ERF_COEFFICIENTS.length; i++) p = p * t + ERF_COEFFICIENTS[i]!;
   return s * (1 - p * t * Math.exp(-a * a));
 }
 

@@ -17,8 +17,9 @@
  * A contraction whose loads are contiguous along its reduction loop rather than
  * along the output (A B^T) keeps scalar outputs and runs four iterations of
  * that loop at once, summing the lanes after the loop. exp, tanh and erf of
- * f32x4 code are polynomials (no call per lane); log, sin, cos, sign and pow
- * go lane by lane through imported Math functions. Before rendering, index
+ * f32x4 code are polynomials (no call per lane), and scalar code takes lane 0
+ * of the same polynomials; log, sin, cos, sign and pow go lane by lane through
+ * imported Math functions. Before rendering, index
  * arithmetic is simplified with the ranges of indices (./simplify-index.ts), so
  * reshapes do not divide in inner loops.
  *
@@ -79,7 +80,7 @@ class KernelRenderer implements WasmEmitter {
   private readonly memo: Map<string, number>[] = [new Map()];
   /** The dimension lanes run along (the output's last axis, or the innermost loop of a reduction), or null in scalar code. */
   private along: Along = null;
-  /** exp, tanh and erf by polynomials in f32x4 (else lane by lane through the imported Math functions). */
+  /** exp, tanh and erf by polynomials, in f32x4 and in scalar code (else through the imported Math functions). */
   polyMath = true;
   /** Whether reductions of scalar kernels may run four iterations of their innermost loop at once. */
   vectorReductions = false;
@@ -267,6 +268,13 @@ class KernelRenderer implements WasmEmitter {
 
   /** f32 -> f32 on the stack. */
   scalarUnary(op: UnaryOp): void {
+    const f32x4 = unaryKernelOps[op].f32x4;
+    if (f32x4?.polynomial && this.polyMath) {
+      // Lane 0 of the f32x4 polynomial: a call into JavaScript per element costs far more than three idle lanes.
+      f32x4.emit(this, () => this.code.simd(Simd.f32x4_splat));
+      this.code.lane(Simd.f32x4_extract_lane, 0);
+      return;
+    }
     this.scalarOp(op, unaryKernelOps[op].f32);
   }
 
