@@ -10,7 +10,7 @@ import { apply } from './define.js';
 import { axisIndex, labelOf } from './check.js';
 import { einsumOp } from './einsum.js';
 import { pad, slice, concat, addAll } from './slicing.js';
-import { broadcastTo, reshape } from './layout.js';
+import { broadcastTo, reshape, transposeTo } from './layout.js';
 import { mul } from './elementwise.js';
 
 /** conv2d's stride, padding and groups. */
@@ -60,17 +60,28 @@ function prepare(x: Tensor, w: Tensor, ax: ConvAxes, s: number, p: number) {
   return { kh, kw, ho, wo, xp };
 }
 
+/**
+ * A dense convolution as one contraction over an im2col tensor: the kh·kw windows, laid out
+ * channels-last and concatenated along the channel axis (tap-major), against the taps of the
+ * weight concatenated the same way. The sum over channels and taps then reads one contiguous
+ * run of C·kh·kw values of each per output element; a sum of one contraction per tap
+ * instead reread the input with strided indices in kh·kw short loops.
+ */
 function denseConv(x: Tensor, w: Tensor, ax: ConvAxes, s: number, p: number): Tensor {
   const { kh, kw, ho, wo, xp } = prepare(x, w, ax, s, p);
-  const outAxes = x.axes.map((a) => (a === ax.channels ? ax.out : a));
-  const terms: Tensor[] = [];
+  const channelsLast = [...x.axes.filter((a) => a !== ax.channels), ax.channels];
+  const windows: Tensor[] = [];
+  const taps: Tensor[] = [];
   for (let u = 0; u < kh; u++) {
     for (let v = 0; v < kw; v++) {
-      const wt = tap(w, ax, u, v);
-      terms.push(apply(einsumOp, [window(xp, ax, u, v, s, ho, wo), wt], { inputs: [x.axes, wt.axes], output: outAxes }));
+      windows.push(transposeTo(window(xp, ax, u, v, s, ho, wo), channelsLast));
+      taps.push(tap(w, ax, u, v));
     }
   }
-  return addAll(terms);
+  const patches = concat(windows as Tensor<string[]>[], ax.channels);
+  const weights = concat(taps as Tensor<string[]>[], ax.channels);
+  const outAxes = x.axes.map((a) => (a === ax.channels ? ax.out : a));
+  return apply(einsumOp, [patches, weights], { inputs: [patches.axes, weights.axes], output: outAxes });
 }
 
 function depthwiseConv(x: Tensor, w: Tensor, ax: ConvAxes, s: number, p: number): Tensor {
