@@ -88,11 +88,24 @@ const repeat = <T>(n: number, x: T): T[] => {
 };
 const norm = (o: PresetOptions) => (o.normalize ? { normalize: o.normalize } : {});
 
-/** The view sizes of a preset: the global views the image's side, the local ones `localAt224` scaled by side/`reference` (rounded). */
-function viewSizes(o: PresetOptions, localAt: number, reference: number): { readonly global: number; readonly local: number } {
-  const side = o.side ?? 28;
+/** Each recipe's local view side at its reference image side: DINO's and SwAV's 96 at 224, PAWS-CIFAR's 18 at 32. */
+const LOCAL_AT: Readonly<Record<'dino' | 'swav' | 'paws', { readonly local: number; readonly side: number }>> = {
+  dino: { local: 96, side: 224 },
+  swav: { local: 96, side: 224 },
+  paws: { local: 18, side: 32 },
+};
+
+/** The default local view side of a recipe for images of this side: its local size scaled by side / its reference side, rounded (DINO: 28 -> 12, 32 -> 14). */
+export function localViewSide(recipe: keyof typeof LOCAL_AT, side: number): number {
   if (!Number.isInteger(side) || side < 1) throw new RangeError(`multi-crop: the image side must be a positive integer, got ${side}`);
-  return { global: o.globalSize ?? side, local: o.localSize ?? Math.max(1, Math.round((localAt * side) / reference)) };
+  const r = LOCAL_AT[recipe];
+  return Math.max(1, Math.round((r.local * side) / r.side));
+}
+
+/** The view sizes of a preset: the global views the image's side, the local ones localViewSide's. */
+function viewSizes(o: PresetOptions, recipe: keyof typeof LOCAL_AT): { readonly global: number; readonly local: number } {
+  const side = o.side ?? 28;
+  return { global: o.globalSize ?? side, local: o.localSize ?? localViewSide(recipe, side) };
 }
 
 /**
@@ -118,7 +131,7 @@ const colourDistortion = (s: number): ColourJitterConfig => ({ brightness: 0.8 *
  */
 export function dinoCrops(options: PresetOptions = {}): MultiCropConfig {
   const sigma = options.blurSigma ?? BLUR_SIGMA;
-  const sizes = viewSizes(options, 96, 224);
+  const sizes = viewSizes(options, 'dino');
   const base = { flip: 0.5, ...colourSteps(options, DINO_COLOUR_JITTER), ...norm(options) };
   const g = { ...base, size: sizes.global, scale: [0.4, 1] as Range };
   return freeze({
@@ -140,7 +153,7 @@ export function dinoCrops(options: PresetOptions = {}): MultiCropConfig {
  */
 export function swavCrops(options: PresetOptions = {}): MultiCropConfig {
   const sigma = options.blurSigma ?? BLUR_SIGMA;
-  const sizes = viewSizes(options, 96, 224);
+  const sizes = viewSizes(options, 'swav');
   const base = { flip: 0.5, ...colourSteps(options, colourDistortion(1)), blur: { p: 0.5, sigma }, ...norm(options) };
   return freeze({
     name: 'swav',
@@ -159,7 +172,7 @@ export function swavCrops(options: PresetOptions = {}): MultiCropConfig {
  * images take the global views.
  */
 export function pawsCrops(options: PresetOptions = {}): MultiCropConfig {
-  const sizes = viewSizes(options, 18, 32);
+  const sizes = viewSizes(options, 'paws');
   const base = { flip: 0.5, ...colourSteps(options, colourDistortion(0.5)), solarize: 0.2, ...norm(options) };
   return freeze({
     name: 'paws',

@@ -5,7 +5,7 @@
  */
 import type { Dataset } from '../data/dataset.js';
 import type { MethodOptions } from './methods.js';
-import type { ModelName } from './models.js';
+import { MNIST_IMAGES, type ModelName } from './models.js';
 import type { OptimizerName } from './optimizer-choice.js';
 import type { Trainer, TrainState } from './trainer.js';
 
@@ -33,6 +33,8 @@ export interface MethodEntry {
     /** What --optimizer accepts (absent: the method takes no --optimizer). */
     readonly optimizer?: OptimizerDefaults;
   };
+  /** Whether its trainer is sized from the dataset's images (colour, any side its backbone takes); false: 1×28×28 only. */
+  readonly anyImages: boolean;
   /** The method-specific flags it reads. */
   readonly flags: readonly MethodFlag[];
   /** Where the evaluated backbone lies in the tree its checkpoint stores. */
@@ -46,4 +48,4 @@ export interface MethodEntry {
 }
 
 /** The settings every method records in run.json. */
-export const commonConfig = (o: MethodOptions) => ({ batchSize: o.batchSize, lr: o.lr, seed: o.seed, localViews: o.localViews, backend: o.backend });
+export const commonConfig = (o: MethodOptions) => ({ batchSize: o.batchSize, lr: o.lr, seed: o.seed, localViews: o.localViews, backend: o.backend, image: o.image ?? MNIST_IMAGES });

@@ -6,6 +6,7 @@ import { commonConfig, type MethodEntry } from '../method-entry.js';
 export const deepClusterMethod: MethodEntry = {
   label: 'DeepCluster',
   defaults: { batchSize: 64, lr: 1e-3, outDim: { value: 50, meaning: "DeepCluster's k" } },
+  anyImages: false,
   flags: ['out-dim', 'cluster-images'],
   evaluatedBackbone: 'params.backbone',
   initialBackbones: ['params.backbone'],

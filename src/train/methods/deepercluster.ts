@@ -8,6 +8,7 @@ const superClusters = defaultDeeperClusterConfig.superClusters;
 export const deeperClusterMethod: MethodEntry = {
   label: 'DeeperCluster',
   defaults: { batchSize: 64, lr: 1e-3, outDim: { value: defaultDeeperClusterConfig.clusters, meaning: `DeeperCluster's k, a multiple of its ${superClusters} super-clusters` } },
+  anyImages: false,
   flags: ['out-dim', 'cluster-images'],
   evaluatedBackbone: 'params.backbone',
   initialBackbones: ['params.backbone'],

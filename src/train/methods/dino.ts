@@ -6,13 +6,14 @@ import { commonConfig, type MethodEntry } from '../method-entry.js';
 export const dinoMethod: MethodEntry = {
   label: 'DINO',
   defaults: { batchSize: 32, lr: 5e-4, outDim: { value: 256, meaning: "DINO's head output" } },
+  anyImages: true,
   flags: ['out-dim', 'teacher-temp', 'momentum-teacher'],
   evaluatedBackbone: 'teacher.backbone',
   initialBackbones: ['student.backbone', 'teacher.backbone'],
   config: (o) => ({ ...commonConfig(o), outDim: o.outDim, teacherTemp: o.teacherTemp, momentumTeacher: o.momentumTeacher }),
   trainer: (o, train, plannedSteps) =>
     dinoTrainer({
-      model: o.model, batchSize: o.batchSize, lr: o.lr, seed: o.seed, localViews: o.localViews, backend: o.backend,
+      model: o.model, ...(o.image === undefined ? {} : { image: o.image }), batchSize: o.batchSize, lr: o.lr, seed: o.seed, localViews: o.localViews, backend: o.backend,
       outDim: o.outDim, teacherTemp: o.teacherTemp, momentumTeacher: o.momentumTeacher, plannedSteps,
       freezeLastLayerSteps: Math.ceil(train.n / o.batchSize),
     }),
