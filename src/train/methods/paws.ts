@@ -5,14 +5,14 @@ import { commonConfig, type MethodEntry } from '../method-entry.js';
 
 /** PAWS' labelled images of a run: labelsPerClass per class of the training split, drawn from the seed. */
 export function labelledImages(train: Dataset, labelsPerClass: number, seed: number): Dataset {
-  return subset(train, Array.from(labelledSubset(train.labels, 10, labelsPerClass, labelledKey(seed))));
+  return subset(train, Array.from(labelledSubset(train.labels, train.numClasses, labelsPerClass, labelledKey(seed))));
 }
 
 /** PAWS' entry in the methods table. */
 export const pawsMethod: MethodEntry = {
   label: 'PAWS',
   defaults: { batchSize: 32, lr: 3e-3, optimizer: { name: 'adamw', lr: { adamw: 3e-3, lars: 4.8, sgd: 0.03 } } },
-  anyImages: false,
+  anyImages: true,
   flags: ['labels-per-class', 'optimizer'],
   evaluatedBackbone: 'params.backbone',
   initialBackbones: ['params.backbone'],
@@ -21,7 +21,7 @@ export const pawsMethod: MethodEntry = {
     const labelled = labelledImages(train, o.labelsPerClass, o.seed);
     return pawsTrainer(
       { images: labelled.images, labels: labelled.labels },
-      { model: o.model, batchSize: o.batchSize, lr: o.lr, seed: o.seed, localViews: o.localViews, backend: o.backend, plannedSteps, labelsPerClass: o.labelsPerClass, supportPerClass: o.supportPerClass ?? Math.min(5, o.labelsPerClass), optimizer: o.optimizer ?? 'adamw' },
+      { model: o.model, ...(o.image === undefined ? {} : { image: o.image }), batchSize: o.batchSize, lr: o.lr, seed: o.seed, localViews: o.localViews, backend: o.backend, plannedSteps, numClasses: train.numClasses, labelsPerClass: o.labelsPerClass, supportPerClass: o.supportPerClass ?? Math.min(5, o.labelsPerClass), optimizer: o.optimizer ?? 'adamw' },
     );
   },
 };
