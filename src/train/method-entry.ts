@@ -33,8 +33,6 @@ export interface MethodEntry {
     /** What --optimizer accepts (absent: the method takes no --optimizer). */
     readonly optimizer?: OptimizerDefaults;
   };
-  /** Whether its trainer is sized from the dataset's images (colour, any side its backbone takes); false: 1×28×28 only. */
-  readonly anyImages: boolean;
   /** The method-specific flags it reads. */
   readonly flags: readonly MethodFlag[];
   /** Where the evaluated backbone lies in the tree its checkpoint stores. */

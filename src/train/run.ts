@@ -16,7 +16,7 @@ import type { EvaluatedRow } from '../eval/baselines.js';
 import { getPath } from '../nn/params.js';
 import { evaluate } from '../runtime/interpret.js';
 import { imageBatches } from './dino.js';
-import { acceptedImages, backbone, backboneImagesProblem, MNIST_IMAGES, type Backbone, type ImageShape, type ModelName } from './models.js';
+import { acceptedImages, backbone, backboneImagesProblem, type Backbone, type ImageShape, type ModelName } from './models.js';
 import { datasetImages, recordedImages, valuesPerImage } from './trainer-images.js';
 import { flattenToTensors, readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { checkpointSubtree, readRunBackbone } from './run-backbone.js';
@@ -34,7 +34,7 @@ import { existsSync } from 'node:fs';
 import { ProgressBar } from './progress.js';
 import { msPerPlannedStep, plannedTotalSteps, scheduleProgress, type SchedulePlan } from './schedule-plan.js';
 import { removeLeftoverTmpFiles } from './leftover-files.js';
-import { buildTrainer, evaluatedBackbone, labelledImages, methodConfig, methodLabels, methodNames, methods, type MethodName, type MethodOptions } from './methods.js';
+import { buildTrainer, evaluatedBackbone, labelledImages, methodConfig, methodLabels, type MethodOptions } from './methods.js';
 import { evaluateRun } from './evaluate.js';
 import { defaultPawsConfig, pawsHeads } from './paws.js';
 import type { Trainer, TrainState } from './trainer.js';
@@ -88,11 +88,12 @@ export function loadDataset(name: DatasetName, split: 'train' | 'test', root?: s
 }
 
 /**
- * The images of a dataset as the method and backbone will take them, or an error naming what the
- * dataset has and what they accept: square, 1 or 3 channels, a side the backbone takes (a multiple
- * of its patch size), and 1×28×28 for a method whose trainer is not sized from the dataset yet.
+ * The images of a dataset as the trainers and the backbone will take them, or an error naming what
+ * the dataset has and what they accept: square, 1 or 3 channels, a side the backbone takes (a
+ * multiple of its patch size). Every method's trainer is sized from the images, so the method does
+ * not narrow this.
  */
-export function requireTrainerImages(ds: Dataset, method: MethodName, model: ModelName): ImageShape {
+export function requireTrainerImages(ds: Dataset, model: ModelName): ImageShape {
   const has = `${ds.name} (${ds.split}) has ${channelsOf(ds)}x${ds.height}x${ds.width} images`;
   let image: ImageShape;
   try {
@@ -101,18 +102,13 @@ export function requireTrainerImages(ds: Dataset, method: MethodName, model: Mod
     throw new Error(`${has}; the trainers take square images with 1 (grayscale) or 3 (RGB) channels`);
   }
   if (backboneImagesProblem(model, image) !== undefined) throw new Error(`${has}; ${model} takes ${acceptedImages(model)}`);
-  const mnistShaped = image.channels === MNIST_IMAGES.channels && image.side === MNIST_IMAGES.side;
-  if (!methods[method].anyImages && !mnistShaped) {
-    const colour = methodNames.filter((m) => methods[m].anyImages).join(', ');
-    throw new Error(`${has}; the ${method} trainer takes 1x28x28 (grayscale 28x28) images only so far (${colour} take colour and other sizes)`);
-  }
   return image;
 }
 
 /** Both splits' images as the run takes them (the test split must have the training split's shape). */
-function runImages(train: Dataset, test: Dataset, method: MethodName, model: ModelName): ImageShape {
-  const image = requireTrainerImages(train, method, model);
-  const other = requireTrainerImages(test, method, model);
+function runImages(train: Dataset, test: Dataset, model: ModelName): ImageShape {
+  const image = requireTrainerImages(train, model);
+  const other = requireTrainerImages(test, model);
   if (other.channels !== image.channels || other.side !== image.side) throw new Error(`${test.name}: the test split's images are ${other.channels}x${other.side}x${other.side}, the training split's ${image.channels}x${image.side}x${image.side}`);
   return image;
 }
@@ -131,7 +127,7 @@ export interface RunResult {
 export async function runTraining(options: RunOptions): Promise<RunResult> {
   const train = loadDataset(options.dataset, 'train', options.dataRoot);
   const test = loadDataset(options.dataset, 'test', options.dataRoot);
-  const o: RunOptions = { ...options, image: runImages(train, test, options.method, options.model) };
+  const o: RunOptions = { ...options, image: runImages(train, test, options.model) };
   // Read before the run folder is made: a file that does not fit leaves nothing behind.
   const initial = o.initFrom === undefined ? undefined : readBackboneWeights(o.initFrom, o.model, o.image);
   const run = openRunDir(o.out, { method: o.method, model: o.model, dataset: o.dataset, config: runConfig(o) }, { resume: o.resume });
@@ -342,7 +338,7 @@ export async function evalRun(o: EvalRunOptions): Promise<RunResult> {
   const trained = run.params;
   const train = loadDataset(info.dataset, 'train', o.dataRoot);
   const test = loadDataset(info.dataset, 'test', o.dataRoot);
-  const image = runImages(train, test, method, model);
+  const image = runImages(train, test, model);
   const recorded = recordedImages(ckpt.config);
   if (recorded.channels !== image.channels || recorded.side !== image.side) {
     throw new Error(`${paths.checkpoint}: the run was trained on ${recorded.channels}x${recorded.side}x${recorded.side} images, ${info.dataset} here has ${image.channels}x${image.side}x${image.side} (another --data-root?)`);

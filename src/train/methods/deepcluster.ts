@@ -6,14 +6,13 @@ import { commonConfig, type MethodEntry } from '../method-entry.js';
 export const deepClusterMethod: MethodEntry = {
   label: 'DeepCluster',
   defaults: { batchSize: 64, lr: 1e-3, outDim: { value: 50, meaning: "DeepCluster's k" } },
-  anyImages: false,
   flags: ['out-dim', 'cluster-images'],
   evaluatedBackbone: 'params.backbone',
   initialBackbones: ['params.backbone'],
   config: (o) => ({ ...commonConfig(o), clusters: o.outDim, ...(o.clusterImages === undefined ? {} : { clusterImages: o.clusterImages }) }),
   trainer: (o, train, plannedSteps) =>
     deepClusterTrainer(train, {
-      model: o.model, batchSize: o.batchSize, lr: o.lr, seed: o.seed, backend: o.backend, plannedSteps,
+      model: o.model, ...(o.image === undefined ? {} : { image: o.image }), batchSize: o.batchSize, lr: o.lr, seed: o.seed, backend: o.backend, plannedSteps,
       clusters: o.outDim, ...(o.clusterImages === undefined ? {} : { clusterImages: o.clusterImages }),
     }),
 };

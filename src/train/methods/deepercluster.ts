@@ -8,14 +8,13 @@ const superClusters = defaultDeeperClusterConfig.superClusters;
 export const deeperClusterMethod: MethodEntry = {
   label: 'DeeperCluster',
   defaults: { batchSize: 64, lr: 1e-3, outDim: { value: defaultDeeperClusterConfig.clusters, meaning: `DeeperCluster's k, a multiple of its ${superClusters} super-clusters` } },
-  anyImages: false,
   flags: ['out-dim', 'cluster-images'],
   evaluatedBackbone: 'params.backbone',
   initialBackbones: ['params.backbone'],
   config: (o) => ({ ...commonConfig(o), clusters: o.outDim, superClusters, clusterImages: o.clusterImages ?? defaultDeeperClusterConfig.clusterImages }),
   trainer: (o, train, plannedSteps) =>
     deeperClusterTrainer(train, {
-      model: o.model, batchSize: o.batchSize, lr: o.lr, seed: o.seed, backend: o.backend, plannedSteps,
+      model: o.model, ...(o.image === undefined ? {} : { image: o.image }), batchSize: o.batchSize, lr: o.lr, seed: o.seed, backend: o.backend, plannedSteps,
       clusters: o.outDim, ...(o.clusterImages === undefined ? {} : { clusterImages: o.clusterImages }),
     }),
 };

@@ -6,7 +6,6 @@ import { commonConfig, type MethodEntry } from '../method-entry.js';
 export const dinoMethod: MethodEntry = {
   label: 'DINO',
   defaults: { batchSize: 32, lr: 5e-4, outDim: { value: 256, meaning: "DINO's head output" } },
-  anyImages: true,
   flags: ['out-dim', 'teacher-temp', 'momentum-teacher'],
   evaluatedBackbone: 'teacher.backbone',
   initialBackbones: ['student.backbone', 'teacher.backbone'],

@@ -12,7 +12,6 @@ export function labelledImages(train: Dataset, labelsPerClass: number, seed: num
 export const pawsMethod: MethodEntry = {
   label: 'PAWS',
   defaults: { batchSize: 32, lr: 3e-3, optimizer: { name: 'adamw', lr: { adamw: 3e-3, lars: 4.8, sgd: 0.03 } } },
-  anyImages: true,
   flags: ['labels-per-class', 'optimizer'],
   evaluatedBackbone: 'params.backbone',
   initialBackbones: ['params.backbone'],

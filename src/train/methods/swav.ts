@@ -23,7 +23,6 @@ export const swavTrainerConfig = (o: MethodOptions, train: Dataset, plannedSteps
 export const swavMethod: MethodEntry = {
   label: 'SwAV',
   defaults: { batchSize: 64, lr: 3e-3, outDim: { value: 30, meaning: "SwAV's prototypes" }, optimizer: { name: 'adamw', lr: { adamw: 3e-3, lars: 4.8, sgd: 0.03 } } },
-  anyImages: true,
   flags: ['out-dim', 'optimizer', 'queue-length', 'epoch-queue-starts'],
   evaluatedBackbone: 'params.backbone',
   initialBackbones: ['params.backbone'],
