@@ -95,11 +95,16 @@ const LOCAL_AT: Readonly<Record<'dino' | 'swav' | 'paws', { readonly local: numb
   paws: { local: 18, side: 32 },
 };
 
-/** The default local view side of a recipe for images of this side: its local size scaled by side / its reference side, rounded (DINO: 28 -> 12, 32 -> 14). */
-export function localViewSide(recipe: keyof typeof LOCAL_AT, side: number): number {
+/** A recipe's local view side scaled to images of this side, unrounded: its local size times side / its reference side (DINO at 32: 13.71). */
+export function scaledLocalSide(recipe: keyof typeof LOCAL_AT, side: number): number {
   if (!Number.isInteger(side) || side < 1) throw new RangeError(`multi-crop: the image side must be a positive integer, got ${side}`);
   const r = LOCAL_AT[recipe];
-  return Math.max(1, Math.round((r.local * side) / r.side));
+  return (r.local * side) / r.side;
+}
+
+/** The default local view side of a recipe for images of this side: scaledLocalSide rounded (DINO: 28 -> 12, 32 -> 14). */
+export function localViewSide(recipe: keyof typeof LOCAL_AT, side: number): number {
+  return Math.max(1, Math.round(scaledLocalSide(recipe, side)));
 }
 
 /** The view sizes of a preset: the global views the image's side, the local ones localViewSide's. */

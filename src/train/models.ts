@@ -186,7 +186,7 @@ export function backbone(name: ModelName, image: ImageShape = MNIST_IMAGES): Bac
   }
 }
 
-/** The side of a view nearest `side` that the backbone takes (a multiple of its patch size, at least one patch). */
+/** The side of a view nearest `side` (a real number) that the backbone takes (a multiple of its patch size, at least one patch). */
 export function viewSideFor(net: Pick<Backbone<unknown>, 'sideMultiple'>, side: number): number {
   const m = net.sideMultiple;
   return Math.max(m, Math.round(side / m) * m);
