@@ -77,6 +77,12 @@ export interface PresetOptions {
   readonly localSize?: number;
   /** Blur σ range in output pixels (default [0.1, 1]). */
   readonly blurSigma?: Range;
+  /** Crop scale ranges of the global and local views (default: the recipe's). */
+  readonly globalScale?: Range;
+  readonly localScale?: Range;
+  /** RGB only: the ColorJitter strengths and p (default: the recipe's) and RandomGrayscale's p (default 0.2). */
+  readonly colourJitter?: ColourJitterConfig;
+  readonly grayscale?: number;
   readonly normalize?: { readonly mean: number; readonly std: number };
 }
 
@@ -119,7 +125,7 @@ function viewSizes(o: PresetOptions, recipe: keyof typeof LOCAL_AT): { readonly 
  */
 function colourSteps(o: PresetOptions, jitter: ColourJitterConfig): { jitter: { p: number; brightness: number; contrast: number } } | { colourJitter: ColourJitterConfig; grayscale: number } {
   const c = o.channels ?? 1;
-  if (c === 3) return { colourJitter: jitter, grayscale: 0.2 };
+  if (c === 3) return { colourJitter: o.colourJitter ?? jitter, grayscale: o.grayscale ?? 0.2 };
   if (c !== 1) throw new RangeError(`multi-crop: images must have 1 (grayscale) or 3 (RGB) channels, got ${c}`);
   return { jitter: { p: jitter.p, brightness: jitter.brightness, contrast: jitter.contrast } };
 }
@@ -138,14 +144,14 @@ export function dinoCrops(options: PresetOptions = {}): MultiCropConfig {
   const sigma = options.blurSigma ?? BLUR_SIGMA;
   const sizes = viewSizes(options, 'dino');
   const base = { flip: 0.5, ...colourSteps(options, DINO_COLOUR_JITTER), ...norm(options) };
-  const g = { ...base, size: sizes.global, scale: [0.4, 1] as Range };
+  const g = { ...base, size: sizes.global, scale: options.globalScale ?? ([0.4, 1] as Range) };
   return freeze({
     name: 'dino',
     global: [
       { ...g, blur: { p: 1.0, sigma } },
       { ...g, blur: { p: 0.1, sigma }, solarize: 0.2 },
     ],
-    local: repeat(options.localViews ?? 8, { ...base, size: sizes.local, scale: [0.05, 0.4] as Range, blur: { p: 0.5, sigma } }),
+    local: repeat(options.localViews ?? 8, { ...base, size: sizes.local, scale: options.localScale ?? ([0.05, 0.4] as Range), blur: { p: 0.5, sigma } }),
   });
 }
 
@@ -162,8 +168,8 @@ export function swavCrops(options: PresetOptions = {}): MultiCropConfig {
   const base = { flip: 0.5, ...colourSteps(options, colourDistortion(1)), blur: { p: 0.5, sigma }, ...norm(options) };
   return freeze({
     name: 'swav',
-    global: repeat(2, { ...base, size: sizes.global, scale: [0.14, 1] as Range }),
-    local: repeat(options.localViews ?? 6, { ...base, size: sizes.local, scale: [0.05, 0.14] as Range }),
+    global: repeat(2, { ...base, size: sizes.global, scale: options.globalScale ?? ([0.14, 1] as Range) }),
+    local: repeat(options.localViews ?? 6, { ...base, size: sizes.local, scale: options.localScale ?? ([0.05, 0.14] as Range) }),
   });
 }
 
@@ -181,8 +187,8 @@ export function pawsCrops(options: PresetOptions = {}): MultiCropConfig {
   const base = { flip: 0.5, ...colourSteps(options, colourDistortion(0.5)), solarize: 0.2, ...norm(options) };
   return freeze({
     name: 'paws',
-    global: repeat(2, { ...base, size: sizes.global, scale: [0.75, 1] as Range }),
-    local: repeat(options.localViews ?? 6, { ...base, size: sizes.local, scale: [0.3, 0.75] as Range }),
+    global: repeat(2, { ...base, size: sizes.global, scale: options.globalScale ?? ([0.75, 1] as Range) }),
+    local: repeat(options.localViews ?? 6, { ...base, size: sizes.local, scale: options.localScale ?? ([0.3, 0.75] as Range) }),
   });
 }
 

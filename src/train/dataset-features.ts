@@ -6,6 +6,7 @@ import { extractor } from './evaluate.js';
 import { backbone, type ModelName } from './models.js';
 import { datasetImages, valuesPerImage } from './trainer-images.js';
 
+/** The features [n, dim] of the first n images of `data` under the backbone `model` (sized for the dataset's images) with `params`. */
 export async function datasetFeatures(model: ModelName, params: unknown, data: Dataset, n: number, backend: Backend): Promise<{ features: Float32Array; dim: number }> {
   const image = datasetImages(data);
   const net = backbone(model, image);

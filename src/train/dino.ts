@@ -25,7 +25,7 @@ import { dinoOptimizer, dinoStep, type DinoNetwork, type DinoStepOutput } from '
 export type { DinoStepOutput } from './dino-step.js';
 import { unflattenFromTensors } from './tensor-tree.js';
 import type { Trainer } from './trainer.js';
-import { dinoCrops, multiCropSpecs, multiCropViews, sampleMultiCrop } from '../data/multi-crop.js';
+import { dinoCrops, multiCropSpecs, multiCropViews, sampleMultiCrop, type PresetOptions } from '../data/multi-crop.js';
 import type { ViewSpecs, ViewTensors } from '../data/augment/view.js';
 import type { Dataset } from '../data/dataset.js';
 import { batches, gatherImages } from '../data/loader.js';
@@ -36,6 +36,8 @@ export interface DinoTrainConfig {
   readonly model: ModelName;
   /** The images: channels (1 or 3) and side (default MNIST's 1×28×28); RGB takes DINO's full colour augmentations. */
   readonly image: ImageShape;
+  /** Changes to DINO's views (crop scales, colour jitter, grayscale, blur; see PresetOptions); default none, DINO's recipe. */
+  readonly views?: Pick<PresetOptions, 'globalScale' | 'localScale' | 'colourJitter' | 'grayscale' | 'blurSigma'>;
   readonly batchSize: number;
   readonly localViews: number;
   /** Prototypes K of the DINO head's output. */
@@ -135,7 +137,7 @@ export function dinoTrainer(overrides: Partial<DinoTrainConfig> = {}): DinoTrain
   const net = backbone(config.model, config.image);
   const head = dinoHead({ inDim: net.dim, outDim: config.outDim, hiddenDim: config.hiddenDim, bottleneckDim: config.bottleneckDim });
   const locals = net.acceptsLocalViews ? config.localViews : 0;
-  const crops = dinoCrops({ localViews: locals, ...cropOptions(net, 'dino') });
+  const crops = dinoCrops({ ...config.views, localViews: locals, ...cropOptions(net, 'dino') });
   const objective = dino({
     ncrops: 2 + locals,
     warmupTeacherTemp: config.teacherTemp,
