@@ -79,7 +79,7 @@ export function runConfig(o: RunOptions): Record<string, unknown> {
 /**
  * A split of a named dataset (see loadNamedDataset; `root` is --data-root) for
  * the CLI's backbones and trainers: square images with 1 or 3 channels, or an
- * error saying what the dataset holds (requireTrainerImages checks a method and backbone).
+ * error saying what the dataset holds (requireTrainerImages checks a backbone).
  */
 export function loadDataset(name: DatasetName, split: 'train' | 'test', root?: string): Dataset {
   const ds = loadNamedDataset(name, split, root);
@@ -112,7 +112,6 @@ function runImages(train: Dataset, test: Dataset, model: ModelName): ImageShape 
   if (other.channels !== image.channels || other.side !== image.side) throw new Error(`${test.name}: the test split's images are ${other.channels}x${other.side}x${other.side}, the training split's ${image.channels}x${image.side}x${image.side}`);
   return image;
 }
-
 
 /** A finished run: its steps, throughput, and the evaluation's rows, table and notes. */
 export interface RunResult {
