@@ -4,7 +4,7 @@
  * Flag mistakes are UsageErrors (exit 2); files that are absent or do not fit are thrown as read.
  */
 import { basename } from 'node:path';
-import { modelNames, type ModelName } from '../train/models.js';
+import { modelNames, type ImageShape, type ModelName } from '../train/models.js';
 import type { DatasetName } from '../train/run.js';
 import { readRunBackbone } from '../train/run-backbone.js';
 import { readBackboneWeights } from '../train/backbone-weights.js';
@@ -36,10 +36,11 @@ export function backboneSourceFlags(flags: Flags): { readonly run: string } | { 
   return { weights, model: oneOf<ModelName>(flags, 'model', modelNames, 'xcit-tiny') };
 }
 
-export function readBackboneSource(source: ReturnType<typeof backboneSourceFlags>): BackboneSource {
+/** The backbone of --run (sized as the run recorded) or of --weights (sized for `image`, the dataset's images; default 1×28×28). */
+export function readBackboneSource(source: ReturnType<typeof backboneSourceFlags>, image?: ImageShape): BackboneSource {
   if ('run' in source) {
     const r = readRunBackbone(source.run);
     return { model: r.model, params: r.params, dataset: r.dataset, label: `${r.method} run ${basename(source.run)} (${r.model}, ${r.checkpoint.step} steps)`, metadata: { model: r.model, method: r.method, dataset: r.dataset, step: String(r.checkpoint.step), source: r.path } };
   }
-  return { model: source.model, params: readBackboneWeights(source.weights, source.model), label: `weights ${basename(source.weights)} (${source.model})`, metadata: { model: source.model, source: basename(source.weights) } };
+  return { model: source.model, params: readBackboneWeights(source.weights, source.model, image), label: `weights ${basename(source.weights)} (${source.model})`, metadata: { model: source.model, source: basename(source.weights) } };
 }

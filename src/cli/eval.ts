@@ -4,7 +4,7 @@
  */
 import { DATASET_NAMES } from '../data/dataset-names.js';
 import { backendAvailable, backendNames, type Backend } from '../compile/compile.js';
-import { evalRun, loadDataset, type DatasetName, type RunResult } from '../train/run.js';
+import { evalRun, loadDataset, requireTrainerImages, type DatasetName, type RunResult } from '../train/run.js';
 import { evaluateBackbone } from '../train/evaluate.js';
 import { readBackboneWeights } from '../train/backbone-weights.js';
 import type { ModelName } from '../train/models.js';
@@ -32,9 +32,9 @@ interface WeightsEval {
 }
 
 async function evalWeights(o: WeightsEval): Promise<RunResult> {
-  const params = readBackboneWeights(o.weights, o.model);
   const train = loadDataset(o.dataset, 'train', o.dataRoot);
   const test = loadDataset(o.dataset, 'test', o.dataRoot);
+  const params = readBackboneWeights(o.weights, o.model, requireTrainerImages(train, o.model));
   const r = await evaluateBackbone({ model: o.model, dataset: o.dataset, steps: 0, seed: o.seed, backend: o.backend, backbone: params, rowName: `weights ${basename(o.weights)} (${o.model})`, train, test, knnTrain: o.knnTrain, knnTest: o.knnTest, log: o.log });
   return { rows: r.rows, steps: 0, imagesPerSecond: 0, table: r.table, notes: r.notes };
 }

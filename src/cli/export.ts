@@ -10,8 +10,9 @@ import { outFile } from './out-file.js';
 export const exportUsage = `usage: shapegrad export --run runs/NAME --format safetensors|onnx [--out FILE] [--dtype F32|F64] [--batch-size N]
   safetensors: the backbone the run evaluates (DINO: the teacher's) with the official PyTorch state_dict names,
   F32 unless --dtype F64 (default --out runs/NAME/backbone.safetensors).
-  onnx: the backbone's features program with the weights inside, input images [N, 28, 28] (pixels in [0, 1]),
-  output features [N, C], N = --batch-size (default 1) (default --out runs/NAME/backbone.onnx).`;
+  onnx: the backbone's features program with the weights inside, input images [N, H, W] (grayscale) or
+  [N, 3, H, W] (RGB) in the run's size (pixels in [0, 1]), output features [N, C], N = --batch-size (default 1)
+  (default --out runs/NAME/backbone.onnx).`;
 
 export async function exportCommand(args: readonly string[], out: (line: string) => void, err: (line: string) => void): Promise<number> {
   let o;
@@ -45,9 +46,10 @@ export async function exportCommand(args: readonly string[], out: (line: string)
       const bytes = writeSafetensors(o.file, r.params, { dtype: o.dtype, metadata: { format: 'pt', model: r.model, method: r.method, dataset: r.dataset, step: String(r.checkpoint.step), source: r.path } });
       out(`wrote ${o.file} (${bytes} bytes, ${o.dtype}; ${what})`);
     } else {
-      const bytes = backboneOnnx(r.model, r.params, o.batchSize);
+      const bytes = backboneOnnx(r.model, r.params, o.batchSize, r.image);
       writeFileAtomic(o.file, bytes);
-      out(`wrote ${o.file} (${bytes.length} bytes, ONNX opset 17, images [${o.batchSize}, 28, 28] -> features; ${what})`);
+      const input = [o.batchSize, ...(r.image.channels === 1 ? [] : [r.image.channels]), r.image.side, r.image.side];
+      out(`wrote ${o.file} (${bytes.length} bytes, ONNX opset 17, images [${input.join(', ')}] -> features; ${what})`);
     }
     return 0;
   } catch (e) {

@@ -1,7 +1,7 @@
 /** `shapegrad features`: the features of every image of a split as a safetensors file (tensors `features` [N, C] and `labels` [N]), for use elsewhere. */
 import { DATASET_NAMES } from '../data/dataset-names.js';
 import { backendAvailable, backendNames, type Backend } from '../compile/compile.js';
-import { loadDataset, type DatasetName } from '../train/run.js';
+import { loadDataset, requireTrainerImages, type DatasetName } from '../train/run.js';
 import { datasetFeatures } from '../train/dataset-features.js';
 import { writeSafetensors } from '../node/safetensors-file.js';
 import { intIn, numberFlag, oneOf, parseFlags, UsageError } from './args.js';
@@ -41,9 +41,11 @@ export async function featuresCommand(args: readonly string[], out: (line: strin
     return 2;
   }
   try {
-    const b = readBackboneSource(o.source);
+    // --weights: sized for the dataset's images (read first); --run: as the run recorded
+    const given = o.dataset === undefined ? undefined : loadDataset(o.dataset, o.split, o.dataRoot);
+    const b = readBackboneSource(o.source, given === undefined || !('weights' in o.source) ? undefined : requireTrainerImages(given, o.source.model));
     const dataset = o.dataset ?? b.dataset!;
-    const data = loadDataset(dataset, o.split, o.dataRoot);
+    const data = given ?? loadDataset(dataset, o.split, o.dataRoot);
     const n = Math.min(o.limit ?? data.n, data.n);
     err(`${b.label}: features of ${n} ${dataset} ${o.split} images (backend ${o.backend})`);
     const { features, dim } = await datasetFeatures(b.model, b.params, data, n, o.backend);

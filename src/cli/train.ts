@@ -38,7 +38,8 @@ export const trainUsage = `usage: shapegrad train [--method ${methodNames.join('
   --dataset: mnist (default), fashion-mnist, cifar10, cifar100, image-folder, colour-shapes; --data-root DIR
   replaces mnist's and fashion-mnist's package folders and is required for cifar10 / cifar100 (the unpacked
   binary folder) and image-folder (DIR/train and DIR/test, one subfolder of PNG/JPEG images per class).
-  The trainers take 28x28 grayscale images so far: a colour dataset is refused with what it holds.
+  Every method trains on grayscale or RGB images, sized from the dataset (square, a side the model takes:
+  a multiple of 4, at least 8 for regnety-tiny); RGB takes each paper's colour augmentations.
   --out-dim: ${orList(methodNames.flatMap((m) => { const o = methods[m].defaults.outDim; return o === undefined ? [] : [`${o.meaning} (default ${o.value})`]; }))};
   --labels-per-class is PAWS' labelled images per class (default 10); --cluster-images is DeepCluster's and
   DeeperCluster's clustered subset (default 6000 / 1280; an epoch is that many images).

@@ -15,6 +15,6 @@ export { batches, batchesPerEpoch, epochPermutation, gatherImages, gatherLabels,
 /** Augmentations as graph operations driven by host-drawn random values: crops, flips, jitter, blur, solarize, rotations, views. */
 export * as augment from './augment/index.js';
 export {
-  dinoCrops, swavCrops, pawsCrops, checkMultiCrop, sampleMultiCrop, multiCropSpecs, multiCropViews, withChannel, compileMultiCrop,
+  dinoCrops, swavCrops, pawsCrops, checkMultiCrop, sampleMultiCrop, multiCropSpecs, multiCropViews, withChannel, compileMultiCrop, imagesSpec, localViewSide, scaledLocalSide,
   type MultiCropConfig, type Views, type PresetOptions, type MultiCropSample, type MultiCropRunner, type BatchShape,
 } from './multi-crop.js';

@@ -6,5 +6,5 @@
 export { show, table, markdown, displayable, type Displayable, type MimeBundle, type ShowOptions } from './display.js';
 export { timeMs } from './timing.js';
 export { isNd, specsOf, asTensors, first } from './trees.js';
-export { lineChart, heatmapGrid, gridOf, colorAt, PALETTE, type Series, type Grid, type HeatmapRow } from '../plot/index.js';
+export { lineChart, heatmapGrid, gridOf, imageGrid, colorAt, PALETTE, type Series, type Grid, type HeatmapRow, type ImageCell, type ImageGridRow } from '../plot/index.js';
 export { renderPng } from '../plot/png.js';

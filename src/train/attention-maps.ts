@@ -9,7 +9,7 @@
  * - ViT: the CLS row of the last block's self-attention [B, heads, T, T], what
  *   DINO's visualize_attention.py shows (get_last_selfattention(x)[:, :, 0, 1:]).
  */
-import { spec, trace } from '../ir/trace.js';
+import { trace } from '../ir/trace.js';
 import type { Tensor } from '../ir/tensor.js';
 import { compile, type Backend } from '../compile/compile.js';
 import type { ApplyContext } from '../nn/layer.js';
@@ -17,7 +17,9 @@ import type { NDArray } from '../runtime/ndarray.js';
 import { reshape } from '../ops/layout.js';
 import { slice } from '../ops/slicing.js';
 import { heatmapGrid, type Grid } from '../plot/heatmap.js';
-import type { Backbone } from './models.js';
+import type { Backbone, BackboneImages, ImageShape } from './models.js';
+import { batchImagesSpec, valuesPerImage } from './trainer-images.js';
+import { LUMA_WEIGHTS } from '../data/augment/colour.js';
 import { specsFor } from './step-parts.js';
 import type { ValuesOf } from '../runtime/interpret.js';
 
@@ -58,13 +60,12 @@ export function patchGrids(attention: NDArray, side: number): Grid[][] {
   );
 }
 
-/** The class attention of an XCiT or ViT backbone (in evaluation mode) on n square images, flattened row-major. */
+/** The class attention of an XCiT or ViT backbone (in evaluation mode) on n images of its shape (net.image), flattened row-major. */
 export async function classAttentionMaps<P>(net: Backbone<P>, params: ValuesOf<P>, images: Float32Array, n: number, options: { backend?: Backend } = {}): Promise<AttentionMaps> {
-  const side = Math.round(Math.sqrt(images.length / n));
-  if (side * side * n !== images.length) throw new Error(`attention maps: ${images.length} pixels are not ${n} square images`);
+  if (valuesPerImage(net.image) * n !== images.length) throw new Error(`attention maps: ${images.length} values are not ${n} images of ${net.image.channels}x${net.image.side}x${net.image.side}`);
   let source = '';
   const program = trace(
-    (p: P, x: Tensor<['B', 'H', 'W']>) => {
+    (p: P, x: BackboneImages) => {
       const emitted: Record<string, Tensor> = {};
       const ctx: ApplyContext = { training: false, key: undefined, path: [], emit: (name, value) => void (emitted[name] = value) };
       net.features(p, x, ctx);
@@ -74,7 +75,7 @@ export async function classAttentionMaps<P>(net: Backbone<P>, params: ValuesOf<P
       return clsRow(emitted[found]!);
     },
     specsFor<P>(params),
-    spec(['B', 'H', 'W'], [n, side, side], 'images'),
+    batchImagesSpec(net.image, n),
   );
   const compiled = compile(program, options.backend === undefined ? {} : { backend: options.backend });
   try {
@@ -86,7 +87,19 @@ export async function classAttentionMaps<P>(net: Backbone<P>, params: ValuesOf<P
   }
 }
 
-/** One row per image: the image, then each head's map. */
+/** Images of a shape as grayscale planes for plots: RGB through torchvision's luma weights, one channel as it is. */
+export function plotPlanes(images: Float32Array, image: ImageShape): Float32Array {
+  if (image.channels === 1) return images;
+  const plane = image.side * image.side;
+  const n = images.length / (3 * plane);
+  const out = new Float32Array(n * plane);
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < plane; k++) out[i * plane + k] = LUMA_WEIGHTS.reduce((acc, w, c) => acc + w * images[(i * 3 + c) * plane + k]!, 0);
+  }
+  return out;
+}
+
+/** One row per image (grayscale planes, see plotPlanes): the image, then each head's map. */
 export function attentionPlot(images: Float32Array, labels: ArrayLike<number>, maps: AttentionMaps, title: string): string {
   const n = maps.maps.length;
   const side = Math.round(Math.sqrt(images.length / n));

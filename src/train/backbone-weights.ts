@@ -7,12 +7,12 @@ import { loadSafetensors } from '../io/safetensors/tree.js';
 import { SafetensorsError } from '../io/safetensors/format.js';
 import { evaluate } from '../runtime/interpret.js';
 import { key as makeKey } from '../runtime/prng.js';
-import { backbone, type ModelName } from './models.js';
+import { backbone, MNIST_IMAGES, type ImageShape, type ModelName } from './models.js';
 import { parameterPaths } from '../nn/params.js';
 import { treeConstants } from '../io/tree-values.js';
 
 /** A file that is absent, not safetensors, made for another model, or missing, extra or mis-shaped tensors: one-line errors naming the file. */
-export function readBackboneWeights(file: string, model: ModelName): unknown {
+export function readBackboneWeights(file: string, model: ModelName, image: ImageShape = MNIST_IMAGES): unknown {
   if (!existsSync(file)) throw new SafetensorsError(`weights file ${file} does not exist`);
   if (statSync(file).isDirectory()) throw new SafetensorsError(`${file} is a folder, not a safetensors file`);
   const bytes = readFileSync(file);
@@ -21,7 +21,7 @@ export function readBackboneWeights(file: string, model: ModelName): unknown {
     if (file.metadata['content'] === 'features') throw new SafetensorsError('the file holds features (shapegrad features), not backbone weights');
     const stored = file.metadata['model'];
     if (stored !== undefined && stored !== model) throw new SafetensorsError(`the file holds ${stored} weights (its metadata), not ${model}: give --model ${stored}`);
-    const like = evaluate(backbone(model).init(makeKey(0)));
+    const like = evaluate(backbone(model, image).init(makeKey(0)));
     const expected = parameterPaths(treeConstants(like));
     const names = Object.keys(file.tensors);
     const shared = names.filter((n) => expected.includes(n)).length;

@@ -9,8 +9,11 @@ import { sampleMultiCrop, type MultiCropConfig } from '../data/multi-crop.js';
 import { scheduleAt, type OptimisationConfig } from './step-parts.js';
 import type { TrainState } from './trainer.js';
 
-/** One view per image: RandomResizedCrop (0.4–1) and a horizontal flip, as the official training transform at 28². */
-export const deepClusterCrops: MultiCropConfig = { name: 'deepcluster', global: [{ size: 28, scale: [0.4, 1], flip: 0.5 }], local: [] };
+/** One view per image of this side: RandomResizedCrop (0.4–1) and a horizontal flip, as the official training transform (no colour jitter there). */
+export const clusterCrops = (side: number): MultiCropConfig => ({ name: 'deepcluster', global: [{ size: side, scale: [0.4, 1], flip: 0.5 }], local: [] });
+
+/** clusterCrops at MNIST's 28². */
+export const deepClusterCrops: MultiCropConfig = clusterCrops(28);
 
 /** A step's place in its epoch and its host-side inputs. */
 export interface ClusterEpochStep<S, R> {
@@ -29,13 +32,13 @@ export interface ClusterEpochStep<S, R> {
 export async function clusterEpochStep<S extends TrainState, R extends { readonly state: S }>(
   start: S,
   progress: number | undefined,
-  o: { readonly epochSteps: number; readonly batchSize: number; readonly schedule: Pick<OptimisationConfig, 'lr' | 'minLr' | 'warmupSteps' | 'plannedSteps'>; readonly reassign: (s: S) => Promise<R> },
+  o: { readonly epochSteps: number; readonly batchSize: number; readonly side: number; readonly schedule: Pick<OptimisationConfig, 'lr' | 'minLr' | 'warmupSteps' | 'plannedSteps'>; readonly reassign: (s: S) => Promise<R> },
 ): Promise<ClusterEpochStep<S, R>> {
   const inEpoch = start.step % o.epochSteps;
   const fresh = inEpoch === 0 ? await o.reassign(start) : undefined;
   const state = fresh?.state ?? start;
   const { lr } = scheduleAt(state.step, progress, o.schedule);
-  const crops = sampleMultiCrop(deepClusterCrops, foldIn(foldIn(state.key, 10), state.step), o.batchSize, { height: 28, width: 28 }).values;
+  const crops = sampleMultiCrop(clusterCrops(o.side), foldIn(foldIn(state.key, 10), state.step), o.batchSize, { height: o.side, width: o.side }).values;
   return { inEpoch, fresh, state, lr, crops };
 }
 

@@ -12,7 +12,7 @@ import type { AdamWState } from '../optim/adamw.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import type { ClusteredNetwork } from './cluster-subset.js';
 import type { Head } from './heads.js';
-import type { Backbone } from './models.js';
+import type { Backbone, BackboneImages } from './models.js';
 import { trainingContext } from './step-parts.js';
 
 /** What the step is made of: the backbone, the head whose features the classifiers read, the optimizer. */
@@ -27,7 +27,7 @@ export function clusterStep<P extends ClusteredNetwork>(
   parts: ClusterStepParts,
   params: P,
   opt: AdamWState,
-  view: Tensor<['B', 'H', 'W']>,
+  view: BackboneImages,
   lr: Tensor<[]>,
   lossOf: (p: P, features: Tensor<['B', 'F']>) => Tensor<[]>,
 ): { loss: Tensor<[]>; params: P; opt: AdamWState } {

@@ -14,7 +14,8 @@ import type { Dataset } from '../data/dataset.js';
 import { gatherImages } from '../data/loader.js';
 import { permutation } from '../data/permutation.js';
 import type { HeadParams } from './heads.js';
-import type { Backbone } from './models.js';
+import type { Backbone, BackboneImages } from './models.js';
+import { batchImagesSpec } from './trainer-images.js';
 import { specsOf } from './step-parts.js';
 
 /** The images clustered at every epoch. */
@@ -59,7 +60,7 @@ export function subsetFeatures(
 ): SubsetFeatures {
   const n = subset.indices.length;
   const program = compile(
-    trace((p: ClusteredNetwork, x: Tensor<['B', 'H', 'W']>) => head.apply(p.head, net.features(p.backbone, x)), specsOf(shape), spec(['B', 'H', 'W'], [CHUNK, 28, 28], 'images')),
+    trace((p: ClusteredNetwork, x: BackboneImages) => head.apply(p.head, net.features(p.backbone, x)), specsOf(shape), batchImagesSpec(net.image, CHUNK)),
     { backend },
   );
   return {

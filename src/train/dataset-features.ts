@@ -4,13 +4,16 @@ import type { Dataset } from '../data/dataset.js';
 import { extractFeatures } from '../eval/baselines.js';
 import { extractor } from './evaluate.js';
 import { backbone, type ModelName } from './models.js';
+import { datasetImages, valuesPerImage } from './trainer-images.js';
 
+/** The features [n, dim] of the first n images of `data` under the backbone `model` (sized for the dataset's images) with `params`. */
 export async function datasetFeatures(model: ModelName, params: unknown, data: Dataset, n: number, backend: Backend): Promise<{ features: Float32Array; dim: number }> {
-  const net = backbone(model);
+  const image = datasetImages(data);
+  const net = backbone(model, image);
   const batch = Math.min(250, n);
-  const ex = extractor((p: unknown, x) => net.features(p, x), params, net.dim, batch, backend);
+  const ex = extractor((p: unknown, x) => net.features(p, x), params, net.dim, batch, backend, image);
   try {
-    return await extractFeatures(ex.fn(params), data.images.subarray(0, n * 784), n, { batchSize: batch, padLastBatch: true });
+    return await extractFeatures(ex.fn(params), data.images.subarray(0, n * valuesPerImage(image)), n, { batchSize: batch, padLastBatch: true });
   } finally {
     ex.destroy();
   }

@@ -35,9 +35,10 @@ import type { Dataset } from '../data/dataset.js';
 import { gatherImages } from '../data/loader.js';
 import { unflattenFromTensors } from './checkpoint.js';
 import { clusterStep } from './cluster-step.js';
-import { clusterEpochStep, deepClusterCrops, finiteLoss } from './cluster-epoch-step.js';
+import { clusterCrops, clusterEpochStep, finiteLoss } from './cluster-epoch-step.js';
 import { bnHead, type HeadParams } from './heads.js';
-import { backbone, tinyLinearInitStd, type ModelName } from './models.js';
+import { backbone, MNIST_IMAGES, tinyLinearInitStd, type BackboneImages, type ImageShape, type ModelName } from './models.js';
+import { batchImagesSpec, sourceSize } from './trainer-images.js';
 import { asTensors, specsOf, type OptimisationConfig } from './step-parts.js';
 import { clusterSubset, subsetFeatures as clusterFeatures } from './cluster-subset.js';
 import { withFreshHeads } from './fresh-heads.js';
@@ -45,6 +46,8 @@ import type { Trainer, TrainState } from './trainer.js';
 
 export interface DeepClusterTrainConfig extends OptimisationConfig {
   readonly model: ModelName;
+  /** The images: channels (1 or 3) and side (default MNIST's 1×28×28). */
+  readonly image: ImageShape;
   readonly batchSize: number;
   /** k of k-means (the top layer's outputs). */
   readonly clusters: number;
@@ -59,6 +62,7 @@ export interface DeepClusterTrainConfig extends OptimisationConfig {
 
 export const defaultDeepClusterConfig: DeepClusterTrainConfig = {
   model: 'xcit-tiny',
+  image: MNIST_IMAGES,
   batchSize: 64,
   clusters: 50,
   clusterImages: 6000,
@@ -106,12 +110,13 @@ export function deepClusterTrainer(train: Dataset, overrides: Partial<DeepCluste
   const epochSteps = Math.floor(n / B);
   const subset = clusterSubset(train, n, config.seed);
   const subsetIndices = subset.indices;
-  const net = backbone(config.model);
+  const net = backbone(config.model, config.image);
   const head = bnHead('C', 'H', 'F', tinyLinearInitStd);
   const top = linear('F', 'K');
   const sizes = { C: net.dim, H: config.hiddenDim, F: config.featureDim, K: config.clusters };
   const optimizer = adamw({ weightDecay: config.weightDecay, decay: regularized });
-  const src = { height: 28, width: 28 };
+  const src = sourceSize(config.image);
+  const crops = clusterCrops(config.image.side);
 
   const initState = (): DeepClusterTrainState => {
     // the backbone's key is DINO's (split(seed, 3)[0]), so "random initialisation" is the same network
@@ -126,15 +131,15 @@ export function deepClusterTrainer(train: Dataset, overrides: Partial<DeepCluste
   const subsetFeatures = clusterFeatures(net, head, shape.params, train, subset, config.featureDim, config.backend);
 
   const program = trace(
-    (params: DeepClusterNetwork, opt: AdamWState, images: Tensor<['B', 'H', 'W']>, labels: Tensor<['B']>, viewData: readonly ViewTensors[], lr: Tensor<[]>) => {
-      const [view] = multiCropViews(images, viewData, deepClusterCrops).global;
+    (params: DeepClusterNetwork, opt: AdamWState, images: BackboneImages, labels: Tensor<['B']>, viewData: readonly ViewTensors[], lr: Tensor<[]>) => {
+      const [view] = multiCropViews(images, viewData, crops).global;
       return clusterStep({ net, head, optimizer }, params, opt, view!, lr, (p, features) => crossEntropy(top.apply(p.top_layer, features) as Tensor<['B', 'K']>, labels, 'K'));
     },
     specsOf(shape.params),
     specsOf(shape.opt),
-    spec(['B', 'H', 'W'], [B, 28, 28], 'images'),
+    batchImagesSpec(config.image, B),
     spec(['B'], [B], 'labels'),
-    multiCropSpecs(deepClusterCrops, B, src),
+    multiCropSpecs(crops, B, src),
     spec([], [], 'lr'),
   );
   const compiled = compile(program, { backend: config.backend });
@@ -168,7 +173,7 @@ export function deepClusterTrainer(train: Dataset, overrides: Partial<DeepCluste
     compiled,
     initState,
     async step(start, _images, progress) {
-      const { inEpoch, fresh, state, lr, crops } = await clusterEpochStep(start, progress, { epochSteps, batchSize: B, schedule: config, reassign: recluster });
+      const { inEpoch, fresh, state, lr, crops } = await clusterEpochStep(start, progress, { epochSteps, batchSize: B, side: config.image.side, schedule: config, reassign: recluster });
       const positions = state.samples.data.subarray(inEpoch * B, (inEpoch + 1) * B);
       const images = gatherImages(train, Array.from(positions, (p) => subsetIndices[p]!));
       const labels = state.pseudoLabels.data.slice(inEpoch * B, (inEpoch + 1) * B);

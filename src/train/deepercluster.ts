@@ -37,12 +37,13 @@ import type { Dataset } from '../data/dataset.js';
 import { gatherImages } from '../data/loader.js';
 import { unflattenFromTensors } from './checkpoint.js';
 import { clusterStep } from './cluster-step.js';
-import { clusterEpochStep, finiteLoss } from './cluster-epoch-step.js';
+import { clusterCrops, clusterEpochStep, finiteLoss } from './cluster-epoch-step.js';
 import { clusterSubset, subsetFeatures } from './cluster-subset.js';
-import { deepClusterCrops, defaultDeepClusterConfig, type DeepClusterTrainConfig } from './deepcluster.js';
+import { defaultDeepClusterConfig, type DeepClusterTrainConfig } from './deepcluster.js';
 import { withFreshHeads } from './fresh-heads.js';
 import { bnHead, type HeadParams } from './heads.js';
-import { backbone, tinyLinearInitStd } from './models.js';
+import { backbone, tinyLinearInitStd, type BackboneImages } from './models.js';
+import { batchImagesSpec, sourceSize } from './trainer-images.js';
 import { asTensors, specsOf } from './step-parts.js';
 import type { Trainer, TrainState } from './trainer.js';
 
@@ -135,13 +136,14 @@ export function deeperClusterTrainer(train: Dataset, overrides: Partial<DeeperCl
   const epochSteps = Math.floor(n / B);
   const sampleCount = epochSteps * B;
   const subset = clusterSubset(train, n, config.seed);
-  const net = backbone(config.model);
+  const net = backbone(config.model, config.image);
   const head = bnHead('C', 'H', 'F', tinyLinearInitStd);
   const superHead = linear('F', 'KS');
   const subHeads = linear('F', 'KQ');
   const sizes = { C: net.dim, H: config.hiddenDim, F: config.featureDim, KS: 4 * S, KQ: S * Q };
   const optimizer = adamw({ weightDecay: config.weightDecay, decay: regularized });
-  const src = { height: 28, width: 28 };
+  const src = sourceSize(config.image);
+  const crops = clusterCrops(config.image.side);
 
   const initState = (): DeeperClusterTrainState => {
     // the backbone's key is DINO's (split(seed, 3)[0]), so "random initialisation" is the same network
@@ -156,9 +158,9 @@ export function deeperClusterTrainer(train: Dataset, overrides: Partial<DeeperCl
   const featuresOf = subsetFeatures(net, head, shape.params, train, subset, config.featureDim, config.backend);
 
   const program = trace(
-    (params: DeeperClusterNetwork, opt: AdamWState, images: Tensor<['B', 'H', 'W']>, rotation: Tensor<['B']>, superCluster: Tensor<['B']>, superTarget: Tensor<['B']>, subTarget: Tensor<['B']>, viewData: readonly ViewTensors[], lr: Tensor<[]>) => {
-      const [view] = multiCropViews(images, viewData, deepClusterCrops).global;
-      const rotated = rotateEach(view!, rotation);
+    (params: DeeperClusterNetwork, opt: AdamWState, images: BackboneImages, rotation: Tensor<['B']>, superCluster: Tensor<['B']>, superTarget: Tensor<['B']>, subTarget: Tensor<['B']>, viewData: readonly ViewTensors[], lr: Tensor<[]>) => {
+      const [view] = multiCropViews(images, viewData, crops).global;
+      const rotated: BackboneImages = view!.rank === 4 ? rotateEach(view as Tensor<['B', 'C', 'H', 'W']>, rotation) : rotateEach(view as Tensor<['B', 'H', 'W']>, rotation);
       return clusterStep({ net, head, optimizer }, params, opt, rotated, lr, (p, features) => {
         const superLogits = superHead.apply(p.super_head, features) as Tensor<['B', 'KS']>;
         const subLogits = ownSubHead(subHeads.apply(p.sub_heads, features) as Tensor<['B', 'KQ']>, superCluster, S, 'Q');
@@ -167,12 +169,12 @@ export function deeperClusterTrainer(train: Dataset, overrides: Partial<DeeperCl
     },
     specsOf(shape.params),
     specsOf(shape.opt),
-    spec(['B', 'H', 'W'], [B, 28, 28], 'images'),
+    batchImagesSpec(config.image, B),
     spec(['B'], [B], 'rotation'),
     spec(['B'], [B], 'superCluster'),
     spec(['B'], [B], 'superTarget'),
     spec(['B'], [B], 'subTarget'),
-    multiCropSpecs(deepClusterCrops, B, src),
+    multiCropSpecs(crops, B, src),
     spec([], [], 'lr'),
   );
   const compiled = compile(program, { backend: config.backend });
@@ -210,7 +212,7 @@ export function deeperClusterTrainer(train: Dataset, overrides: Partial<DeeperCl
     epochKey,
     reassign,
     async step(start, _images, progress) {
-      const { inEpoch, fresh, state, lr, crops } = await clusterEpochStep(start, progress, { epochSteps, batchSize: B, schedule: config, reassign });
+      const { inEpoch, fresh, state, lr, crops } = await clusterEpochStep(start, progress, { epochSteps, batchSize: B, side: config.image.side, schedule: config, reassign });
       const batch = (v: NDArray) => v.data.slice(inEpoch * B, (inEpoch + 1) * B);
       const images = gatherImages(train, Array.from(batch(state.samples.position), (p) => subset.indices[p]!));
       const { rotation, superCluster, superTarget, subTarget } = state.samples;

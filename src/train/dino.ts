@@ -25,14 +25,19 @@ import { dinoOptimizer, dinoStep, type DinoNetwork, type DinoStepOutput } from '
 export type { DinoStepOutput } from './dino-step.js';
 import { unflattenFromTensors } from './tensor-tree.js';
 import type { Trainer } from './trainer.js';
-import { dinoCrops, multiCropSpecs, multiCropViews, sampleMultiCrop } from '../data/multi-crop.js';
+import { dinoCrops, multiCropSpecs, multiCropViews, sampleMultiCrop, type PresetOptions } from '../data/multi-crop.js';
 import type { ViewSpecs, ViewTensors } from '../data/augment/view.js';
 import type { Dataset } from '../data/dataset.js';
 import { batches, gatherImages } from '../data/loader.js';
-import { backbone, type Backbone, type ModelName } from './models.js';
+import { backbone, MNIST_IMAGES, type Backbone, type BackboneImages, type ImageShape, type ModelName } from './models.js';
+import { batchImagesSpec, cropOptions, sourceSize } from './trainer-images.js';
 
 export interface DinoTrainConfig {
   readonly model: ModelName;
+  /** The images: channels (1 or 3) and side (default MNIST's 1×28×28); RGB takes DINO's full colour augmentations. */
+  readonly image: ImageShape;
+  /** Changes to DINO's views (crop scales, colour jitter, grayscale, blur; see PresetOptions); default none, DINO's recipe. */
+  readonly views?: Pick<PresetOptions, 'globalScale' | 'localScale' | 'colourJitter' | 'grayscale' | 'blurSigma'>;
   readonly batchSize: number;
   readonly localViews: number;
   /** Prototypes K of the DINO head's output. */
@@ -63,6 +68,7 @@ export interface DinoTrainConfig {
 
 export const defaultDinoConfig: DinoTrainConfig = {
   model: 'xcit-tiny',
+  image: MNIST_IMAGES,
   batchSize: 32,
   localViews: 0,
   outDim: 256,
@@ -102,7 +108,7 @@ export type DinoStepSpecs = readonly [
   SpecsOf<ValuesOf<DinoNetwork>>,
   TensorSpec<['K']>,
   SpecsOf<ValuesOf<AdamWState>>,
-  TensorSpec<['B', 'H', 'W']>,
+  TensorSpec<['B', 'H', 'W']> | TensorSpec<['B', 'C', 'H', 'W']>,
   readonly ViewSpecs[],
   TensorSpec<[]>,
   TensorSpec<[]>,
@@ -128,10 +134,10 @@ export interface DinoTrainer extends Trainer<DinoState> {
 
 export function dinoTrainer(overrides: Partial<DinoTrainConfig> = {}): DinoTrainer {
   const config: DinoTrainConfig = { ...defaultDinoConfig, ...overrides };
-  const net = backbone(config.model);
+  const net = backbone(config.model, config.image);
   const head = dinoHead({ inDim: net.dim, outDim: config.outDim, hiddenDim: config.hiddenDim, bottleneckDim: config.bottleneckDim });
   const locals = net.acceptsLocalViews ? config.localViews : 0;
-  const crops = dinoCrops({ localViews: locals });
+  const crops = dinoCrops({ ...config.views, localViews: locals, ...cropOptions(net, 'dino') });
   const objective = dino({
     ncrops: 2 + locals,
     warmupTeacherTemp: config.teacherTemp,
@@ -142,7 +148,7 @@ export function dinoTrainer(overrides: Partial<DinoTrainConfig> = {}): DinoTrain
     centerMomentum: config.centerMomentum,
   });
   const optimizer = dinoOptimizer();
-  const src = { height: 28, width: 28 };
+  const src = sourceSize(config.image);
   const B = config.batchSize;
 
   const initState = (): DinoState => {
@@ -152,7 +158,7 @@ export function dinoTrainer(overrides: Partial<DinoTrainConfig> = {}): DinoTrain
     return { student, teacher: copyTree(student), center: { axes: ['K'], sizes: [config.outDim], data: new Float64Array(config.outDim) }, opt, step: 0, key: kd! };
   };
   const shape = initState();
-  const step = dinoStep<Tensor<['B', 'H', 'W']>>({
+  const step = dinoStep<BackboneImages>({
     features: (p, x, ctx) => net.features(p, x, ctx),
     head,
     objective,
@@ -162,7 +168,7 @@ export function dinoTrainer(overrides: Partial<DinoTrainConfig> = {}): DinoTrain
   });
 
   const program: Program<DinoStepSpecs, DinoStepOutput> = trace(
-    (student: DinoNetwork, teacher: DinoNetwork, center: Tensor<['K']>, opt: AdamWState, images: Tensor<['B', 'H', 'W']>, viewData: readonly ViewTensors[], lr: Tensor<[]>, momentum: Tensor<[]>, lastLayerLearns: Tensor<[]>, weightDecay: Tensor<[]>, lastLayerSkipped: Tensor<[]>) => {
+    (student: DinoNetwork, teacher: DinoNetwork, center: Tensor<['K']>, opt: AdamWState, images: BackboneImages, viewData: readonly ViewTensors[], lr: Tensor<[]>, momentum: Tensor<[]>, lastLayerLearns: Tensor<[]>, weightDecay: Tensor<[]>, lastLayerSkipped: Tensor<[]>) => {
       const views = multiCropViews(images, viewData, crops);
       const r = step({ student, teacher, center, opt, views: [...views.global, ...views.local], lr, weightDecay, momentum, lastLayerLearns, lastLayerSkipped });
       return { loss: r.loss, student: r.student, teacher: r.teacher, center: r.center, opt: r.opt };
@@ -171,7 +177,7 @@ export function dinoTrainer(overrides: Partial<DinoTrainConfig> = {}): DinoTrain
     specsOf(shape.teacher),
     spec(['K'], [config.outDim], 'center'),
     specsOf(shape.opt),
-    spec(['B', 'H', 'W'], [B, 28, 28], 'images'),
+    batchImagesSpec(config.image, B),
     multiCropSpecs(crops, B, src),
     spec([], [], 'lr'),
     spec([], [], 'momentum'),

@@ -6,7 +6,7 @@
  * support set on the projection head's output (raw pixels the same way for
  * comparison). Writes results.txt, results.json and the loss plot.
  */
-import { spec, trace } from '../ir/trace.js';
+import { trace } from '../ir/trace.js';
 import type { Tensor } from '../ir/tensor.js';
 import { compile, type Backend } from '../compile/compile.js';
 import { evaluate, type ValuesOf } from '../runtime/interpret.js';
@@ -17,7 +17,8 @@ import { formatResults, resultsJson } from '../eval/report.js';
 import { snnClassify } from '../eval/snn-classify.js';
 import { lineChart } from '../plot/index.js';
 import { writePlot } from '../plot/png.js';
-import { backbone, type ModelName } from './models.js';
+import { backbone, MNIST_IMAGES, type BackboneImages, type ImageShape, type ModelName } from './models.js';
+import { batchImagesSpec, datasetImages } from './trainer-images.js';
 import { defaultPawsConfig, pawsHeads } from './paws.js';
 import type { HeadParams } from './heads.js';
 import { methodLabels } from './methods.js';
@@ -54,9 +55,9 @@ export interface Evaluation {
 
 const firstN = (ds: Dataset, n: number): Dataset => (n >= ds.n ? ds : subset(ds, Array.from({ length: n }, (_, i) => i)));
 
-/** A feature function over a compiled program of a fixed batch E (the last batch is padded). */
-export function extractor<P>(f: (p: P, x: Tensor<['B', 'H', 'W']>) => Tensor<['B', string]>, like: ValuesOf<P>, dim: number, E: number, backend: Backend) {
-  const program = trace((p: P, x: Tensor<['B', 'H', 'W']>) => f(p, x), specsFor<P>(like), spec(['B', 'H', 'W'], [E, 28, 28], 'images'));
+/** A feature function over a compiled program of a fixed batch E of images of this shape (the last batch is padded). */
+export function extractor<P>(f: (p: P, x: BackboneImages) => Tensor<['B', string]>, like: ValuesOf<P>, dim: number, E: number, backend: Backend, image: ImageShape = MNIST_IMAGES) {
+  const program = trace((p: P, x: BackboneImages) => f(p, x), specsFor<P>(like), batchImagesSpec(image, E));
   const compiled = compile(program, { backend });
   const fn = (params: ValuesOf<P>): FeatureFn => async (images, n) => {
     const out = (await compiled.run(params, images)).data;
@@ -79,9 +80,10 @@ export async function evaluateRun(paths: RunPaths, input: EvaluationInput): Prom
 /** The k-NN table of a backbone's parameters (and its baselines), written nowhere. */
 export async function evaluateBackbone(input: Omit<EvaluationInput, 'method'> & { readonly method?: MethodName }): Promise<Evaluation & { readonly title: string }> {
   const E = 250;
-  const net = backbone(input.model);
+  const image = datasetImages(input.train);
+  const net = backbone(input.model, image);
   const randomInit = evaluate(net.init(split(makeKey(input.seed), 3)[0]!));
-  const features = extractor((p: unknown, x) => net.features(p, x), randomInit, net.dim, E, input.backend);
+  const features = extractor((p: unknown, x) => net.features(p, x), randomInit, net.dim, E, input.backend, image);
   const bank = firstN(input.train, input.knnTrain);
   const queries = firstN(input.test, input.knnTest);
   const label = input.method === undefined ? 'weights' : methodLabels[input.method];
@@ -94,8 +96,8 @@ export async function evaluateBackbone(input: Omit<EvaluationInput, 'method'> & 
     rawPixels: true,
     extract: { batchSize: E, padLastBatch: true },
     // A linear probe on the same split (10 epochs, AdamW, standardised features): seconds for d = 32, about 5 s for raw pixels.
-    linear: { key: foldIn(makeKey(input.seed), 77), numClasses: 10 },
-    cluster: { key: foldIn(makeKey(input.seed), 78), k: 10 },
+    linear: { key: foldIn(makeKey(input.seed), 77), numClasses: input.train.numClasses },
+    cluster: { key: foldIn(makeKey(input.seed), 78), k: input.train.numClasses },
   });
   features.destroy();
 
@@ -105,12 +107,12 @@ export async function evaluateBackbone(input: Omit<EvaluationInput, 'method'> & 
     const { head, sizes } = pawsHeads(net, defaultPawsConfig);
     // The head's values come from the run's checkpoint (read as an untyped tree).
     const params = { backbone: input.backbone, head: headParams as ValuesOf<HeadParams<'C', 'H', 'D'>> };
-    const h = extractor((p: { backbone: unknown; head: HeadParams<'C', 'H', 'D'> }, x) => head.apply(p.head, net.features(p.backbone, x)), params, sizes.D, E, input.backend);
+    const h = extractor((p: { backbone: unknown; head: HeadParams<'C', 'H', 'D'> }, x) => head.apply(p.head, net.features(p.backbone, x)), params, sizes.D, E, input.backend, image);
     const support = await extractFeatures(h.fn(params), labelled.images, labelled.n, { batchSize: E });
     const test = await extractFeatures(h.fn(params), queries.images, queries.n, { batchSize: E });
     h.destroy();
-    const nn = snnClassify({ features: support.features, labels: labelled.labels }, { features: test.features, labels: queries.labels }, { tau: 0.1, numClasses: 10 });
-    const raw = snnClassify({ features: labelled.images, labels: labelled.labels }, { features: queries.images, labels: queries.labels }, { tau: 0.1, numClasses: 10 });
+    const nn = snnClassify({ features: support.features, labels: labelled.labels }, { features: test.features, labels: queries.labels }, { tau: 0.1, numClasses: input.train.numClasses });
+    const raw = snnClassify({ features: labelled.images, labels: labelled.labels }, { features: queries.images, labels: queries.labels }, { tau: 0.1, numClasses: input.train.numClasses });
     notes.push(`PAWS-NN (soft nearest neighbours, tau 0.1, against the ${labelled.n} labelled images, on ${queries.n} test images): PAWS ${nn.top1.toFixed(2)}, raw pixels ${raw.top1.toFixed(2)}`);
   }
 

@@ -31,7 +31,7 @@ export function knnMonitor(net: Backbone<unknown>, like: unknown, train: Dataset
   const E = 250;
   const bank = firstN(train, options.bank);
   const queries = firstN(test, options.queries);
-  const features = extractor((p: unknown, x) => net.features(p, x), like, net.dim, E, options.backend);
+  const features = extractor((p: unknown, x) => net.features(p, x), like, net.dim, E, options.backend, net.image);
   return {
     bank: bank.n,
     queries: queries.n,

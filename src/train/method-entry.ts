@@ -5,7 +5,7 @@
  */
 import type { Dataset } from '../data/dataset.js';
 import type { MethodOptions } from './methods.js';
-import type { ModelName } from './models.js';
+import { MNIST_IMAGES, type ModelName } from './models.js';
 import type { OptimizerName } from './optimizer-choice.js';
 import type { Trainer, TrainState } from './trainer.js';
 
@@ -46,4 +46,4 @@ export interface MethodEntry {
 }
 
 /** The settings every method records in run.json. */
-export const commonConfig = (o: MethodOptions) => ({ batchSize: o.batchSize, lr: o.lr, seed: o.seed, localViews: o.localViews, backend: o.backend });
+export const commonConfig = (o: MethodOptions) => ({ batchSize: o.batchSize, lr: o.lr, seed: o.seed, localViews: o.localViews, backend: o.backend, image: o.image ?? MNIST_IMAGES });

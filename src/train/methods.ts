@@ -9,7 +9,7 @@
  */
 import type { Backend } from '../compile/compile.js';
 import type { Dataset } from '../data/dataset.js';
-import type { ModelName } from './models.js';
+import type { ImageShape, ModelName } from './models.js';
 import type { MethodEntry, MethodFlag } from './method-entry.js';
 import type { Trainer, TrainState } from './trainer.js';
 import type { OptimizerName } from './optimizer-choice.js';
@@ -42,6 +42,8 @@ export const methodNames = Object.keys(methods) as readonly MethodName[];
 export interface MethodOptions {
   readonly method: MethodName;
   readonly model: ModelName;
+  /** The dataset's images (default MNIST's 1×28×28); run.ts fills it from the training split. */
+  readonly image?: ImageShape;
   readonly batchSize: number;
   readonly lr: number;
   readonly seed: number;

@@ -25,7 +25,8 @@ import type { ViewTensors } from '../data/augment/view.js';
 import { permutation } from '../data/permutation.js';
 import type { LabelledImages } from '../eval/baselines.js';
 import { unflattenFromTensors } from './checkpoint.js';
-import { backbone, tinyLinearInitStd, type Backbone, type ModelName } from './models.js';
+import { backbone, MNIST_IMAGES, tinyLinearInitStd, type Backbone, type BackboneImages, type ImageShape, type ModelName } from './models.js';
+import { batchImagesSpec, cropOptions, sourceSize, valuesPerImage } from './trainer-images.js';
 import { asTensors, rowsOfViews, specsOf, trainingContext, scheduleAt, type OptimisationConfig } from './step-parts.js';
 import { bnHead, type HeadParams } from './heads.js';
 import { within } from '../nn/layer.js';
@@ -33,6 +34,8 @@ import type { Trainer, TrainState } from './trainer.js';
 
 export interface PawsTrainConfig extends OptimisationConfig {
   readonly model: ModelName;
+  /** The images: channels (1 or 3) and side (default MNIST's 1×28×28); RGB takes PAWS' full colour distortion. */
+  readonly image: ImageShape;
   /** Unlabelled images per step. */
   readonly batchSize: number;
   readonly localViews: number;
@@ -55,6 +58,7 @@ export interface PawsTrainConfig extends OptimisationConfig {
 
 export const defaultPawsConfig: PawsTrainConfig = {
   model: 'xcit-tiny',
+  image: MNIST_IMAGES,
   batchSize: 32,
   localViews: 2,
   numClasses: 10,
@@ -116,7 +120,7 @@ export interface PawsTrainState extends TrainState {
 export interface PawsTrainer extends Trainer<PawsTrainState> {
   readonly config: PawsTrainConfig;
   /** h of a batch in evaluation mode (what PAWS-NN compares). */
-  readonly embed: (p: Pick<PawsNetwork, 'backbone' | 'head'>, x: Tensor<['B', 'H', 'W']>) => Tensor<['B', 'D']>;
+  readonly embed: (p: Pick<PawsNetwork, 'backbone' | 'head'>, x: BackboneImages) => Tensor<['B', 'D']>;
 }
 
 /** The projection head of a PAWS network with this backbone (shared with evaluation). */
@@ -138,17 +142,17 @@ export function pawsTrainer(labelled: LabelledImages, overrides: Partial<PawsTra
   byClass.forEach((idx, c) => {
     if (idx.length !== config.labelsPerClass) throw new RangeError(`paws: the labelled set has ${idx.length} images of class ${c}, expected ${config.labelsPerClass}`);
   });
-  const net = backbone(config.model);
+  const net = backbone(config.model, config.image);
   const { head, pred, sizes } = pawsHeads(net, config);
   const locals = net.acceptsLocalViews ? config.localViews : 0;
-  const crops = pawsCrops({ localViews: locals });
+  const crops = pawsCrops({ localViews: locals, ...cropOptions(net, 'paws') });
   const supportCrops: MultiCropConfig = { name: 'paws-support', global: [crops.global[0]!], local: [] };
   const objective = paws({ numClasses: C, supportImagesPerClass: config.supportPerClass, multicrop: locals, tau: config.tau, T: config.sharpenT, labelSmoothing: config.labelSmoothing, meMax: config.meMax });
   const optimizer = trainOptimizer(config.optimizer, config.weightDecay, 'paws');
-  const src = { height: 28, width: 28 };
+  const src = sourceSize(config.image);
   const B = config.batchSize;
   const S = config.supportPerClass * C;
-  const hw = 28 * 28;
+  const hw = valuesPerImage(config.image);
 
   const initState = (): PawsTrainState => {
     const [kb, kh, kp] = split(makeKey(config.seed), 3);
@@ -158,10 +162,10 @@ export function pawsTrainer(labelled: LabelledImages, overrides: Partial<PawsTra
   };
   const shape = initState();
 
-  const embed = (p: Pick<PawsNetwork, 'backbone' | 'head'>, x: Tensor<['B', 'H', 'W']>): Tensor<['B', 'D']> => head.apply(p.head, net.features(p.backbone, x));
+  const embed = (p: Pick<PawsNetwork, 'backbone' | 'head'>, x: BackboneImages): Tensor<['B', 'D']> => head.apply(p.head, net.features(p.backbone, x));
 
   const program = trace(
-    (params: PawsNetwork, opt: unknown, images: Tensor<['B', 'H', 'W']>, viewData: readonly ViewTensors[], support: Tensor<['B', 'H', 'W']>, supportData: readonly ViewTensors[], lr: Tensor<[]>) => {
+    (params: PawsNetwork, opt: unknown, images: BackboneImages, viewData: readonly ViewTensors[], support: BackboneImages, supportData: readonly ViewTensors[], lr: Tensor<[]>) => {
       const views = multiCropViews(images, viewData, crops);
       const supportViews = multiCropViews(support, supportData, supportCrops);
       const labels = objective.labels(['S', 'K']);
@@ -184,9 +188,9 @@ export function pawsTrainer(labelled: LabelledImages, overrides: Partial<PawsTra
     },
     specsOf(shape.params),
     specsOf(shape.opt),
-    spec(['B', 'H', 'W'], [B, 28, 28], 'images'),
+    batchImagesSpec(config.image, B),
     multiCropSpecs(crops, B, src),
-    spec(['B', 'H', 'W'], [S, 28, 28], 'support'),
+    batchImagesSpec(config.image, S, 'support'),
     multiCropSpecs(supportCrops, S, src),
     spec([], [], 'lr'),
   );

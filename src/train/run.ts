@@ -16,7 +16,8 @@ import type { EvaluatedRow } from '../eval/baselines.js';
 import { getPath } from '../nn/params.js';
 import { evaluate } from '../runtime/interpret.js';
 import { imageBatches } from './dino.js';
-import { backbone, type Backbone, type ModelName } from './models.js';
+import { acceptedImages, backbone, backboneImagesProblem, type Backbone, type ImageShape, type ModelName } from './models.js';
+import { datasetImages, recordedImages, valuesPerImage } from './trainer-images.js';
 import { flattenToTensors, readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { checkpointSubtree, readRunBackbone } from './run-backbone.js';
 import { readBackboneWeights } from './backbone-weights.js';
@@ -24,7 +25,7 @@ import { startFrom } from './start-from.js';
 import { discardRunDir, ensurePlotsDir, openRunDir, type RunDir, type RunPaths } from './run-dir.js';
 import { appendMetrics, metricSeries, readMetrics, truncateMetrics } from './metrics.js';
 import { knnMonitor } from './knn-monitor.js';
-import { attentionPlot, classAttentionMaps } from './attention-maps.js';
+import { attentionPlot, classAttentionMaps, plotPlanes } from './attention-maps.js';
 import { attentionMaskMaps } from './attention-masks.js';
 import { lineChart } from '../plot/index.js';
 import { writePlot } from '../plot/png.js';
@@ -77,23 +78,39 @@ export function runConfig(o: RunOptions): Record<string, unknown> {
 
 /**
  * A split of a named dataset (see loadNamedDataset; `root` is --data-root) for
- * the CLI's backbones and trainers, which take 28×28 grayscale images: any
- * other dataset is refused here with what it holds, before a run folder is made.
+ * the CLI's backbones and trainers: square images with 1 or 3 channels, or an
+ * error saying what the dataset holds (requireTrainerImages checks a backbone).
  */
 export function loadDataset(name: DatasetName, split: 'train' | 'test', root?: string): Dataset {
-  return requireTrainerImages(loadNamedDataset(name, split, root));
+  const ds = loadNamedDataset(name, split, root);
+  datasetImages(ds);
+  return ds;
 }
 
-/** The dataset, if its images are what the trainers and CLI backbones take (1×28×28); otherwise an error saying what it has. */
-export function requireTrainerImages(ds: Dataset): Dataset {
-  const c = channelsOf(ds);
-  if (c !== 1 || ds.height !== 28 || ds.width !== 28) {
-    throw new Error(
-      `${ds.name} (${ds.split}) has ${c}x${ds.height}x${ds.width} images; the trainers and backbones take 1x28x28 (grayscale 28x28) so far. ` +
-        `Its loaders and colour augmentations work (loadNamedDataset, data.augment.colourJitter), the multi-crop trainers do not take channels yet.`,
-    );
+/**
+ * The images of a dataset as the trainers and the backbone will take them, or an error naming what
+ * the dataset has and what they accept: square, 1 or 3 channels, a side the backbone takes (a
+ * multiple of its patch size). Every method's trainer is sized from the images, so the method does
+ * not narrow this.
+ */
+export function requireTrainerImages(ds: Dataset, model: ModelName): ImageShape {
+  const has = `${ds.name} (${ds.split}) has ${channelsOf(ds)}x${ds.height}x${ds.width} images`;
+  let image: ImageShape;
+  try {
+    image = datasetImages(ds);
+  } catch {
+    throw new Error(`${has}; the trainers take square images with 1 (grayscale) or 3 (RGB) channels`);
   }
-  return ds;
+  if (backboneImagesProblem(model, image) !== undefined) throw new Error(`${has}; ${model} takes ${acceptedImages(model)}`);
+  return image;
+}
+
+/** Both splits' images as the run takes them (the test split must have the training split's shape). */
+function runImages(train: Dataset, test: Dataset, model: ModelName): ImageShape {
+  const image = requireTrainerImages(train, model);
+  const other = requireTrainerImages(test, model);
+  if (other.channels !== image.channels || other.side !== image.side) throw new Error(`${test.name}: the test split's images are ${other.channels}x${other.side}x${other.side}, the training split's ${image.channels}x${image.side}x${image.side}`);
+  return image;
 }
 
 /** A finished run: its steps, throughput, and the evaluation's rows, table and notes. */
@@ -106,11 +123,12 @@ export interface RunResult {
 }
 
 /** A training run: a new (or resumed) run folder, steps until the budget, metrics, checkpoints, and the evaluation at the end. */
-export async function runTraining(o: RunOptions): Promise<RunResult> {
-  const train = loadDataset(o.dataset, 'train', o.dataRoot);
-  const test = loadDataset(o.dataset, 'test', o.dataRoot);
+export async function runTraining(options: RunOptions): Promise<RunResult> {
+  const train = loadDataset(options.dataset, 'train', options.dataRoot);
+  const test = loadDataset(options.dataset, 'test', options.dataRoot);
+  const o: RunOptions = { ...options, image: runImages(train, test, options.model) };
   // Read before the run folder is made: a file that does not fit leaves nothing behind.
-  const initial = o.initFrom === undefined ? undefined : readBackboneWeights(o.initFrom, o.model);
+  const initial = o.initFrom === undefined ? undefined : readBackboneWeights(o.initFrom, o.model, o.image);
   const run = openRunDir(o.out, { method: o.method, model: o.model, dataset: o.dataset, config: runConfig(o) }, { resume: o.resume });
   if (!run.fresh) {
     for (const name of removeLeftoverTmpFiles(run.paths.dir)) o.log(`removed ${join(run.paths.dir, name)}, left by an interrupted write`);
@@ -119,7 +137,7 @@ export async function runTraining(o: RunOptions): Promise<RunResult> {
     // run.json records the file: a run resumed before its first checkpoint starts from it again.
     const recorded = run.info.config['initFrom'];
     const from = o.initFrom ?? (!run.hasCheckpoint && typeof recorded === 'string' ? recorded : undefined);
-    const start = from === undefined ? undefined : { file: from, params: initial ?? readBackboneWeights(from, o.model) };
+    const start = from === undefined ? undefined : { file: from, params: initial ?? readBackboneWeights(from, o.model, o.image) };
     return await trainInRun(o, run, train, test, start);
   } catch (e) {
     // A run that fails before its first checkpoint (a batch too big to compile, say) leaves no
@@ -284,12 +302,13 @@ async function writeTrainingPlots(paths: RunPaths, p: PlotInput): Promise<void> 
   writePlot(base('knn'), lineChart({ title, xLabel: 'step', yLabel: 'k-NN top-1 (%)', series: [{ name: p.label, points }] }), { warn: p.log });
   if (p.model !== 'xcit-tiny' && p.model !== 'vit-tiny') return;
   const n = 6;
-  const images = Float32Array.from(p.test.images.subarray(0, n * 784));
+  const images = Float32Array.from(p.test.images.subarray(0, n * valuesPerImage(p.backbone.image)));
   const maps = await classAttentionMaps(p.backbone, p.params, images, n, { backend: p.backend });
-  writePlot(base('attention'), attentionPlot(images, p.test.labels.subarray(0, n), maps, `${p.label}: class attention of the last block (${p.model})`), { warn: p.log });
+  const planes = plotPlanes(images, p.backbone.image);
+  writePlot(base('attention'), attentionPlot(planes, p.test.labels.subarray(0, n), maps, `${p.label}: class attention of the last block (${p.model})`), { warn: p.log });
   if (p.model === 'vit-tiny') {
     const masks = attentionMaskMaps(maps, dinoMaskThreshold);
-    writePlot(base('attention-masks'), attentionPlot(images, p.test.labels.subarray(0, n), masks, `${p.label}: patches holding ${dinoMaskThreshold * 100}% of the CLS attention (${p.model})`), { warn: p.log });
+    writePlot(base('attention-masks'), attentionPlot(planes, p.test.labels.subarray(0, n), masks, `${p.label}: patches holding ${dinoMaskThreshold * 100}% of the CLS attention (${p.model})`), { warn: p.log });
   }
 }
 
@@ -315,10 +334,15 @@ export async function evalRun(o: EvalRunOptions): Promise<RunResult> {
   const { method, model, dataset, paths, checkpoint: ckpt } = run;
   const info = { method, model, dataset };
   const seed = num(ckpt.config, 'seed', 0);
-  const net = backbone(model);
   const trained = run.params;
   const train = loadDataset(info.dataset, 'train', o.dataRoot);
   const test = loadDataset(info.dataset, 'test', o.dataRoot);
+  const image = runImages(train, test, model);
+  const recorded = recordedImages(ckpt.config);
+  if (recorded.channels !== image.channels || recorded.side !== image.side) {
+    throw new Error(`${paths.checkpoint}: the run was trained on ${recorded.channels}x${recorded.side}x${recorded.side} images, ${info.dataset} here has ${image.channels}x${image.side}x${image.side} (another --data-root?)`);
+  }
+  const net = backbone(model, image);
   let paws;
   if (method === 'paws') {
     const { head, sizes } = pawsHeads(net, defaultPawsConfig);

@@ -67,8 +67,8 @@ export function trainingContext(emitted: Record<string, Tensor>): ApplyContext {
  * concatenated along B in the views' order (crop-major rows, as the objectives take them).
  * Views within a group may hold different numbers of images (PAWS' supports and its global views).
  */
-export function rowsOfViews<Out extends string>(views: readonly Tensor<['B', 'H', 'W']>[], f: (x: Tensor<['B', 'H', 'W']>) => Tensor<['B', Out]>): Tensor<['B', Out]> {
-  const outs = sameSizeGroups(views).map((group) => f(group.length === 1 ? group[0]! : (concat(group, 'B') as Tensor<['B', 'H', 'W']>)));
+export function rowsOfViews<Out extends string, V extends Tensor<['B', ...string[]]> = Tensor<['B', 'H', 'W']>>(views: readonly V[], f: (x: V) => Tensor<['B', Out]>): Tensor<['B', Out]> {
+  const outs = sameSizeGroups(views).map((group) => f(group.length === 1 ? group[0]! : (concat(group, 'B') as V)));
   return outs.length === 1 ? outs[0]! : (concat(outs, 'B') as Tensor<['B', Out]>);
 }
 

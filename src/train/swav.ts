@@ -32,15 +32,18 @@ import { detach } from '../ssl/cross-entropy-soft.js';
 import { trainOptimizer, type OptimizerName } from './optimizer-choice.js';
 import { emptyQueue, queuePhase, queueRows, type QueuePhase } from './swav-queue.js';
 import type { CompiledProgram } from '../compile/compile.js';
-import { multiCropSpecs, multiCropViews, sampleMultiCrop, swavCrops, type MultiCropConfig } from '../data/multi-crop.js';
+import { multiCropSpecs, multiCropViews, sampleMultiCrop, swavCrops, type MultiCropConfig, type PresetOptions } from '../data/multi-crop.js';
 import type { ViewTensors } from '../data/augment/view.js';
 import { unflattenFromTensors } from './checkpoint.js';
-import { backbone, tinyLinearInitStd, type ModelName } from './models.js';
+import { backbone, MNIST_IMAGES, tinyLinearInitStd, type BackboneImages, type ImageShape, type ModelName } from './models.js';
+import { batchImagesSpec, cropOptions, sourceSize } from './trainer-images.js';
 import { asTensors, gate, rowsOfViews, specsOf, trainingContext, scheduleAt, type OptimisationConfig } from './step-parts.js';
 import type { Trainer, TrainState } from './trainer.js';
 
 export interface SwavTrainConfig extends OptimisationConfig {
   readonly model: ModelName;
+  /** The images: channels (1 or 3) and side (default MNIST's 1×28×28); RGB takes SwAV's full colour distortion. */
+  readonly image: ImageShape;
   readonly batchSize: number;
   readonly localViews: number;
   /** Prototypes K. */
@@ -67,6 +70,7 @@ export interface SwavTrainConfig extends OptimisationConfig {
 
 export const defaultSwavConfig: SwavTrainConfig = {
   model: 'xcit-tiny',
+  image: MNIST_IMAGES,
   batchSize: 64,
   localViews: 2,
   prototypes: 30,
@@ -96,8 +100,8 @@ export const defaultSwavConfig: SwavTrainConfig = {
  * 14% of the image, local ones from 5–14%: on MNIST most of those show background or a stroke);
  * 'mild' keeps its colour distortion and blur but takes DINO's scales (0.4–1 and 0.05–0.4).
  */
-export function swavTrainCrops(kind: 'swav' | 'mild', localViews: number): MultiCropConfig {
-  const base = swavCrops({ localViews });
+export function swavTrainCrops(kind: 'swav' | 'mild', localViews: number, options: PresetOptions = {}): MultiCropConfig {
+  const base = swavCrops({ ...options, localViews });
   if (kind === 'swav') return base;
   return {
     name: 'swav-mild',
@@ -146,17 +150,17 @@ function queueState(phase: QueuePhase, queue: QueueTensor<'D'> | undefined): Swa
 
 export function swavTrainer(overrides: Partial<SwavTrainConfig> = {}): SwavTrainer {
   const config: SwavTrainConfig = { ...defaultSwavConfig, ...overrides };
-  const net = backbone(config.model);
+  const net = backbone(config.model, config.image);
   const head = bnHead('C', 'H', 'D', tinyLinearInitStd);
   const protoLayer = linear('D', 'K', { bias: false });
   const locals = net.acceptsLocalViews ? config.localViews : 0;
-  const crops = swavTrainCrops(config.crops, locals);
+  const crops = swavTrainCrops(config.crops, locals, cropOptions(net, 'swav'));
   const B = config.batchSize;
   const rows = queueRows(config.queueLength, B);
   const objective = swav({ nmbCrops: locals > 0 ? [2, locals] : [2], temperature: config.temperature, epsilon: config.epsilon, sinkhornIterations: config.sinkhornIterations, queueLength: rows });
   const assign = objective.config.cropsForAssign.length;
   const optimizer = trainOptimizer(config.optimizer, config.weightDecay);
-  const src = { height: 28, width: 28 };
+  const src = sourceSize(config.image);
   const sizes = { C: net.dim, H: config.hiddenDim, D: config.embedDim, K: config.prototypes };
 
   const initParams = (): ValuesOf<SwavNetwork> => {
@@ -173,14 +177,14 @@ export function swavTrainer(overrides: Partial<SwavTrainConfig> = {}): SwavTrain
   const shape = initState();
 
   // the backbone on views of one size together (as MultiCropWrapper), the head on all rows at once (as SwAV's ResNet)
-  const embed = (p: SwavNetwork, views: readonly Tensor<['B', 'H', 'W']>[], stats: Record<string, Tensor>, headStats: Record<string, Tensor>): Tensor<['B', 'D']> => {
+  const embed = (p: SwavNetwork, views: readonly BackboneImages[], stats: Record<string, Tensor>, headStats: Record<string, Tensor>): Tensor<['B', 'D']> => {
     const features = rowsOfViews(views, (x) => net.features(withUpdates(p.backbone, stats), x, trainingContext(stats)));
     return l2Normalize(head.apply(p.head, features, within(trainingContext(headStats), 'head')), 'D');
   };
 
   // one program per queue phase: the queue (an input and an output) changes Sinkhorn's rows
   const programOf = (phase: QueuePhase) => {
-    const body = (params: SwavNetwork, opt: unknown, images: Tensor<['B', 'H', 'W']>, viewData: readonly ViewTensors[], lr: Tensor<[]>, prototypesLearn: Tensor<[]>, queue?: QueueTensor<'D'>) => {
+    const body = (params: SwavNetwork, opt: unknown, images: BackboneImages, viewData: readonly ViewTensors[], lr: Tensor<[]>, prototypesLearn: Tensor<[]>, queue?: QueueTensor<'D'>) => {
       const views = multiCropViews(images, viewData, crops);
       const stats: Record<string, Tensor> = {};
       const headStats: Record<string, Tensor> = {};
@@ -200,7 +204,7 @@ export function swavTrainer(overrides: Partial<SwavTrainConfig> = {}): SwavTrain
     const specs = [
       specsOf(shape.params),
       specsOf(shape.opt),
-      spec(['B', 'H', 'W'], [B, 28, 28], 'images'),
+      batchImagesSpec(config.image, B),
       multiCropSpecs(crops, B, src),
       spec([], [], 'lr'),
       spec([], [], 'prototypesLearn'),

@@ -12,6 +12,7 @@
  * that a per-image select applies or not. Square images only (H = W), so that
  * every image of the batch keeps one shape.
  */
+import type { Tensor } from '../../ir/tensor.js';
 import { select } from '../../ops/elementwise.js';
 import { broadcastTo, rename, transpose } from '../../ops/layout.js';
 import type { PerImage } from './jitter.js';
@@ -26,13 +27,15 @@ export function turnFlips(turns: number): { readonly flipRows: boolean; readonly
   return { flipRows: t === 2 || t === 3, flipCols: t === 1 || t === 2, transpose: t === 1 || t === 3 };
 }
 
-/** The batch transposed (rows and columns exchanged) where flags[b] is 1. */
-export function transposeWhere(x: Images, flags: PerImage): Images {
+/** The batch ([B, H, W] or [B, C, H, W]) transposed (rows and columns exchanged) where flags[b] is 1. */
+export function transposeWhere<X extends Images | Tensor<['B', 'C', 'H', 'W']>>(x: X, flags: PerImage): X {
   const h = x.size('H');
   const w = x.size('W');
   if (h !== w) throw new RangeError(`transposeWhere: images must be square to transpose some of them, got ${h}x${w}`);
-  const t = rename(transpose(x, ['B', 'W', 'H']), { W: 'H', H: 'W' }) as unknown as Images;
-  return select(broadcastTo(flags, x.axes, x.sizes) as Images, t, x);
+  const y = x as unknown as Tensor<string[]>;
+  const swapped = y.axes.map((a) => (a === 'H' ? 'W' : a === 'W' ? 'H' : a));
+  const t = rename(transpose(y, swapped), { W: 'H', H: 'W' });
+  return select(broadcastTo(flags, y.axes, y.sizes), t, y) as unknown as X;
 }
 
 /**

@@ -12,7 +12,7 @@ export const deepClusterMethod: MethodEntry = {
   config: (o) => ({ ...commonConfig(o), clusters: o.outDim, ...(o.clusterImages === undefined ? {} : { clusterImages: o.clusterImages }) }),
   trainer: (o, train, plannedSteps) =>
     deepClusterTrainer(train, {
-      model: o.model, batchSize: o.batchSize, lr: o.lr, seed: o.seed, backend: o.backend, plannedSteps,
+      model: o.model, ...(o.image === undefined ? {} : { image: o.image }), batchSize: o.batchSize, lr: o.lr, seed: o.seed, backend: o.backend, plannedSteps,
       clusters: o.outDim, ...(o.clusterImages === undefined ? {} : { clusterImages: o.clusterImages }),
     }),
 };

@@ -14,7 +14,7 @@ export const deeperClusterMethod: MethodEntry = {
   config: (o) => ({ ...commonConfig(o), clusters: o.outDim, superClusters, clusterImages: o.clusterImages ?? defaultDeeperClusterConfig.clusterImages }),
   trainer: (o, train, plannedSteps) =>
     deeperClusterTrainer(train, {
-      model: o.model, batchSize: o.batchSize, lr: o.lr, seed: o.seed, backend: o.backend, plannedSteps,
+      model: o.model, ...(o.image === undefined ? {} : { image: o.image }), batchSize: o.batchSize, lr: o.lr, seed: o.seed, backend: o.backend, plannedSteps,
       clusters: o.outDim, ...(o.clusterImages === undefined ? {} : { clusterImages: o.clusterImages }),
     }),
 };

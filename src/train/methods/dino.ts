@@ -12,7 +12,7 @@ export const dinoMethod: MethodEntry = {
   config: (o) => ({ ...commonConfig(o), outDim: o.outDim, teacherTemp: o.teacherTemp, momentumTeacher: o.momentumTeacher }),
   trainer: (o, train, plannedSteps) =>
     dinoTrainer({
-      model: o.model, batchSize: o.batchSize, lr: o.lr, seed: o.seed, localViews: o.localViews, backend: o.backend,
+      model: o.model, ...(o.image === undefined ? {} : { image: o.image }), batchSize: o.batchSize, lr: o.lr, seed: o.seed, localViews: o.localViews, backend: o.backend,
       outDim: o.outDim, teacherTemp: o.teacherTemp, momentumTeacher: o.momentumTeacher, plannedSteps,
       freezeLastLayerSteps: Math.ceil(train.n / o.batchSize),
     }),

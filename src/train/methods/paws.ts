@@ -5,7 +5,7 @@ import { commonConfig, type MethodEntry } from '../method-entry.js';
 
 /** PAWS' labelled images of a run: labelsPerClass per class of the training split, drawn from the seed. */
 export function labelledImages(train: Dataset, labelsPerClass: number, seed: number): Dataset {
-  return subset(train, Array.from(labelledSubset(train.labels, 10, labelsPerClass, labelledKey(seed))));
+  return subset(train, Array.from(labelledSubset(train.labels, train.numClasses, labelsPerClass, labelledKey(seed))));
 }
 
 /** PAWS' entry in the methods table. */
@@ -20,7 +20,7 @@ export const pawsMethod: MethodEntry = {
     const labelled = labelledImages(train, o.labelsPerClass, o.seed);
     return pawsTrainer(
       { images: labelled.images, labels: labelled.labels },
-      { model: o.model, batchSize: o.batchSize, lr: o.lr, seed: o.seed, localViews: o.localViews, backend: o.backend, plannedSteps, labelsPerClass: o.labelsPerClass, supportPerClass: o.supportPerClass ?? Math.min(5, o.labelsPerClass), optimizer: o.optimizer ?? 'adamw' },
+      { model: o.model, ...(o.image === undefined ? {} : { image: o.image }), batchSize: o.batchSize, lr: o.lr, seed: o.seed, localViews: o.localViews, backend: o.backend, plannedSteps, numClasses: train.numClasses, labelsPerClass: o.labelsPerClass, supportPerClass: o.supportPerClass ?? Math.min(5, o.labelsPerClass), optimizer: o.optimizer ?? 'adamw' },
     );
   },
 };

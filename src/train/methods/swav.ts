@@ -14,7 +14,7 @@ export const swavConfig = (o: MethodOptions, optimizer: OptimizerName): Record<s
 
 /** SwAV's trainer configuration from the CLI's options (SEER's too, with its own optimiser and settings on top). */
 export const swavTrainerConfig = (o: MethodOptions, train: Dataset, plannedSteps: number, optimizer: OptimizerName): Partial<SwavTrainConfig> => ({
-  model: o.model, batchSize: o.batchSize, lr: o.lr, seed: o.seed, localViews: o.localViews, backend: o.backend, plannedSteps,
+  model: o.model, ...(o.image === undefined ? {} : { image: o.image }), batchSize: o.batchSize, lr: o.lr, seed: o.seed, localViews: o.localViews, backend: o.backend, plannedSteps,
   prototypes: o.outDim, optimizer, queueLength: o.queueLength ?? 0, epochQueueStarts: o.epochQueueStarts ?? 0, stepsPerEpoch: batchesPerEpoch(train.n, o.batchSize),
   ...(o.swavCrops === undefined ? {} : { crops: o.swavCrops }),
 });
