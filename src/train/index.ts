@@ -26,3 +26,4 @@ export type { SchedulePlan } from './schedule-plan.js';
 export { appendMetrics, readMetrics, truncateMetrics, metricSeries, MetricsError, type MetricRecord } from './metrics.js';
 export { classAttentionMaps, attentionPlot, plotPlanes, clsRow, patchGrids, type AttentionMaps } from './attention-maps.js';
 export { attentionMask, attentionMaskMaps } from './attention-masks.js';
+export { readBackboneWeights } from './backbone-weights.js';
