@@ -22,11 +22,11 @@ import { asCenter } from '../ssl/center.js';
 import { asTeacher, asTeacherParams } from '../ssl/teacher.js';
 import { emaUpdate } from '../ssl/ema.js';
 import { splitViews } from '../ssl/multi-crop.js';
-import { adamw, type AdamWState } from '../optim/adamw.js';
-import { sgd, type SgdState } from '../optim/sgd.js';
+import { adamw } from '../optim/adamw.js';
+import { sgd } from '../optim/sgd.js';
 import { momentumLars } from '../optim/lars.js';
 import { regularized, type ScheduledOptimizer } from '../optim/optimizer.js';
-import type { OptimizerName } from './optimizer-choice.js';
+import type { OptimizerName, TrainOptimizerState } from './optimizer-choice.js';
 import { clipGradients } from '../optim/clip-gradients.js';
 import { sameSizeGroups, trainingContext } from './step-parts.js';
 
@@ -45,7 +45,7 @@ export interface DinoStepParts<V extends DinoView> {
   readonly features: (backbone: unknown, x: V, ctx: ApplyContext) => Tensor<['B', 'C']>;
   readonly head: DinoHeadLayer;
   readonly objective: Dino;
-  readonly optimizer: ScheduledOptimizer<DinoOptimizerState>;
+  readonly optimizer: ScheduledOptimizer<TrainOptimizerState>;
   /** DINO's clip_grad: each parameter's gradient clipped to this norm on its own; 0 turns clipping off (as the official flag). */
   readonly clipGrad: number;
   /** The epoch the teacher temperature is read at. */
@@ -57,7 +57,7 @@ export interface DinoStepInputs<V extends DinoView> {
   readonly student: DinoNetwork;
   readonly teacher: DinoNetwork;
   readonly center: Tensor<['K']>;
-  readonly opt: DinoOptimizerState;
+  readonly opt: TrainOptimizerState;
   readonly views: readonly V[];
   readonly lr: Tensor<[]>;
   readonly weightDecay: Tensor<[]>;
@@ -74,7 +74,7 @@ export interface DinoStepOutput {
   readonly student: DinoNetwork;
   readonly teacher: DinoNetwork;
   readonly center: Tensor<['K']>;
-  readonly opt: DinoOptimizerState;
+  readonly opt: TrainOptimizerState;
 }
 
 /** A step's results, and the intermediates a check may compare. */
@@ -92,23 +92,20 @@ export interface DinoStepResult extends DinoStepOutput {
 
 const lastLayer = 'head.last_layer.';
 
-/** The state of DINO's optimiser: AdamW's moments and step count, or SGD's and LARS' momentum buffers. */
-export type DinoOptimizerState = AdamWState | SgdState;
-
 /**
  * DINO's optimiser (main_dino.py's --optimizer) over get_params_groups' two groups: weight decay
  * (this step's) on group 0, none on biases and 1-D parameters. 'adamw': torch.optim.AdamW's
  * defaults (betas 0.9, 0.999, eps 1e-8); 'sgd': torch.optim.SGD with momentum 0.9; 'lars':
  * utils.LARS (momentum 0.9, η 0.001, 1-D parameters neither adapted nor decayed).
  */
-export function dinoOptimizer(name: OptimizerName = 'adamw'): ScheduledOptimizer<DinoOptimizerState> {
+export function dinoOptimizer(name: OptimizerName = 'adamw'): ScheduledOptimizer<TrainOptimizerState> {
   switch (name) {
     case 'adamw':
-      return adamw({ decay: regularized }) as ScheduledOptimizer<DinoOptimizerState>;
+      return adamw({ decay: regularized }) as ScheduledOptimizer<TrainOptimizerState>;
     case 'sgd':
-      return sgd({ momentum: 0.9, decay: regularized }) as ScheduledOptimizer<DinoOptimizerState>;
+      return sgd({ momentum: 0.9, decay: regularized }) as ScheduledOptimizer<TrainOptimizerState>;
     case 'lars':
-      return momentumLars({ momentum: 0.9, eta: 0.001, decay: regularized }) as ScheduledOptimizer<DinoOptimizerState>;
+      return momentumLars({ momentum: 0.9, eta: 0.001, decay: regularized }) as ScheduledOptimizer<TrainOptimizerState>;
   }
 }
 

@@ -19,9 +19,9 @@ import { compile, type CompiledProgram } from '../compile/compile.js';
 import type { Backend } from '../compile/compile.js';
 import { dinoHead } from '../nn/dino-head.js';
 import { dino } from '../ssl/dino.js';
-import type { OptimizerName } from './optimizer-choice.js';
+import type { OptimizerName, TrainOptimizerState } from './optimizer-choice.js';
 import { asTensors, cosineFromTo, isNd, specsOf, scheduleAt, type SpecsOf } from './step-parts.js';
-import { dinoOptimizer, dinoStep, type DinoNetwork, type DinoOptimizerState, type DinoStepOutput } from './dino-step.js';
+import { dinoOptimizer, dinoStep, type DinoNetwork, type DinoStepOutput } from './dino-step.js';
 export type { DinoStepOutput } from './dino-step.js';
 import { unflattenFromTensors } from './tensor-tree.js';
 import type { Trainer } from './trainer.js';
@@ -104,7 +104,7 @@ export interface DinoState {
   readonly student: ValuesOf<DinoNetwork>;
   readonly teacher: ValuesOf<DinoNetwork>;
   readonly center: NDArray<['K']>;
-  readonly opt: ValuesOf<DinoOptimizerState>;
+  readonly opt: ValuesOf<TrainOptimizerState>;
   readonly step: number;
   readonly key: Key;
 }
@@ -114,7 +114,7 @@ export type DinoStepSpecs = readonly [
   SpecsOf<ValuesOf<DinoNetwork>>,
   SpecsOf<ValuesOf<DinoNetwork>>,
   TensorSpec<['K']>,
-  SpecsOf<ValuesOf<DinoOptimizerState>>,
+  SpecsOf<ValuesOf<TrainOptimizerState>>,
   TensorSpec<['B', 'H', 'W']>,
   readonly ViewSpecs[],
   TensorSpec<[]>,
@@ -176,7 +176,7 @@ export function dinoTrainer(overrides: Partial<DinoTrainConfig> = {}): DinoTrain
   });
 
   const program: Program<DinoStepSpecs, DinoStepOutput> = trace(
-    (student: DinoNetwork, teacher: DinoNetwork, center: Tensor<['K']>, opt: DinoOptimizerState, images: Tensor<['B', 'H', 'W']>, viewData: readonly ViewTensors[], lr: Tensor<[]>, momentum: Tensor<[]>, lastLayerLearns: Tensor<[]>, weightDecay: Tensor<[]>, lastLayerSkipped: Tensor<[]>) => {
+    (student: DinoNetwork, teacher: DinoNetwork, center: Tensor<['K']>, opt: TrainOptimizerState, images: Tensor<['B', 'H', 'W']>, viewData: readonly ViewTensors[], lr: Tensor<[]>, momentum: Tensor<[]>, lastLayerLearns: Tensor<[]>, weightDecay: Tensor<[]>, lastLayerSkipped: Tensor<[]>) => {
       const views = multiCropViews(images, viewData, crops);
       const r = step({ student, teacher, center, opt, views: [...views.global, ...views.local], lr, weightDecay, momentum, lastLayerLearns, lastLayerSkipped });
       return { loss: r.loss, student: r.student, teacher: r.teacher, center: r.center, opt: r.opt };

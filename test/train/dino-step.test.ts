@@ -11,8 +11,8 @@ import { key, split } from '../../src/runtime/prng.js';
 import { dinoHead } from '../../src/nn/dino-head.js';
 import { dino } from '../../src/ssl/dino.js';
 import { leavesOf } from '../../src/optim/optimizer.js';
-import { dinoOptimizer, dinoStep, type DinoNetwork, type DinoOptimizerState } from '../../src/train/dino-step.js';
-import { optimizerNames, type OptimizerName } from '../../src/train/optimizer-choice.js';
+import { dinoOptimizer, dinoStep, type DinoNetwork } from '../../src/train/dino-step.js';
+import { optimizerNames, type OptimizerName, type TrainOptimizerState } from '../../src/train/optimizer-choice.js';
 
 const B = 2;
 const side = 2;
@@ -50,7 +50,7 @@ function setup(seed: number, lastLayerLearns: number, rates: { lr: number; wd: n
     teacher: withGain(network(kt), kc),
     center: uniform(kh!, ['K'], [5]),
     // A resumed state with non-zero moments or momentum buffers (so that a step that applied them to a frozen parameter would show).
-    opt: (optimizer === 'adamw' ? { m: moments(km), v: moments(kv), t: scalar(7) } : { momentum: moments(km) }) as DinoOptimizerState,
+    opt: (optimizer === 'adamw' ? { m: moments(km), v: moments(kv), t: scalar(7) } : { momentum: moments(km) }) as TrainOptimizerState,
     views,
     lr: scalar(rates.lr),
     weightDecay: scalar(rates.wd),
@@ -67,7 +67,7 @@ const byPath = (tree: unknown): Record<string, Float64Array> => {
   return Object.fromEntries(leaves.map((l, i) => [l.path, values[i]!.data]));
 };
 /** The optimiser state's trees shaped like the parameters (AdamW's moments, the momentum buffers), by name. */
-const stateTrees = (opt: DinoOptimizerState): Record<string, unknown> => Object.fromEntries(Object.entries(opt).filter(([k]) => k !== 't'));
+const stateTrees = (opt: TrainOptimizerState): Record<string, unknown> => Object.fromEntries(Object.entries(opt).filter(([k]) => k !== 't'));
 
 const rates = fc.record({ lr: fc.double({ min: 1e-4, max: 0.5, noNaN: true }), wd: fc.double({ min: 0.01, max: 0.5, noNaN: true }), m: fc.double({ min: 0.5, max: 0.99, noNaN: true }) });
 

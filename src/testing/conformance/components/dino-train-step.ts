@@ -14,14 +14,14 @@ import { reshape } from '../../../ops/layout.js';
 import { leavesOf } from '../../../optim/optimizer.js';
 import type { AdamWState } from '../../../optim/adamw.js';
 import type { SgdState } from '../../../optim/sgd.js';
-import { optimizerNames, type OptimizerName } from '../../../train/optimizer-choice.js';
+import { optimizerNames, type OptimizerName, type TrainOptimizerState } from '../../../train/optimizer-choice.js';
 import { goldenData, type GoldenFile } from '../../../io/golden.js';
 import { vit, type VitParams } from '../../../nn/vit/vit.js';
 import type { VitImage } from '../../../nn/vit/patch-embed.js';
 import { posEmbedGrid } from '../../../nn/vit/pos-embed.js';
 import { dinoHead, type DinoHeadLayer } from '../../../nn/dino-head.js';
 import { dino } from '../../../ssl/dino.js';
-import { dinoOptimizer, dinoStep, type DinoNetwork, type DinoOptimizerState } from '../../../train/dino-step.js';
+import { dinoOptimizer, dinoStep, type DinoNetwork } from '../../../train/dino-step.js';
 import { tensorOf, type Component, type ComponentValue } from '../component.js';
 import { goldenTensor } from '../layer-case.js';
 import { dimOf, goldenParams } from './xcit-case.js';
@@ -132,7 +132,7 @@ function stateTree(file: GoldenFile, student: DinoNetwork, prefix: string): Dino
 const bufferPrefix: Readonly<Record<Exclude<OptimizerName, 'adamw'>, string>> = { sgd: 'sgd/momentum_buffer_before', lars: 'lars/mu_before' };
 
 /** The resumed optimiser state: AdamW's moments and step count, or the momentum buffers. */
-function resumedState(file: GoldenFile, optimizer: OptimizerName, student: DinoNetwork): DinoOptimizerState {
+function resumedState(file: GoldenFile, optimizer: OptimizerName, student: DinoNetwork): TrainOptimizerState {
   if (optimizer !== 'adamw') return { momentum: stateTree(file, student, bufferPrefix[optimizer]) } satisfies SgdState;
   return { m: stateTree(file, student, 'adamw/exp_avg_before'), v: stateTree(file, student, 'adamw/exp_avg_sq_before'), t: scalar(inputScalar(file, 'adamw/step_before')) } satisfies AdamWState;
 }
