@@ -7,11 +7,14 @@ embed 16, K = 24), at epoch 1: the last layer learns for the first time (its Ada
 1 while the others' is 6), the teacher temperature is mid warm-up, the rate schedule has a warm-up,
 and several gradients exceed clip_grad. It is test/fixtures/golden-variants/dino_train_step.json.
 
-With --optimizer sgd or lars the step runs with main_dino.py's other optimisers (torch.optim.SGD(params_groups,
-lr=0, momentum=0.9) or utils.LARS(params_groups)), resumed from random momentum buffers; the file's
-config.optimizer_flag names it (main_dino.py's --optimizer; 'adamw' when absent, as in the golden set), its inputs sgd/momentum_buffer_before/<name>
-or lars/mu_before/<name> hold the buffers, and its rate schedule peaks at --lr. --freeze-last-layer 2 keeps the
-last layer frozen at epoch 1; --frozen-momentum also gives it a buffer, which the step must leave alone.
+With --optimizer sgd or lars the step runs with main_dino.py's other optimisers
+(torch.optim.SGD(params_groups, lr=0, momentum=0.9) or utils.LARS(params_groups)), resumed from
+random momentum buffers; the file's config.optimizer_flag names it (main_dino.py's --optimizer;
+'adamw' when absent, as in the golden set), its inputs sgd/momentum_buffer_before/<name> or
+lars/mu_before/<name> hold the buffers, and its rate schedule peaks at --lr. --freeze-last-layer 2
+keeps the last layer frozen at epoch 1; --frozen-momentum also gives it a buffer, which the step
+must leave alone. The two files: --optimizer sgd, and --optimizer lars --lr 1.0
+--freeze-last-layer 2 --frozen-momentum (test/fixtures/golden-variants/README.md).
 
 Usage: OPENBLAS_NUM_THREADS=1 python3 scripts/dino_train_step_variant.py DINO_CHECKOUT OUT.json [SEED]
           [--optimizer adamw|sgd|lars] [--lr BASE] [--freeze-last-layer N] [--frozen-momentum]
