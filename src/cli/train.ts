@@ -5,6 +5,7 @@ import { backendAvailable, backendNames, type Backend } from '../compile/compile
 import { runTraining, type DatasetName, type RunOptions } from '../train/run.js';
 import { methods, methodNames, methodsReading, type MethodFlag, type MethodName } from '../train/methods.js';
 import type { OptimizerName } from '../train/optimizer-choice.js';
+import type { OptimizerDefaults } from '../train/method-entry.js';
 import { intIn, numberFlag, oneOf, parseFlags, UsageError, type Flags } from './args.js';
 import { resultJson } from './result-json.js';
 import { resumeFlags } from './resume-flags.js';
@@ -29,6 +30,9 @@ function wrapped(text: string): string {
   return lines.map((line) => `  ${line}`).join('\n');
 }
 
+/** A method's optimisers, its default first. */
+const optimizerChoices = (o: OptimizerDefaults): OptimizerName[] => [o.name, ...(Object.keys(o.lr) as OptimizerName[]).filter((n) => n !== o.name)];
+
 export const trainUsage = `usage: shapegrad train [--method ${methodNames.join('|')}] [--model xcit-tiny|resmlp-tiny|vit-tiny|regnety-tiny] [--dataset NAME]
                        [--minutes N] [--max-steps N] [--stop-after N] [--out runs/NAME] [--resume] [--batch-size N] [--lr X]
                        [--seed N] [--backend wasm|webasm|cpu|headlessgl] [--local-views N] [--knn-train N] [--knn-test N]
@@ -43,7 +47,7 @@ export const trainUsage = `usage: shapegrad train [--method ${methodNames.join('
   --out-dim: ${orList(methodNames.flatMap((m) => { const o = methods[m].defaults.outDim; return o === undefined ? [] : [`${o.meaning} (default ${o.value})`]; }))};
   --labels-per-class is PAWS' labelled images per class (default 10); --cluster-images is DeepCluster's and
   DeeperCluster's clustered subset (default 6000 / 1280; an epoch is that many images).
-  --optimizer: ${methodNames.flatMap((m) => { const o = methods[m].defaults.optimizer; return o === undefined ? [] : [`${m} ${Object.keys(o.lr).join('|')} (default ${o.name})`]; }).join(', ')}; the default --lr follows it.
+${wrapped(`--optimizer (default first; the default --lr follows it): ${methodNames.flatMap((m) => { const o = methods[m].defaults.optimizer; return o === undefined ? [] : [`${m}: ${optimizerChoices(o).map((n) => `${n} ${o.lr[n]}`).join(', ')}`]; }).join('; ')}.`)}
   --queue-length N: SwAV's queue of past embeddings per assignment view (0: none, the default; rounded down to a
   multiple of the batch), kept from epoch --epoch-queue-starts (default 0) and read by Sinkhorn once full.
   --model defaults to xcit-tiny${methodNames.filter((m) => methods[m].defaults.model !== undefined).map((m) => `, ${methods[m].defaults.model} for ${m}`).join('')}.
@@ -124,7 +128,7 @@ function trainOptionsOf(given: Flags, log: (line: string) => void): RunOptions &
 function optimizerFlag(flags: Flags, method: MethodName): OptimizerName | undefined {
   const o = methods[method].defaults.optimizer;
   if (o === undefined) return undefined;
-  const accepted = Object.keys(o.lr) as OptimizerName[];
+  const accepted = optimizerChoices(o);
   const v = flags.values.get('optimizer') ?? o.name;
   if (!(accepted as string[]).includes(v)) throw new UsageError(`--optimizer must be one of ${accepted.join(', ')} for --method ${method}, got '${v}'`);
   return v as OptimizerName;

@@ -1,9 +1,9 @@
 /** AdamW as torch.optim.AdamW: decoupled weight decay, bias-corrected moments. */
 import type { Tensor } from '../ir/tensor.js';
-import { add, div, mul, pow, select, sqrt, sub } from '../ops/elementwise.js';
+import { add, div, mul, pow, sqrt, sub } from '../ops/elementwise.js';
 import { full } from '../ops/sources.js';
 import { broadcastTo } from '../ops/layout.js';
-import { lrLike, zerosTree, zipLeaves, leavesOf, type LearningRate, type Optimizer } from './optimizer.js';
+import { lrLike, timesDecay, whereLearns, zerosTree, zipLeaves, leavesOf, type LearningRate, type ScheduledOptimizer, type StepOptions } from './optimizer.js';
 
 /** AdamW's β₁, β₂, ε, weight decay, and which parameters decay. */
 export interface AdamWOptions {
@@ -26,26 +26,11 @@ export interface AdamWState<P = unknown> {
   readonly t: Tensor<[]>;
 }
 
-/** Per-step settings of an AdamW step (what a training loop changes between steps without retracing). */
-export interface AdamWStepOptions {
-  /** This step's weight decay (DINO's wd schedule), replacing the option's; a scalar tensor needs no retracing. */
-  readonly weightDecay?: number | Tensor<[]>;
-  /**
-   * Whether a parameter (by dotted path) has a gradient this step. false: it is left alone, as a
-   * PyTorch parameter whose grad is None (no decay, no moment update); a scalar tensor decides at
-   * run time (non-zero: updated), e.g. DINO's last layer during its freeze. Default: every parameter.
-   */
-  readonly learns?: (path: string) => boolean | Tensor<[]>;
-  /**
-   * Steps a parameter sat out so far (undefined: none). PyTorch counts steps per parameter, so one
-   * that had no gradient for a while (DINO's frozen last layer) corrects its moments' bias with its
-   * own count, t minus these, not the optimiser's.
-   */
-  readonly skippedSteps?: (path: string) => Tensor<[]> | undefined;
-}
+/** Per-step settings of an AdamW step (optimizer.ts' StepOptions: weight decay, which parameters learn, steps skipped). */
+export type AdamWStepOptions = StepOptions;
 
 /** AdamW, whose step also takes per-step settings. */
-export interface AdamW extends Optimizer<AdamWState> {
+export interface AdamW extends ScheduledOptimizer<AdamWState> {
   step<P>(params: P, grads: P, state: AdamWState, lr: LearningRate, options?: AdamWStepOptions): { params: P; state: AdamWState };
 }
 
@@ -72,7 +57,7 @@ export function adamw(options: AdamWOptions = {}): AdamW {
         const like = (s: Tensor<[]>) => broadcastTo(s, w.axes, w.sizes) as Tensor<string[]>;
         const learns = stepOptions.learns?.(leaf.path) ?? true;
         if (learns === false) return { w, m: ms[i]!, v: vs[i]! };
-        const decayed = decay !== 0 && (options.decay?.(leaf.path, w) ?? true) ? sub(w, mul(mul(rate, typeof decay === 'number' ? decay : like(decay)), w)) : w;
+        const decayed = decay !== 0 && (options.decay?.(leaf.path, w) ?? true) ? sub(w, mul(rate, timesDecay(w, decay))) : w;
         const m = add(mul(ms[i]!, b1), mul(grad, 1 - b1));
         const v = add(mul(vs[i]!, b2), mul(mul(grad, grad), 1 - b2));
         const skipped = stepOptions.skippedSteps?.(leaf.path);
@@ -80,8 +65,7 @@ export function adamw(options: AdamWOptions = {}): AdamW {
         const update = div(div(m, like(correction1)), add(sqrt(div(v, like(correction2))), eps));
         const updated = { w: sub(decayed, mul(rate, update)), m, v };
         if (learns === true) return updated;
-        const on = like(learns);
-        return { w: select(on, updated.w, w), m: select(on, m, ms[i]!), v: select(on, v, vs[i]!) };
+        return { w: whereLearns(learns, updated.w, w), m: whereLearns(learns, m, ms[i]!), v: whereLearns(learns, v, vs[i]!) };
       });
       return {
         params: rebuild<P>(out.map((o) => o.w)),

@@ -10,6 +10,7 @@ import { isTensor } from '../ir/tensor.js';
 import { flattenTree, unflattenTree } from '../ir/tree.js';
 import { ShapeError } from '../shape/errors.js';
 import { fullLike } from '../ops/sources.js';
+import { add, mul, select } from '../ops/elementwise.js';
 import { broadcastTo } from '../ops/layout.js';
 
 /** A learning rate: a number, or a scalar tensor (a traced program's input, so its schedule needs no retracing). */
@@ -21,6 +22,48 @@ export interface Optimizer<S> {
   init<P>(params: P): S;
   /** One update: new parameters and state from the gradients, at this learning rate. */
   step<P>(params: P, grads: P, state: S, lr: LearningRate): { params: P; state: S };
+}
+
+/**
+ * Per-step settings of an optimiser step (what a training loop changes between steps without
+ * retracing): DINO's weight-decay schedule and its frozen last layer.
+ */
+export interface StepOptions {
+  /** This step's weight decay (DINO's wd schedule), replacing the option's; a scalar tensor needs no retracing. */
+  readonly weightDecay?: number | Tensor<[]>;
+  /**
+   * Whether a parameter (by dotted path) has a gradient this step. false: it is left alone, as a
+   * PyTorch parameter whose grad is None (no decay, no moment or momentum update); a scalar tensor
+   * decides at run time (non-zero: updated), e.g. DINO's last layer during its freeze. Default: every parameter.
+   */
+  readonly learns?: (path: string) => boolean | Tensor<[]>;
+  /**
+   * Steps a parameter sat out so far (undefined: none), for optimisers that count steps (AdamW).
+   * PyTorch counts steps per parameter, so one that had no gradient for a while (DINO's frozen last
+   * layer) corrects its moments' bias with its own count, t minus these, not the optimiser's.
+   */
+  readonly skippedSteps?: (path: string) => Tensor<[]> | undefined;
+}
+
+/** An optimiser whose step also takes per-step settings (weight decay, which parameters learn). */
+export interface ScheduledOptimizer<S> extends Optimizer<S> {
+  step<P>(params: P, grads: P, state: S, lr: LearningRate, options?: StepOptions): { params: P; state: S };
+}
+
+/** A parameter's new values where `learns` (a run-time scalar) is non-zero, its old ones elsewhere. */
+export function whereLearns(learns: Tensor<[]>, updated: Tensor<string[]>, old: Tensor<string[]>): Tensor<string[]> {
+  return select(broadcastTo(learns, old.axes, old.sizes) as Tensor<string[]>, updated, old);
+}
+
+/** w·wd, with wd a number or a scalar tensor. */
+export function timesDecay(w: Tensor<string[]>, wd: number | Tensor<[]>): Tensor<string[]> {
+  return typeof wd === 'number' ? mul(w, wd) : mul(w, broadcastTo(wd, w.axes, w.sizes) as Tensor<string[]>);
+}
+
+/** torch.optim.SGD's and LARS' coupled weight decay: g + wd·w on the parameters `decay` selects. */
+export function coupledDecay(leaf: Leaf, grad: Tensor, wd: number | Tensor<[]>, decay: (path: string, value: Tensor) => boolean = () => true): Tensor {
+  if (wd === 0 || !decay(leaf.path, leaf.value)) return grad;
+  return add(grad as Tensor<string[]>, timesDecay(leaf.value as Tensor<string[]>, wd));
 }
 
 /** A leaf with its dotted path, e.g. 'blocks.0.attn.qkv.weight'. */

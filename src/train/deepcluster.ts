@@ -8,13 +8,14 @@
  * epoch's images evenly over the non-empty clusters (ssl/deep-cluster.ts:
  * deepClusterEpoch). Each step is one compiled call: a random resized crop
  * and flip of the batch, the network in training mode, cross-entropy against
- * the pseudo-labels, AdamW.
+ * the pseudo-labels, the optimiser (--optimizer: AdamW by default; SGD as main.py, the top layer
+ * without momentum as its own torch.optim.SGD; LARS).
  *
  * Decisions: DeepCluster draws its own batches (the run loop's batch is not
  * used), by image id as the paper describes (itemsByImageId; the official
  * loader looks the ids up by position, which ssl/deep-cluster.ts reproduces
- * for the golden file); AdamW instead of SGD with lr 0.05, as the other
- * trainers here, because it trains the tiny networks in minutes.
+ * for the golden file); AdamW by default instead of SGD with lr 0.05, as the other
+ * trainers here, because it trains the tiny networks in minutes (--optimizer sgd gives main.py's).
  */
 import type { Tensor } from '../ir/tensor.js';
 import { spec, trace } from '../ir/trace.js';
@@ -24,8 +25,8 @@ import { foldIn, key as makeKey, split, type Key } from '../runtime/prng.js';
 import { compile } from '../compile/compile.js';
 import { crossEntropy } from '../ops/losses.js';
 import { linear, type LinearParams } from '../nn/linear.js';
-import { adamw, type AdamWState } from '../optim/adamw.js';
-import { regularized } from '../optim/optimizer.js';
+import type { Optimizer } from '../optim/optimizer.js';
+import { trainOptimizer, type OptimizerName, type TrainOptimizerState } from './optimizer-choice.js';
 import { deepClusterEpoch, initialDeepClusterState } from '../ssl/deep-cluster.js';
 import { itemsByImageId } from '../ssl/uniform-sampler.js';
 import { normalizedMutualInfo } from '../eval/clustering.js';
@@ -48,6 +49,8 @@ export interface DeepClusterTrainConfig extends OptimisationConfig {
   readonly model: ModelName;
   /** The images: channels (1 or 3) and side (default MNIST's 1×28×28). */
   readonly image: ImageShape;
+  /** --optimizer: 'adamw' (default), 'sgd' (main.py's: momentum 0.9, the top layer without) or 'lars'; weightDecay on every parameter with SGD and LARS, not on biases and one-axis parameters with AdamW. */
+  readonly optimizer: OptimizerName;
   readonly batchSize: number;
   /** k of k-means (the top layer's outputs). */
   readonly clusters: number;
@@ -63,6 +66,7 @@ export interface DeepClusterTrainConfig extends OptimisationConfig {
 export const defaultDeepClusterConfig: DeepClusterTrainConfig = {
   model: 'xcit-tiny',
   image: MNIST_IMAGES,
+  optimizer: 'adamw',
   batchSize: 64,
   clusters: 50,
   clusterImages: 6000,
@@ -88,7 +92,7 @@ export interface DeepClusterNetwork {
 
 export interface DeepClusterTrainState extends TrainState {
   readonly params: ValuesOf<DeepClusterNetwork>;
-  readonly opt: ValuesOf<AdamWState>;
+  readonly opt: ValuesOf<TrainOptimizerState>;
   /** The epoch's samples: subset positions [epochSteps · B] and their pseudo-labels, as float values. */
   readonly samples: NDArray;
   readonly pseudoLabels: NDArray;
@@ -114,7 +118,8 @@ export function deepClusterTrainer(train: Dataset, overrides: Partial<DeepCluste
   const head = bnHead('C', 'H', 'F', tinyLinearInitStd);
   const top = linear('F', 'K');
   const sizes = { C: net.dim, H: config.hiddenDim, F: config.featureDim, K: config.clusters };
-  const optimizer = adamw({ weightDecay: config.weightDecay, decay: regularized });
+  // main.py's top layer has its own SGD, without momentum.
+  const optimizer = trainOptimizer(config.optimizer, config.weightDecay, 'swav', (path) => path.startsWith('top_layer.')) as Optimizer<TrainOptimizerState>;
   const src = sourceSize(config.image);
   const crops = clusterCrops(config.image.side);
 
@@ -131,7 +136,7 @@ export function deepClusterTrainer(train: Dataset, overrides: Partial<DeepCluste
   const subsetFeatures = clusterFeatures(net, head, shape.params, train, subset, config.featureDim, config.backend);
 
   const program = trace(
-    (params: DeepClusterNetwork, opt: AdamWState, images: BackboneImages, labels: Tensor<['B']>, viewData: readonly ViewTensors[], lr: Tensor<[]>) => {
+    (params: DeepClusterNetwork, opt: TrainOptimizerState, images: BackboneImages, labels: Tensor<['B']>, viewData: readonly ViewTensors[], lr: Tensor<[]>) => {
       const [view] = multiCropViews(images, viewData, crops).global;
       return clusterStep({ net, head, optimizer }, params, opt, view!, lr, (p, features) => crossEntropy(top.apply(p.top_layer, features) as Tensor<['B', 'K']>, labels, 'K'));
     },

@@ -11,7 +11,8 @@
  * uniformly over the clusters by DeeperCluster's sampler (distUnifTargSampler,
  * one replica). Each step is one compiled call: DeepCluster's crop and flip,
  * each image's rotation, the network in training mode, DeeperCluster's loss
- * (the sum of the two cross-entropies), AdamW.
+ * (the sum of the two cross-entropies), the optimiser (--optimizer: AdamW by default; SGD as
+ * main.py's sgd_optimizer, momentum 0.9 on every parameter; LARS).
  *
  * The official code splits this over processes (one per super-class, each
  * with one rotation and its super-cluster's images); the per-image targets
@@ -24,8 +25,8 @@ import type { NDArray } from '../runtime/ndarray.js';
 import { foldIn, key as makeKey, split, type Key } from '../runtime/prng.js';
 import { compile } from '../compile/compile.js';
 import { linear, type LinearParams } from '../nn/linear.js';
-import { adamw, type AdamWState } from '../optim/adamw.js';
-import { regularized } from '../optim/optimizer.js';
+import type { Optimizer } from '../optim/optimizer.js';
+import { trainOptimizer, type TrainOptimizerState } from './optimizer-choice.js';
 import { deeperClusterEpoch, deeperClusterLoss, distUnifTargSampler, type DeeperClusterEpoch } from '../ssl/deeper-cluster.js';
 import { resetTopLayer } from '../ssl/deep-cluster.js';
 import { rotateEach } from '../ssl/rotate-each.js';
@@ -79,7 +80,7 @@ export interface DeeperClusterSamples {
 
 export interface DeeperClusterTrainState extends TrainState {
   readonly params: ValuesOf<DeeperClusterNetwork>;
-  readonly opt: ValuesOf<AdamWState>;
+  readonly opt: ValuesOf<TrainOptimizerState>;
   readonly samples: DeeperClusterSamples;
   /** The last clustering: each subset image's cluster (superCluster·subClusters + subCluster), for the NMI between successive epochs. */
   readonly assignment: NDArray;
@@ -141,7 +142,8 @@ export function deeperClusterTrainer(train: Dataset, overrides: Partial<DeeperCl
   const superHead = linear('F', 'KS');
   const subHeads = linear('F', 'KQ');
   const sizes = { C: net.dim, H: config.hiddenDim, F: config.featureDim, KS: 4 * S, KQ: S * Q };
-  const optimizer = adamw({ weightDecay: config.weightDecay, decay: regularized });
+  // main.py's sgd_optimizer: the heads too with momentum 0.9.
+  const optimizer = trainOptimizer(config.optimizer, config.weightDecay) as Optimizer<TrainOptimizerState>;
   const src = sourceSize(config.image);
   const crops = clusterCrops(config.image.side);
 
@@ -158,7 +160,7 @@ export function deeperClusterTrainer(train: Dataset, overrides: Partial<DeeperCl
   const featuresOf = subsetFeatures(net, head, shape.params, train, subset, config.featureDim, config.backend);
 
   const program = trace(
-    (params: DeeperClusterNetwork, opt: AdamWState, images: BackboneImages, rotation: Tensor<['B']>, superCluster: Tensor<['B']>, superTarget: Tensor<['B']>, subTarget: Tensor<['B']>, viewData: readonly ViewTensors[], lr: Tensor<[]>) => {
+    (params: DeeperClusterNetwork, opt: TrainOptimizerState, images: BackboneImages, rotation: Tensor<['B']>, superCluster: Tensor<['B']>, superTarget: Tensor<['B']>, subTarget: Tensor<['B']>, viewData: readonly ViewTensors[], lr: Tensor<[]>) => {
       const [view] = multiCropViews(images, viewData, crops).global;
       const rotated: BackboneImages = view!.rank === 4 ? rotateEach(view as Tensor<['B', 'C', 'H', 'W']>, rotation) : rotateEach(view as Tensor<['B', 'H', 'W']>, rotation);
       return clusterStep({ net, head, optimizer }, params, opt, rotated, lr, (p, features) => {

@@ -7,8 +7,8 @@
  *   teacher on the global views, student on every view (views of one size together)
  *   loss, center' = DINOLoss(student, teacher, center)
  *   g = ∂loss/∂student;  each g clipped on its own norm (clip_gradients)
- *   last layer: no gradient while frozen (cancel_gradients_last_layer): AdamW leaves it alone
- *   AdamW, weight decay on group 0 only (not biases, not 1-D), lr and wd of this step
+ *   last layer: no gradient while frozen (cancel_gradients_last_layer): the optimiser leaves it alone
+ *   AdamW, SGD or LARS (--optimizer), weight decay on group 0 only (not biases, not 1-D), lr and wd of this step
  *   teacher' = m·teacher + (1 - m)·student'   (every parameter, the frozen ones included)
  */
 import type { Tensor } from '../ir/tensor.js';
@@ -22,8 +22,11 @@ import { asCenter } from '../ssl/center.js';
 import { asTeacher, asTeacherParams } from '../ssl/teacher.js';
 import { emaUpdate } from '../ssl/ema.js';
 import { splitViews } from '../ssl/multi-crop.js';
-import { adamw, type AdamW, type AdamWState } from '../optim/adamw.js';
-import { regularized } from '../optim/optimizer.js';
+import { adamw } from '../optim/adamw.js';
+import { sgd } from '../optim/sgd.js';
+import { momentumLars } from '../optim/lars.js';
+import { regularized, type ScheduledOptimizer } from '../optim/optimizer.js';
+import type { OptimizerName, TrainOptimizerState } from './optimizer-choice.js';
 import { clipGradients } from '../optim/clip-gradients.js';
 import { sameSizeGroups, trainingContext } from './step-parts.js';
 
@@ -42,7 +45,7 @@ export interface DinoStepParts<V extends DinoView> {
   readonly features: (backbone: unknown, x: V, ctx: ApplyContext) => Tensor<['B', 'C']>;
   readonly head: DinoHeadLayer;
   readonly objective: Dino;
-  readonly optimizer: AdamW;
+  readonly optimizer: ScheduledOptimizer<TrainOptimizerState>;
   /** DINO's clip_grad: each parameter's gradient clipped to this norm on its own; 0 turns clipping off (as the official flag). */
   readonly clipGrad: number;
   /** The epoch the teacher temperature is read at. */
@@ -54,14 +57,14 @@ export interface DinoStepInputs<V extends DinoView> {
   readonly student: DinoNetwork;
   readonly teacher: DinoNetwork;
   readonly center: Tensor<['K']>;
-  readonly opt: AdamWState;
+  readonly opt: TrainOptimizerState;
   readonly views: readonly V[];
   readonly lr: Tensor<[]>;
   readonly weightDecay: Tensor<[]>;
   readonly momentum: Tensor<[]>;
   /** 0 while the last layer is frozen (freeze_last_layer), 1 after. */
   readonly lastLayerLearns: Tensor<[]>;
-  /** Steps the last layer sat out so far (its AdamW step count is the optimiser's minus these, as PyTorch's per-parameter count). */
+  /** Steps the last layer sat out so far (AdamW only: its step count is the optimiser's minus these, as PyTorch's per-parameter count). */
   readonly lastLayerSkipped: Tensor<[]>;
 }
 
@@ -71,7 +74,7 @@ export interface DinoStepOutput {
   readonly student: DinoNetwork;
   readonly teacher: DinoNetwork;
   readonly center: Tensor<['K']>;
-  readonly opt: AdamWState;
+  readonly opt: TrainOptimizerState;
 }
 
 /** A step's results, and the intermediates a check may compare. */
@@ -80,7 +83,7 @@ export interface DinoStepResult extends DinoStepOutput {
   readonly grads: DinoNetwork;
   /** The norms clipping saw, by dotted path (parameters with a gradient only). */
   readonly gradNorms: Readonly<Record<string, Tensor<[]>>>;
-  /** The gradients after clipping, as AdamW gets them (the last layer's are ignored while frozen). */
+  /** The gradients after clipping, as the optimiser gets them (the last layer's are ignored while frozen). */
   readonly clipped: DinoNetwork;
   /** Student outputs per view, and the teacher's per global view. */
   readonly studentOutput: readonly Tensor<['B', 'K']>[];
@@ -90,15 +93,26 @@ export interface DinoStepResult extends DinoStepOutput {
 const lastLayer = 'head.last_layer.';
 
 /**
- * DINO's optimiser: torch.optim.AdamW's defaults (betas 0.9, 0.999, eps 1e-8) over get_params_groups'
- * two groups: weight decay (this step's) on group 0, none on biases and 1-D parameters.
+ * DINO's optimiser (main_dino.py's --optimizer) over get_params_groups' two groups: weight decay
+ * (this step's) on group 0, none on biases and 1-D parameters. 'adamw': torch.optim.AdamW's
+ * defaults (betas 0.9, 0.999, eps 1e-8); 'sgd': torch.optim.SGD with momentum 0.9; 'lars':
+ * utils.LARS (momentum 0.9, η 0.001, 1-D parameters neither adapted nor decayed).
  */
-export const dinoOptimizer = (): AdamW => adamw({ decay: regularized });
+export function dinoOptimizer(name: OptimizerName = 'adamw'): ScheduledOptimizer<TrainOptimizerState> {
+  switch (name) {
+    case 'adamw':
+      return adamw({ decay: regularized }) as ScheduledOptimizer<TrainOptimizerState>;
+    case 'sgd':
+      return sgd({ momentum: 0.9, decay: regularized }) as ScheduledOptimizer<TrainOptimizerState>;
+    case 'lars':
+      return momentumLars({ momentum: 0.9, eta: 0.001, decay: regularized }) as ScheduledOptimizer<TrainOptimizerState>;
+  }
+}
 
 /** Parameters with no gradient at all (requires_grad = False): the last layer's gain under norm_last_layer. */
 export const frozenPaths = (head: DinoHeadLayer): readonly string[] => (head.options.normLastLayer ? [`${lastLayer}weight_g`] : []);
 
-/** Whether AdamW updates a parameter this step: never the frozen ones, the last layer only when it learns. */
+/** Whether the optimiser updates a parameter this step: never the frozen ones, the last layer only when it learns. */
 export function learnsAt(head: DinoHeadLayer, lastLayerLearns: Tensor<[]>): (path: string) => boolean | Tensor<[]> {
   const frozen = frozenPaths(head);
   return (path) => (frozen.includes(path) ? false : path.startsWith(lastLayer) ? lastLayerLearns : true);

@@ -2,10 +2,10 @@
  * DINO on a small image dataset: one traced program per run holds a whole
  * training step — multi-crop views of the batch, the student on every view,
  * the teacher (EMA, no gradient) on the global views, DINO's loss with
- * centering, AdamW on the student, the EMA update of the teacher and the new
+ * centering, AdamW (or SGD or LARS: --optimizer) on the student, the EMA update of the teacher and the new
  * center — compiled once and run as one pipeline call per step. The step is
  * dino-step.ts's (main_dino.py's recipe: per-parameter gradient clipping, the
- * frozen last layer left alone, AdamW's two parameter groups), the function the
+ * frozen last layer left alone, the optimiser's two parameter groups), the function the
  * dino_train_step golden file checks. The learning rate, weight decay, EMA
  * momentum and the last layer's freeze are inputs, so their schedules need no retracing.
  */
@@ -19,7 +19,7 @@ import { compile, type CompiledProgram } from '../compile/compile.js';
 import type { Backend } from '../compile/compile.js';
 import { dinoHead } from '../nn/dino-head.js';
 import { dino } from '../ssl/dino.js';
-import type { AdamWState } from '../optim/adamw.js';
+import type { OptimizerName, TrainOptimizerState } from './optimizer-choice.js';
 import { asTensors, cosineFromTo, isNd, specsOf, scheduleAt, type SpecsOf } from './step-parts.js';
 import { dinoOptimizer, dinoStep, type DinoNetwork, type DinoStepOutput } from './dino-step.js';
 export type { DinoStepOutput } from './dino-step.js';
@@ -44,9 +44,11 @@ export interface DinoTrainConfig {
   readonly outDim: number;
   readonly hiddenDim: number;
   readonly bottleneckDim: number;
+  /** main_dino.py's --optimizer: 'adamw' (default), 'sgd' or 'lars' (dino-step.ts' dinoOptimizer). */
+  readonly optimizer: OptimizerName;
   readonly lr: number;
   readonly minLr: number;
-  /** Weight decay at the start; it follows a cosine to weightDecayEnd (DINO's wd schedule, 0.04 to 0.4). */
+  /** Weight decay at the start; it follows a cosine to weightDecayEnd (DINO's wd schedule, 0.04 to 0.4 with AdamW; dinoWeightDecay per optimiser). */
   readonly weightDecay: number;
   readonly weightDecayEnd: number;
   /** DINO's clip_grad: each parameter's gradient clipped to this norm on its own (0: no clipping). */
@@ -66,6 +68,17 @@ export interface DinoTrainConfig {
   readonly wasmThreads?: number;
 }
 
+/**
+ * DINO's weight-decay schedule per optimiser, as the official recipes set it: main_dino.py's defaults
+ * (0.04 to 0.4) for AdamW, the README's ResNet-50 command for SGD (1e-4 throughout), the released
+ * ResNet-50 run's args.txt for LARS (1e-6 throughout).
+ */
+export const dinoWeightDecay: Readonly<Record<OptimizerName, { readonly weightDecay: number; readonly weightDecayEnd: number }>> = {
+  adamw: { weightDecay: 0.04, weightDecayEnd: 0.4 },
+  sgd: { weightDecay: 1e-4, weightDecayEnd: 1e-4 },
+  lars: { weightDecay: 1e-6, weightDecayEnd: 1e-6 },
+};
+
 export const defaultDinoConfig: DinoTrainConfig = {
   model: 'xcit-tiny',
   image: MNIST_IMAGES,
@@ -74,10 +87,10 @@ export const defaultDinoConfig: DinoTrainConfig = {
   outDim: 256,
   hiddenDim: 128,
   bottleneckDim: 64,
+  optimizer: 'adamw',
   lr: 5e-4,
   minLr: 1e-5,
-  weightDecay: 0.04,
-  weightDecayEnd: 0.4,
+  ...dinoWeightDecay.adamw,
   clipGrad: 3.0,
   teacherTemp: 0.02,
   studentTemp: 0.1,
@@ -97,7 +110,7 @@ export interface DinoState {
   readonly student: ValuesOf<DinoNetwork>;
   readonly teacher: ValuesOf<DinoNetwork>;
   readonly center: NDArray<['K']>;
-  readonly opt: ValuesOf<AdamWState>;
+  readonly opt: ValuesOf<TrainOptimizerState>;
   readonly step: number;
   readonly key: Key;
 }
@@ -107,7 +120,7 @@ export type DinoStepSpecs = readonly [
   SpecsOf<ValuesOf<DinoNetwork>>,
   SpecsOf<ValuesOf<DinoNetwork>>,
   TensorSpec<['K']>,
-  SpecsOf<ValuesOf<AdamWState>>,
+  SpecsOf<ValuesOf<TrainOptimizerState>>,
   TensorSpec<['B', 'H', 'W']> | TensorSpec<['B', 'C', 'H', 'W']>,
   readonly ViewSpecs[],
   TensorSpec<[]>,
@@ -126,14 +139,15 @@ export interface DinoTrainer extends Trainer<DinoState> {
   readonly compiled: CompiledProgram<DinoStepSpecs, DinoStepOutput>;
   /** The traced step the compiled program runs: `run(trainer.program, ...trainer.stepInputs(state, images).inputs)` is one step on the float64 reference interpreter. */
   readonly program: Program<DinoStepSpecs, DinoStepOutput>;
-  /** The state at step 0: student and teacher from the seed, a zero center, fresh AdamW moments. */
+  /** The state at step 0: student and teacher from the seed, a zero center, a fresh optimiser state. */
   initState(): DinoState;
   /** The inputs `step` passes to the compiled program (the state, the batch, this step's views and schedules), and the learning rate among them. */
   stepInputs(state: DinoState, images: Float32Array, progress?: number): { inputs: InputsOf<DinoStepSpecs>; lr: number };
 }
 
 export function dinoTrainer(overrides: Partial<DinoTrainConfig> = {}): DinoTrainer {
-  const config: DinoTrainConfig = { ...defaultDinoConfig, ...overrides };
+  // The weight decay follows the optimiser unless given.
+  const config: DinoTrainConfig = { ...defaultDinoConfig, ...dinoWeightDecay[overrides.optimizer ?? defaultDinoConfig.optimizer], ...overrides };
   const net = backbone(config.model, config.image);
   const head = dinoHead({ inDim: net.dim, outDim: config.outDim, hiddenDim: config.hiddenDim, bottleneckDim: config.bottleneckDim });
   const locals = net.acceptsLocalViews ? config.localViews : 0;
@@ -147,7 +161,7 @@ export function dinoTrainer(overrides: Partial<DinoTrainConfig> = {}): DinoTrain
     studentTemp: config.studentTemp,
     centerMomentum: config.centerMomentum,
   });
-  const optimizer = dinoOptimizer();
+  const optimizer = dinoOptimizer(config.optimizer);
   const src = sourceSize(config.image);
   const B = config.batchSize;
 
@@ -168,7 +182,7 @@ export function dinoTrainer(overrides: Partial<DinoTrainConfig> = {}): DinoTrain
   });
 
   const program: Program<DinoStepSpecs, DinoStepOutput> = trace(
-    (student: DinoNetwork, teacher: DinoNetwork, center: Tensor<['K']>, opt: AdamWState, images: BackboneImages, viewData: readonly ViewTensors[], lr: Tensor<[]>, momentum: Tensor<[]>, lastLayerLearns: Tensor<[]>, weightDecay: Tensor<[]>, lastLayerSkipped: Tensor<[]>) => {
+    (student: DinoNetwork, teacher: DinoNetwork, center: Tensor<['K']>, opt: TrainOptimizerState, images: BackboneImages, viewData: readonly ViewTensors[], lr: Tensor<[]>, momentum: Tensor<[]>, lastLayerLearns: Tensor<[]>, weightDecay: Tensor<[]>, lastLayerSkipped: Tensor<[]>) => {
       const views = multiCropViews(images, viewData, crops);
       const r = step({ student, teacher, center, opt, views: [...views.global, ...views.local], lr, weightDecay, momentum, lastLayerLearns, lastLayerSkipped });
       return { loss: r.loss, student: r.student, teacher: r.teacher, center: r.center, opt: r.opt };

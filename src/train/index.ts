@@ -14,7 +14,7 @@ export { batchImagesSpec, cropOptions, datasetImages, recordedImages, sourceSize
 export { datasetFeatures } from './dataset-features.js';
 export { type TrainState, type StepResult, type Trainer } from './trainer.js';
 export { methods, methodNames, buildTrainer, methodConfig, methodLabels, methodsReading, labelledImages, type MethodName, type MethodOptions, type MethodEntry, type MethodFlag } from './methods.js';
-export { optimizerNames, type OptimizerName } from './optimizer-choice.js';
+export { optimizerNames, type OptimizerName, type TrainOptimizerState } from './optimizer-choice.js';
 export type { OptimizerDefaults } from './method-entry.js';
 export { runTraining, evalRun, loadDataset, requireTrainerImages, type RunOptions, type RunResult, type EvalRunOptions, type DatasetName } from './run.js';
 export { openRunDir, readRunInfo, runPaths, discardRunDir, writeFileAtomic, RunDirError, type RunDir, type RunPaths, type RunInfo, type RunIdentity, type OpenRunOptions, type AtomicWriteHooks } from './run-dir.js';

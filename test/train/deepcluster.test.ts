@@ -3,6 +3,8 @@ import { loadMnist } from '../../src/data/mnist.js';
 import { subset } from '../../src/data/dataset.js';
 import { deepClusterTrainer } from '../../src/train/deepcluster.js';
 import { flattenToTensors } from '../../src/train/checkpoint.js';
+import { mapTree } from '../../src/ir/tree.js';
+import { isNd } from '../../src/train/step-parts.js';
 
 describe('train/deepcluster', function () {
   this.timeout(120_000);
@@ -48,6 +50,26 @@ describe('train/deepcluster', function () {
         assert.equal(rb.loss, ra.loss, `step ${a.step}`);
         a = ra.state;
         b = rb.state;
+      }
+    } finally {
+      t.destroy();
+    }
+  });
+
+  it("--optimizer sgd: main.py's SGD, the top layer without momentum (its own optimizer), the rest with it", async () => {
+    const t = deepClusterTrainer(train, { ...options, optimizer: 'sgd' });
+    try {
+      const s1 = (await t.step(t.initState(), new Float32Array(0))).state;
+      const momentum = (s: typeof s1) => (s.opt as { momentum: unknown }).momentum;
+      // The same state with every momentum buffer changed: only the parameters stepped with momentum move differently.
+      const changed = { ...s1, opt: { momentum: mapTree(momentum(s1), isNd, (v) => ({ ...v, data: v.data.map((x) => 5 * x + 1) })) } } as typeof s1;
+      const [a, b] = [await t.step(s1, new Float32Array(0)), await t.step(changed, new Float32Array(0))];
+      const [pa, pb] = [flattenToTensors(a.state.params), flattenToTensors(b.state.params)];
+      assert.ok(Object.keys(pa).some((k) => k.startsWith('top_layer.')));
+      // BatchNorm's running statistics are the forward pass's, written over whatever the step did.
+      for (const k of Object.keys(pa).filter((name) => !/running_|num_batches_tracked/.test(name))) {
+        const same = pa[k]!.data.every((v, i) => v === pb[k]!.data[i]);
+        assert.equal(same, k.startsWith('top_layer.'), `${k}: ${same ? 'unmoved by' : 'moved by'} its momentum buffer`);
       }
     } finally {
       t.destroy();

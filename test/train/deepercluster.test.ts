@@ -96,14 +96,15 @@ describe('train/deepercluster', function () {
     assert.deepEqual(r.state.params.sub_heads, evaluate(resetTopLayer(kSub, 'F', 'KQ', sizes)));
     assert.notDeepEqual(trained.params.super_head, r.state.params.super_head);
     const moments = (m: unknown) => m as Record<string, unknown>;
-    for (const m of [r.state.opt.m, r.state.opt.v]) {
+    const adamState = r.state.opt as { m: unknown; v: unknown };
+    for (const m of [adamState.m, adamState.v]) {
       assert.equal(maxAbs(moments(m).super_head), 0);
       assert.equal(maxAbs(moments(m).sub_heads), 0);
     }
-    assert.ok(maxAbs(moments(trained.opt.m).sub_heads) > 0, 'the trained heads had moments');
+    assert.ok(maxAbs(moments((trained.opt as { m: unknown }).m).sub_heads) > 0, 'the trained heads had moments');
     assert.deepEqual(r.state.params.backbone, trained.params.backbone);
     assert.deepEqual(r.state.params.head, trained.params.head);
-    assert.deepEqual(moments(r.state.opt.m).backbone, moments(trained.opt.m).backbone);
+    assert.deepEqual(moments(adamState.m).backbone, moments((trained.opt as { m: unknown }).m).backbone);
   });
 
   it('restoring a checkpoint continues exactly, mid-epoch and across a reassignment', async () => {

@@ -37,7 +37,8 @@ export function loadGolden(path: string): GoldenFile {
   return decodeGoldenJson(readJson(path), path);
 }
 
-const componentOf = (path: string): string => basename(path).replace(/\.json$/, '');
+/** The component a file names: `<component>.json`, or `<component>.<variant>.json` for a variant of it (golden-variants' dino_train_step.sgd.json). */
+const componentOf = (path: string): string => basename(path).replace(/\.json$/, '').replace(/\..*$/, '');
 
 /** Check one golden file on the reference interpreter (synchronous). */
 export function checkFile(path: string, options: ConformanceOptions = {}): FileReport {

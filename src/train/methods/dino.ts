@@ -2,17 +2,24 @@
 import { dinoTrainer } from '../dino.js';
 import { commonConfig, type MethodEntry } from '../method-entry.js';
 
+/**
+ * DINO's default --lr per --optimizer, unscaled (main_dino.py scales --lr by batch/256; the
+ * trainer takes it as it is): AdamW's is the trainer's own, SGD's the README's ResNet-50 command
+ * (0.03), LARS' the released ResNet-50 run's (0.3).
+ */
+const dinoLr = { adamw: 5e-4, sgd: 0.03, lars: 0.3 } as const;
+
 /** DINO's entry in the methods table. */
 export const dinoMethod: MethodEntry = {
   label: 'DINO',
-  defaults: { batchSize: 32, lr: 5e-4, outDim: { value: 256, meaning: "DINO's head output" } },
-  flags: ['out-dim', 'teacher-temp', 'momentum-teacher'],
+  defaults: { batchSize: 32, lr: dinoLr.adamw, outDim: { value: 256, meaning: "DINO's head output" }, optimizer: { name: 'adamw', lr: dinoLr } },
+  flags: ['out-dim', 'teacher-temp', 'momentum-teacher', 'optimizer'],
   evaluatedBackbone: 'teacher.backbone',
   initialBackbones: ['student.backbone', 'teacher.backbone'],
-  config: (o) => ({ ...commonConfig(o), outDim: o.outDim, teacherTemp: o.teacherTemp, momentumTeacher: o.momentumTeacher }),
+  config: (o) => ({ ...commonConfig(o), optimizer: o.optimizer ?? 'adamw', outDim: o.outDim, teacherTemp: o.teacherTemp, momentumTeacher: o.momentumTeacher }),
   trainer: (o, train, plannedSteps) =>
     dinoTrainer({
-      model: o.model, ...(o.image === undefined ? {} : { image: o.image }), batchSize: o.batchSize, lr: o.lr, seed: o.seed, localViews: o.localViews, backend: o.backend,
+      model: o.model, ...(o.image === undefined ? {} : { image: o.image }), batchSize: o.batchSize, lr: o.lr, seed: o.seed, localViews: o.localViews, backend: o.backend, optimizer: o.optimizer ?? 'adamw',
       outDim: o.outDim, teacherTemp: o.teacherTemp, momentumTeacher: o.momentumTeacher, plannedSteps,
       freezeLastLayerSteps: Math.ceil(train.n / o.batchSize),
     }),

@@ -2,7 +2,10 @@
  * dino_train_step.json: one whole iteration of main_dino.py's train_one_epoch,
  * run by the DINO trainer's own step function (train/dino-step.ts) on the
  * file's networks (a ViT and a DINO head, sizes from the file), crops,
- * schedule values, center and resumed AdamW state.
+ * schedule values, center and resumed optimiser state. The file's config.optimizer_flag names
+ * main_dino.py's --optimizer ('adamw', 'sgd' or 'lars'; absent: 'adamw', as the golden set's), whose
+ * resumed state is in its inputs: adamw/exp_avg_before/<name>, adamw/exp_avg_sq_before/<name>
+ * and adamw/step_before, or sgd/momentum_buffer_before/<name>, or lars/mu_before/<name>.
  */
 import type { Tensor } from '../../../ir/tensor.js';
 import { concat } from '../../../ops/slicing.js';
@@ -10,6 +13,8 @@ import { fromArray, fullLike, scalar } from '../../../ops/sources.js';
 import { reshape } from '../../../ops/layout.js';
 import { leavesOf } from '../../../optim/optimizer.js';
 import type { AdamWState } from '../../../optim/adamw.js';
+import type { SgdState } from '../../../optim/sgd.js';
+import { optimizerNames, type OptimizerName, type TrainOptimizerState } from '../../../train/optimizer-choice.js';
 import { goldenData, type GoldenFile } from '../../../io/golden.js';
 import { vit, type VitParams } from '../../../nn/vit/vit.js';
 import type { VitImage } from '../../../nn/vit/patch-embed.js';
@@ -102,20 +107,34 @@ function headOf(file: GoldenFile, inDim: number): DinoHeadLayer {
   });
 }
 
-/** The resumed AdamW state: the file's moments where it has them (none for a parameter that never had a gradient), its step count. */
-function resumedAdamW(file: GoldenFile, student: DinoNetwork): AdamWState {
+/** The optimiser the file's step used: config.optimizer_flag (main_dino.py's --optimizer), 'adamw' when absent. */
+function optimizerOf(file: GoldenFile): OptimizerName {
+  const v = file.config['optimizer_flag'] ?? 'adamw';
+  if (!(optimizerNames as readonly unknown[]).includes(v)) throw new Error(`config.optimizer_flag: expected one of ${optimizerNames.join(', ')}, got ${JSON.stringify(v)}`);
+  return v as OptimizerName;
+}
+
+/** A tree like the student from the file's inputs `<prefix>/<name>`: zeros for a parameter that has none (it never had a gradient). */
+function stateTree(file: GoldenFile, student: DinoNetwork, prefix: string): DinoNetwork {
   const { leaves, rebuild } = leavesOf(student);
   // Unnamed constants: a training step is no forward program over the file's inputs (forward-program.ts, ONNX export).
-  const moment = (kind: string) =>
-    rebuild<DinoNetwork>(
-      leaves.map((l) => {
-        const g = file.inputs[`adamw/${kind}/${l.path}`];
-        if (g === undefined) return fullLike(0, l.value);
-        if (g.shape.join() !== l.value.sizes.join()) throw new Error(`inputs.adamw/${kind}/${l.path}: shape [${g.shape.join(', ')}], the parameter [${l.value.sizes.join(', ')}]`);
-        return fromArray(goldenData(g), [...l.value.axes], l.value.sizes);
-      }),
-    );
-  return { m: moment('exp_avg_before'), v: moment('exp_avg_sq_before'), t: scalar(inputScalar(file, 'adamw/step_before')) };
+  return rebuild<DinoNetwork>(
+    leaves.map((l) => {
+      const g = file.inputs[`${prefix}/${l.path}`];
+      if (g === undefined) return fullLike(0, l.value);
+      if (g.shape.join() !== l.value.sizes.join()) throw new Error(`inputs.${prefix}/${l.path}: shape [${g.shape.join(', ')}], the parameter [${l.value.sizes.join(', ')}]`);
+      return fromArray(goldenData(g), [...l.value.axes], l.value.sizes);
+    }),
+  );
+}
+
+/** Where each optimiser's momentum buffers lie among the inputs (torch's state names). */
+const bufferPrefix: Readonly<Record<Exclude<OptimizerName, 'adamw'>, string>> = { sgd: 'sgd/momentum_buffer_before', lars: 'lars/mu_before' };
+
+/** The resumed optimiser state: AdamW's moments and step count, or the momentum buffers. */
+function resumedState(file: GoldenFile, optimizer: OptimizerName, student: DinoNetwork): TrainOptimizerState {
+  if (optimizer !== 'adamw') return { momentum: stateTree(file, student, bufferPrefix[optimizer]) } satisfies SgdState;
+  return { m: stateTree(file, student, 'adamw/exp_avg_before'), v: stateTree(file, student, 'adamw/exp_avg_sq_before'), t: scalar(inputScalar(file, 'adamw/step_before')) } satisfies AdamWState;
 }
 
 /**
@@ -132,7 +151,7 @@ function concatInChunks<S extends string[]>(parts: readonly Tensor<S>[], axis: S
 
 export const dinoTrainStepComponent: Component = {
   name: 'dino_train_step',
-  describe: "one DINO iteration by the trainer's step: multi-crop, DINOLoss and center, per-tensor clipping, frozen last layer, AdamW groups, EMA teacher",
+  describe: "one DINO iteration by the trainer's step: multi-crop, DINOLoss and center, per-tensor clipping, frozen last layer, AdamW, SGD or LARS with DINO's groups, EMA teacher",
   evaluate(file) {
     const net = backboneOf(file);
     const embedDim = dimOf(file, 'params', 'student/backbone.cls_token', 2);
@@ -155,11 +174,12 @@ export const dinoTrainStepComponent: Component = {
     });
     const epoch = inputScalar(file, 'epoch');
     const it = inputScalar(file, 'it');
+    const optimizer = optimizerOf(file);
     const step = dinoStep<Tensor<VitImage>>({
       features: (p, x, ctx) => net.apply(p as VitParams, x, ctx),
       head,
       objective,
-      optimizer: dinoOptimizer(),
+      optimizer: dinoOptimizer(optimizer),
       clipGrad: num(file.config, 'config', 'clip_grad'),
       epoch,
     });
@@ -168,14 +188,14 @@ export const dinoTrainStepComponent: Component = {
       student,
       teacher,
       center: fromArray(goldenData(tensorOf(file, 'params', 'dino_loss/center')), ['K'], [center.size('K')]),
-      opt: resumedAdamW(file, student),
+      opt: resumedState(file, optimizer, student),
       views,
       lr: scalar(scheduleValue(file, 'lr_schedule', it)),
       weightDecay: scalar(scheduleValue(file, 'wd_schedule', it)),
       momentum: scalar(scheduleValue(file, 'momentum_schedule', it)),
       lastLayerLearns: scalar(epoch >= num(file.config, 'config', 'freeze_last_layer') ? 1 : 0),
-      // The last layer has no AdamW state: it sat out every step so far.
-      lastLayerSkipped: scalar(inputScalar(file, 'adamw/step_before')),
+      // The last layer has no AdamW state: it sat out every step so far (SGD and LARS count no steps).
+      lastLayerSkipped: scalar(optimizer === 'adamw' ? inputScalar(file, 'adamw/step_before') : 0),
     });
     const byPath = (tree: unknown): Record<string, Tensor> => Object.fromEntries(leavesOf(tree).leaves.map((l) => [l.path, l.value]));
     const prefixed = (prefix: string, rec: Readonly<Record<string, Tensor>>, keep: (key: string) => boolean = () => true) =>
