@@ -8,6 +8,7 @@
  */
 import { makeDataset, type Dataset, type Split } from './dataset.js';
 import { foldIn, key as keyOf, uniform, type Key } from '../runtime/prng.js';
+import { contrastingColours } from './contrasting-colours.js';
 
 /** The classes, in label order. */
 export const COLOUR_SHAPES_CLASSES = ['circle', 'square', 'triangle', 'cross'] as const;
@@ -57,9 +58,7 @@ export function colourShapes(split: Split, options: ColourShapesOptions = {}): D
     const r = size * (0.22 + 0.14 * u[3]!);
     const cx = r + (size - 2 * r) * u[1]!;
     const cy = r + (size - 2 * r) * u[2]!;
-    const fg = [u[4]!, u[5]!, u[6]!];
-    // the background is the foreground moved by at least 0.5 on one channel
-    const bg = fg.map((v, c) => (c === Math.floor(u[7]! * 3) % 3 ? (v + 0.5 + 0.3 * u[8]!) % 1 : (v + u[9]! * 0.6) % 1));
+    const { fg, bg } = contrastingColours(u, 4);
     labels[i] = shape;
     for (let y = 0; y < size; y++) {
       for (let x = 0; x < size; x++) {

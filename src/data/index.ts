@@ -9,6 +9,8 @@ export { mnistFromIdx, MNIST_FILES } from './mnist-idx.js';
 export { parseClothesJson, FASHION_MNIST_CLASSES, FASHION_PER_CLASS, FASHION_TRAIN_PER_CLASS } from './fashion-mnist-format.js';
 export { cifarFromBytes, encodeCifar, cifarRecordSize, CifarError, CIFAR_FILES, CIFAR_SIDE, CIFAR_PIXELS, type CifarKind, type CifarLabels, type CifarFile, type CifarOptions } from './cifar-format.js';
 export { colourShapes, COLOUR_SHAPES_CLASSES, type ColourShapesOptions } from './colour-shapes.js';
+export { colourise, inkColour } from './colourise.js';
+export { contrastingColours, type Rgb } from './contrasting-colours.js';
 export { DATASET_NAMES, NEEDS_DATA_ROOT, isDatasetName, type DatasetName } from './dataset-names.js';
 export { permutation } from './permutation.js';
 export { batches, batchesPerEpoch, epochPermutation, gatherImages, gatherLabels, type BatchOptions } from './loader.js';
