@@ -9,6 +9,7 @@
  */
 import type { NDArray } from '../runtime/ndarray.js';
 import { colorAt, el, svgDocument, text, type Colormap } from './svg.js';
+import type { GridOptions } from './grid-options.js';
 
 /** A 2-D array of values, row-major. */
 export interface Grid {
@@ -25,13 +26,10 @@ export interface HeatmapRow {
 }
 
 /** A heatmap grid: its title, rows and colour map. */
-export interface HeatmapGridOptions {
+export interface HeatmapGridOptions extends GridOptions {
   readonly rows: readonly HeatmapRow[];
-  readonly title?: string;
   /** Headers over the columns; default 'image', 'head 0', 'head 1', ... */
   readonly columnLabels?: readonly string[];
-  /** Side of each square cell in pixels; default 96. */
-  readonly cellSize?: number;
   /** Colour ramp of the maps; default 'viridis'. */
   readonly colormap?: Colormap;
   /** Colour ramp of the input images; default 'gray'. */

@@ -7,6 +7,7 @@
  *   imageGrid({ title: 'DINO views', rows: [{ label: 'image 0', images: [{ channels: 3, height: 32, width: 32, data }] }] })
  */
 import { el, svgDocument, text } from './svg.js';
+import type { GridOptions } from './grid-options.js';
 
 /** One image, [C, H, W] row-major (C = 1 grayscale, 3 RGB), values in [0, 1]. */
 export interface ImageCell {
@@ -22,13 +23,9 @@ export interface ImageGridRow {
   readonly images: readonly ImageCell[];
 }
 
-/** An image grid: its rows, title, column headers and cell size. */
-export interface ImageGridOptions {
+/** An image grid: its rows, and the title, column headers and cell size of every grid. */
+export interface ImageGridOptions extends GridOptions {
   readonly rows: readonly ImageGridRow[];
-  readonly title?: string;
-  readonly columnLabels?: readonly string[];
-  /** Side of each square cell in pixels; default 96. */
-  readonly cellSize?: number;
 }
 
 const byte = (v: number): string => Math.round(255 * Math.min(1, Math.max(0, Number.isFinite(v) ? v : 0))).toString(16).padStart(2, '0');
