@@ -69,6 +69,7 @@ function prepare(x: Tensor, w: Tensor, ax: ConvAxes, s: number, p: number) {
  */
 function denseConv(x: Tensor, w: Tensor, ax: ConvAxes, s: number, p: number): Tensor {
   const { kh, kw, ho, wo, xp } = prepare(x, w, ax, s, p);
+  if (kh * kw > MAX_IM2COL_TAPS) return tapSumConv(x, w, ax, s, ho, wo, xp);
   const channelsLast = [...x.axes.filter((a) => a !== ax.channels), ax.channels];
   const windows: Tensor[] = [];
   const taps: Tensor[] = [];
@@ -82,6 +83,26 @@ function denseConv(x: Tensor, w: Tensor, ax: ConvAxes, s: number, p: number): Te
   const weights = concat(taps as Tensor<string[]>[], ax.channels);
   const outAxes = x.axes.map((a) => (a === ax.channels ? ax.out : a));
   return apply(einsumOp, [patches, weights], { inputs: [patches.axes, weights.axes], output: outAxes });
+}
+
+/**
+ * Kernels with more taps are summed tap by tap: one kernel selecting among 16 windows (a ViT's
+ * 4×4 patches) made headless-gl's GLSL compiler run out of memory, and a patchify convolution
+ * (stride = kernel) reads every input once either way.
+ */
+const MAX_IM2COL_TAPS = 9;
+
+/** A dense convolution as the sum of one contraction per tap. */
+function tapSumConv(x: Tensor, w: Tensor, ax: ConvAxes, s: number, ho: number, wo: number, xp: Tensor): Tensor {
+  const outAxes = x.axes.map((a) => (a === ax.channels ? ax.out : a));
+  const terms: Tensor[] = [];
+  for (let u = 0; u < w.size(ax.kh); u++) {
+    for (let v = 0; v < w.size(ax.kw); v++) {
+      const wt = tap(w, ax, u, v);
+      terms.push(apply(einsumOp, [window(xp, ax, u, v, s, ho, wo), wt], { inputs: [x.axes, wt.axes], output: outAxes }));
+    }
+  }
+  return addAll(terms);
 }
 
 function depthwiseConv(x: Tensor, w: Tensor, ax: ConvAxes, s: number, p: number): Tensor {

@@ -56,7 +56,10 @@ describe('io/safetensors with the official PyTorch XCiT (xcit-tiny)', () => {
     assert.deepEqual(Object.keys(raw.tensors).sort(), parameterPaths(like).sort(), 'every tensor of the model, by its official name, and nothing else');
     assert.equal(raw.metadata['source'], 'params.backbone');
     const f = features(loadSafetensors(bytes, like).params);
-    assert.deepEqual(Array.from(f.data), json('shapegrad-xcit-tiny.features.json').float64);
+    // The features shapegrad computed when it exported the file, up to float64 rounding: a change in the
+    // order of a sum (the convolution became one contraction over taps and channels) moves the last bits.
+    const own = relDiff(f.data, json('shapegrad-xcit-tiny.features.json').float64);
+    assert.ok(own < 1e-12, `shapegrad now vs shapegrad at export: ${own}`);
     const torch = json('shapegrad-xcit-tiny.torch-features.json');
     const r32 = relDiff(torch.float32, f.data);
     const r64 = relDiff(torch.float64, f.data);
