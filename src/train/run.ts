@@ -262,16 +262,28 @@ async function trainInRun(o: RunOptions, run: RunDir, train: Dataset, test: Data
 const SAVE_EVERY_MS = 60_000;
 
 /**
- * The steps a time budget buys, from two trial steps on the first batch (the second is timed:
- * the first pays for warm-up); the trial results are dropped, steps being pure functions. The
- * timed one is a step after the first, so that work a method does once per epoch at its first
+ * Trial steps before a time budget is planned: the first ones untimed (the first pays for
+ * compilation, the next few run while V8 is still replacing the module's baseline code with
+ * optimised code: the second step of the main job measured 1.5–2× a settled one, and a plan
+ * from it stopped the run at half its budget), then the median of the timed ones.
+ */
+const UNTIMED_TRIAL_STEPS = 3;
+const TIMED_TRIAL_STEPS = 3;
+
+/**
+ * The steps a time budget buys, from trial steps on the first batch (UNTIMED_TRIAL_STEPS, then
+ * the median of TIMED_TRIAL_STEPS); the trial results are dropped, steps being pure functions.
+ * The timed ones come after the first, so that work a method does once per epoch at its first
  * step (DeepCluster's clustering) is not charged to every step.
  */
 async function budgetPlan(trainer: Trainer<TrainState>, state: TrainState, images: Float32Array, o: { budgetMs: number; elapsed: () => number; measureMs: number }): Promise<number> {
-  await trainer.step(state, images, 0);
-  const t0 = Date.now();
-  await trainer.step({ ...state, step: state.step + 1 }, images, 0);
-  const stepMs = Date.now() - t0;
+  const times: number[] = [];
+  for (let i = 0; i < UNTIMED_TRIAL_STEPS + TIMED_TRIAL_STEPS; i++) {
+    const t0 = Date.now();
+    await trainer.step({ ...state, step: state.step + i }, images, 0);
+    if (i >= UNTIMED_TRIAL_STEPS) times.push(Date.now() - t0);
+  }
+  const stepMs = [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
   return plannedTotalSteps({ budgetMs: o.budgetMs, elapsedMs: o.elapsed(), stepsDone: state.step, msPerStep: msPerPlannedStep(stepMs, o.measureMs, SAVE_EVERY_MS) });
 }
 
