@@ -16,15 +16,12 @@ import { dinoTrainer, type DinoState } from '../src/train/dino.js';
 import { compileWasm } from '../src/compile/wasm/program.js';
 import type { Kernel } from '../src/compile/kernel-ir.js';
 import { mainJob, dinoStepData } from './workloads/dino-step.js';
+import { table as displayTable } from '../src/notebook/display.js';
 
 const fmt = (x: number, digits: number): string => x.toFixed(digits);
 
-/** A plain text table, columns padded to their widest cell. */
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-  const line = (cells: readonly string[]) => cells.map((x, c) => x.padEnd(widths[c]!)).join('  ').trimEnd();
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
-}
+/** A plain text table (the notebooks' table, its text/plain form). */
+const table = (header: readonly string[], rows: readonly (readonly string[])[]): string => String(displayTable(header, rows).bundle['text/plain']);
 
 const minimum = (xs: readonly number[]): number => Math.min(...xs);
 const median = (xs: readonly number[]): number => {

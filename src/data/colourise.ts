@@ -8,14 +8,16 @@
  */
 import { channelsOf, makeDataset, type Dataset } from './dataset.js';
 import { foldIn, key as keyOf, uniform, type Key } from '../runtime/prng.js';
+import type { Rgb } from './contrasting-colours.js';
 
 /** The darkest an ink channel can be. */
 const INK_FLOOR = 0.3;
 
 /** The ink colour of one image: three channels in [INK_FLOOR, 1). */
-export function inkColour(key: Key): readonly [number, number, number] {
+export function inkColour(key: Key): Rgb {
   const u = uniform(key, 3);
-  return [0, 1, 2].map((c) => INK_FLOOR + (1 - INK_FLOOR) * u[c]!) as unknown as readonly [number, number, number];
+  const channel = (v: number) => INK_FLOOR + (1 - INK_FLOOR) * v;
+  return [channel(u[0]!), channel(u[1]!), channel(u[2]!)];
 }
 
 /** `ds` (grayscale) as RGB images [3, H, W]: image i's ink in inkColour(foldIn(key, i)) (default key(3)). Named `colour <name>`. */
