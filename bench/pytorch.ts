@@ -11,7 +11,7 @@
  * torch. Without one the rows are skipped, saying why.
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -163,10 +163,26 @@ export function pytorchCandidate(python: string, threads: number, w: PeerWorkloa
   };
 }
 
+/** Debian's jemalloc (package libjemalloc2). */
+export const JEMALLOC = '/usr/lib/x86_64-linux-gnu/libjemalloc.so.2';
+
+/**
+ * The peer's environment: the thread settings, and jemalloc preloaded when SHAPEGRAD_PYTORCH_MALLOC
+ * is `jemalloc` (glibc's malloc otherwise: on this machine kind PyTorch's DINO step was faster on it,
+ * docs/benchmarks.md). The peer reports the allocator it found.
+ */
+export function peerEnv(threads: number, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const wanted = env['SHAPEGRAD_PYTORCH_MALLOC'];
+  if (wanted !== undefined && wanted !== 'jemalloc' && wanted !== 'glibc') throw new Error(`SHAPEGRAD_PYTORCH_MALLOC must be jemalloc or glibc, not ${JSON.stringify(wanted)}`);
+  if (wanted === 'jemalloc' && !existsSync(JEMALLOC)) throw new Error(`SHAPEGRAD_PYTORCH_MALLOC=jemalloc, but ${JEMALLOC} is missing (apt-get install libjemalloc2)`);
+  const preload = wanted === 'jemalloc' ? { LD_PRELOAD: [JEMALLOC, env['LD_PRELOAD']].filter(Boolean).join(':') } : {};
+  return { ...env, ...preload, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) };
+}
+
 async function startPeer(python: string, threads: number, w: PeerWorkload): Promise<Prepared> {
   const dir = writeJob({ workload: w.workload, threads, ...w.job }, w.tensors);
   const child: ChildProcessWithoutNullStreams = spawn(python, [PEER_SCRIPT, dir], {
-    env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) },
+    env: peerEnv(threads),
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stderr = '';

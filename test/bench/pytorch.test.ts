@@ -8,6 +8,8 @@ import {
   parsePeerLine,
   parseReady,
   parseTiming,
+  peerEnv,
+  JEMALLOC,
   pythonCandidates,
   pytorchBackend,
   pytorchCandidate,
@@ -36,6 +38,22 @@ describe('PyTorch peer (bench/pytorch.ts)', () => {
     const failing = findTorchPython({ ...process.env, SHAPEGRAD_PYTHON: '/bin/false' });
     assert.ok('skipped' in failing);
     assert.match(failing.skipped, /\/bin\/false: exit status 1/);
+  });
+
+  it('runs the peer on glibc\'s malloc unless SHAPEGRAD_PYTORCH_MALLOC=jemalloc, with the thread settings; refuses other values', () => {
+    const plain = peerEnv(2, { PATH: '/bin' });
+    assert.equal(plain['LD_PRELOAD'], undefined);
+    assert.deepEqual([plain['OPENBLAS_NUM_THREADS'], plain['OMP_NUM_THREADS'], plain['PATH']], ['1', '2', '/bin']);
+    assert.equal(peerEnv(1, { SHAPEGRAD_PYTORCH_MALLOC: 'glibc' })['LD_PRELOAD'], undefined);
+    assert.throws(() => peerEnv(1, { SHAPEGRAD_PYTORCH_MALLOC: 'tcmalloc' }), /SHAPEGRAD_PYTORCH_MALLOC must be jemalloc or glibc, not "tcmalloc"/);
+    let jemalloc: ReturnType<typeof peerEnv> | Error;
+    try {
+      jemalloc = peerEnv(1, { SHAPEGRAD_PYTORCH_MALLOC: 'jemalloc', LD_PRELOAD: '/x.so' });
+    } catch (e) {
+      jemalloc = e as Error;
+    }
+    if (jemalloc instanceof Error) assert.match(jemalloc.message, /is missing \(apt-get install libjemalloc2\)/);
+    else assert.equal(jemalloc['LD_PRELOAD'], `${JEMALLOC}:/x.so`);
   });
 
   it('parses the peer\'s lines: the ready line field by field, its errors with its own words', () => {
