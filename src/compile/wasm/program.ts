@@ -27,6 +27,8 @@ import type { BufferInfo, Kernel } from '../kernel-ir.js';
 import { Code, encodeModule, type DefinedFunc } from './encode.js';
 import { renderKernelWasm, voidType, type OuterLoop, type WasmRenderOptions } from './render.js';
 import { importedFuncs, mathObject } from './math-imports.js';
+import { kernelExport } from './sync.js';
+import { transposeStridedOperands } from './transpose-operands.js';
 import { planSchedule, type Schedule, type ScheduleOptions } from './schedule.js';
 import { FAILED, FINISHED, STARTED, abandon, controlWords, runTasks, waitAsyncAtLeast, waitAtLeast } from './sync.js';
 import { attach, callerMayBlock, defaultThreads, threadsUnavailable, type Attachment } from './pool.js';
@@ -128,7 +130,9 @@ function build(program: Program<readonly unknown[], unknown>, options: WasmCompi
   const threads = unavailable === null ? asked : 1;
   const dispatch = options.dispatch ?? (callerMayBlock() ? 'caller' : 'workers');
   // Buffers as every backend numbers them: formal inputs, host constants, kernel outputs.
-  const { graph, bufferIds, buffers, hostConstants, kernels } = lowerProgram(program.graph);
+  const lowered = lowerProgram(program.graph);
+  const { graph, bufferIds, hostConstants } = lowered;
+  const { kernels, buffers } = transposeStridedOperands(lowered.kernels, lowered.buffers, options);
 
   // Fixed byte offsets, in buffer order.
   const offsets = new Map<number, number>();
@@ -142,7 +146,8 @@ function build(program: Program<readonly unknown[], unknown>, options: WasmCompi
     throw new Error(`compileWasm: the program's buffers need ${end} bytes; one WebAssembly (wasm32) memory holds at most ${MAX_PAGES * PAGE}`);
   }
 
-  const rendered = kernels.map((k) => renderKernelWasm(k, buffers, offsets, options));
+  // Exported by position (the workers look kernels up by it), whatever the kernels' names.
+  const rendered = kernels.map((k, i) => ({ ...renderKernelWasm(k, buffers, offsets, options), export: kernelExport(i) }));
   const outers = rendered.map((f) => f.outer);
   const funcs: DefinedFunc[] = [...rendered];
   const main = new Code();
@@ -188,7 +193,7 @@ const WORKER_START_MS = 60_000;
 function finish<A extends readonly unknown[], R>(program: Program<A, R>, options: WasmCompileOptions, built: Built, module: object, instance: Instance, memory: Memory): WasmCompiledProgram<A, R> {
   const { graph, kernels, buffers, bufferIds, hostConstants, offsets, bytes, outers, threads, dispatch } = built;
   const mainFn = instance.exports['main'] as () => void;
-  const kernelFns = kernels.map((k) => instance.exports[k.name] as (start: number, end: number) => void);
+  const kernelFns = kernels.map((_, i) => instance.exports[kernelExport(i)] as (start: number, end: number) => void);
   const schedule = planSchedule(kernels, outers, threads, options.schedule);
   const heap = new Float32Array(memory.buffer);
   const view = (id: number) => heap.subarray(offsets.get(id)! / 4, offsets.get(id)! / 4 + numelOf(buffers.get(id)!.sizes));

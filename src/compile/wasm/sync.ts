@@ -99,3 +99,6 @@ export function abandon(ctl: Int32Array): void {
     Atomics.notify(ctl, i);
   }
 }
+
+/** The module's export of the i-th kernel (the caller and the workers look kernels up by position). */
+export const kernelExport = (i: number): string => `k${i}`;

@@ -73,10 +73,12 @@ export function exprIndependent(e: Expr, axis: Along): boolean {
 export interface WasmRenderOptions {
   /** f32x4 along the output's last axis when it allows (default true). */
   readonly simd?: boolean;
-  /** Register tile of contractions, rows x (4 * cols) outputs (default 4 x 4 where the sizes divide, smaller otherwise: measured best of 4x2, 2x4, 4x4, 3x4, 8x1 on the xcit step and the three 512 matmuls). */
+  /** Register tile of contractions, rows x (4 * cols) outputs (default 2 x 4 where the sizes divide, smaller otherwise: measured best of 2x4, 4x4, 3x4, 2x8, 1x8 on the xcit step, the 512 matmul and the main job's step, paired in one process; docs/performance.md). */
   readonly tile?: { readonly rows: number; readonly cols: number };
   /** Register tile of contractions that run four iterations of their loop at once instead (A B^T), rows x cols outputs (default 2 x 4: measured best of 2x2, 4x2, 2x4, 1x8, 4x4 on the xcit step). */
   readonly scalarTile?: { readonly rows: number; readonly cols: number };
+  /** Copy small operands read with a stride along a contraction's output transposed first (./transpose-operands.ts; default true with simd). */
+  readonly transposeOperands?: boolean;
   /** Let reductions run four iterations of their innermost loop at once where loads are contiguous along it (default true with simd). */
   readonly reductionLanes?: boolean;
   /** Simplify index arithmetic with the ranges of indices and loop counters first (default true). */
@@ -164,7 +166,7 @@ export function tileOf(kernel: Kernel, options: WasmRenderOptions = {}, buffers?
     const { thread, loop } = contiguity(kernel, buffers);
     if (loop > thread) return scalarTile();
   }
-  const want = options.tile ?? { rows: 4, cols: 4 };
+  const want = options.tile ?? { rows: 2, cols: 4 };
   const cols = [want.cols, 4, 2, 1].find((k) => k <= want.cols && last % (LANES * k) === 0)!;
   const rowAxis = rowAxisOf(kernel.sizes, want.rows);
   const rows = r >= 2 ? [want.rows, 4, 2, 1].find((k) => k <= want.rows && kernel.sizes[rowAxis]! % k === 0)! : 1;

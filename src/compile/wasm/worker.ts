@@ -5,7 +5,7 @@
  * worker_threads or as a browser module Worker (messages via `self`).
  */
 import { mathObject } from './math-imports.js';
-import { FINISHED, STARTED, abandon, runTasks, signal } from './sync.js';
+import { FINISHED, STARTED, abandon, kernelExport, runTasks, signal } from './sync.js';
 import type { Task } from './schedule.js';
 import { nodeBuiltin } from '../../runtime/host.js';
 
@@ -39,7 +39,7 @@ function instantiate(m: Extract<PoolMessage, { kind: 'attach' }>): Attached {
   const Instance = (globalThis as unknown as { WebAssembly: { Instance: WasmInstance } }).WebAssembly.Instance;
   const instance = new Instance(m.module, { math, env: { memory: m.memory } });
   const count = 1 + m.tasks.reduce((n, t) => Math.max(n, t.kernel), -1);
-  const fns = Array.from({ length: count }, (_, i) => instance.exports[`k${i}`] as (start: number, end: number) => void);
+  const fns = Array.from({ length: count }, (_, i) => instance.exports[kernelExport(i)] as (start: number, end: number) => void);
   return { ctl: new Int32Array(m.control), tasks: m.tasks, fns };
 }
 

@@ -76,7 +76,9 @@ export function convPatchEmbed(options: ConvPatchEmbedOptions): ConvPatchEmbedLa
   const bns = Array.from({ length: stages }, (_, i) => batchNorm(stageAxis(i, stages)));
   const embed = (p: ConvPatchEmbedParams, x: Images, ctx?: ApplyContext): PatchTokens => {
     const proj = within(ctx, 'proj');
-    let z: Tensor = x;
+    // Channels last through the stem: the channel counts (multiples of 4) are then the innermost
+    // axis of every activation and gradient, where the spatial sides (14, 7 for MNIST) are not.
+    let z: Tensor = transposeTo(x, ['B', 'H', 'W', 'Cin']);
     let inAxis = 'Cin';
     for (let i = 0; i < stages; i++) {
       const out = stageAxis(i, stages);
@@ -88,8 +90,8 @@ export function convPatchEmbed(options: ConvPatchEmbedOptions): ConvPatchEmbedLa
       z = bns[i]!.apply(stage[1], z, within(within(proj, 2 * i), 1));
       inAxis = out;
     }
-    const [b, c, hp, wp] = z.sizes as [number, number, number, number];
-    const tokens = reshape(transposeTo(z, ['B', 'H', 'W', 'C']), ['B', 'N', 'C'], [b, hp * wp, c]);
+    const [b, hp, wp, c] = z.sizes as [number, number, number, number];
+    const tokens = reshape(z, ['B', 'N', 'C'], [b, hp * wp, c]);
     return { tokens, grid: { H: hp, W: wp } };
   };
   return {

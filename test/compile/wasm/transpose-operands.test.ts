@@ -1,0 +1,85 @@
+import { strict as assert } from 'node:assert';
+import fc from 'fast-check';
+import * as sg from '../../../src/index.js';
+import { compileWasm } from '../../../src/compile/wasm/program.js';
+import { tileOf } from '../../../src/compile/wasm/tiling.js';
+import { close } from '../../support/dense-program.js';
+
+/** gelu(x·wᵀ + b) over x [B, N, K], w [O, K] (a Linear layer's weight, PyTorch's layout), b [O], and x·w2ᵀ reading w again. */
+function linear(b: number, n: number, k: number, o: number) {
+  return sg.trace(
+    (x, w, bias) => {
+      const y = sg.einsum('B N K, O K -> B N O', x, w);
+      const withBias = sg.add(y, sg.broadcast(bias, ['B', 'N', 'O'], { B: b, N: n, O: o }));
+      return [sg.gelu(withBias), sg.einsum('B N K, O K -> B O N', x, w)];
+    },
+    sg.spec(['B', 'N', 'K'], [b, n, k], 'x'),
+    sg.spec(['O', 'K'], [o, k], 'w'),
+    sg.spec(['O'], [o], 'b'),
+  );
+}
+
+const values = (n: number, seed: number) => Array.from({ length: n }, (_, i) => Math.sin(seed + i * 0.37));
+const arrayOf = (axes: string[], sizes: number[], seed: number): sg.NDArray => ({ axes, sizes, data: Float64Array.from(values(sizes.reduce((a, c) => a * c, 1), seed)) });
+
+describe('compile/wasm: transposed copies of strided operands', () => {
+  it('x·wᵀ reads a transposed copy of w, made once, and runs f32x4 along its output', () => {
+    const c = compileWasm(linear(4, 6, 8, 12), { threads: 1 });
+    const copies = c.kernels.filter((k) => k.ops.join() === 'transpose');
+    assert.equal(copies.length, 1, 'one copy of w for the contraction whose output axis O is last');
+    const copy = copies[0]!;
+    assert.deepEqual(copy.sizes, [8, 12], 'w [O, K] copied as [K, O]');
+    const reader = c.kernels.find((k) => k.inputs.includes(copy.output))!;
+    assert.ok(c.kernels.indexOf(reader) > c.kernels.indexOf(copy), 'the copy runs before its reader');
+    assert.equal(tileOf(reader, {}, c.buffers).vector, true);
+    const without = compileWasm(linear(4, 6, 8, 12), { threads: 1, transposeOperands: false });
+    assert.equal(without.kernels.filter((k) => k.ops.join() === 'transpose').length, 0);
+    c.destroy();
+    without.destroy();
+  });
+
+  it('copies nothing when the operand is as large as the output (an activation, not a weight)', () => {
+    // w [O, K] with O·K = 64·16 larger than the output's 1·2·64.
+    const c = compileWasm(linear(1, 2, 16, 64), { threads: 1 });
+    assert.equal(c.kernels.filter((k) => k.ops.join() === 'transpose').length, 0);
+    c.destroy();
+  });
+
+  it('gives the float64 reference values on one and two threads, and the same bits on both', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 7 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 0, max: 100 }), (b, n, k, o4, seed) => {
+        const o = 4 * o4;
+        const program = linear(b, n, k, o);
+        const args = [arrayOf(['B', 'N', 'K'], [b, n, k], seed), arrayOf(['O', 'K'], [o, k], seed + 1), arrayOf(['O'], [o], seed + 2)] as const;
+        const want = sg.run(program, ...args);
+        const one = compileWasm(program, { threads: 1 });
+        const two = compileWasm(program, { threads: 2, schedule: { splitMin: 0, syncCost: 0 } });
+        const got = one.runSync(...args);
+        const got2 = two.runSync(...args);
+        want.forEach((w, i) => {
+          close(got[i]!.data, w.data);
+          assert.ok(got[i]!.data.every((v, j) => Object.is(v, got2[i]!.data[j])), `output ${i}: two threads differ from one`);
+        });
+        one.destroy();
+        two.destroy();
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('keeps the gradients of a Linear layer right (the backward pass reads w both ways)', () => {
+    const [b, n, k, o] = [2, 5, 8, 16];
+    const r = sg.fromArray(values(b * n * o, 9), ['B', 'N', 'O'], [b, n, o], { name: 'R' });
+    const program = sg.trace(
+      (x, w) => sg.grad(([x1, w1]: [typeof x, typeof w]) => sg.sum(sg.mul(sg.gelu(sg.einsum('B N K, O K -> B N O', x1, w1)), r)))([x, w]),
+      sg.spec(['B', 'N', 'K'], [b, n, k], 'x'),
+      sg.spec(['O', 'K'], [o, k], 'w'),
+    );
+    const args = [arrayOf(['B', 'N', 'K'], [b, n, k], 3), arrayOf(['O', 'K'], [o, k], 4)] as const;
+    const c = compileWasm(program, { threads: 1 });
+    assert.ok(c.kernels.some((kk) => kk.ops.join() === 'transpose'));
+    const got = c.runSync(...args);
+    sg.run(program, ...args).forEach((w, i) => close(got[i]!.data, w.data));
+    c.destroy();
+  });
+});
