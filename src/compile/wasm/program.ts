@@ -28,6 +28,7 @@ import { Code, encodeModule, type DefinedFunc } from './encode.js';
 import { renderKernelWasm, voidType, type OuterLoop, type WasmRenderOptions } from './render.js';
 import { importedFuncs, mathObject } from './math-imports.js';
 import { kernelExport } from './sync.js';
+import { alignedBytes, antiDependencies, planMemory } from './memory-plan.js';
 import { transposeStridedOperands } from './transpose-operands.js';
 import { planSchedule, type Schedule, type ScheduleOptions } from './schedule.js';
 import { FAILED, FINISHED, STARTED, abandon, controlWords, runTasks, waitAsyncAtLeast, waitAtLeast } from './sync.js';
@@ -61,6 +62,8 @@ export interface WasmCompileOptions extends WasmRenderOptions {
    * thread is a worker and `run` awaits them with Atomics.waitAsync; runSync is refused.
    */
   readonly dispatch?: 'caller' | 'workers';
+  /** Let intermediate buffers share memory once dead (default true; ./memory-plan.ts). */
+  readonly reuseMemory?: boolean;
   /** When kernels are split across threads (see schedule.ts; for measurements). */
   readonly schedule?: ScheduleOptions;
 }
@@ -100,8 +103,17 @@ export interface WasmCompiledProgram<A extends readonly unknown[] = readonly unk
 const PAGE = 65536;
 /** wasm32: 4 GiB of linear memory at most. */
 const MAX_PAGES = 65536;
-/** Buffers start on 16-byte boundaries (v128 loads later). */
-const ALIGN = 16;
+
+/** One region per buffer, in buffer order (without memory reuse). */
+function separateRegions(buffers: ReadonlyMap<number, BufferInfo>): { offsets: Map<number, number>; bytes: number } {
+  const offsets = new Map<number, number>();
+  let end = 0;
+  for (const info of buffers.values()) {
+    offsets.set(info.id, end);
+    end += alignedBytes(info);
+  }
+  return { offsets, bytes: end };
+}
 
 interface Built {
   readonly graph: Graph;
@@ -110,6 +122,8 @@ interface Built {
   readonly bufferIds: ReadonlyMap<Tensor, number>;
   readonly hostConstants: readonly Tensor[];
   readonly offsets: ReadonlyMap<number, number>;
+  /** For each kernel, the earlier kernels it must wait for because its output reuses their buffers' memory. */
+  readonly after: readonly (readonly number[])[];
   readonly pages: number;
   readonly bytes: Uint8Array;
   readonly outers: readonly OuterLoop[];
@@ -134,13 +148,10 @@ function build(program: Program<readonly unknown[], unknown>, options: WasmCompi
   const { graph, bufferIds, hostConstants } = lowered;
   const { kernels, buffers } = transposeStridedOperands(lowered.kernels, lowered.buffers, options);
 
-  // Fixed byte offsets, in buffer order.
-  const offsets = new Map<number, number>();
-  let end = 0;
-  for (const info of buffers.values()) {
-    offsets.set(info.id, end);
-    end += Math.ceil((numelOf(info.sizes) * 4) / ALIGN) * ALIGN;
-  }
+  // Inputs, constants and outputs keep their own regions; intermediates share theirs once dead.
+  const pinned = new Set([...buffers.values()].filter((b) => b.source !== 'kernel').map((b) => b.id).concat(graph.outputs.map((o) => bufferIds.get(o)!)));
+  const { offsets, bytes: end } = options.reuseMemory === false ? separateRegions(buffers) : planMemory(kernels, buffers, pinned);
+  const after = antiDependencies(kernels, buffers, offsets);
   const pages = Math.max(1, Math.ceil(end / PAGE));
   if (pages > MAX_PAGES) {
     throw new Error(`compileWasm: the program's buffers need ${end} bytes; one WebAssembly (wasm32) memory holds at most ${MAX_PAGES * PAGE}`);
@@ -154,7 +165,7 @@ function build(program: Program<readonly unknown[], unknown>, options: WasmCompi
   outers.forEach((o, i) => main.i32(0).i32(o.extent).call(importedFuncs.length + i));
   funcs.push({ type: voidType, locals: [], code: main, export: 'main' });
   const bytes = encodeModule({ imports: importedFuncs, memory: threads > 1 ? { min: pages, max: pages, shared: true } : { min: pages }, funcs });
-  return { graph, kernels, buffers, bufferIds, hostConstants, offsets, pages, bytes, outers, threads, dispatch, fallbackReason: unavailable === null ? null : `${asked} threads asked for, 1 ran: ${unavailable}` };
+  return { graph, kernels, buffers, bufferIds, hostConstants, offsets, after, pages, bytes, outers, threads, dispatch, fallbackReason: unavailable === null ? null : `${asked} threads asked for, 1 ran: ${unavailable}` };
 }
 
 function importsFor(memory: Memory): Record<string, Record<string, unknown>> {
@@ -191,10 +202,10 @@ export async function compileWasmAsync<A extends readonly unknown[], R>(program:
 const WORKER_START_MS = 60_000;
 
 function finish<A extends readonly unknown[], R>(program: Program<A, R>, options: WasmCompileOptions, built: Built, module: object, instance: Instance, memory: Memory): WasmCompiledProgram<A, R> {
-  const { graph, kernels, buffers, bufferIds, hostConstants, offsets, bytes, outers, threads, dispatch } = built;
+  const { graph, kernels, buffers, bufferIds, hostConstants, offsets, after, bytes, outers, threads, dispatch } = built;
   const mainFn = instance.exports['main'] as () => void;
   const kernelFns = kernels.map((_, i) => instance.exports[kernelExport(i)] as (start: number, end: number) => void);
-  const schedule = planSchedule(kernels, outers, threads, options.schedule);
+  const schedule = planSchedule(kernels, outers, threads, options.schedule, after);
   const heap = new Float32Array(memory.buffer);
   const view = (id: number) => heap.subarray(offsets.get(id)! / 4, offsets.get(id)! / 4 + numelOf(buffers.get(id)!.sizes));
 

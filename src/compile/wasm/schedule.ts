@@ -14,8 +14,8 @@
  * finished (1 for a whole kernel, its chunks for a split one); a task first waits until each kernel it reads that another
  * thread took part in has all its parts done. Each thread runs its tasks in
  * program order and waits only on earlier kernels, so the schedule cannot
- * deadlock. Buffers never alias (one fixed offset each), so reads after writes
- * are the only hazards within a call.
+ * deadlock. Besides reads after writes, a kernel whose output reuses the memory
+ * of dead buffers waits for the kernels that used them (the `after` lists).
  */
 import type { Kernel, Stmt } from '../kernel-ir.js';
 import type { OuterLoop } from './render.js';
@@ -74,7 +74,11 @@ export function splitRange(outer: OuterLoop, parts: number): [number, number][] 
   return out;
 }
 
-export function planSchedule(kernels: readonly Kernel[], outers: readonly OuterLoop[], threads: number, options: ScheduleOptions = defaultScheduleOptions): Schedule {
+/**
+ * `after[i]`: kernels that kernel i must wait for beyond those it reads (its output reuses the
+ * memory of buffers they wrote or read: ./memory-plan.ts).
+ */
+export function planSchedule(kernels: readonly Kernel[], outers: readonly OuterLoop[], threads: number, options: ScheduleOptions = defaultScheduleOptions, after: readonly (readonly number[])[] = []): Schedule {
   const producer = new Map(kernels.map((k, i) => [k.output, i]));
   const tasks: Task[][] = Array.from({ length: threads }, () => []);
   const free = new Array<number>(threads).fill(0);
@@ -82,7 +86,7 @@ export function planSchedule(kernels: readonly Kernel[], outers: readonly OuterL
   const owners: Set<number>[] = [];
   const parts: number[] = [];
   kernels.forEach((k, i) => {
-    const deps = [...new Set(k.inputs.map((b) => producer.get(b)).filter((d): d is number => d !== undefined))];
+    const deps = [...new Set([...k.inputs.map((b) => producer.get(b)).filter((d): d is number => d !== undefined), ...(after[i] ?? [])])];
     const cost = kernelCost(k);
     const ready = (t: number) => deps.reduce((r, d) => Math.max(r, finish[d]! + (owners[d]!.size === 1 && owners[d]!.has(t) ? 0 : options.syncCost)), free[t]!);
     const waitsFor = (t: number) => deps.filter((d) => !(owners[d]!.size === 1 && owners[d]!.has(t))).flatMap((d) => [d, parts[d]!]);
