@@ -18,6 +18,7 @@ const settingFlags: ReadonlyArray<readonly [flag: string, configKey: string]> = 
   ['out-dim', 'clusters'],
   ['teacher-temp', 'teacherTemp'],
   ['momentum-teacher', 'momentumTeacher'],
+  ['freeze-last-layer', 'freezeLastLayer'],
   ['labels-per-class', 'labelsPerClass'],
   ['cluster-images', 'clusterImages'],
   ['optimizer', 'optimizer'],

@@ -14,7 +14,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The flags only some methods read (given to another method they are an error, not silently ignored). */
-const METHOD_FLAGS: readonly MethodFlag[] = ['out-dim', 'teacher-temp', 'momentum-teacher', 'labels-per-class', 'cluster-images', 'optimizer', 'queue-length', 'epoch-queue-starts'];
+const METHOD_FLAGS: readonly MethodFlag[] = ['out-dim', 'teacher-temp', 'momentum-teacher', 'freeze-last-layer', 'labels-per-class', 'cluster-images', 'optimizer', 'queue-length', 'epoch-queue-starts'];
 
 /** 'a', 'a or b', 'a, b or c'. */
 const orList = (items: readonly string[]): string => (items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`);
@@ -36,8 +36,8 @@ const optimizerChoices = (o: OptimizerDefaults): OptimizerName[] => [o.name, ...
 export const trainUsage = `usage: shapegrad train [--method ${methodNames.join('|')}] [--model xcit-tiny|resmlp-tiny|vit-tiny|regnety-tiny] [--dataset NAME]
                        [--minutes N] [--max-steps N] [--stop-after N] [--out runs/NAME] [--resume] [--batch-size N] [--lr X]
                        [--seed N] [--backend wasm|webasm|cpu|headlessgl] [--local-views N] [--knn-train N] [--knn-test N]
-                       [--out-dim K] [--teacher-temp T] [--momentum-teacher M] [--labels-per-class N] [--cluster-images N]
-                       [--optimizer lars|adamw|sgd] [--queue-length N] [--epoch-queue-starts E]
+                       [--out-dim K] [--teacher-temp T] [--momentum-teacher M] [--freeze-last-layer E] [--labels-per-class N]
+                       [--cluster-images N] [--optimizer lars|adamw|sgd] [--queue-length N] [--epoch-queue-starts E]
                        [--data-root DIR] [--init-from FILE.safetensors] [--json]
   --dataset: mnist (default), fashion-mnist, cifar10, cifar100, image-folder, colour-shapes; --data-root DIR
   replaces mnist's and fashion-mnist's package folders and is required for cifar10 / cifar100 (the unpacked
@@ -45,6 +45,8 @@ export const trainUsage = `usage: shapegrad train [--method ${methodNames.join('
   Every method trains on grayscale or RGB images, sized from the dataset (square, a side the model takes:
   a multiple of 4, at least 8 for regnety-tiny); RGB takes each paper's colour augmentations.
   --out-dim: ${orList(methodNames.flatMap((m) => { const o = methods[m].defaults.outDim; return o === undefined ? [] : [`${o.meaning} (default ${o.value})`]; }))};
+  --freeze-last-layer E: epochs (fractions too) during which DINO's head keeps its last layer fixed (main_dino.py's
+  --freeze_last_layer; default 1).
   --labels-per-class is PAWS' labelled images per class (default 10); --cluster-images is DeepCluster's and
   DeeperCluster's clustered subset (default 6000 / 1280; an epoch is that many images).
 ${wrapped(`--optimizer (default first; the default --lr follows it): ${methodNames.flatMap((m) => { const o = methods[m].defaults.optimizer; return o === undefined ? [] : [`${m}: ${optimizerChoices(o).map((n) => `${n} ${o.lr[n]}`).join(', ')}`]; }).join('; ')}.`)}
@@ -59,7 +61,7 @@ ${wrapped(`Flags of some methods only: ${METHOD_FLAGS.map((f) => `--${f} (${meth
   Defaults per method: batch ${methodNames.map((m) => methods[m].defaults.batchSize).join(' / ')}, lr ${methodNames.map((m) => methods[m].defaults.lr.toExponential()).join(' / ')} (${methodNames.join(' / ')}).`;
 
 const switchNames = ['resume', 'json'];
-const valueNames = ['optimizer', 'queue-length', 'epoch-queue-starts', 'init-from', 'stop-after', 'out-dim', 'teacher-temp', 'momentum-teacher', 'data-root', 'method', 'model', 'dataset', 'minutes', 'max-steps', 'out', 'batch-size', 'lr', 'seed', 'backend', 'local-views', 'knn-train', 'knn-test', 'labels-per-class', 'cluster-images'];
+const valueNames = ['optimizer', 'queue-length', 'epoch-queue-starts', 'init-from', 'stop-after', 'out-dim', 'teacher-temp', 'momentum-teacher', 'freeze-last-layer', 'data-root', 'method', 'model', 'dataset', 'minutes', 'max-steps', 'out', 'batch-size', 'lr', 'seed', 'backend', 'local-views', 'knn-train', 'knn-test', 'labels-per-class', 'cluster-images'];
 
 /** The largest value of a count flag: far above any sensible run, low enough that a typo fails fast instead of exhausting memory. */
 const MAX_COUNT = 1_000_000;
@@ -114,6 +116,7 @@ function trainOptionsOf(given: Flags, log: (line: string) => void): RunOptions &
     outDim: numberFlag(flags, 'out-dim', d.outDim?.value ?? 0, positiveInt, positiveCount),
     teacherTemp: numberFlag(flags, 'teacher-temp', 0.02, (v) => v > 0, 'a positive number'),
     momentumTeacher: numberFlag(flags, 'momentum-teacher', 0.996, (v) => v >= 0 && v <= 1, 'a number between 0 and 1'),
+    freezeLastLayerEpochs: numberFlag(flags, 'freeze-last-layer', 1, (v) => v >= 0 && v <= MAX_COUNT, `a number of epochs from 0 to ${MAX_COUNT}`),
     labelsPerClass: numberFlag(flags, 'labels-per-class', 10, positiveInt, positiveCount),
     ...(flags.values.has('cluster-images') ? { clusterImages: numberFlag(flags, 'cluster-images', 0, positiveInt, positiveCount) } : {}),
     ...(flags.values.has('data-root') ? { dataRoot: flags.values.get('data-root')! } : {}),

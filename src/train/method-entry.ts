@@ -10,7 +10,7 @@ import type { OptimizerName } from './optimizer-choice.js';
 import type { Trainer, TrainState } from './trainer.js';
 
 /** The CLI flags that only some methods read: given to any other method they are an error, not silently ignored. */
-export type MethodFlag = 'out-dim' | 'teacher-temp' | 'momentum-teacher' | 'labels-per-class' | 'cluster-images' | 'optimizer' | 'queue-length' | 'epoch-queue-starts';
+export type MethodFlag = 'out-dim' | 'teacher-temp' | 'momentum-teacher' | 'freeze-last-layer' | 'labels-per-class' | 'cluster-images' | 'optimizer' | 'queue-length' | 'epoch-queue-starts';
 
 /** The optimisers a method accepts (--optimizer), its default, and the default --lr with each. */
 export interface OptimizerDefaults {

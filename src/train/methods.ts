@@ -53,6 +53,8 @@ export interface MethodOptions {
   readonly outDim: number;
   readonly teacherTemp: number;
   readonly momentumTeacher: number;
+  /** DINO: epochs during which the head's last layer does not learn (main_dino.py's freeze_last_layer; default 1). */
+  readonly freezeLastLayerEpochs?: number;
   readonly labelsPerClass: number;
   /** DeepCluster: training images clustered each epoch (default 6000). */
   readonly clusterImages?: number;

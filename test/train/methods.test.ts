@@ -16,7 +16,7 @@ import type { TrainState } from '../../src/train/trainer.js';
 const options = (method: MethodName): MethodOptions => ({ method, model: 'resmlp-tiny', batchSize: 8, lr: 1e-3, seed: 0, backend: 'cpu', localViews: 0, outDim: 12, teacherTemp: 0.04, momentumTeacher: 0.996, labelsPerClass: 2, clusterImages: 40 });
 const n = 40;
 const train = makeDataset({ name: 'noise', split: 'train', n, height: 28, width: 28, numClasses: 10, images: Float32Array.from({ length: n * 784 }, (_, i) => (i * 7919) % 256 / 255), labels: Uint8Array.from({ length: n }, (_, i) => i % 10) });
-const allFlags: readonly MethodFlag[] = ['out-dim', 'teacher-temp', 'momentum-teacher', 'labels-per-class', 'cluster-images', 'optimizer', 'queue-length', 'epoch-queue-starts'];
+const allFlags: readonly MethodFlag[] = ['out-dim', 'teacher-temp', 'momentum-teacher', 'freeze-last-layer', 'labels-per-class', 'cluster-images', 'optimizer', 'queue-length', 'epoch-queue-starts'];
 /** A value each flag accepts (for a method that reads it). */
 const valueOf = (flag: MethodFlag, method: MethodName): string => (flag === 'optimizer' ? (methods[method].defaults.optimizer?.name ?? 'adamw') : '1');
 const names = (tree: unknown): string[] => Object.keys(flattenToTensors(tree)).sort();
@@ -61,6 +61,18 @@ describe('train/methods: the table', function () {
         else assert.throws(given, new RegExp(`--${flag} applies to --method ${methodsReading(flag).join(' or ')}, not ${method}`));
       }
     }
+  });
+
+  it("--freeze-last-layer: DINO's last layer is fixed for that many epochs (fractions too; main_dino.py's default 1), recorded in the run's config", () => {
+    assert.equal(trainOptions([], () => {}).freezeLastLayerEpochs, 1);
+    for (const [epochs, steps] of [[1, 5], [0.5, 3], [0, 0], [2, 10]] as const) {
+      const o = { ...options('dino'), freezeLastLayerEpochs: trainOptions(['--freeze-last-layer', String(epochs)], () => {}).freezeLastLayerEpochs! };
+      assert.equal(methodConfig(o)['freezeLastLayer'], epochs);
+      const trainer = buildTrainer(o, train, 10) as unknown as { config: { freezeLastLayerSteps: number }; destroy(): void };
+      assert.equal(trainer.config.freezeLastLayerSteps, steps, `${epochs} epochs of ${n / o.batchSize} steps`);
+      trainer.destroy();
+    }
+    assert.throws(() => trainOptions(['--freeze-last-layer', 'x'], () => {}), /--freeze-last-layer must be a number of epochs from 0/);
   });
 
   it('--optimizer: each method that takes it accepts its listed optimisers (its default first among equals), the default --lr follows the optimiser, and any other value is one error naming the flag and the accepted ones', () => {

@@ -1,4 +1,4 @@
-/** DINO in the methods table: student and teacher, the teacher's backbone evaluated, the last layer frozen for the first epoch. */
+/** DINO in the methods table: student and teacher, the teacher's backbone evaluated, the last layer frozen for --freeze-last-layer epochs (1 by default, as main_dino.py). */
 import { dinoTrainer } from '../dino.js';
 import { commonConfig, type MethodEntry } from '../method-entry.js';
 
@@ -13,14 +13,14 @@ const dinoLr = { adamw: 5e-4, sgd: 0.03, lars: 0.3 } as const;
 export const dinoMethod: MethodEntry = {
   label: 'DINO',
   defaults: { batchSize: 32, lr: dinoLr.adamw, outDim: { value: 256, meaning: "DINO's head output" }, optimizer: { name: 'adamw', lr: dinoLr } },
-  flags: ['out-dim', 'teacher-temp', 'momentum-teacher', 'optimizer'],
+  flags: ['out-dim', 'teacher-temp', 'momentum-teacher', 'freeze-last-layer', 'optimizer'],
   evaluatedBackbone: 'teacher.backbone',
   initialBackbones: ['student.backbone', 'teacher.backbone'],
-  config: (o) => ({ ...commonConfig(o), optimizer: o.optimizer ?? 'adamw', outDim: o.outDim, teacherTemp: o.teacherTemp, momentumTeacher: o.momentumTeacher }),
+  config: (o) => ({ ...commonConfig(o), optimizer: o.optimizer ?? 'adamw', outDim: o.outDim, teacherTemp: o.teacherTemp, momentumTeacher: o.momentumTeacher, freezeLastLayer: o.freezeLastLayerEpochs ?? 1 }),
   trainer: (o, train, plannedSteps) =>
     dinoTrainer({
       model: o.model, ...(o.image === undefined ? {} : { image: o.image }), batchSize: o.batchSize, lr: o.lr, seed: o.seed, localViews: o.localViews, backend: o.backend, optimizer: o.optimizer ?? 'adamw',
       outDim: o.outDim, teacherTemp: o.teacherTemp, momentumTeacher: o.momentumTeacher, plannedSteps,
-      freezeLastLayerSteps: Math.ceil(train.n / o.batchSize),
+      freezeLastLayerSteps: Math.ceil(((o.freezeLastLayerEpochs ?? 1) * train.n) / o.batchSize),
     }),
 };
