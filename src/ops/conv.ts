@@ -79,10 +79,20 @@ function denseConv(x: Tensor, w: Tensor, ax: ConvAxes, s: number, p: number): Te
       taps.push(tap(w, ax, u, v));
     }
   }
-  const patches = concat(windows as Tensor<string[]>[], ax.channels);
-  const weights = concat(taps as Tensor<string[]>[], ax.channels);
+  const patches = toLaneMultiple(concat(windows as Tensor<string[]>[], ax.channels), ax.channels);
+  const weights = toLaneMultiple(concat(taps as Tensor<string[]>[], ax.channels), ax.channels);
   const outAxes = x.axes.map((a) => (a === ax.channels ? ax.out : a));
   return apply(einsumOp, [patches, weights], { inputs: [patches.axes, weights.axes], output: outAxes });
+}
+
+/**
+ * The im2col channel axis padded with zeros to a multiple of 4 (a 3×3 convolution of one channel has
+ * 9): the weight gradient's output then ends on a multiple of 4, and the native backend computes it
+ * four elements at once instead of one (the zero terms add exactly 0 to every sum).
+ */
+function toLaneMultiple(t: Tensor, axis: string): Tensor {
+  const extra = (4 - (t.size(axis) % 4)) % 4;
+  return extra === 0 ? t : pad(t as Tensor<string[]>, axis, 0, extra);
 }
 
 /**
