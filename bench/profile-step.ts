@@ -6,7 +6,7 @@
  * Prints the kernel count, the kernels' total against the whole call (the rest
  * is the host side: inputs narrowed to float32, outputs widened to float64), a
  * histogram of kernel durations, the kernels grouped by their first graph op,
- * and the largest kernels.
+ * how the native renderer runs them (f32x4, lanes along a loop, scalar), and the largest kernels.
  *
  * Usage: node dist/bench/profile-step.js [--steps N] [--min] [--json]
  * (--min: each time is the minimum over the steps instead of the median, the
@@ -14,6 +14,8 @@
  */
 import { dinoTrainer, type DinoState } from '../src/train/dino.js';
 import { compileWasm } from '../src/compile/wasm/program.js';
+import { tileOf } from '../src/compile/wasm/tiling.js';
+import type { BufferInfo } from '../src/compile/kernel-ir.js';
 import type { Kernel } from '../src/compile/kernel-ir.js';
 import { mainJob, dinoStepData } from './workloads/dino-step.js';
 import { table as displayTable } from '../src/notebook/display.js';
@@ -40,15 +42,18 @@ const BUCKETS: readonly [string, number][] = [
 
 interface KernelProfile {
   readonly name: string;
+  /** How the native renderer runs it: a map or a contraction, f32x4 along the output, lanes along its loop, or scalar. */
+  readonly rendering: string;
   readonly ops: string;
   readonly elements: number;
   readonly ms: number;
 }
 
 /** One statistic (median, or minimum: the least disturbed on a busy machine) of each kernel's times over the steps. */
-function kernelStatistics(kernels: readonly Kernel[], runs: readonly (readonly number[])[], statistic: (xs: readonly number[]) => number): KernelProfile[] {
+function kernelStatistics(kernels: readonly Kernel[], buffers: ReadonlyMap<number, BufferInfo>, runs: readonly (readonly number[])[], statistic: (xs: readonly number[]) => number): KernelProfile[] {
   return kernels.map((k, i) => ({
     name: k.name,
+    rendering: renderingOf(k, buffers),
     ops: k.ops.join(' '),
     elements: k.sizes.reduce((a, b) => a * b, 1),
     ms: statistic(runs.map((r) => r[i]!)),
@@ -64,6 +69,22 @@ function histogram(profile: readonly KernelProfile[]): string[][] {
     const ms = inside.reduce((s, k) => s + k.ms, 0);
     return [label, String(inside.length), fmt(ms, 2), `${fmt((100 * ms) / total, 1)} %`];
   });
+}
+
+/** 'contraction f32x4', 'contraction lanes on loop', 'map scalar', ... (see compile/wasm/tiling.ts). */
+function renderingOf(k: Kernel, buffers: ReadonlyMap<number, BufferInfo>): string {
+  const tile = tileOf(k, {}, buffers);
+  const kind = k.body.some((s) => s.kind === 'reduce') ? 'contraction' : 'map';
+  return `${kind} ${tile.vector ? 'f32x4' : tile.rows > 1 || tile.cols > 1 ? 'lanes on loop' : 'scalar'}`;
+}
+
+function byRendering(profile: readonly KernelProfile[]): string[][] {
+  const groups = new Map<string, { n: number; ms: number }>();
+  for (const k of profile) {
+    const g = groups.get(k.rendering) ?? { n: 0, ms: 0 };
+    groups.set(k.rendering, { n: g.n + 1, ms: g.ms + k.ms });
+  }
+  return [...groups].sort((a, b) => b[1].ms - a[1].ms).map(([r, g]) => [r, String(g.n), fmt(g.ms, 2)]);
 }
 
 function byFirstOp(profile: readonly KernelProfile[]): string[][] {
@@ -116,7 +137,7 @@ async function main(): Promise<void> {
   trainer.destroy();
 
   const statistic = args.includes('--min') ? minimum : median;
-  const profile = kernelStatistics(profiled.kernels, runs, statistic);
+  const profile = kernelStatistics(profiled.kernels, profiled.buffers, runs, statistic);
   const kernelMs = profile.reduce((s, k) => s + k.ms, 0);
   const callMs = statistic(calls);
   const oneThread = await timedCalls(1, steps, images, statistic);
@@ -134,9 +155,11 @@ async function main(): Promise<void> {
     '',
     table(['kernel time', 'kernels', 'ms', 'share'], histogram(profile)),
     '',
+    table(['rendered as', 'kernels', 'ms'], byRendering(profile)),
+    '',
     table(['first op', 'kernels', 'ms'], byFirstOp(profile).slice(0, 15)),
     '',
-    table(['largest kernels', 'elements', 'ms', 'ops'], [...profile].sort((a, b) => b.ms - a.ms).slice(0, 15).map((k) => [k.name, String(k.elements), fmt(k.ms, 3), k.ops.slice(0, 60)])),
+    table(['largest kernels', 'elements', 'ms', 'rendered as', 'ops'], [...profile].sort((a, b) => b.ms - a.ms).slice(0, 15).map((k) => [k.name, String(k.elements), fmt(k.ms, 3), k.rendering, k.ops.slice(0, 60)])),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 }
