@@ -53,7 +53,7 @@ ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)),
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description="The main job (DINO, xcit-tiny, MNIST) in PyTorch")
     p.add_argument("--minutes", type=float, default=5.0, help="training time budget (default 5)")
-    p.add_argument("--max-steps", type=int, default=None, help="stop after N steps; the schedules span them")
+    p.add_argument("--max-steps", type=int, default=None, help="stop after N steps (or at the time budget); the schedules span them")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=2, help="torch.set_num_threads (default 2)")
     p.add_argument("--freeze-last-layer", type=float, default=1.0, help="epochs the head's last layer is frozen (default 1)")
@@ -393,7 +393,7 @@ def main():
     step_times = []
     step = 0
     last_log = time.perf_counter()
-    while step < total and (args.max_steps is not None or time.perf_counter() - started < budget_s):
+    while step < total and time.perf_counter() - started < budget_s:  # --max-steps keeps the time budget too, as run.ts
         t = time.perf_counter()
         images = train_x[next(stream)]
         views = [sample_view(rng, B, v) for v in GLOBAL_VIEWS]
