@@ -77,35 +77,23 @@ export function leavesPerArgument(inputDef: TreeDef): number[] {
 }
 
 /**
- * Some of a program's arguments (those at `indices`, given in that order), checked like
- * bindArguments: the data of each of their formal inputs, with the input's index in the graph.
- * A call that passes every argument, or too few, gets an InputError that names the arguments it takes.
+ * The leaves of some of a program's arguments (those at `indices`, given in that order), each with
+ * the index of its formal input in the graph. A call that passes every argument, or too few, gets an
+ * InputError that names the arguments it takes and why (`why`: what happens to the others).
  */
-export function bindSomeArguments(
-  program: Pick<Program, 'graph' | 'inputPaths' | 'inputDef'>,
-  args: readonly unknown[],
-  precision: Precision,
-  indices: readonly number[],
-  why: string,
-): { readonly input: number; readonly data: Float64Array | Float32Array }[] {
-  const def = program.inputDef;
-  if (def.kind !== 'array') throw new Error('bindSomeArguments: a program takes an array of argument trees');
+export function someArgumentLeaves(inputDef: TreeDef, args: readonly unknown[], indices: readonly number[], why: string): { readonly input: number; readonly leaf: unknown }[] {
+  if (inputDef.kind !== 'array') throw new Error('someArgumentLeaves: a program takes an array of argument trees');
   if (args.length !== indices.length) {
     const taken = indices.map((i) => `arg[${i}]`).join(', ') || 'none';
     throw new InputError(`program takes ${indices.length} argument${indices.length === 1 ? '' : 's'} (${taken}; ${why}); got ${args.length}`);
   }
-  const counts = leavesPerArgument(def);
-  const firsts = counts.map((_, i) => counts.slice(0, i).reduce((a, b) => a + b, 0));
-  const bound: { input: number; data: Float64Array | Float32Array }[] = [];
-  indices.forEach((argIndex, k) => {
+  const counts = leavesPerArgument(inputDef);
+  const firsts = counts.map((_, i) => counts.slice(0, i).reduce((x, y) => x + y, 0));
+  return indices.flatMap((argIndex, k) => {
     const leaves: unknown[] = [];
-    treeLeaves(def.items[argIndex]!, args[k], `arg[${argIndex}]`, leaves);
-    leaves.forEach((leaf, j) => {
-      const input = firsts[argIndex]! + j;
-      bound.push({ input, data: bindValue(program.graph.inputs[input]!, program.inputPaths[input]!, leaf, precision) });
-    });
+    treeLeaves(inputDef.items[argIndex]!, args[k], `arg[${argIndex}]`, leaves);
+    return leaves.map((leaf, j) => ({ input: firsts[argIndex]! + j, leaf }));
   });
-  return bound;
 }
 
 /** An input's name in messages: its spec's name, and its path when that differs. */
@@ -126,8 +114,8 @@ function allFinite32(xs: Float32Array): boolean {
   return s === 0;
 }
 
-/** One leaf checked against its formal input: its data, a fresh array or (float32, already valid) the caller's own. */
-export function bindValue(node: Tensor, path: string, value: unknown, precision: Precision): Float64Array | Float32Array {
+/** A leaf's data after the checks of its shape and element count (the values not yet checked). */
+function leafData(node: Tensor, path: string, value: unknown): ArrayLike<unknown> {
   const label = labelOf(node, path);
   let data: ArrayLike<unknown>;
   if (isNDArray(value)) {
@@ -146,7 +134,13 @@ export function bindValue(node: Tensor, path: string, value: unknown, precision:
   if (data.length !== expected) {
     throw new InputError(`input ${label}: ${data.length} value${data.length === 1 ? '' : 's'} given, but shape ${describeShape(node.axes, node.sizes)} needs ${expected}`, path);
   }
-  if (precision === 'float32' && data instanceof Float32Array && allFinite32(data)) return data;
+  return data;
+}
+
+/** The values checked (numbers, finite, within float32's range for float32) and copied into a fresh array. */
+function converted(node: Tensor, path: string, data: ArrayLike<unknown>, precision: Precision): Float64Array | Float32Array {
+  const label = labelOf(node, path);
+  const expected = data.length;
   const out = precision === 'float32' ? new Float32Array(expected) : new Float64Array(expected);
   for (let i = 0; i < expected; i++) {
     const v = data[i];
@@ -159,6 +153,24 @@ export function bindValue(node: Tensor, path: string, value: unknown, precision:
     }
   }
   return out;
+}
+
+/** One leaf checked against its formal input: its data, a fresh array or (float32, already valid) the caller's own. */
+export function bindValue(node: Tensor, path: string, value: unknown, precision: Precision): Float64Array | Float32Array {
+  const data = leafData(node, path, value);
+  if (precision === 'float32' && data instanceof Float32Array && allFinite32(data)) return data;
+  return converted(node, path, data, precision);
+}
+
+/**
+ * One leaf as float32 data, its finiteness left to the caller when it is a Float32Array already
+ * (`finiteChecked: false`: the native wasm backend checks it in its own memory, with SIMD, and on
+ * failure calls bindValue for the message naming the element).
+ */
+export function bindFloat32(node: Tensor, path: string, value: unknown): { readonly data: Float32Array; readonly finiteChecked: boolean } {
+  const data = leafData(node, path, value);
+  if (data instanceof Float32Array) return { data, finiteChecked: false };
+  return { data: converted(node, path, data, 'float32') as Float32Array, finiteChecked: true };
 }
 
 /** run()'s arguments as one array of data per formal input (in the graph's order), checked. */

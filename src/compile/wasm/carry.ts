@@ -18,9 +18,9 @@ import type { TreeDef } from '../../ir/tree.js';
 import { unflattenTree } from '../../ir/tree.js';
 import type { InputsOf } from '../../ops/interpret.js';
 import { InputError, describeShape } from '../../shape/errors.js';
-import { bindSomeArguments, bindValue, leavesPerArgument, treeLeaves } from '../../runtime/bind.js';
+import { bindValue, leavesPerArgument, someArgumentLeaves, treeLeaves } from '../../runtime/bind.js';
 import type { OutputPrecision, OutputsOf } from '../../runtime/float32.js';
-import { readBuffer, wasmRunner, wasmRunnerAsync, type CallIO, type WasmCompileOptions, type WasmCompiledProgram, type WasmRunner } from './program.js';
+import { readBuffer, writeInput, wasmRunner, wasmRunnerAsync, type CallIO, type WasmCompileOptions, type WasmCompiledProgram, type WasmRunner } from './program.js';
 
 /** Which outputs are carried to which arguments: an output's key in the record the program returns, to an argument's position. */
 export type CarrySpec<R = unknown> = { readonly [K in keyof R & string]?: number };
@@ -185,7 +185,7 @@ function carriedProgram<A extends readonly unknown[], R, C extends CarrySpec, P 
   const io = (args: readonly unknown[]): CallIO<never> => ({
     write: () => {
       needState('run');
-      for (const { input, data } of bindSomeArguments(program, args, 'float32', plan.freeArguments, why)) runner.view(runner.inputIds[input]!).set(data);
+      for (const { input, leaf } of someArgumentLeaves(program.inputDef, args, plan.freeArguments, why)) writeInput(runner, program, input, leaf);
     },
     read: () => {
       copyCarried();

@@ -18,7 +18,7 @@ import type { Tensor } from '../../ir/tensor.js';
 import type { Graph } from '../../ir/graph.js';
 import type { Program } from '../../ir/trace.js';
 import { unflattenTree } from '../../ir/tree.js';
-import { bindArguments } from '../../runtime/bind.js';
+import { argumentLeaves, bindFloat32, bindValue } from '../../runtime/bind.js';
 import type { InputsOf } from '../../ops/interpret.js';
 import { numelOf, type NDArray } from '../../runtime/ndarray.js';
 import type { NDArray32, OutputPrecision, OutputsOf } from '../../runtime/float32.js';
@@ -30,6 +30,7 @@ import { renderKernelWasm, voidType, type OuterLoop, type WasmRenderOptions } fr
 import { importedFuncs, mathObject } from './math-imports.js';
 import { kernelExport } from './sync.js';
 import { alignedBytes, antiDependencies, planMemory } from './memory-plan.js';
+import { FINITE_CHECK_EXPORT, finiteCheckFunc } from './finite-check.js';
 import { transposeStridedOperands } from './transpose-operands.js';
 import { planSchedule, type Schedule, type ScheduleOptions } from './schedule.js';
 import { FAILED, FINISHED, STARTED, abandon, controlWords, runTasks, waitAsyncAtLeast, waitAtLeast } from './sync.js';
@@ -172,7 +173,7 @@ function build(program: Program<readonly unknown[], unknown>, options: WasmCompi
   const funcs: DefinedFunc[] = [...rendered];
   const main = new Code();
   outers.forEach((o, i) => main.i32(0).i32(o.extent).call(importedFuncs.length + i));
-  funcs.push({ type: voidType, locals: [], code: main, export: 'main' });
+  funcs.push({ type: voidType, locals: [], code: main, export: 'main' }, finiteCheckFunc());
   const bytes = encodeModule({ imports: importedFuncs, memory: threads > 1 ? { min: pages, max: pages, shared: true } : { min: pages }, funcs });
   return { graph, kernels, buffers, bufferIds, hostConstants, offsets, after, pages, bytes, outers, threads, dispatch, fallbackReason: unavailable === null ? null : `${asked} threads asked for, 1 ran: ${unavailable}` };
 }
@@ -197,7 +198,7 @@ export async function compileWasmAsync<A extends readonly unknown[], R, P extend
 /** A compiled program whose calls take every argument and return every output. */
 function plainProgram<A extends readonly unknown[], R, P extends OutputPrecision>(program: Program<A, R>, options: WasmCompileOptions<P>, runner: WasmRunner): WasmCompiledProgram<A, R, P> {
   const io = (args: readonly unknown[]): CallIO<OutputsOf<R, P>> => ({
-    write: () => bindArguments(program, args, 'float32').forEach((data, i) => runner.view(runner.inputIds[i]!).set(data)),
+    write: () => argumentLeaves(program.inputDef, args).forEach((leaf, i) => writeInput(runner, program, i, leaf)),
     read: () => unflattenTree(program.outputDef, runner.outputIds.map((id, i) => readBuffer(runner, id, program.graph.outputs[i]!, options.outputs ?? 'float64'))) as OutputsOf<R, P>,
   });
   return {
@@ -208,6 +209,20 @@ function plainProgram<A extends readonly unknown[], R, P extends OutputPrecision
     kernelTimes: runner.kernelTimes,
     destroy: runner.destroy,
   };
+}
+
+/**
+ * One argument leaf checked and written into its formal input's buffer: a Float32Array with one
+ * copy, then checked finite in the module's memory (and, where it is not, checked again on the host
+ * for the message that names the element); anything else converted and checked on the host.
+ */
+export function writeInput(runner: Pick<WasmRunner, 'view' | 'inputIds' | 'allFinite'>, program: Pick<Program, 'graph' | 'inputPaths'>, input: number, leaf: unknown): void {
+  const node = program.graph.inputs[input]!;
+  const path = program.inputPaths[input]!;
+  const { data, finiteChecked } = bindFloat32(node, path, leaf);
+  const id = runner.inputIds[input]!;
+  runner.view(id).set(data);
+  if (!finiteChecked && !runner.allFinite(id)) bindValue(node, path, leaf, 'float32');
 }
 
 /** A buffer of the module's memory as a host value of its tensor: a copy, so later calls do not overwrite it. */
@@ -235,6 +250,8 @@ export interface WasmRunner {
   readonly outputIds: readonly number[];
   /** A buffer's float32 elements in the module's memory (a view, not a copy). */
   view(id: number): Float32Array;
+  /** Whether every element of a buffer is finite (checked by the module, four lanes at a time). */
+  allFinite(id: number): boolean;
   /** Copy float32 elements from one buffer to another of the same length inside the module's memory. */
   copy(from: number, to: number): void;
   /** write, run every kernel, read; synchronously (refused where the thread may not block on workers). */
@@ -279,6 +296,15 @@ function finish(options: WasmCompileOptions<OutputPrecision>, built: Built, modu
   const schedule = planSchedule(kernels, outers, threads, options.schedule, after);
   const heap = new Float32Array(memory.buffer);
   const view = (id: number) => heap.subarray(offsets.get(id)! / 4, offsets.get(id)! / 4 + numelOf(buffers.get(id)!.sizes));
+  const finiteFn = instance.exports[FINITE_CHECK_EXPORT] as (start: number, end: number) => number;
+  const allFinite = (id: number) => {
+    const start = offsets.get(id)!;
+    const n = numelOf(buffers.get(id)!.sizes);
+    const vectorEnd = start + (n - (n % 4)) * 4;
+    if (finiteFn(start, vectorEnd) === 0) return false;
+    for (let i = vectorEnd / 4; i < start / 4 + n; i++) if (!Number.isFinite(heap[i]!)) return false;
+    return true;
+  };
   const copy = (from: number, to: number) => {
     const start = offsets.get(from)! / 4;
     heap.copyWithin(offsets.get(to)! / 4, start, start + numelOf(buffers.get(from)!.sizes));
@@ -378,6 +404,7 @@ function finish(options: WasmCompileOptions<OutputPrecision>, built: Built, modu
     inputIds,
     outputIds,
     view,
+    allFinite,
     copy,
     callSync,
     call,

@@ -78,6 +78,27 @@ describe('compile/wasm: float32 in, float32 out', function () {
     }
   });
 
+  it('refuses a Float32Array holding NaN or an infinity anywhere (the module checks four lanes at a time, the tail on the host), naming the element', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 37 }).chain((n) => fc.record({ n: fc.constant(n), at: fc.integer({ min: 0, max: n - 1 }), bad: fc.constantFrom(NaN, Infinity, -Infinity), threads: fc.constantFrom(1, 2) })),
+        ({ n, at, bad, threads }) => {
+          const p = sg.trace((x: Tensor<['N']>) => ({ s: sg.sum(x) }), sg.spec(['N'], [n], 'x'));
+          const c = compileWasm(p, { threads });
+          try {
+            const x = Float32Array.from({ length: n }, (_, i) => i - n / 2);
+            assert.equal(c.runSync(x).s.data[0], Math.fround(sg.run(p, x).s.data[0]!));
+            x[at] = bad;
+            assert.throws(() => c.runSync(x), (e: Error) => e instanceof InputError && e.message === `input x (arg[0]): value ${bad} at [N=${at}] is not finite`);
+          } finally {
+            c.destroy();
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
   it('refuses a Float32Array of the wrong length, a non-finite float32 and an NDArray of another shape, naming the input', () => {
     const c = compileWasm(program(2, 3, 4), { threads: 1, outputs: 'float32' });
     const w = new Float32Array(12);
