@@ -7,7 +7,8 @@
  *
  * matmul n (128, 512): shapegrad wasm-1t with float64 outputs (the default),
  * with float32 outputs, and TensorFlow.js wasm (tf.matMul, data()); the inputs
- * are Float32Arrays for all. carry: training steps per second of a compiled
+ * are Float32Arrays for all. With SHAPEGRAD_BASELINE=<path to another build's
+ * dist/src/index.js>, that build's wasm-1t joins the rounds as "before". carry: training steps per second of a compiled
  * step with the parameters (and momenta) passed in and read out on every call,
  * against the same step compiled with them carried inside the module.
  */
@@ -62,7 +63,14 @@ function print(title: string, rows: readonly Summary[], unit: 'ms' | 'steps/s' =
   }
 }
 
+/** Another build of shapegrad (a commit before this one), for before/after in the same rounds. */
+async function baseline(): Promise<typeof sg | undefined> {
+  const at = process.env['SHAPEGRAD_BASELINE'];
+  return at ? ((await import(at)) as typeof sg) : undefined;
+}
+
 async function matmul(rounds: number, calls: number): Promise<void> {
+  const before = await baseline();
   const peer = await loadTf().catch(() => undefined);
   if (peer?.backends.some((b) => b.name === 'wasm')) await peer.use('wasm');
   for (const n of [128, 512]) {
@@ -74,6 +82,10 @@ async function matmul(rounds: number, calls: number): Promise<void> {
       { name: 'shapegrad wasm-1t (float64 out)', call: () => wide.runSync(d.a, d.b) },
       { name: 'shapegrad wasm-1t-f32 (float32 out)', call: () => narrow.runSync(d.a, d.b) },
     ];
+    if (before !== undefined) {
+      const old = before.compileWasm(before.trace((a, b) => before.einsum('I K, K J -> I J', a, b), before.spec(['I', 'K'], [n, n], 'a'), before.spec(['K', 'J'], [n, n], 'b')), { threads: 1 });
+      variants.unshift({ name: 'before: wasm-1t (SHAPEGRAD_BASELINE)', call: () => old.runSync(d.a, d.b) });
+    }
     if (peer !== undefined && peer.tf.getBackend() === 'wasm') {
       const { tf } = peer;
       const a = tf.tensor2d(d.a, [n, n]);
