@@ -40,7 +40,7 @@ export type WithoutPositions<T extends readonly unknown[], I, Seen extends reado
     : [];
 
 /** A record's value without the keys K (any other value as it is). */
-type WithoutKeys<T, K extends PropertyKey> = T extends readonly unknown[] ? T : Omit<T, K>;
+export type WithoutKeys<T, K extends PropertyKey> = T extends readonly unknown[] ? T : Omit<T, K>;
 
 /** The carried values, by output key. */
 export type CarriedState<R, C extends CarrySpec, P extends OutputPrecision> = { readonly [K in keyof C & keyof R]: OutputsOf<R[K], P> };

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import * as sg from '../../../src/index.js';
 import type { Tensor } from '../../../src/index.js';
 import { compileWasm } from '../../../src/compile/wasm/program.js';
-import { compileWasmCarried } from '../../../src/compile/wasm/carry.js';
+import { compileWasmCarried, compileWasmCarriedAsync } from '../../../src/compile/wasm/carry.js';
 import { InputError } from '../../../src/shape/errors.js';
 
 const sameBits = (a: ArrayLike<number>, b: ArrayLike<number>) => a.length === b.length && Array.from(a).every((v, i) => Object.is(v, b[i]));
@@ -99,6 +99,29 @@ describe('compile/wasm: carried state', function () {
       }),
       { numRuns: 20 },
     );
+  });
+
+  it('compiled asynchronously, with every thread a worker (a browser main thread), gives what the synchronous one gives', async () => {
+    const p = trainStep(3, 5, 8, 2);
+    const w = { w1: Float32Array.from({ length: 40 }, (_, i) => Math.sin(i) / 3), w2: Float32Array.from({ length: 16 }, (_, i) => Math.cos(i) / 3) };
+    const zeros = { w1: new Float32Array(40), w2: new Float32Array(16) };
+    const x = Float32Array.from({ length: 15 }, (_, i) => i / 15);
+    const y = Float32Array.from({ length: 6 }, (_, i) => 1 - i / 6);
+    const sync = compileWasmCarried(p, { threads: 1, carry: { params: 0, momenta: 1 } });
+    const workers = await compileWasmCarriedAsync(p, { threads: 2, dispatch: 'workers', schedule: { splitMin: 0, syncCost: 0 }, carry: { params: 0, momenta: 1 } });
+    try {
+      for (const c of [sync, workers]) c.setState({ params: w, momenta: zeros });
+      for (let step = 0; step < 3; step++) {
+        const want = sync.runSync(x, y);
+        const got = await workers.run(x, y);
+        assert.ok(sameBits(got.loss.data, want.loss.data), `step ${step}: loss`);
+        assert.ok(sameBits(workers.state().params.w1.data, sync.state().params.w1.data), `step ${step}: params.w1`);
+      }
+      assert.throws(() => workers.runSync(x, y), /use run/);
+    } finally {
+      sync.destroy();
+      workers.destroy();
+    }
   });
 
   it('setState, then state, gives the values set (rounded to float32); state is a copy', () => {
