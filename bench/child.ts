@@ -127,6 +127,8 @@ async function main(): Promise<void> {
       if (job.impls.includes('shapegrad')) {
         if (job.backends === undefined || job.backends.includes('reference')) candidates.push(shapegradMatmul(d, 'reference'));
         candidates.push(...peers.shapegrad.map((b) => shapegradMatmul(d, b)));
+        // The same native rows with float32 outputs (issue 19, item 3): the product as computed, not widened.
+        candidates.push(...peers.shapegrad.filter((b) => nativeThreads(b) !== undefined).map((b) => shapegradMatmul(d, `${b}-f32` as ShapegradBackend)));
       }
       candidates.push(...peerCandidates(peers, (p, b, det) => tfMatmul(d, p, b, det), (p, det) => jaxMatmul(d, p, det)));
       candidates.push(...pytorchRows(() => matmulPeer(d)));

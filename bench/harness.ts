@@ -320,17 +320,23 @@ export function addRatios(rows: readonly BenchRow[]): void {
 
 // ---- shapegrad candidates ------------------------------------------------
 
-/** The native WebAssembly backend on a number of threads (`wasm-2t`: 2 threads), or a gpu.js backend. */
-export type NativeBackend = `wasm-${number}t`;
+/**
+ * The native WebAssembly backend on a number of threads (`wasm-2t`: 2 threads; `wasm-1t-f32`: one
+ * thread, outputs returned in float32 instead of widened to float64), or a gpu.js backend.
+ */
+export type NativeBackend = `wasm-${number}t` | `wasm-${number}t-f32`;
 export type ShapegradBackend = NativeBackend | GpujsBackend | 'webgl2-native';
 
-export const nativeBackend = (threads: number): NativeBackend => `wasm-${threads}t`;
+export const nativeBackend = (threads: number, outputs: sg.OutputPrecision = 'float64'): NativeBackend => (outputs === 'float32' ? `wasm-${threads}t-f32` : `wasm-${threads}t`);
 
 /** Threads of a native backend's name, or undefined for a gpu.js backend. */
 export function nativeThreads(backend: ShapegradBackend): number | undefined {
-  const m = /^wasm-(\d+)t$/.exec(backend);
+  const m = /^wasm-(\d+)t(-f32)?$/.exec(backend);
   return m ? Number(m[1]) : undefined;
 }
+
+/** The precision a native backend's row asks its outputs in. */
+export const nativeOutputs = (backend: ShapegradBackend): sg.OutputPrecision => (backend.endsWith('-f32') ? 'float32' : 'float64');
 
 /** Accepts what gpu.js reports for a backend: its GL kernels (webgl, webgl2, headlessgl) all report the mode 'gpu'. */
 export function ranAsRequested(requested: ShapegradBackend, info: sg.ExecutionInfo): boolean {
@@ -358,7 +364,7 @@ export function shapegradCompiled<A extends readonly unknown[], R>(
     backend,
     prepare: async () => {
       const threads = nativeThreads(backend);
-      const compiled = sg.compile(program, threads === undefined ? { backend: backend as GpujsBackend } : { backend: 'wasm', wasm: { threads } });
+      const compiled = sg.compile(program, threads === undefined ? { backend: backend as GpujsBackend } : { backend: 'wasm', wasm: { threads }, outputs: nativeOutputs(backend) });
       let current = args();
       const call = async (a: readonly unknown[]) => {
         const out = (await (compiled.run as (...xs: readonly unknown[]) => Promise<sg.ValuesOf<R>>)(...a));
@@ -379,7 +385,9 @@ export function shapegradCompiled<A extends readonly unknown[], R>(
         ran: () => {
           const info = compiled.lastRun();
           if (!info) return '';
-          return threads === undefined ? `${compiled.kernels.length} kernels, ${info.backend === 'webgl2-native' ? 'shapegrad\'s GLSL' : "gpu.js"} ${info.backend}/${info.executorKind}` : `${compiled.kernels.length} kernels, native wasm SIMD, ${threads} thread${threads > 1 ? 's' : ''} (${info.executorKind})`;
+          return threads === undefined
+            ? `${compiled.kernels.length} kernels, ${info.backend === 'webgl2-native' ? 'shapegrad\'s GLSL' : "gpu.js"} ${info.backend}/${info.executorKind}`
+            : `${compiled.kernels.length} kernels, native wasm SIMD, ${threads} thread${threads > 1 ? 's' : ''} (${info.executorKind})${nativeOutputs(backend) === 'float32' ? ', float32 out' : ''}`;
         },
       };
     },

@@ -5,6 +5,10 @@
  * ./pipeline.ts and returns the same CompiledProgram (./backend.ts).
  */
 import type { Program } from '../ir/trace.js';
+import { mapTree } from '../ir/tree.js';
+import type { InputsOf } from '../ops/interpret.js';
+import type { NDArray } from '../runtime/ndarray.js';
+import type { OutputPrecision } from '../runtime/float32.js';
 import type { Backend, BackendDriver, CompileOptions, CompiledProgram } from './backend.js';
 import { compileGpujs } from './gpujs/program.js';
 import { gpujsBackends, isBackendAvailable, type GpujsBackend } from './gpujs/backends.js';
@@ -18,24 +22,25 @@ export { resetFallbackWarnings, GL_MAX_ITERATIONS } from './gpujs/program.js';
 
 const gpujsDriver = (backend: GpujsBackend): BackendDriver => ({
   available: () => isBackendAvailable(backend),
-  compile: (program, options) => compileGpujs(program, backend, options),
+  compile: (program, options) => compileGpujs(program, backend, { ...options, outputs: 'float64' }),
 });
 
 /** Every backend by name. */
 const drivers: Readonly<Record<Backend, BackendDriver>> = {
   wasm: {
     available: () => true,
+    honoursOutputs: true,
     compile: (program, options) => {
-      const native = compileWasm(program, options.wasm ?? {});
+      const native = compileWasm(program, { ...options.wasm, ...(options.outputs === undefined ? {} : { outputs: options.outputs }) });
       return {
         graph: native.graph,
         kernels: native.kernels,
         sources: native.kernels.map((k) => `(native WebAssembly: ${k.name} is a function of one ${native.bytes.length}-byte module; no source text)`),
         buffers: native.buffers,
-        run: (...args) => native.run(...args),
+        run: (...args: readonly unknown[]) => (native.run as (...xs: readonly unknown[]) => Promise<unknown>)(...args),
         lastRun: () => native.lastRun(),
         destroy: () => native.destroy(),
-      };
+      } as never;
     },
   },
   'webgl2-native': {
@@ -53,10 +58,25 @@ export function backendAvailable(backend: Backend): boolean {
   return drivers[backend].available();
 }
 
-/** Compile a traced program to fused kernels on a backend (native WebAssembly by default, or one of gpu.js's); the result runs on float32 and returns float64 values shaped like the program's outputs. */
-export function compile<A extends readonly unknown[], R>(program: Program<A, R>, options: CompileOptions = {}): CompiledProgram<A, R> {
+/**
+ * Compile a traced program to fused kernels on a backend (native WebAssembly by default, or one of
+ * gpu.js's); the result runs on float32 and returns float64 values shaped like the program's
+ * outputs (float32 values with `outputs: 'float32'`).
+ */
+export function compile<A extends readonly unknown[], R, P extends OutputPrecision = 'float64'>(program: Program<A, R>, options: CompileOptions<P> = {}): CompiledProgram<A, R, P> {
   const backend = options.backend ?? 'wasm';
   const driver = (drivers as Partial<Record<string, BackendDriver>>)[backend];
   if (driver === undefined) throw new Error(`compile: unknown backend ${backend} (known: ${backendNames.join(', ')})`);
-  return driver.compile(program, options);
+  const compiled = driver.compile(program, options as CompileOptions<OutputPrecision>) as CompiledProgram<A, R>;
+  if (options.outputs !== 'float32' || driver.honoursOutputs) return compiled as unknown as CompiledProgram<A, R, P>;
+  return { ...compiled, run: async (...args: InputsOf<A>) => narrowOutputs(await compiled.run(...args)) } as CompiledProgram<A, R, P>;
+}
+
+/** A tree of float64 values as float32 values (exact for values a float32 backend computed). */
+function narrowOutputs(tree: unknown): never {
+  return mapTree(tree, isNDArrayValue, (x) => ({ axes: x.axes, sizes: x.sizes, data: Float32Array.from(x.data) })) as never;
+}
+
+function isNDArrayValue(x: unknown): x is NDArray {
+  return typeof x === 'object' && x !== null && 'data' in x && 'axes' in x && 'sizes' in x;
 }

@@ -35,36 +35,65 @@ function describe(x: unknown): string {
   return typeof x === 'object' ? (x.constructor?.name ?? 'an object') : typeof x;
 }
 
+/** One argument tree's leaves in the order of its spec (appended to leaves), or an InputError naming the path that does not fit. */
+export function treeLeaves(def: TreeDef, x: unknown, path: string, leaves: unknown[]): void {
+  switch (def.kind) {
+    case 'leaf':
+      if (!isInputLeaf(x)) throw new InputError(`input ${path}: expected an array of numbers, a typed array or an NDArray; got ${describe(x)}`, path);
+      leaves.push(x);
+      return;
+    case 'array':
+      if (!Array.isArray(x) || x.length !== def.items.length) {
+        throw new InputError(`input ${path}: expected an array of ${def.items.length}; got ${describe(x)}`, path);
+      }
+      def.items.forEach((d, i) => treeLeaves(d, x[i], `${path}[${i}]`, leaves));
+      return;
+    case 'record': {
+      if (typeof x !== 'object' || x === null || Array.isArray(x) || isInputLeaf(x)) throw new InputError(`input ${path}: expected a record with keys ${def.keys.join(', ')}; got ${describe(x)}`, path);
+      const given = Object.keys(x).sort();
+      if (given.join('\u0000') !== def.keys.join('\u0000')) {
+        throw new InputError(`input ${path}: expected keys ${def.keys.join(', ')}; got ${given.join(', ') || 'none'}`, path);
+      }
+      def.keys.forEach((k, i) => treeLeaves(def.items[i]!, (x as Record<string, unknown>)[k], path === '' ? k : `${path}.${k}`, leaves));
+      return;
+    }
+  }
+}
+
 /** The argument trees' leaves in the order of the specs, or an InputError naming the path that does not fit. */
 export function argumentLeaves(inputDef: TreeDef, args: readonly unknown[]): unknown[] {
-  const leaves: unknown[] = [];
-  const walk = (def: TreeDef, x: unknown, path: string): void => {
-    switch (def.kind) {
-      case 'leaf':
-        if (!isInputLeaf(x)) throw new InputError(`input ${path}: expected an array of numbers, a typed array or an NDArray; got ${describe(x)}`, path);
-        leaves.push(x);
-        return;
-      case 'array':
-        if (!Array.isArray(x) || x.length !== def.items.length) {
-          throw new InputError(`input ${path}: expected an array of ${def.items.length}; got ${describe(x)}`, path);
-        }
-        def.items.forEach((d, i) => walk(d, x[i], `${path}[${i}]`));
-        return;
-      case 'record': {
-        if (typeof x !== 'object' || x === null || Array.isArray(x) || isInputLeaf(x)) throw new InputError(`input ${path}: expected a record with keys ${def.keys.join(', ')}; got ${describe(x)}`, path);
-        const given = Object.keys(x).sort();
-        if (given.join('\u0000') !== def.keys.join('\u0000')) {
-          throw new InputError(`input ${path}: expected keys ${def.keys.join(', ')}; got ${given.join(', ') || 'none'}`, path);
-        }
-        def.keys.forEach((k, i) => walk(def.items[i]!, (x as Record<string, unknown>)[k], path === '' ? k : `${path}.${k}`));
-        return;
-      }
-    }
-  };
   if (inputDef.kind !== 'array') throw new Error('argumentLeaves: a program takes an array of argument trees');
   if (args.length !== inputDef.items.length) throw new InputError(`program takes ${inputDef.items.length} arguments; got ${args.length}`);
-  inputDef.items.forEach((d, i) => walk(d, args[i], `arg[${i}]`));
+  const leaves: unknown[] = [];
+  inputDef.items.forEach((d, i) => treeLeaves(d, args[i], `arg[${i}]`, leaves));
   return leaves;
+}
+
+/** How many leaves (formal inputs) each argument of a program has, in order. */
+export function leavesPerArgument(inputDef: TreeDef): number[] {
+  if (inputDef.kind !== 'array') throw new Error('leavesPerArgument: a program takes an array of argument trees');
+  const count = (d: TreeDef): number => (d.kind === 'leaf' ? 1 : d.items.reduce((n, item) => n + count(item), 0));
+  return inputDef.items.map(count);
+}
+
+/**
+ * The leaves of some of a program's arguments (those at `indices`, given in that order), each with
+ * the index of its formal input in the graph. A call that passes every argument, or too few, gets an
+ * InputError that names the arguments it takes and why (`why`: what happens to the others).
+ */
+export function someArgumentLeaves(inputDef: TreeDef, args: readonly unknown[], indices: readonly number[], why: string): { readonly input: number; readonly leaf: unknown }[] {
+  if (inputDef.kind !== 'array') throw new Error('someArgumentLeaves: a program takes an array of argument trees');
+  if (args.length !== indices.length) {
+    const taken = indices.map((i) => `arg[${i}]`).join(', ') || 'none';
+    throw new InputError(`program takes ${indices.length} argument${indices.length === 1 ? '' : 's'} (${taken}; ${why}); got ${args.length}`);
+  }
+  const counts = leavesPerArgument(inputDef);
+  const firsts = counts.map((_, i) => counts.slice(0, i).reduce((x, y) => x + y, 0));
+  return indices.flatMap((argIndex, k) => {
+    const leaves: unknown[] = [];
+    treeLeaves(inputDef.items[argIndex]!, args[k], `arg[${argIndex}]`, leaves);
+    return leaves.map((leaf, j) => ({ input: firsts[argIndex]! + j, leaf }));
+  });
 }
 
 /** An input's name in messages: its spec's name, and its path when that differs. */
@@ -79,14 +108,14 @@ function at(flat: number, axes: readonly string[], sizes: readonly number[]): st
 }
 
 /** Whether no element is NaN or infinite: x * 0 is NaN exactly for those, and NaN survives the sum (one branch, not one per element). */
-function allFinite(xs: Float32Array | Float64Array): boolean {
+function allFinite32(xs: Float32Array): boolean {
   let s = 0;
   for (let i = 0; i < xs.length; i++) s += xs[i]! * 0;
   return s === 0;
 }
 
-/** One leaf checked against its formal input: its data, a fresh array or (float32, already valid) the caller's own. */
-export function bindValue(node: Tensor, path: string, value: unknown, precision: Precision): Float64Array | Float32Array {
+/** A leaf's data after the checks of its shape and element count (the values not yet checked). */
+function leafData(node: Tensor, path: string, value: unknown): ArrayLike<unknown> {
   const label = labelOf(node, path);
   let data: ArrayLike<unknown>;
   if (isNDArray(value)) {
@@ -105,7 +134,13 @@ export function bindValue(node: Tensor, path: string, value: unknown, precision:
   if (data.length !== expected) {
     throw new InputError(`input ${label}: ${data.length} value${data.length === 1 ? '' : 's'} given, but shape ${describeShape(node.axes, node.sizes)} needs ${expected}`, path);
   }
-  if (precision === 'float32' && data instanceof Float32Array && allFinite(data)) return data;
+  return data;
+}
+
+/** The values checked (numbers, finite, within float32's range for float32) and copied into a fresh array. */
+function converted(node: Tensor, path: string, data: ArrayLike<unknown>, precision: Precision): Float64Array | Float32Array {
+  const label = labelOf(node, path);
+  const expected = data.length;
   const out = precision === 'float32' ? new Float32Array(expected) : new Float64Array(expected);
   for (let i = 0; i < expected; i++) {
     const v = data[i];
@@ -118,6 +153,24 @@ export function bindValue(node: Tensor, path: string, value: unknown, precision:
     }
   }
   return out;
+}
+
+/** One leaf checked against its formal input: its data, a fresh array or (float32, already valid) the caller's own. */
+export function bindValue(node: Tensor, path: string, value: unknown, precision: Precision): Float64Array | Float32Array {
+  const data = leafData(node, path, value);
+  if (precision === 'float32' && data instanceof Float32Array && allFinite32(data)) return data;
+  return converted(node, path, data, precision);
+}
+
+/**
+ * One leaf as float32 data, its finiteness left to the caller when it is a Float32Array already
+ * (`finiteChecked: false`: the native wasm backend checks it in its own memory, with SIMD, and on
+ * failure calls bindValue for the message naming the element).
+ */
+export function bindFloat32(node: Tensor, path: string, value: unknown): { readonly data: Float32Array; readonly finiteChecked: boolean } {
+  const data = leafData(node, path, value);
+  if (data instanceof Float32Array) return { data, finiteChecked: false };
+  return { data: converted(node, path, data, 'float32') as Float32Array, finiteChecked: true };
 }
 
 /** run()'s arguments as one array of data per formal input (in the graph's order), checked. */

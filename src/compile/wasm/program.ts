@@ -18,9 +18,10 @@ import type { Tensor } from '../../ir/tensor.js';
 import type { Graph } from '../../ir/graph.js';
 import type { Program } from '../../ir/trace.js';
 import { unflattenTree } from '../../ir/tree.js';
-import { bindArguments } from '../../runtime/bind.js';
-import type { InputsOf, ValuesOf } from '../../ops/interpret.js';
+import { argumentLeaves, bindFloat32, bindValue } from '../../runtime/bind.js';
+import type { InputsOf } from '../../ops/interpret.js';
 import { numelOf, type NDArray } from '../../runtime/ndarray.js';
+import type { NDArray32, OutputPrecision, OutputsOf } from '../../runtime/float32.js';
 import { hostConstantData, lowerProgram } from '../pipeline.js';
 import type { ExecutionInfo } from '../backend.js';
 import type { BufferInfo, Kernel } from '../kernel-ir.js';
@@ -29,6 +30,7 @@ import { renderKernelWasm, voidType, type OuterLoop, type WasmRenderOptions } fr
 import { importedFuncs, mathObject } from './math-imports.js';
 import { kernelExport } from './sync.js';
 import { alignedBytes, antiDependencies, planMemory } from './memory-plan.js';
+import { FINITE_CHECK_EXPORT, finiteCheckFunc } from './finite-check.js';
 import { transposeStridedOperands } from './transpose-operands.js';
 import { planSchedule, type Schedule, type ScheduleOptions } from './schedule.js';
 import { FAILED, FINISHED, STARTED, abandon, controlWords, runTasks, waitAsyncAtLeast, waitAtLeast } from './sync.js';
@@ -48,7 +50,7 @@ const wasmApi = (): WasmApi => {
 };
 
 /** Options of the native WebAssembly backend: the renderer's (SIMD, tiling, reduction lanes, index simplification, polynomials), threads and dispatch. */
-export interface WasmCompileOptions extends WasmRenderOptions {
+export interface WasmCompileOptions<P extends OutputPrecision = 'float64'> extends WasmRenderOptions {
   /** Run the kernels one by one from JavaScript instead of through the module's `main`, timing each (see kernelTimes). */
   readonly perKernel?: boolean;
   /**
@@ -66,6 +68,11 @@ export interface WasmCompileOptions extends WasmRenderOptions {
   readonly reuseMemory?: boolean;
   /** When kernels are split across threads (see schedule.ts; for measurements). */
   readonly schedule?: ScheduleOptions;
+  /**
+   * The outputs' data: 'float64' (default) widens the float32 results to Float64Arrays;
+   * 'float32' returns them as computed, in Float32Arrays (each a copy out of the module's memory).
+   */
+  readonly outputs?: P;
 }
 
 /** What ran on the last call of a native WebAssembly program: ExecutionInfo with the threads used. */
@@ -78,7 +85,7 @@ export interface WasmExecutionInfo extends ExecutionInfo {
 }
 
 /** A program compiled to one native WebAssembly module. */
-export interface WasmCompiledProgram<A extends readonly unknown[] = readonly unknown[], R = unknown> {
+export interface WasmCompiledProgram<A extends readonly unknown[] = readonly unknown[], R = unknown, P extends OutputPrecision = 'float64'> {
   readonly graph: Graph;
   readonly kernels: readonly Kernel[];
   readonly buffers: ReadonlyMap<number, BufferInfo>;
@@ -88,10 +95,13 @@ export interface WasmCompiledProgram<A extends readonly unknown[] = readonly unk
   readonly bytes: Uint8Array;
   /** How kernels are spread over threads (one thread: everything on thread 0). */
   readonly schedule: Schedule;
-  /** Run on inputs shaped like the program's specs; float32 results widened to float64. */
-  run(...args: InputsOf<A>): Promise<ValuesOf<R>>;
+  /**
+   * Run on inputs shaped like the program's specs; float32 results widened to float64 (or, with
+   * `outputs: 'float32'`, as computed). Float32Array inputs are copied in as they are.
+   */
+  run(...args: InputsOf<A>): Promise<OutputsOf<R, P>>;
   /** The same, synchronously. */
-  runSync(...args: InputsOf<A>): ValuesOf<R>;
+  runSync(...args: InputsOf<A>): OutputsOf<R, P>;
   /** What ran on the last call (undefined before the first). */
   lastRun(): WasmExecutionInfo | undefined;
   /** Milliseconds each kernel took on the last run (with the perKernel option; empty otherwise). */
@@ -137,7 +147,7 @@ type Instance = { readonly exports: Record<string, unknown> };
 type Memory = { readonly buffer: ArrayBuffer };
 
 /** The passes, the buffer plan and the module's bytes (no instantiation). */
-function build(program: Program<readonly unknown[], unknown>, options: WasmCompileOptions): Built {
+function build(program: Program<readonly unknown[], unknown>, options: WasmCompileOptions<OutputPrecision>): Built {
   const asked = options.threads ?? defaultThreads();
   if (!Number.isInteger(asked) || asked < 1) throw new Error(`compileWasm: threads must be a positive integer; got ${asked}`);
   const unavailable = asked > 1 ? (options.perKernel ? 'perKernel timing runs on one thread' : threadsUnavailable()) : null;
@@ -163,7 +173,7 @@ function build(program: Program<readonly unknown[], unknown>, options: WasmCompi
   const funcs: DefinedFunc[] = [...rendered];
   const main = new Code();
   outers.forEach((o, i) => main.i32(0).i32(o.extent).call(importedFuncs.length + i));
-  funcs.push({ type: voidType, locals: [], code: main, export: 'main' });
+  funcs.push({ type: voidType, locals: [], code: main, export: 'main' }, finiteCheckFunc());
   const bytes = encodeModule({ imports: importedFuncs, memory: threads > 1 ? { min: pages, max: pages, shared: true } : { min: pages }, funcs });
   return { graph, kernels, buffers, bufferIds, hostConstants, offsets, after, pages, bytes, outers, threads, dispatch, fallbackReason: unavailable === null ? null : `${asked} threads asked for, 1 ran: ${unavailable}` };
 }
@@ -176,38 +186,129 @@ function importsFor(memory: Memory): Record<string, Record<string, unknown>> {
  * Compile and instantiate synchronously (Node; browsers refuse synchronous compilation of
  * modules over 4 KB on their main thread: use compileWasmAsync there).
  */
-export function compileWasm<A extends readonly unknown[], R>(program: Program<A, R>, options: WasmCompileOptions = {}): WasmCompiledProgram<A, R> {
+export function compileWasm<A extends readonly unknown[], R, P extends OutputPrecision = 'float64'>(program: Program<A, R>, options: WasmCompileOptions<P> = {}): WasmCompiledProgram<A, R, P> {
+  return plainProgram(program, options, wasmRunner(program, options));
+}
+
+/** The same, compiling and instantiating asynchronously (any thread, any module size). */
+export async function compileWasmAsync<A extends readonly unknown[], R, P extends OutputPrecision = 'float64'>(program: Program<A, R>, options: WasmCompileOptions<P> = {}): Promise<WasmCompiledProgram<A, R, P>> {
+  return plainProgram(program, options, await wasmRunnerAsync(program, options));
+}
+
+/** A compiled program whose calls take every argument and return every output. */
+function plainProgram<A extends readonly unknown[], R, P extends OutputPrecision>(program: Program<A, R>, options: WasmCompileOptions<P>, runner: WasmRunner): WasmCompiledProgram<A, R, P> {
+  const io = (args: readonly unknown[]): CallIO<OutputsOf<R, P>> => ({
+    write: () => argumentLeaves(program.inputDef, args).forEach((leaf, i) => writeInput(runner, program, i, leaf)),
+    read: () => unflattenTree(program.outputDef, runner.outputIds.map((id, i) => readBuffer(runner, id, program.graph.outputs[i]!, options.outputs ?? 'float64'))) as OutputsOf<R, P>,
+  });
+  return {
+    ...runner.parts,
+    run: (...args: InputsOf<A>) => runner.call(io(args as readonly unknown[])),
+    runSync: (...args: InputsOf<A>) => runner.callSync(io(args as readonly unknown[])),
+    lastRun: runner.lastRun,
+    kernelTimes: runner.kernelTimes,
+    destroy: runner.destroy,
+  };
+}
+
+/**
+ * One argument leaf checked and written into its formal input's buffer: a Float32Array with one
+ * copy, then checked finite in the module's memory (and, where it is not, checked again on the host
+ * for the message that names the element); anything else converted and checked on the host.
+ */
+export function writeInput(runner: Pick<WasmRunner, 'view' | 'inputIds' | 'allFinite'>, program: Pick<Program, 'graph' | 'inputPaths'>, input: number, leaf: unknown): void {
+  const node = program.graph.inputs[input]!;
+  const path = program.inputPaths[input]!;
+  const { data, finiteChecked } = bindFloat32(node, path, leaf);
+  const id = runner.inputIds[input]!;
+  runner.view(id).set(data);
+  if (!finiteChecked && !runner.allFinite(id)) bindValue(node, path, leaf, 'float32');
+}
+
+/** A buffer of the module's memory as a host value of its tensor: a copy, so later calls do not overwrite it. */
+export function readBuffer(runner: Pick<WasmRunner, 'view'>, id: number, tensor: Tensor, precision: OutputPrecision): NDArray | NDArray32 {
+  const data = runner.view(id);
+  if (precision === 'float32') return { axes: tensor.axes, sizes: tensor.sizes, data: data.slice() };
+  return { axes: tensor.axes, sizes: tensor.sizes, data: new Float64Array(data) };
+}
+
+/** The host side of one call: write the inputs into the module's memory before the kernels run, read what it returns after. */
+export interface CallIO<T> {
+  write(): void;
+  read(): T;
+}
+
+/**
+ * An instantiated module and its threads, without a host side: the kernels run on whatever
+ * `write` put into memory, and `read` takes what it needs out (see compileWasm, compileWasmCarried).
+ */
+export interface WasmRunner {
+  /** What a compiled program shows of itself. */
+  readonly parts: Pick<WasmCompiledProgram, 'graph' | 'kernels' | 'buffers' | 'offsets' | 'bytes' | 'schedule'>;
+  /** Buffer ids of the graph's formal inputs and of its outputs, in order. */
+  readonly inputIds: readonly number[];
+  readonly outputIds: readonly number[];
+  /** A buffer's float32 elements in the module's memory (a view, not a copy). */
+  view(id: number): Float32Array;
+  /** Whether every element of a buffer is finite (checked by the module, four lanes at a time). */
+  allFinite(id: number): boolean;
+  /** Copy float32 elements from one buffer to another of the same length inside the module's memory. */
+  copy(from: number, to: number): void;
+  /** write, run every kernel, read; synchronously (refused where the thread may not block on workers). */
+  callSync<T>(io: CallIO<T>): T;
+  /** The same, after any call still in flight; awaits the workers without blocking where it must. */
+  call<T>(io: CallIO<T>): Promise<T>;
+  lastRun(): WasmExecutionInfo | undefined;
+  kernelTimes(): readonly number[];
+  destroy(): void;
+}
+
+/** Build and instantiate a module synchronously (Node; see compileWasm). */
+export function wasmRunner(program: Program<readonly unknown[], unknown> | Program<never, unknown>, options: WasmCompileOptions<OutputPrecision>): WasmRunner {
   const built = build(program as Program<readonly unknown[], unknown>, options);
   const api = wasmApi();
   const memory = newMemory(api, built);
   const module = new api.Module(built.bytes);
   const instance = new api.Instance(module, importsFor(memory));
-  return finish(program, options, built, module, instance, memory);
+  return finish(options, built, module, instance, memory);
+}
+
+/** Build and instantiate a module asynchronously (any thread, any module size). */
+export async function wasmRunnerAsync(program: Program<readonly unknown[], unknown> | Program<never, unknown>, options: WasmCompileOptions<OutputPrecision>): Promise<WasmRunner> {
+  const built = build(program as Program<readonly unknown[], unknown>, options);
+  const api = wasmApi();
+  const memory = newMemory(api, built);
+  const { module, instance } = await api.instantiate(built.bytes, importsFor(memory));
+  return finish(options, built, module, instance, memory);
 }
 
 function newMemory(api: WasmApi, built: Built): Memory {
   return built.threads > 1 ? new api.Memory({ initial: built.pages, maximum: built.pages, shared: true }) : new api.Memory({ initial: built.pages });
 }
 
-/** The same, compiling and instantiating asynchronously (any thread, any module size). */
-export async function compileWasmAsync<A extends readonly unknown[], R>(program: Program<A, R>, options: WasmCompileOptions = {}): Promise<WasmCompiledProgram<A, R>> {
-  const built = build(program as Program<readonly unknown[], unknown>, options);
-  const api = wasmApi();
-  const memory = newMemory(api, built);
-  const { module, instance } = await api.instantiate(built.bytes, importsFor(memory));
-  return finish(program, options, built, module, instance, memory);
-}
-
 /** How long a first call waits for the workers to start before it gives up. */
 const WORKER_START_MS = 60_000;
 
-function finish<A extends readonly unknown[], R>(program: Program<A, R>, options: WasmCompileOptions, built: Built, module: object, instance: Instance, memory: Memory): WasmCompiledProgram<A, R> {
+function finish(options: WasmCompileOptions<OutputPrecision>, built: Built, module: object, instance: Instance, memory: Memory): WasmRunner {
   const { graph, kernels, buffers, bufferIds, hostConstants, offsets, after, bytes, outers, threads, dispatch } = built;
   const mainFn = instance.exports['main'] as () => void;
   const kernelFns = kernels.map((_, i) => instance.exports[kernelExport(i)] as (start: number, end: number) => void);
   const schedule = planSchedule(kernels, outers, threads, options.schedule, after);
   const heap = new Float32Array(memory.buffer);
   const view = (id: number) => heap.subarray(offsets.get(id)! / 4, offsets.get(id)! / 4 + numelOf(buffers.get(id)!.sizes));
+  const finiteFn = instance.exports[FINITE_CHECK_EXPORT] as (start: number, end: number) => number;
+  const allFinite = (id: number) => {
+    const start = offsets.get(id)!;
+    const n = numelOf(buffers.get(id)!.sizes);
+    const vectorEnd = start + (n - (n % 4)) * 4;
+    if (finiteFn(start, vectorEnd) === 0) return false;
+    for (let i = vectorEnd / 4; i < start / 4 + n; i++) if (!Number.isFinite(heap[i]!)) return false;
+    return true;
+  };
+  const copy = (from: number, to: number) => {
+    const start = offsets.get(from)! / 4;
+    heap.copyWithin(offsets.get(to)! / 4, start, start + numelOf(buffers.get(from)!.sizes));
+  };
 
   // Host constants are evaluated once, on the host, in float64, and written once.
   for (const [id, data] of hostConstantData({ bufferIds, hostConstants })) view(id).set(data);
@@ -217,17 +318,13 @@ function finish<A extends readonly unknown[], R>(program: Program<A, R>, options
   let info: WasmExecutionInfo | undefined;
   let times: number[] = [];
 
-  const writeInputs = (args: InputsOf<A>): void => {
-    bindArguments(program, args as readonly unknown[], 'float32').forEach((data, i) => view(inputIds[i]!).set(data));
-  };
-  const readOutputs = (): ValuesOf<R> => {
-    const values: NDArray[] = graph.outputs.map((o, i) => ({ axes: o.axes, sizes: o.sizes, data: new Float64Array(view(outputIds[i]!)) }));
+  const finished = <T>(io: CallIO<T>): T => {
     info = { requested: 'wasm', backend: 'wasm', executorKind: threads > 1 ? 'native-threads' : 'native-sync', threads, fallbackReason: built.fallbackReason, pipelineCalls: options.perKernel ? kernelFns.length : 1 };
-    return unflattenTree(program.outputDef, values);
+    return io.read();
   };
-  const runSync = (...args: InputsOf<A>): ValuesOf<R> => {
+  const callSync = <T>(io: CallIO<T>): T => {
     if (dispatch === 'workers' && threads > 1) throw new Error('compileWasm: runSync would block this thread until the workers finish, which it may not do here (a browser main thread); use run');
-    writeInputs(args);
+    io.write();
     if (options.perKernel) {
       times = kernelFns.map((f, i) => {
         const t0 = performance.now();
@@ -236,16 +333,16 @@ function finish<A extends readonly unknown[], R>(program: Program<A, R>, options
       });
     } else if (threads > 1 && attachment!.workers > 0) runThreaded();
     else mainFn();
-    return readOutputs();
+    return finished(io);
   };
   /**
    * With dispatch 'workers': every thread is a worker; the caller awaits them without blocking.
    * With 'caller', the first call awaits the workers' start without blocking: a browser Worker
    * starts the workers it spawns only when its own event loop turns.
    */
-  const runAlone = async (...args: InputsOf<A>): Promise<ValuesOf<R>> => {
-    if (threads === 1 || options.perKernel || (dispatch === 'caller' && (started || attachment!.workers === 0))) return runSync(...args);
-    writeInputs(args);
+  const callAlone = async <T>(io: CallIO<T>): Promise<T> => {
+    if (threads === 1 || options.perKernel || (dispatch === 'caller' && (started || attachment!.workers === 0))) return callSync(io);
+    io.write();
     beginCall();
     const target = dispatch === 'workers' ? FINISHED : STARTED;
     if (!(await waitAsyncAtLeast(ctl, target, attachment!.workers, started ? Infinity : performance.now() + WORKER_START_MS))) {
@@ -255,13 +352,13 @@ function finish<A extends readonly unknown[], R>(program: Program<A, R>, options
     started = true;
     if (dispatch === 'caller') runOwnTasks();
     else if (Atomics.load(ctl, FAILED) !== 0) throw new Error('compileWasm: a worker thread failed (its error is logged above)');
-    return readOutputs();
+    return finished(io);
   };
 
   // Calls made while one awaits its workers wait their turn: all share one memory.
   let queue: Promise<unknown> = Promise.resolve();
-  const runAsync = (...args: InputsOf<A>): Promise<ValuesOf<R>> => {
-    const result = queue.then(() => runAlone(...args));
+  const call = <T>(io: CallIO<T>): Promise<T> => {
+    const result = queue.then(() => callAlone(io));
     queue = result.catch(() => undefined);
     return result;
   };
@@ -302,20 +399,20 @@ function finish<A extends readonly unknown[], R>(program: Program<A, R>, options
     runOwnTasks();
   };
 
-  const compiled: WasmCompiledProgram<A, R> = {
-    graph,
-    kernels,
-    buffers,
-    offsets,
-    bytes,
-    schedule,
-    run: runAsync,
-    runSync,
+  const runner: WasmRunner = {
+    parts: { graph, kernels, buffers, offsets, bytes, schedule },
+    inputIds,
+    outputIds,
+    view,
+    allFinite,
+    copy,
+    callSync,
+    call,
     lastRun: () => info,
     kernelTimes: () => times,
     destroy: () => attachment?.detach(),
   };
   // Dispatch 'caller': the calling thread is thread 0; 'workers': one worker per thread.
-  if (control) attachment = attach(compiled, module, memory, control, dispatch === 'caller' ? schedule.tasks.slice(1) : schedule.tasks);
-  return compiled;
+  if (control) attachment = attach(runner, module, memory, control, dispatch === 'caller' ? schedule.tasks.slice(1) : schedule.tasks);
+  return runner;
 }
