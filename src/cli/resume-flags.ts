@@ -41,6 +41,8 @@ export function recordedFlags(info: RunInfo): Map<string, string> {
     const v = info.config[key];
     if (typeof v === 'number' || typeof v === 'string') out.set(flag, String(v));
   }
+  // DINO runs from before --freeze-last-layer froze the last layer for one epoch; they continue so.
+  if (info.method === 'dino' && !out.has('freeze-last-layer')) out.set('freeze-last-layer', '1');
   return out;
 }
 

@@ -46,7 +46,7 @@ export const trainUsage = `usage: shapegrad train [--method ${methodNames.join('
   a multiple of 4, at least 8 for regnety-tiny); RGB takes each paper's colour augmentations.
   --out-dim: ${orList(methodNames.flatMap((m) => { const o = methods[m].defaults.outDim; return o === undefined ? [] : [`${o.meaning} (default ${o.value})`]; }))};
   --freeze-last-layer E: epochs (fractions too) during which DINO's head keeps its last layer fixed (main_dino.py's
-  --freeze_last_layer; default 1).
+  --freeze_last_layer, whose default is 1; here 0, measured better for runs of a few epochs: docs/decisions.md).
   --labels-per-class is PAWS' labelled images per class (default 10); --cluster-images is DeepCluster's and
   DeeperCluster's clustered subset (default 6000 / 1280; an epoch is that many images).
 ${wrapped(`--optimizer (default first; the default --lr follows it): ${methodNames.flatMap((m) => { const o = methods[m].defaults.optimizer; return o === undefined ? [] : [`${m}: ${optimizerChoices(o).map((n) => `${n} ${o.lr[n]}`).join(', ')}`]; }).join('; ')}.`)}
@@ -116,7 +116,7 @@ function trainOptionsOf(given: Flags, log: (line: string) => void): RunOptions &
     outDim: numberFlag(flags, 'out-dim', d.outDim?.value ?? 0, positiveInt, positiveCount),
     teacherTemp: numberFlag(flags, 'teacher-temp', 0.02, (v) => v > 0, 'a positive number'),
     momentumTeacher: numberFlag(flags, 'momentum-teacher', 0.996, (v) => v >= 0 && v <= 1, 'a number between 0 and 1'),
-    freezeLastLayerEpochs: numberFlag(flags, 'freeze-last-layer', 1, (v) => v >= 0 && v <= MAX_COUNT, `a number of epochs from 0 to ${MAX_COUNT}`),
+    freezeLastLayerEpochs: numberFlag(flags, 'freeze-last-layer', 0, (v) => v >= 0 && v <= MAX_COUNT, `a number of epochs from 0 to ${MAX_COUNT}`),
     labelsPerClass: numberFlag(flags, 'labels-per-class', 10, positiveInt, positiveCount),
     ...(flags.values.has('cluster-images') ? { clusterImages: numberFlag(flags, 'cluster-images', 0, positiveInt, positiveCount) } : {}),
     ...(flags.values.has('data-root') ? { dataRoot: flags.values.get('data-root')! } : {}),

@@ -53,7 +53,7 @@ export interface MethodOptions {
   readonly outDim: number;
   readonly teacherTemp: number;
   readonly momentumTeacher: number;
-  /** DINO: epochs during which the head's last layer does not learn (main_dino.py's freeze_last_layer; default 1). */
+  /** DINO: epochs during which the head's last layer does not learn (main_dino.py's freeze_last_layer; default 0 here, 1 there). */
   readonly freezeLastLayerEpochs?: number;
   readonly labelsPerClass: number;
   /** DeepCluster: training images clustered each epoch (default 6000). */

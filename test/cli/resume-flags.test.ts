@@ -22,6 +22,12 @@ describe('cli/resume-flags', () => {
     assert.equal(recordedFlags({ ...info, method: 'deepcluster', config: { clusters: 50 } }).get('out-dim'), '50');
   });
 
+  it('continues a DINO run from before --freeze-last-layer with the one frozen epoch it started with', () => {
+    assert.equal(recordedFlags(info).get('freeze-last-layer'), '1');
+    assert.equal(recordedFlags({ ...info, config: { ...info.config, freezeLastLayer: 0 } }).get('freeze-last-layer'), '0');
+    assert.equal(recordedFlags({ ...info, method: 'swav' }).get('freeze-last-layer'), undefined);
+  });
+
   it('fills the flags not given from run.json, keeps the others', () => {
     const r = resumeFlags(flags({ out: 'runs/a', 'stop-after': '3', lr: '5e-4' }), info, 'runs/a');
     assert.equal(r.values.get('model'), 'resmlp-tiny');

@@ -1,4 +1,4 @@
-/** DINO in the methods table: student and teacher, the teacher's backbone evaluated, the last layer frozen for --freeze-last-layer epochs (1 by default, as main_dino.py). */
+/** DINO in the methods table: student and teacher, the teacher's backbone evaluated, the last layer frozen for --freeze-last-layer epochs (0 by default: main_dino.py's 1 epoch is a third of a 5-minute run here, measured worse; docs/decisions.md). */
 import { dinoTrainer } from '../dino.js';
 import { commonConfig, type MethodEntry } from '../method-entry.js';
 
@@ -16,11 +16,11 @@ export const dinoMethod: MethodEntry = {
   flags: ['out-dim', 'teacher-temp', 'momentum-teacher', 'freeze-last-layer', 'optimizer'],
   evaluatedBackbone: 'teacher.backbone',
   initialBackbones: ['student.backbone', 'teacher.backbone'],
-  config: (o) => ({ ...commonConfig(o), optimizer: o.optimizer ?? 'adamw', outDim: o.outDim, teacherTemp: o.teacherTemp, momentumTeacher: o.momentumTeacher, freezeLastLayer: o.freezeLastLayerEpochs ?? 1 }),
+  config: (o) => ({ ...commonConfig(o), optimizer: o.optimizer ?? 'adamw', outDim: o.outDim, teacherTemp: o.teacherTemp, momentumTeacher: o.momentumTeacher, freezeLastLayer: o.freezeLastLayerEpochs ?? 0 }),
   trainer: (o, train, plannedSteps) =>
     dinoTrainer({
       model: o.model, ...(o.image === undefined ? {} : { image: o.image }), batchSize: o.batchSize, lr: o.lr, seed: o.seed, localViews: o.localViews, backend: o.backend, optimizer: o.optimizer ?? 'adamw',
       outDim: o.outDim, teacherTemp: o.teacherTemp, momentumTeacher: o.momentumTeacher, plannedSteps,
-      freezeLastLayerSteps: Math.ceil(((o.freezeLastLayerEpochs ?? 1) * train.n) / o.batchSize),
+      freezeLastLayerSteps: Math.ceil(((o.freezeLastLayerEpochs ?? 0) * train.n) / o.batchSize),
     }),
 };
