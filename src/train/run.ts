@@ -267,21 +267,32 @@ const SAVE_EVERY_MS = 60_000;
  * optimised code: the second step of the main job measured 1.5–2× a settled one, and a plan
  * from it stopped the run at half its budget), then the median of the timed ones.
  */
-const UNTIMED_TRIAL_STEPS = 3;
-const TIMED_TRIAL_STEPS = 3;
+/** Untimed trial steps: at least the first, up to the second limit while warm-up lasts less than WARMUP_MS. */
+const UNTIMED_TRIAL_STEPS = [3, 12] as const;
+const WARMUP_MS = 3000;
+const TIMED_TRIAL_STEPS = 5;
 
 /**
- * The steps a time budget buys, from trial steps on the first batch (UNTIMED_TRIAL_STEPS, then
- * the median of TIMED_TRIAL_STEPS); the trial results are dropped, steps being pure functions.
- * The timed ones come after the first, so that work a method does once per epoch at its first
- * step (DeepCluster's clustering) is not charged to every step.
+ * The steps a time budget buys, from trial steps on the first batch (untimed ones while the
+ * engine still compiles the module's hot functions, then the median of TIMED_TRIAL_STEPS); the
+ * trial results are dropped, steps being pure functions. The timed ones come after the first, so
+ * that work a method does once per epoch at its first step (DeepCluster's clustering) is not
+ * charged to every step. V8 moves a new WebAssembly module to its optimising compiler over its
+ * first calls: the main job's steps 4 to 6 still took 1.2–1.6× a settled step, and a plan from
+ * them (3 untimed, 3 timed) stopped one run after 179 s of its 300.
  */
 async function budgetPlan(trainer: Trainer<TrainState>, state: TrainState, images: Float32Array, o: { budgetMs: number; elapsed: () => number; measureMs: number }): Promise<number> {
   const times: number[] = [];
-  for (let i = 0; i < UNTIMED_TRIAL_STEPS + TIMED_TRIAL_STEPS; i++) {
+  const warmupStart = Date.now();
+  let untimed = 0;
+  while (untimed < UNTIMED_TRIAL_STEPS[0] || (untimed < UNTIMED_TRIAL_STEPS[1] && Date.now() - warmupStart < WARMUP_MS)) {
+    await trainer.step({ ...state, step: state.step + untimed }, images, 0);
+    untimed++;
+  }
+  for (let i = 0; i < TIMED_TRIAL_STEPS; i++) {
     const t0 = Date.now();
-    await trainer.step({ ...state, step: state.step + i }, images, 0);
-    if (i >= UNTIMED_TRIAL_STEPS) times.push(Date.now() - t0);
+    await trainer.step({ ...state, step: state.step + untimed + i }, images, 0);
+    times.push(Date.now() - t0);
   }
   const stepMs = [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
   return plannedTotalSteps({ budgetMs: o.budgetMs, elapsedMs: o.elapsed(), stepsDone: state.step, msPerStep: msPerPlannedStep(stepMs, o.measureMs, SAVE_EVERY_MS) });
