@@ -14,10 +14,10 @@
  */
 import os from 'node:os';
 import * as sg from '../src/index.js';
-import type { Tensor } from '../src/index.js';
 import { loadTf } from './peers.js';
 import { matmulData, matmulProgram } from './workloads/matmul.js';
 import { xcitData } from './workloads/xcit.js';
+import { momentumStep } from './workloads/momentum-step.js';
 
 interface Variant {
   readonly name: string;
@@ -105,29 +105,6 @@ async function matmul(rounds: number, calls: number): Promise<void> {
   }
 }
 
-type Params = { readonly w1: Tensor<['C', 'H']>; readonly w2: Tensor<['H', 'D']> };
-
-/** A small training step (SGD with momentum on a two-layer tanh network), where the host side of a call is a large share. */
-function smallStep(b: number, c: number, h: number, d: number) {
-  const params = { w1: sg.spec(['C', 'H'], [c, h], 'w1'), w2: sg.spec(['H', 'D'], [h, d], 'w2') };
-  const momenta = { w1: sg.spec(['C', 'H'], [c, h], 'm1'), w2: sg.spec(['H', 'D'], [h, d], 'm2') };
-  return sg.trace(
-    (p: Params, m: Params, x: Tensor<['B', 'C']>, y: Tensor<['B', 'D']>) => {
-      const loss = (q: Params) => {
-        const e = sg.sub(sg.einsum('B H, H D -> B D', sg.tanh(sg.einsum('B C, C H -> B H', x, q.w1)), q.w2), y);
-        return sg.mean(sg.mul(e, e));
-      };
-      const [value, g] = sg.valueAndGrad(loss)(p);
-      const m1 = sg.add(sg.mul(m.w1, 0.9), g.w1);
-      const m2 = sg.add(sg.mul(m.w2, 0.9), g.w2);
-      return { loss: value, params: { w1: sg.sub(p.w1, sg.mul(m1, 0.01)), w2: sg.sub(p.w2, sg.mul(m2, 0.01)) }, momenta: { w1: m1, w2: m2 } };
-    },
-    params,
-    momenta,
-    sg.spec(['B', 'C'], [b, c], 'x'),
-    sg.spec(['B', 'D'], [b, d], 'y'),
-  );
-}
 
 const values = (n: number, seed: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37 + seed) * 0.3);
 
@@ -135,7 +112,7 @@ async function carry(rounds: number, calls: number): Promise<void> {
   for (const threads of [1, 2]) {
     // The small step: 64 -> 256 -> 64, batch 32 (33 k parameters, as many momenta).
     const [B, C, H, D] = [32, 64, 256, 64];
-    const p = smallStep(B, C, H, D);
+    const p = momentumStep(B, C, H, D, 0.01);
     const x = values(B * C, 1);
     const y = values(B * D, 2);
     const init = { w1: values(C * H, 3), w2: values(H * D, 4) };

@@ -333,10 +333,7 @@ class Run:
         peer.clip_gradients(self.student, DINO["clipGrad"])
         peer.cancel_gradients_last_layer(self.student, step < self.freeze_steps)
         self.optimizer.step()
-        with torch.no_grad():
-            m = sched["momentum"]
-            for param_q, param_k in zip(self.student.parameters(), self.teacher.parameters()):
-                param_k.data.mul_(m).add_((1 - m) * param_q.detach().data)
+        peer.ema_update(self.student, self.teacher, sched["momentum"])
         return loss.item()
 
 

@@ -170,6 +170,13 @@ def cancel_gradients_last_layer(model, frozen):
             p.grad = None
 
 
+def ema_update(student, teacher, m):
+    """train_one_epoch's EMA update of the teacher."""
+    with torch.no_grad():
+        for param_q, param_k in zip(student.parameters(), teacher.parameters()):
+            param_k.data.mul_(m).add_((1 - m) * param_q.detach().data)
+
+
 # ---- shapegrad's augmentation, from the view data it drew (data/augment/view.ts) ------------
 
 
@@ -274,10 +281,7 @@ class DinoStep:
             clip_gradients(self.student, self.clip_grad)
         cancel_gradients_last_layer(self.student, info["lastLayerFrozen"])
         self.optimizer.step()
-        with torch.no_grad():
-            m = info["momentum"]
-            for param_q, param_k in zip(self.student.parameters(), self.teacher.parameters()):
-                param_k.data.mul_(m).add_((1 - m) * param_q.detach().data)
+        ema_update(self.student, self.teacher, info["momentum"])
         return loss.item()
 
     def first(self):

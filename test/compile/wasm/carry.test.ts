@@ -5,32 +5,12 @@ import type { Tensor } from '../../../src/index.js';
 import { compileWasm } from '../../../src/compile/wasm/program.js';
 import { compileWasmCarried, compileWasmCarriedAsync } from '../../../src/compile/wasm/carry.js';
 import { InputError } from '../../../src/shape/errors.js';
+import { momentumStep } from '../../../bench/workloads/momentum-step.js';
 
 const sameBits = (a: ArrayLike<number>, b: ArrayLike<number>) => a.length === b.length && Array.from(a).every((v, i) => Object.is(v, b[i]));
 
-type Params = { readonly w1: Tensor<['C', 'H']>; readonly w2: Tensor<['H', 'D']> };
-
 /** One SGD-with-momentum step of a two-layer tanh network: the loss, the new parameters, the new momenta. */
-function trainStep(b: number, c: number, h: number, d: number) {
-  const params = { w1: sg.spec(['C', 'H'], [c, h], 'w1'), w2: sg.spec(['H', 'D'], [h, d], 'w2') };
-  const momenta = { w1: sg.spec(['C', 'H'], [c, h], 'm1'), w2: sg.spec(['H', 'D'], [h, d], 'm2') };
-  return sg.trace(
-    (p: Params, m: Params, x: Tensor<['B', 'C']>, y: Tensor<['B', 'D']>) => {
-      const loss = (q: Params) => {
-        const e = sg.sub(sg.einsum('B H, H D -> B D', sg.tanh(sg.einsum('B C, C H -> B H', x, q.w1)), q.w2), y);
-        return sg.mean(sg.mul(e, e));
-      };
-      const [value, g] = sg.valueAndGrad(loss)(p);
-      const m1 = sg.add(sg.mul(m.w1, 0.9), g.w1);
-      const m2 = sg.add(sg.mul(m.w2, 0.9), g.w2);
-      return { loss: value, params: { w1: sg.sub(p.w1, sg.mul(m1, 0.05)), w2: sg.sub(p.w2, sg.mul(m2, 0.05)) }, momenta: { w1: m1, w2: m2 } };
-    },
-    params,
-    momenta,
-    sg.spec(['B', 'C'], [b, c], 'x'),
-    sg.spec(['B', 'D'], [b, d], 'y'),
-  );
-}
+const trainStep = (b: number, c: number, h: number, d: number) => momentumStep(b, c, h, d, 0.05);
 
 const floats = (n: number) => fc.float32Array({ minLength: n, maxLength: n, noNaN: true, noDefaultInfinity: true, min: -2, max: 2 });
 
