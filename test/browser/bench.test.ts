@@ -43,7 +43,8 @@ describe('browser bench: npm run bench -- --browser --quick --only matmul', func
     const expected = ['shapegrad/wasm-1t', 'shapegrad/wasm-2t', 'shapegrad/webgl2', 'shapegrad/webgl2-native', 'shapegrad/webgpu', 'tfjs/webgl', 'tfjs/wasm', 'tfjs/webgpu', 'jax-js/wasm', 'jax-js/webgpu'];
     for (const w of ['matmul 128', 'matmul 512']) {
       assert.deepEqual(chromium.filter((x) => x.workload === w).map((x) => `${x.impl}/${x.backend}`), expected, w);
-      assert.deepEqual(node.filter((x) => x.workload === w).map((x) => `${x.impl}/${x.backend}`), ['shapegrad/wasm-1t', 'shapegrad/wasm-2t'], w);
+      // Node's rows: the native backend with float64 and with float32 outputs (issue 19, item 3).
+      assert.deepEqual(node.filter((x) => x.workload === w).map((x) => `${x.impl}/${x.backend}`), ['shapegrad/wasm-1t', 'shapegrad/wasm-2t', 'shapegrad/wasm-1t-f32', 'shapegrad/wasm-2t-f32'], w);
     }
     for (const x of rows) {
       assert.equal(x.status, 'ok', `${x.workload} ${x.impl}/${x.backend} (${x.where}): ${x.status}`);
