@@ -198,7 +198,9 @@ async function trainInRun(o: RunOptions, run: RunDir, train: Dataset, test: Data
     plan = { totalSteps: o.maxSteps ?? (await budgetPlan(trainer, state, imageBatches(train, o.batchSize, foldIn(state.key, 1)).next().value as Float32Array, { budgetMs, elapsed, measureMs })), elapsedMs: 0 };
     o.log(`the schedules span ${plan.totalSteps} steps`);
   }
-  const totalSteps = plan.totalSteps;
+  let totalSteps = plan.totalSteps;
+  const stepsBefore = state.step;
+  const planned = Date.now();
   const save = (s: TrainState) =>
     writeCheckpoint(paths.checkpoint, {
       ...identity,
@@ -226,6 +228,9 @@ async function trainInRun(o: RunOptions, run: RunDir, train: Dataset, test: Data
     appendMetrics(paths.metrics, { step: state.step, loss: r.loss, lr: r.lr, ...(r.extra ?? {}), ms: Date.now() - t0 });
     bar.update({ fraction: Math.max(state.step / totalSteps, elapsed() / budgetMs), step: state.step, totalSteps, loss: r.loss, lr: r.lr, images: trained, imagesPerSec: trained / Math.max(seconds, 1e-3) });
     if (Date.now() - lastSave > SAVE_EVERY_MS) {
+      // A time budget's plan, revised from this session's measured pace (host work and k-NN checks
+      // included, which the trial steps leave out): the schedules end when the budget does.
+      if (o.maxSteps === undefined) totalSteps = plannedTotalSteps({ budgetMs, elapsedMs: elapsed(), stepsDone: state.step, msPerStep: (Date.now() - planned) / Math.max(1, state.step - stepsBefore) });
       save(state);
       await track(state);
       lastSave = Date.now();

@@ -1,11 +1,10 @@
 /**
- * The span of a run's learning-rate and EMA schedules, fixed before its first
- * step and kept in the checkpoint: `--max-steps N` fixes it at N; a time budget
- * (`--minutes`) at the steps it is estimated to buy, from the time of a trial
- * step. Progress is then step / totalSteps, a function of the step alone, so a
- * killed run resumed from its checkpoint continues the same curves (a clock
- * restarted at the resume would restart them), and a time-budget run of P
- * planned steps trains exactly as `--max-steps P` does.
+ * The span of a run's learning-rate and EMA schedules, kept in the checkpoint:
+ * `--max-steps N` fixes it at N; a time budget (`--minutes`) sets it before the
+ * first step at the steps the budget is estimated to buy, from the time of trial
+ * steps, and revises it at each checkpoint from the pace measured since. Progress
+ * is step / totalSteps, so a killed run resumed from its checkpoint continues the
+ * same curves (a clock restarted at the resume would restart them).
  */
 
 /** What the checkpoint stores about the schedules. */
