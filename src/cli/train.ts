@@ -9,12 +9,13 @@ import type { OptimizerDefaults } from '../train/method-entry.js';
 import { intIn, numberFlag, oneOf, parseFlags, UsageError, type Flags } from './args.js';
 import { resultJson } from './result-json.js';
 import { resumeFlags } from './resume-flags.js';
+import { DEFAULT_FLIP } from '../data/multi-crop.js';
 import { readRunInfo } from '../train/run-dir.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The flags only some methods read (given to another method they are an error, not silently ignored). */
-const METHOD_FLAGS: readonly MethodFlag[] = ['out-dim', 'teacher-temp', 'momentum-teacher', 'freeze-last-layer', 'labels-per-class', 'cluster-images', 'optimizer', 'queue-length', 'epoch-queue-starts'];
+const METHOD_FLAGS: readonly MethodFlag[] = ['out-dim', 'teacher-temp', 'momentum-teacher', 'freeze-last-layer', 'labels-per-class', 'cluster-images', 'optimizer', 'queue-length', 'epoch-queue-starts', 'flip'];
 
 /** 'a', 'a or b', 'a, b or c'. */
 const orList = (items: readonly string[]): string => (items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`);
@@ -36,7 +37,7 @@ const optimizerChoices = (o: OptimizerDefaults): OptimizerName[] => [o.name, ...
 export const trainUsage = `usage: shapegrad train [--method ${methodNames.join('|')}] [--model xcit-tiny|resmlp-tiny|vit-tiny|regnety-tiny] [--dataset NAME]
                        [--minutes N] [--max-steps N] [--stop-after N] [--out runs/NAME] [--resume] [--batch-size N] [--lr X]
                        [--seed N] [--backend wasm|webasm|cpu|headlessgl] [--local-views N] [--knn-train N] [--knn-test N]
-                       [--out-dim K] [--teacher-temp T] [--momentum-teacher M] [--freeze-last-layer E] [--labels-per-class N]
+                       [--out-dim K] [--teacher-temp T] [--momentum-teacher M] [--freeze-last-layer E] [--labels-per-class N] [--flip P]
                        [--cluster-images N] [--optimizer lars|adamw|sgd] [--queue-length N] [--epoch-queue-starts E]
                        [--data-root DIR] [--init-from FILE.safetensors] [--json]
   --dataset: mnist (default), fashion-mnist, cifar10, cifar100, image-folder, colour-shapes; --data-root DIR
@@ -49,6 +50,8 @@ export const trainUsage = `usage: shapegrad train [--method ${methodNames.join('
   --freeze_last_layer, whose default is 1; here 0, measured better for runs of a few epochs: docs/decisions.md).
   --labels-per-class is PAWS' labelled images per class (default 10); --cluster-images is DeepCluster's and
   DeeperCluster's clustered subset (default 6000 / 1280; an epoch is that many images).
+  --flip P: probability of a horizontal flip in every view (default ${DEFAULT_FLIP}, the recipes'); 0 keeps digits
+  unmirrored (measured better for PAWS on MNIST: docs/performance.md).
 ${wrapped(`--optimizer (default first; the default --lr follows it): ${methodNames.flatMap((m) => { const o = methods[m].defaults.optimizer; return o === undefined ? [] : [`${m}: ${optimizerChoices(o).map((n) => `${n} ${o.lr[n]}`).join(', ')}`]; }).join('; ')}.`)}
   --queue-length N: SwAV's queue of past embeddings per assignment view (0: none, the default; rounded down to a
   multiple of the batch), kept from epoch --epoch-queue-starts (default 0) and read by Sinkhorn once full.
@@ -57,11 +60,11 @@ ${wrapped(`Flags of some methods only: ${METHOD_FLAGS.map((f) => `--${f} (${meth
   --init-from: start from a backbone trained elsewhere (a safetensors file of --model with the official
   state_dict names, e.g. from shapegrad export or PyTorch); DINO's student and teacher both start from it.
   --resume --out RUN continues a stopped run with the settings in RUN/run.json; a setting given again must be the same.
-  A time budget's schedules span the steps estimated from the first steps' speed, kept in the checkpoint.
+  A time budget's schedules span the steps it buys, estimated from trial steps and revised at each checkpoint.
   Defaults per method: batch ${methodNames.map((m) => methods[m].defaults.batchSize).join(' / ')}, lr ${methodNames.map((m) => methods[m].defaults.lr.toExponential()).join(' / ')} (${methodNames.join(' / ')}).`;
 
 const switchNames = ['resume', 'json'];
-const valueNames = ['optimizer', 'queue-length', 'epoch-queue-starts', 'init-from', 'stop-after', 'out-dim', 'teacher-temp', 'momentum-teacher', 'freeze-last-layer', 'data-root', 'method', 'model', 'dataset', 'minutes', 'max-steps', 'out', 'batch-size', 'lr', 'seed', 'backend', 'local-views', 'knn-train', 'knn-test', 'labels-per-class', 'cluster-images'];
+const valueNames = ['optimizer', 'queue-length', 'epoch-queue-starts', 'init-from', 'stop-after', 'out-dim', 'teacher-temp', 'momentum-teacher', 'freeze-last-layer', 'data-root', 'method', 'model', 'dataset', 'minutes', 'max-steps', 'out', 'batch-size', 'lr', 'seed', 'backend', 'local-views', 'knn-train', 'knn-test', 'labels-per-class', 'cluster-images', 'flip'];
 
 /** The largest value of a count flag: far above any sensible run, low enough that a typo fails fast instead of exhausting memory. */
 const MAX_COUNT = 1_000_000;
@@ -118,6 +121,7 @@ function trainOptionsOf(given: Flags, log: (line: string) => void): RunOptions &
     momentumTeacher: numberFlag(flags, 'momentum-teacher', 0.996, (v) => v >= 0 && v <= 1, 'a number between 0 and 1'),
     freezeLastLayerEpochs: numberFlag(flags, 'freeze-last-layer', 0, (v) => v >= 0 && v <= MAX_COUNT, `a number of epochs from 0 to ${MAX_COUNT}`),
     labelsPerClass: numberFlag(flags, 'labels-per-class', 10, positiveInt, positiveCount),
+    ...(flags.values.has('flip') ? { flip: numberFlag(flags, 'flip', DEFAULT_FLIP, (v) => v >= 0 && v <= 1, 'a probability from 0 to 1') } : {}),
     ...(flags.values.has('cluster-images') ? { clusterImages: numberFlag(flags, 'cluster-images', 0, positiveInt, positiveCount) } : {}),
     ...(flags.values.has('data-root') ? { dataRoot: flags.values.get('data-root')! } : {}),
     ...initFromFlag(flags),

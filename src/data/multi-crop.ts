@@ -72,6 +72,8 @@ export interface PresetOptions {
   readonly side?: number;
   /** Number of local views. */
   readonly localViews?: number;
+  /** Probability of a horizontal flip in every view (default DEFAULT_FLIP, the recipes'). */
+  readonly flip?: number;
   /** Output sides of the global and local views. */
   readonly globalSize?: number;
   readonly localSize?: number;
@@ -92,6 +94,9 @@ const repeat = <T>(n: number, x: T): T[] => {
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`multi-crop: the number of local views must be a non-negative integer, got ${n}`);
   return Array.from({ length: n }, () => x);
 };
+/** The recipes' probability of a horizontal flip (DINO's, SwAV's and PAWS' RandomHorizontalFlip). */
+export const DEFAULT_FLIP = 0.5;
+
 const norm = (o: PresetOptions) => (o.normalize ? { normalize: o.normalize } : {});
 
 /** Each recipe's local view side at its reference image side: DINO's and SwAV's 96 at 224, PAWS-CIFAR's 18 at 32. */
@@ -143,7 +148,7 @@ const colourDistortion = (s: number): ColourJitterConfig => ({ brightness: 0.8 *
 export function dinoCrops(options: PresetOptions = {}): MultiCropConfig {
   const sigma = options.blurSigma ?? BLUR_SIGMA;
   const sizes = viewSizes(options, 'dino');
-  const base = { flip: 0.5, ...colourSteps(options, DINO_COLOUR_JITTER), ...norm(options) };
+  const base = { flip: options.flip ?? DEFAULT_FLIP, ...colourSteps(options, DINO_COLOUR_JITTER), ...norm(options) };
   const g = { ...base, size: sizes.global, scale: options.globalScale ?? ([0.4, 1] as Range) };
   return freeze({
     name: 'dino',
@@ -165,7 +170,7 @@ export function dinoCrops(options: PresetOptions = {}): MultiCropConfig {
 export function swavCrops(options: PresetOptions = {}): MultiCropConfig {
   const sigma = options.blurSigma ?? BLUR_SIGMA;
   const sizes = viewSizes(options, 'swav');
-  const base = { flip: 0.5, ...colourSteps(options, colourDistortion(1)), blur: { p: 0.5, sigma }, ...norm(options) };
+  const base = { flip: options.flip ?? DEFAULT_FLIP, ...colourSteps(options, colourDistortion(1)), blur: { p: 0.5, sigma }, ...norm(options) };
   return freeze({
     name: 'swav',
     global: repeat(2, { ...base, size: sizes.global, scale: options.globalScale ?? ([0.14, 1] as Range) }),
@@ -184,7 +189,7 @@ export function swavCrops(options: PresetOptions = {}): MultiCropConfig {
  */
 export function pawsCrops(options: PresetOptions = {}): MultiCropConfig {
   const sizes = viewSizes(options, 'paws');
-  const base = { flip: 0.5, ...colourSteps(options, colourDistortion(0.5)), solarize: 0.2, ...norm(options) };
+  const base = { flip: options.flip ?? DEFAULT_FLIP, ...colourSteps(options, colourDistortion(0.5)), solarize: 0.2, ...norm(options) };
   return freeze({
     name: 'paws',
     global: repeat(2, { ...base, size: sizes.global, scale: options.globalScale ?? ([0.75, 1] as Range) }),

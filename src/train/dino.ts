@@ -25,7 +25,7 @@ import { dinoOptimizer, dinoStep, type DinoNetwork, type DinoStepOutput } from '
 export type { DinoStepOutput } from './dino-step.js';
 import { unflattenFromTensors } from './tensor-tree.js';
 import type { Trainer } from './trainer.js';
-import { dinoCrops, multiCropSpecs, multiCropViews, sampleMultiCrop, type PresetOptions } from '../data/multi-crop.js';
+import { DEFAULT_FLIP, dinoCrops, multiCropSpecs, multiCropViews, sampleMultiCrop, type PresetOptions } from '../data/multi-crop.js';
 import type { ViewSpecs, ViewTensors } from '../data/augment/view.js';
 import type { Dataset } from '../data/dataset.js';
 import { batches, gatherImages } from '../data/loader.js';
@@ -40,6 +40,8 @@ export interface DinoTrainConfig {
   readonly views?: Pick<PresetOptions, 'globalScale' | 'localScale' | 'colourJitter' | 'grayscale' | 'blurSigma'>;
   readonly batchSize: number;
   readonly localViews: number;
+  /** Probability of a horizontal flip in every view (the recipe's 0.5; 0 for digits, which a mirror changes). */
+  readonly flip: number;
   /** Prototypes K of the DINO head's output. */
   readonly outDim: number;
   readonly hiddenDim: number;
@@ -84,6 +86,7 @@ export const defaultDinoConfig: DinoTrainConfig = {
   image: MNIST_IMAGES,
   batchSize: 32,
   localViews: 0,
+  flip: DEFAULT_FLIP,
   outDim: 256,
   hiddenDim: 128,
   bottleneckDim: 64,
@@ -151,7 +154,7 @@ export function dinoTrainer(overrides: Partial<DinoTrainConfig> = {}): DinoTrain
   const net = backbone(config.model, config.image);
   const head = dinoHead({ inDim: net.dim, outDim: config.outDim, hiddenDim: config.hiddenDim, bottleneckDim: config.bottleneckDim });
   const locals = net.acceptsLocalViews ? config.localViews : 0;
-  const crops = dinoCrops({ ...config.views, localViews: locals, ...cropOptions(net, 'dino') });
+  const crops = dinoCrops({ ...config.views, localViews: locals, ...cropOptions(net, 'dino', config.flip) });
   const objective = dino({
     ncrops: 2 + locals,
     warmupTeacherTemp: config.teacherTemp,

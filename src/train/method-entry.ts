@@ -10,7 +10,7 @@ import type { OptimizerName } from './optimizer-choice.js';
 import type { Trainer, TrainState } from './trainer.js';
 
 /** The CLI flags that only some methods read: given to any other method they are an error, not silently ignored. */
-export type MethodFlag = 'out-dim' | 'teacher-temp' | 'momentum-teacher' | 'freeze-last-layer' | 'labels-per-class' | 'cluster-images' | 'optimizer' | 'queue-length' | 'epoch-queue-starts';
+export type MethodFlag = 'out-dim' | 'teacher-temp' | 'momentum-teacher' | 'freeze-last-layer' | 'labels-per-class' | 'cluster-images' | 'optimizer' | 'queue-length' | 'epoch-queue-starts' | 'flip';
 
 /** The optimisers a method accepts (--optimizer), its default, and the default --lr with each. */
 export interface OptimizerDefaults {
@@ -44,6 +44,9 @@ export interface MethodEntry {
   /** The trainer; `plannedSteps` is the span of the schedules when no progress is given. */
   trainer(o: MethodOptions, train: Dataset, plannedSteps: number): Trainer<TrainState>;
 }
+
+/** --flip as run.json records it and the trainers take it: absent unless given (the recipes' DEFAULT_FLIP). */
+export const flipConfig = (o: MethodOptions): { flip?: number } => (o.flip === undefined ? {} : { flip: o.flip });
 
 /** The settings every method records in run.json. */
 export const commonConfig = (o: MethodOptions) => ({ batchSize: o.batchSize, lr: o.lr, seed: o.seed, localViews: o.localViews, backend: o.backend, image: o.image ?? MNIST_IMAGES });

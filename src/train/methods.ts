@@ -62,6 +62,8 @@ export interface MethodOptions {
   readonly supportPerClass?: number;
   /** SwAV: the official crop scales or milder ones (see swavTrainCrops; default 'mild'). */
   readonly swavCrops?: 'swav' | 'mild';
+  /** DINO, SwAV, SEER, PAWS: probability of a horizontal flip in every view (default the recipes' 0.5). */
+  readonly flip?: number;
   /** The optimiser of a method that takes --optimizer (default: its entry's). */
   readonly optimizer?: OptimizerName;
   /** SwAV, SEER: main_swav.py's queue_length (default 0: no queue). */

@@ -20,7 +20,7 @@ import { compile } from '../compile/compile.js';
 import { withUpdates } from '../nn/params.js';
 import { paws } from '../ssl/paws.js';
 import { trainOptimizer, type OptimizerName } from './optimizer-choice.js';
-import { multiCropSpecs, multiCropViews, pawsCrops, sampleMultiCrop, type MultiCropConfig } from '../data/multi-crop.js';
+import { DEFAULT_FLIP, multiCropSpecs, multiCropViews, pawsCrops, sampleMultiCrop, type MultiCropConfig } from '../data/multi-crop.js';
 import type { ViewTensors } from '../data/augment/view.js';
 import { permutation } from '../data/permutation.js';
 import type { LabelledImages } from '../eval/baselines.js';
@@ -39,6 +39,8 @@ export interface PawsTrainConfig extends OptimisationConfig {
   /** Unlabelled images per step. */
   readonly batchSize: number;
   readonly localViews: number;
+  /** Probability of a horizontal flip in every view (the recipe's 0.5; 0 for digits, which a mirror changes). */
+  readonly flip: number;
   readonly numClasses: number;
   /** Labelled images per class in the support set. */
   readonly labelsPerClass: number;
@@ -61,6 +63,7 @@ export const defaultPawsConfig: PawsTrainConfig = {
   image: MNIST_IMAGES,
   batchSize: 32,
   localViews: 2,
+  flip: DEFAULT_FLIP,
   numClasses: 10,
   labelsPerClass: 10,
   supportPerClass: 5,
@@ -145,7 +148,7 @@ export function pawsTrainer(labelled: LabelledImages, overrides: Partial<PawsTra
   const net = backbone(config.model, config.image);
   const { head, pred, sizes } = pawsHeads(net, config);
   const locals = net.acceptsLocalViews ? config.localViews : 0;
-  const crops = pawsCrops({ localViews: locals, ...cropOptions(net, 'paws') });
+  const crops = pawsCrops({ localViews: locals, ...cropOptions(net, 'paws', config.flip) });
   const supportCrops: MultiCropConfig = { name: 'paws-support', global: [crops.global[0]!], local: [] };
   const objective = paws({ numClasses: C, supportImagesPerClass: config.supportPerClass, multicrop: locals, tau: config.tau, T: config.sharpenT, labelSmoothing: config.labelSmoothing, meMax: config.meMax });
   const optimizer = trainOptimizer(config.optimizer, config.weightDecay, 'paws');

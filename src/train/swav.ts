@@ -32,7 +32,7 @@ import { detach } from '../ssl/cross-entropy-soft.js';
 import { trainOptimizer, type OptimizerName } from './optimizer-choice.js';
 import { emptyQueue, queuePhase, queueRows, type QueuePhase } from './swav-queue.js';
 import type { CompiledProgram } from '../compile/compile.js';
-import { multiCropSpecs, multiCropViews, sampleMultiCrop, swavCrops, type MultiCropConfig, type PresetOptions } from '../data/multi-crop.js';
+import { DEFAULT_FLIP, multiCropSpecs, multiCropViews, sampleMultiCrop, swavCrops, type MultiCropConfig, type PresetOptions } from '../data/multi-crop.js';
 import type { ViewTensors } from '../data/augment/view.js';
 import { unflattenFromTensors } from './checkpoint.js';
 import { backbone, MNIST_IMAGES, tinyLinearInitStd, type BackboneImages, type ImageShape, type ModelName } from './models.js';
@@ -46,6 +46,8 @@ export interface SwavTrainConfig extends OptimisationConfig {
   readonly image: ImageShape;
   readonly batchSize: number;
   readonly localViews: number;
+  /** Probability of a horizontal flip in every view (the recipe's 0.5; 0 for digits, which a mirror changes). */
+  readonly flip: number;
   /** Prototypes K. */
   readonly prototypes: number;
   readonly hiddenDim: number;
@@ -73,6 +75,7 @@ export const defaultSwavConfig: SwavTrainConfig = {
   image: MNIST_IMAGES,
   batchSize: 64,
   localViews: 2,
+  flip: DEFAULT_FLIP,
   prototypes: 30,
   hiddenDim: 128,
   embedDim: 64,
@@ -154,7 +157,7 @@ export function swavTrainer(overrides: Partial<SwavTrainConfig> = {}): SwavTrain
   const head = bnHead('C', 'H', 'D', tinyLinearInitStd);
   const protoLayer = linear('D', 'K', { bias: false });
   const locals = net.acceptsLocalViews ? config.localViews : 0;
-  const crops = swavTrainCrops(config.crops, locals, cropOptions(net, 'swav'));
+  const crops = swavTrainCrops(config.crops, locals, cropOptions(net, 'swav', config.flip));
   const B = config.batchSize;
   const rows = queueRows(config.queueLength, B);
   const objective = swav({ nmbCrops: locals > 0 ? [2, locals] : [2], temperature: config.temperature, epsilon: config.epsilon, sinkhornIterations: config.sinkhornIterations, queueLength: rows });

@@ -6,7 +6,7 @@
  * at the recipe's scaled side, moved to the nearest side the backbone takes).
  */
 import type { TensorSpec } from '../ir/trace.js';
-import { imagesSpec, scaledLocalSide, type PresetOptions } from '../data/multi-crop.js';
+import { DEFAULT_FLIP, imagesSpec, scaledLocalSide, type PresetOptions } from '../data/multi-crop.js';
 import type { ImageSize } from '../data/augment/view.js';
 import { channelsOf, type Dataset } from '../data/dataset.js';
 import { MNIST_IMAGES, viewSideFor, type Backbone, type ImageShape } from './models.js';
@@ -26,9 +26,9 @@ export const valuesPerImage = (image: ImageShape): number => image.channels * im
  * Preset options for a backbone's images: channels, side, and the recipe's local side (scaled to the
  * image) moved to the nearest side the backbone takes (DINO at 32: 13.71 -> 12 for a patch of 4, 14 for RegNetY).
  */
-export function cropOptions(net: Pick<Backbone<unknown>, 'image' | 'sideMultiple'>, recipe: 'dino' | 'swav' | 'paws'): PresetOptions {
+export function cropOptions(net: Pick<Backbone<unknown>, 'image' | 'sideMultiple'>, recipe: 'dino' | 'swav' | 'paws', flip: number = DEFAULT_FLIP): PresetOptions {
   const { channels, side } = net.image;
-  return { channels, side, localSize: viewSideFor(net, scaledLocalSide(recipe, side)) };
+  return { channels, side, flip, localSize: viewSideFor(net, scaledLocalSide(recipe, side)) };
 }
 
 /** A dataset's images as an ImageShape; an error naming what it has unless they are square with 1 or 3 channels. */

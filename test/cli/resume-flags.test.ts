@@ -28,6 +28,14 @@ describe('cli/resume-flags', () => {
     assert.equal(recordedFlags({ ...info, method: 'swav' }).get('freeze-last-layer'), undefined);
   });
 
+  it("continues a run from before --flip with the recipes' flips, and a run with --flip with its own", () => {
+    assert.equal(recordedFlags({ ...info, method: 'paws' }).get('flip'), '0.5');
+    assert.equal(recordedFlags({ ...info, method: 'paws', config: { ...info.config, flip: 0 } }).get('flip'), '0');
+    assert.equal(recordedFlags({ ...info, method: 'deepcluster' }).get('flip'), undefined);
+    assert.throws(() => resumeFlags(flags({ flip: '0' }), { ...info, method: 'swav' }, 'runs/a'), /--flip 0 \(the run has 0.5\)/);
+    assert.equal(resumeFlags(flags({}), { ...info, method: 'swav', config: { ...info.config, flip: 0 } }, 'runs/a').values.get('flip'), '0');
+  });
+
   it('fills the flags not given from run.json, keeps the others', () => {
     const r = resumeFlags(flags({ out: 'runs/a', 'stop-after': '3', lr: '5e-4' }), info, 'runs/a');
     assert.equal(r.values.get('model'), 'resmlp-tiny');

@@ -3,6 +3,7 @@ import { batchImagesSpec, cropOptions, datasetImages, recordedImages, sourceSize
 import { backbone } from '../../src/train/models.js';
 import { colourShapes } from '../../src/data/colour-shapes.js';
 import { makeDataset } from '../../src/data/dataset.js';
+import { DEFAULT_FLIP, dinoCrops, pawsCrops, swavCrops } from '../../src/data/multi-crop.js';
 
 describe('train/trainer-images', () => {
   it('a dataset as an image shape: square, 1 or 3 channels, else an error naming what it has', () => {
@@ -23,7 +24,19 @@ describe('train/trainer-images', () => {
   it("crop options: the recipe's local side scaled to the image, moved to the nearest side the backbone takes", () => {
     const at = (model: 'xcit-tiny' | 'regnety-tiny', side: number, recipe: 'dino' | 'paws') => cropOptions(backbone(model, { channels: 3, side }), recipe).localSize;
     assert.deepEqual([at('xcit-tiny', 28, 'dino'), at('xcit-tiny', 32, 'dino'), at('regnety-tiny', 32, 'dino'), at('xcit-tiny', 28, 'paws'), at('xcit-tiny', 32, 'paws')], [12, 12, 14, 16, 20]);
-    assert.deepEqual(cropOptions(backbone('vit-tiny'), 'swav'), { channels: 1, side: 28, localSize: 12 });
+    assert.deepEqual(cropOptions(backbone('vit-tiny'), 'swav'), { channels: 1, side: 28, flip: 0.5, localSize: 12 });
+  });
+
+  it("--flip reaches every view of each recipe (the recipes' 0.5 unless given)", () => {
+    const net = backbone('xcit-tiny');
+    for (const [recipe, preset] of [['dino', dinoCrops], ['swav', swavCrops], ['paws', pawsCrops]] as const) {
+      for (const flip of [undefined, 0, 0.25]) {
+        const crops = preset({ localViews: 2, ...cropOptions(net, recipe, flip) });
+        const views = [...crops.global, ...crops.local];
+        assert.equal(views.length, 4);
+        assert.ok(views.every((v) => v.flip === (flip ?? DEFAULT_FLIP)), `${recipe}, flip ${flip}: ${views.map((v) => v.flip).join(', ')}`);
+      }
+    }
   });
 
   it("a run's recorded image shape: absent (runs from before colour) is 1x28x28, a malformed one an error", () => {

@@ -1,6 +1,6 @@
 /** DINO in the methods table: student and teacher, the teacher's backbone evaluated, the last layer frozen for --freeze-last-layer epochs (0 by default: main_dino.py's 1 epoch is a third of a 5-minute run here, measured worse; docs/decisions.md). */
 import { dinoTrainer } from '../dino.js';
-import { commonConfig, type MethodEntry } from '../method-entry.js';
+import { commonConfig, flipConfig, type MethodEntry } from '../method-entry.js';
 
 /**
  * DINO's default --lr per --optimizer, unscaled (main_dino.py scales --lr by batch/256; the
@@ -13,13 +13,13 @@ const dinoLr = { adamw: 5e-4, sgd: 0.03, lars: 0.3 } as const;
 export const dinoMethod: MethodEntry = {
   label: 'DINO',
   defaults: { batchSize: 32, lr: dinoLr.adamw, outDim: { value: 256, meaning: "DINO's head output" }, optimizer: { name: 'adamw', lr: dinoLr } },
-  flags: ['out-dim', 'teacher-temp', 'momentum-teacher', 'freeze-last-layer', 'optimizer'],
+  flags: ['out-dim', 'teacher-temp', 'momentum-teacher', 'freeze-last-layer', 'optimizer', 'flip'],
   evaluatedBackbone: 'teacher.backbone',
   initialBackbones: ['student.backbone', 'teacher.backbone'],
-  config: (o) => ({ ...commonConfig(o), optimizer: o.optimizer ?? 'adamw', outDim: o.outDim, teacherTemp: o.teacherTemp, momentumTeacher: o.momentumTeacher, freezeLastLayer: o.freezeLastLayerEpochs ?? 0 }),
+  config: (o) => ({ ...commonConfig(o), optimizer: o.optimizer ?? 'adamw', outDim: o.outDim, teacherTemp: o.teacherTemp, momentumTeacher: o.momentumTeacher, freezeLastLayer: o.freezeLastLayerEpochs ?? 0, ...flipConfig(o) }),
   trainer: (o, train, plannedSteps) =>
     dinoTrainer({
-      model: o.model, ...(o.image === undefined ? {} : { image: o.image }), batchSize: o.batchSize, lr: o.lr, seed: o.seed, localViews: o.localViews, backend: o.backend, optimizer: o.optimizer ?? 'adamw',
+      model: o.model, ...(o.image === undefined ? {} : { image: o.image }), batchSize: o.batchSize, lr: o.lr, seed: o.seed, localViews: o.localViews, ...flipConfig(o), backend: o.backend, optimizer: o.optimizer ?? 'adamw',
       outDim: o.outDim, teacherTemp: o.teacherTemp, momentumTeacher: o.momentumTeacher, plannedSteps,
       freezeLastLayerSteps: Math.ceil(((o.freezeLastLayerEpochs ?? 0) * train.n) / o.batchSize),
     }),

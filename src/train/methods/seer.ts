@@ -10,7 +10,7 @@ import { swavConfig, swavTrainerConfig } from './swav.js';
 export const seerMethod: MethodEntry = {
   label: 'SEER',
   defaults: { batchSize: 64, lr: 4.8, outDim: { value: 30, meaning: "SEER's prototypes" }, model: 'regnety-tiny', optimizer: { name: 'lars', lr: { lars: 4.8, adamw: 3e-3, sgd: 0.03 } } },
-  flags: ['out-dim', 'optimizer', 'queue-length', 'epoch-queue-starts'],
+  flags: ['out-dim', 'optimizer', 'queue-length', 'epoch-queue-starts', 'flip'],
   evaluatedBackbone: 'params.backbone',
   initialBackbones: ['params.backbone'],
   config: (o) => swavConfig(o, o.optimizer ?? 'lars'),
