@@ -6,7 +6,7 @@
  */
 import type { RunInfo } from '../train/run-dir.js';
 import { UsageError, type Flags } from './args.js';
-import { methods } from '../train/methods.js';
+import { methodsReading } from '../train/methods.js';
 import { DEFAULT_FLIP } from '../data/multi-crop.js';
 
 /** The flags that set a run and the run.json config field each is recorded in. */
@@ -47,7 +47,7 @@ export function recordedFlags(info: RunInfo): Map<string, string> {
   // DINO runs from before --freeze-last-layer froze the last layer for one epoch; they continue so.
   if (info.method === 'dino' && !out.has('freeze-last-layer')) out.set('freeze-last-layer', '1');
   // Runs that did not set --flip flipped with the recipes' probability.
-  if (!out.has('flip') && (methods as Record<string, { flags: readonly string[] } | undefined>)[info.method]?.flags.includes('flip')) out.set('flip', String(DEFAULT_FLIP));
+  if (!out.has('flip') && (methodsReading('flip') as string[]).includes(info.method)) out.set('flip', String(DEFAULT_FLIP));
   return out;
 }
 
