@@ -93,10 +93,12 @@ describe('nn/dinoHead', () => {
       fc.property(fc.nat(1000), fc.integer({ min: 1, max: 4 }), fc.boolean(), (seed, nlayers, useBn) => {
         const head = dinoHead({ inDim: 3, outDim: 3, hiddenDim: 3, bottleneckDim: 2, nlayers, useBn, normLastLayer: false });
         const p = randomTree(head.init(key(seed), {}), seed);
-        const r = checkTreeGradient((t: DinoHeadParams, x) => runLayer(head, t, x as Tensor<['B', 'C']>, { training: true }).y, p, randomArray(['B', 'C'], [3, 3], seed + 1));
+        // Batch norm over 3 rows can sit near a variance minimum, where the curvature is large: CI's seed 653 (3 layers, with
+        // batch norm) gave a central difference off by 3.6e-4 at step 1e-5 that converges to autodiff at 1e-6 (error 4.8e-6) and 1e-7.
+        const r = checkTreeGradient((t: DinoHeadParams, x) => runLayer(head, t, x as Tensor<['B', 'C']>, { training: true }).y, p, randomArray(['B', 'C'], [3, 3], seed + 1), undefined, { step: 1e-6 });
         assert.ok(r.ok, r.message);
       }),
-      { numRuns: 4 },
+      { numRuns: 4, examples: [[653, 3, true]] },
     );
   });
 });
