@@ -171,6 +171,7 @@ export function deepClusterTrainer(train: Dataset, overrides: Partial<DeepCluste
 
   return {
     label: 'DeepCluster',
+    crops,
     config,
     epochSteps,
     subsetIndices,

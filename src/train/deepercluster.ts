@@ -204,6 +204,7 @@ export function deeperClusterTrainer(train: Dataset, overrides: Partial<DeeperCl
   const saved = (s: DeeperClusterTrainState) => ({ params: s.params, opt: s.opt, samples: s.samples, assignment: s.assignment });
   return {
     label: 'DeeperCluster',
+    crops,
     config,
     epochSteps,
     subsetIndices: subset.indices,

@@ -218,6 +218,7 @@ export function dinoTrainer(overrides: Partial<DinoTrainConfig> = {}): DinoTrain
   const saved = (state: DinoState): SavedDino => ({ student: state.student, teacher: state.teacher, center: state.center, opt: state.opt });
   return {
     label: 'DINO',
+    crops,
     config,
     backbone: net,
     compiled,

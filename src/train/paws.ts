@@ -214,6 +214,7 @@ export function pawsTrainer(labelled: LabelledImages, overrides: Partial<PawsTra
 
   return {
     label: 'PAWS',
+    crops,
     config,
     backbone: net,
     compiled,

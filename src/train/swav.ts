@@ -238,6 +238,7 @@ export function swavTrainer(overrides: Partial<SwavTrainConfig> = {}): SwavTrain
 
   return {
     label: config.label,
+    crops,
     config,
     objective,
     backbone: net,

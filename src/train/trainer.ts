@@ -6,6 +6,7 @@
 import type { CompiledProgram } from '../compile/compile.js';
 import type { NDArray } from '../runtime/ndarray.js';
 import type { Key } from '../runtime/prng.js';
+import type { MultiCropConfig } from '../data/multi-crop.js';
 import type { Backbone } from './models.js';
 
 /** What every trainer's state has: the step count and the PRNG key. */
@@ -28,6 +29,8 @@ export interface Trainer<S extends TrainState> {
   /** The method's name in tables and plots: 'DINO', 'SwAV', 'PAWS'. */
   readonly label: string;
   readonly backbone: Backbone<unknown>;
+  /** The views each step draws from its batch: the recipe's crops, flips and colour, as configured. */
+  readonly crops: MultiCropConfig;
   readonly compiled: CompiledProgram;
   /** The state at step 0, from the configuration's seed. */
   initState(): S;

@@ -11,6 +11,7 @@ import { key } from '../../src/runtime/prng.js';
 import { gatherImages } from '../../src/data/loader.js';
 import { optimizerNames } from '../../src/train/optimizer-choice.js';
 import { dinoWeightDecay } from '../../src/train/dino.js';
+import { DEFAULT_FLIP } from '../../src/data/multi-crop.js';
 import type { TrainState } from '../../src/train/trainer.js';
 
 const options = (method: MethodName): MethodOptions => ({ method, model: 'resmlp-tiny', batchSize: 8, lr: 1e-3, seed: 0, backend: 'cpu', localViews: 0, outDim: 12, teacherTemp: 0.04, momentumTeacher: 0.996, labelsPerClass: 2, clusterImages: 40 });
@@ -48,6 +49,19 @@ describe('train/methods: the table', function () {
       }
     });
   }
+
+  it("--flip reaches every view the trainer draws for the methods that read it; the others keep the recipes' 0.5", () => {
+    for (const method of methodNames) {
+      const reads = methodsReading('flip').includes(method);
+      const trainer = buildTrainer({ ...options(method), localViews: 2, ...(reads ? { flip: 0.25 } : {}) }, train, 10);
+      try {
+        const flips = [...trainer.crops.global, ...trainer.crops.local].map((v) => v.flip);
+        assert.ok(flips.length > 0 && flips.every((f) => f === (reads ? 0.25 : DEFAULT_FLIP)), `${method}: flips ${flips.join(', ')}`);
+      } finally {
+        trainer.destroy();
+      }
+    }
+  });
 
   it("the CLI takes each method's defaults from the table and refuses the flags of other methods", () => {
     for (const method of methodNames) {
