@@ -5,12 +5,12 @@
  */
 import type { NDArray } from '../runtime/ndarray.js';
 import { flattenTree, unflattenTree } from '../ir/tree.js';
-import { oneLine } from './one-line.js';
+import { escapeControls, oneLine } from './one-line.js';
 
 /** A corrupted, unreadable or mismatched checkpoint; the message is one line. */
 export class CheckpointError extends Error {
   constructor(message: string, readonly file: string, readonly field?: string) {
-    super(message);
+    super(escapeControls(message));
     this.name = 'CheckpointError';
   }
 }
