@@ -6,9 +6,36 @@ import { join } from 'node:path';
 import * as sg from '../../../src/index.js';
 import type { Tensor } from '../../../src/index.js';
 import { compileWasm } from '../../../src/compile/wasm/program.js';
-import { splitRange } from '../../../src/compile/wasm/schedule.js';
+import { splitRange, type Schedule } from '../../../src/compile/wasm/schedule.js';
 
 const everySplit = { splitMin: 0, syncCost: 0 };
+
+/**
+ * Runs a schedule's threads as far as their waits allow (a split kernel's first thread takes all its chunks)
+ * and returns the kernels in the order they completed; fails on a deadlock, or on a kernel that reads
+ * another's output before it is done. `reads[k]`: the kernels whose outputs kernel k reads.
+ */
+function simulate(s: Schedule, reads: readonly (readonly number[])[]): number[] {
+  const done = new Array<number>(s.parts.length).fill(0);
+  const next = s.tasks.map(() => 0);
+  const finished: number[] = [];
+  for (let moved = true; moved; ) {
+    moved = false;
+    s.tasks.forEach((ts, t) => {
+      const task = ts[next[t]!];
+      if (task === undefined) return;
+      for (let j = 0; j < task.waits.length; j += 2) if (done[task.waits[j]!]! < task.waits[j + 1]!) return;
+      for (const d of reads[task.kernel]!) assert.equal(done[d], s.parts[d], `kernel ${task.kernel} on thread ${t} reads kernel ${d} before it is done, without waiting for it`);
+      if (done[task.kernel]! < s.parts[task.kernel]!) finished.push(task.kernel);
+      done[task.kernel] = s.parts[task.kernel]!;
+      next[t]!++;
+      moved = true;
+    });
+  }
+  const stuck = s.tasks.map((ts, t) => (next[t]! < ts.length ? `thread ${t} at kernel ${ts[next[t]!]!.kernel}` : '')).filter(Boolean);
+  assert.deepEqual(stuck, [], `deadlock: ${stuck.join(', ')}`);
+  return finished;
+}
 
 describe('compile/wasm/schedule', () => {
   it('splits a loop at multiples of its step, covering it once, as evenly as the step allows', () => {
@@ -57,6 +84,10 @@ describe('compile/wasm/schedule', () => {
           for (let j = 0; j < t.waits.length; j += 2) assert.ok(t.waits[j]! < t.kernel && t.waits[j + 1] === s.parts[t.waits[j]!]);
         });
       }
+      // Run as the threads would, every kernel completes once, after every kernel it reads.
+      const producer = new Map(c.kernels.map((k, i) => [k.output, i]));
+      const reads = c.kernels.map((k) => k.inputs.map((b) => producer.get(b)).filter((d): d is number => d !== undefined));
+      assert.deepEqual(simulate(s, reads).sort((a, b) => a - b), c.kernels.map((_, k) => k));
       c.destroy();
     }
   });
