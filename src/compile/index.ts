@@ -7,5 +7,5 @@ export { simplify } from './simplify.js';
 export { availableBackends, isBackendAvailable, gpujsBackends, type GpujsBackend } from './gpujs/backends.js';
 export type * from './kernel-ir.js';
 export type { UnaryKernelOp, BinaryKernelOp } from './kernel-ops.js';
-export { compileWasmCarried, compileWasmCarriedAsync, type CarrySpec, type CarriedInputs, type CarriedState, type WasmCarriedOptions, type WasmCarriedProgram, type WithoutKeys, type WithoutPositions } from './wasm/carry.js';
+export { compileWasmCarried, compileWasmCarriedAsync, type CarrySpec, type CarriedInputs, type CarriedSnapshot, type CarriedState, type WasmCarriedOptions, type WasmCarriedProgram, type WithoutKeys, type WithoutPositions } from './wasm/carry.js';
 export type { NDArray32, OutputPrecision, OutputsOf, Values32Of } from '../runtime/float32.js';

@@ -15,8 +15,9 @@ import { mapTree } from '../ir/tree.js';
 import { evaluate, type InputsOf, type ValuesOf } from '../runtime/interpret.js';
 import type { NDArray } from '../runtime/ndarray.js';
 import { foldIn, key as makeKey, split, type Key } from '../runtime/prng.js';
-import { compile, type CompiledProgram } from '../compile/compile.js';
+import { compile } from '../compile/compile.js';
 import type { Backend } from '../compile/compile.js';
+import { compileWasmCarried } from '../compile/wasm/carry.js';
 import { dinoHead } from '../nn/dino-head.js';
 import { dino } from '../ssl/dino.js';
 import type { OptimizerName, TrainOptimizerState } from './optimizer-choice.js';
@@ -24,7 +25,8 @@ import { asTensors, cosineFromTo, isNd, specsOf, scheduleAt, type SpecsOf } from
 import { dinoOptimizer, dinoStep, type DinoNetwork, type DinoStepOutput } from './dino-step.js';
 export type { DinoStepOutput } from './dino-step.js';
 import { unflattenFromTensors } from './tensor-tree.js';
-import type { Trainer } from './trainer.js';
+import type { CompiledStep, Trainer } from './trainer.js';
+import { residency, type CarriedModule } from './resident-state.js';
 import { DEFAULT_FLIP, dinoCrops, multiCropSpecs, multiCropViews, sampleMultiCrop, type PresetOptions } from '../data/multi-crop.js';
 import type { ViewSpecs, ViewTensors } from '../data/augment/view.js';
 import type { Dataset } from '../data/dataset.js';
@@ -108,7 +110,10 @@ export const defaultDinoConfig: DinoTrainConfig = {
 
 export type { DinoNetwork } from './dino-step.js';
 
-/** A run's state: concrete values (what the compiled step takes and returns). */
+/**
+ * A run's state: concrete values (what the compiled step takes and returns). On the native
+ * backend a stepped state's tensors stay in the module until read (resident-state.ts).
+ */
 export interface DinoState {
   readonly student: ValuesOf<DinoNetwork>;
   readonly teacher: ValuesOf<DinoNetwork>;
@@ -139,7 +144,7 @@ const copyTree = <T>(tree: T): T => mapTree(tree, isNd, (v) => ({ axes: v.axes, 
 /** DINO's trainer: the run loop's Trainer, plus the traced step and its inputs for checks against the reference interpreter. */
 export interface DinoTrainer extends Trainer<DinoState> {
   readonly config: DinoTrainConfig;
-  readonly compiled: CompiledProgram<DinoStepSpecs, DinoStepOutput>;
+  readonly compiled: CompiledStep;
   /** The traced step the compiled program runs: `run(trainer.program, ...trainer.stepInputs(state, images).inputs)` is one step on the float64 reference interpreter. */
   readonly program: Program<DinoStepSpecs, DinoStepOutput>;
   /** The state at step 0: student and teacher from the seed, a zero center, a fresh optimiser state. */
@@ -202,17 +207,30 @@ export function dinoTrainer(overrides: Partial<DinoTrainConfig> = {}): DinoTrain
     spec([], [], 'weightDecay'),
     spec([], [], 'lastLayerSkipped'),
   );
-  const compiled = compile(program, { backend: config.backend, ...(config.wasmThreads === undefined ? {} : { wasm: { threads: config.wasmThreads } }) });
+  const threads = config.wasmThreads === undefined ? {} : { threads: config.wasmThreads };
+  // On the native backend the state stays in the module between steps: a step passes only the batch, its views and its schedule values.
+  const carried = config.backend === 'wasm' ? compileWasmCarried(program, { ...threads, carry: { student: 0, teacher: 1, center: 2, opt: 3 } }) : undefined;
+  const plain = carried === undefined ? compile(program, { backend: config.backend, wasm: threads }) : undefined;
+  const resident = carried === undefined ? undefined : residency(carried as unknown as CarriedModule<SavedDino>, ['student', 'teacher', 'center', 'opt']);
   // Schedules over a fraction p of the run: the learning rate warms up, then follows a cosine to
   // minLr (step-parts' warmupCosine); the EMA momentum follows a cosine from momentumTeacher to 1,
   // the weight decay one from weightDecay to weightDecayEnd (DINO's).
   const momentumAt = (p: number) => cosineFromTo(p, config.momentumTeacher, 1);
   const weightDecayAt = (p: number) => cosineFromTo(p, config.weightDecay, config.weightDecayEnd);
-  const stepInputs = (state: DinoState, images: Float32Array, progress?: number) => {
+  /** The step's arguments after the state: the batch, this step's views and schedule values. */
+  const batchInputs = (state: Pick<DinoState, 'step' | 'key'>, images: Float32Array, progress?: number) => {
     const { p, lr } = scheduleAt(state.step, progress, config);
     const sample = sampleMultiCrop(crops, foldIn(state.key, state.step), B, src);
-    const inputs: InputsOf<DinoStepSpecs> = [state.student, state.teacher, state.center, state.opt, images, sample.values, [lr], [momentumAt(p)], [state.step < config.freezeLastLayerSteps ? 0 : 1], [weightDecayAt(p)], [Math.min(state.step, config.freezeLastLayerSteps)]];
+    const inputs = [images, sample.values, [lr], [momentumAt(p)], [state.step < config.freezeLastLayerSteps ? 0 : 1], [weightDecayAt(p)], [Math.min(state.step, config.freezeLastLayerSteps)]] as const;
     return { inputs, lr };
+  };
+  const stepInputs = (state: DinoState, images: Float32Array, progress?: number) => {
+    const { inputs, lr } = batchInputs(state, images, progress);
+    return { inputs: [state.student, state.teacher, state.center, state.opt, ...inputs] as InputsOf<DinoStepSpecs>, lr };
+  };
+  const checkedLoss = (loss: number, step: number) => {
+    if (!Number.isFinite(loss)) throw new Error(`dino: the loss became ${loss} at step ${step}`);
+    return loss;
   };
 
   const saved = (state: DinoState): SavedDino => ({ student: state.student, teacher: state.teacher, center: state.center, opt: state.opt });
@@ -221,24 +239,24 @@ export function dinoTrainer(overrides: Partial<DinoTrainConfig> = {}): DinoTrain
     crops,
     config,
     backbone: net,
-    compiled,
+    compiled: (carried ?? plain)!,
     initState,
     program,
     stepInputs,
     async step(state, images, progress) {
+      const rest = { step: state.step + 1, key: state.key };
+      if (resident !== undefined) {
+        const { inputs, lr } = batchInputs(state, images, progress);
+        const { result, state: next } = await resident.step(state, () => carried!.run(...inputs), rest);
+        return { loss: checkedLoss(result.loss.data[0]!, state.step), lr, state: next };
+      }
       const { inputs, lr } = stepInputs(state, images, progress);
-      const out = await compiled.run(...inputs);
-      const loss = out.loss.data[0]!;
-      if (!Number.isFinite(loss)) throw new Error(`dino: the loss became ${loss} at step ${state.step}`);
-      return {
-        loss,
-        lr,
-        state: { student: out.student, teacher: out.teacher, center: out.center, opt: out.opt, step: state.step + 1, key: state.key },
-      };
+      const out = await plain!.run(...inputs);
+      return { loss: checkedLoss(out.loss.data[0]!, state.step), lr, state: { student: out.student, teacher: out.teacher, center: out.center, opt: out.opt, ...rest } };
     },
     saved,
     restore: (tensors, step, key) => ({ ...(unflattenFromTensors(saved(shape), tensors) as SavedDino), step, key }),
-    destroy: () => compiled.destroy(),
+    destroy: () => (carried ?? plain)!.destroy(),
   };
 }
 

@@ -24,6 +24,9 @@ export interface StepResult<S> {
   readonly extra?: Readonly<Record<string, number>>;
 }
 
+/** What a run shows of a trainer's compiled step: its kernels, and what ran on the last call. */
+export type CompiledStep = Pick<CompiledProgram, 'kernels' | 'lastRun'>;
+
 /** What the run loop needs from a method's trainer. */
 export interface Trainer<S extends TrainState> {
   /** The method's name in tables and plots: 'DINO', 'SwAV', 'PAWS'. */
@@ -31,7 +34,7 @@ export interface Trainer<S extends TrainState> {
   readonly backbone: Backbone<unknown>;
   /** The views each step draws from its batch: the recipe's crops, flips and colour, as configured. */
   readonly crops: MultiCropConfig;
-  readonly compiled: CompiledProgram;
+  readonly compiled: CompiledStep;
   /** The state at step 0, from the configuration's seed. */
   initState(): S;
   /** One step on a batch of images; `progress` (0..1) drives the schedules. */

@@ -7,6 +7,10 @@
  * starts from them, and a call takes only the other arguments and returns only
  * the other outputs. `state()` reads the carried values out (checkpoints,
  * evaluation), `setState()` writes them (the first values, a restored checkpoint).
+ * `snapshot()` keeps the carried values as they are now, as float32 copies taken
+ * inside the module's memory; `restore(snapshot)` writes them back and
+ * `valuesOf(snapshot)` reads them as values: what a caller needs to keep an
+ * earlier state readable and resumable after later calls (src/train/resident-state.ts).
  *
  * The copies run on the calling thread after every thread has finished the call,
  * inside the module's memory (no float32/float64 conversion, no check), so a
@@ -20,7 +24,7 @@ import type { InputsOf } from '../../ops/interpret.js';
 import { InputError, describeShape } from '../../shape/errors.js';
 import { bindValue, leavesPerArgument, someArgumentLeaves, treeLeaves } from '../../runtime/bind.js';
 import type { OutputPrecision, OutputsOf } from '../../runtime/float32.js';
-import { readBuffer, writeInput, wasmRunner, wasmRunnerAsync, type CallIO, type WasmCompileOptions, type WasmCompiledProgram, type WasmRunner } from './program.js';
+import { hostValue, readBuffer, writeInput, wasmRunner, wasmRunnerAsync, type CallIO, type WasmCompileOptions, type WasmCompiledProgram, type WasmRunner } from './program.js';
 
 /** Which outputs are carried to which arguments: an output's key in the record the program returns, to an argument's position. */
 export type CarrySpec<R = unknown> = { readonly [K in keyof R & string]?: number };
@@ -61,6 +65,18 @@ export interface WasmCarriedProgram<A extends readonly unknown[], R, C extends C
   state(): CarriedState<R, C, P>;
   /** Write the carried values, checked like a call's arguments (shape, element count, finite, float32's range). */
   setState(values: CarriedInputs<A, C>): void;
+  /** The carried values as they are now, kept in one float32 copy (no conversion, no check). */
+  snapshot(): CarriedSnapshot;
+  /** Write a snapshot of this program's back as the carried values. */
+  restore(snapshot: CarriedSnapshot): void;
+  /** A snapshot's values, as `state()` gives the carried ones. */
+  valuesOf(snapshot: CarriedSnapshot): CarriedState<R, C, P>;
+}
+
+/** The carried values of one program at one moment (from its `snapshot()`): opaque, for its `restore` and `valuesOf`. */
+export interface CarriedSnapshot {
+  readonly program: symbol;
+  readonly data: Float32Array;
 }
 
 /** One carried output: its key, the argument it feeds, and the graph's outputs and inputs paired leaf by leaf. */
@@ -193,14 +209,42 @@ function carriedProgram<A extends readonly unknown[], R, C extends CarrySpec, P 
       return unflattenTree(returnedDef, values) as never;
     },
   });
-  const state = () => {
-    needState('state');
+  const carriedRecord = (read: (input: number) => Float32Array) => {
     const record: Record<string, unknown> = {};
     for (const p of plan.pairs) {
-      const values = p.inputs.map((i) => readBuffer(runner, runner.inputIds[i]!, program.graph.inputs[i]!, precision));
+      const values = p.inputs.map((i) => hostValue(read(i), program.graph.inputs[i]!, precision));
       record[p.key] = unflattenTree(argumentDefs[p.argument]!, values);
     }
     return record as CarriedState<R, C, P>;
+  };
+  const state = () => {
+    needState('state');
+    return carriedRecord((i) => runner.view(runner.inputIds[i]!));
+  };
+  // A snapshot lays the carried inputs' buffers end to end, in plan order.
+  const identity = Symbol('carried program');
+  const carriedInputs = plan.pairs.flatMap((p) => p.inputs);
+  const snapshotStarts = firsts(carriedInputs.map((i) => runner.view(runner.inputIds[i]!).length));
+  const snapshotLength = carriedInputs.reduce((n, i) => n + runner.view(runner.inputIds[i]!).length, 0);
+  const ownSnapshot = (s: CarriedSnapshot, what: string) => {
+    if (s?.program !== identity || !(s.data instanceof Float32Array) || s.data.length !== snapshotLength) throw new InputError(`${what}: the snapshot was not taken from this program`);
+  };
+  const part = (s: CarriedSnapshot, k: number) => s.data.subarray(snapshotStarts[k]!, snapshotStarts[k]! + runner.view(runner.inputIds[carriedInputs[k]!]!).length);
+  const snapshot = (): CarriedSnapshot => {
+    needState('snapshot');
+    const data = new Float32Array(snapshotLength);
+    carriedInputs.forEach((i, k) => data.set(runner.view(runner.inputIds[i]!), snapshotStarts[k]!));
+    return { program: identity, data };
+  };
+  const restore = (s: CarriedSnapshot) => {
+    ownSnapshot(s, 'restore');
+    carriedInputs.forEach((i, k) => runner.view(runner.inputIds[i]!).set(part(s, k)));
+    hasState = true;
+  };
+  const valuesOf = (s: CarriedSnapshot) => {
+    ownSnapshot(s, 'valuesOf');
+    const position = new Map(carriedInputs.map((i, k) => [i, k]));
+    return carriedRecord((i) => part(s, position.get(i)!));
   };
   const setState = (values: CarriedInputs<A, C>) => {
     const given = values as Readonly<Record<string, unknown>>;
@@ -225,6 +269,9 @@ function carriedProgram<A extends readonly unknown[], R, C extends CarrySpec, P 
     runSync: (...args) => runner.callSync(io(args as readonly unknown[])),
     state,
     setState,
+    snapshot,
+    restore,
+    valuesOf,
     lastRun: runner.lastRun,
     kernelTimes: runner.kernelTimes,
     destroy: runner.destroy,

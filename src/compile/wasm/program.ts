@@ -227,7 +227,11 @@ export function writeInput(runner: Pick<WasmRunner, 'view' | 'inputIds' | 'allFi
 
 /** A buffer of the module's memory as a host value of its tensor: a copy, so later calls do not overwrite it. */
 export function readBuffer(runner: Pick<WasmRunner, 'view'>, id: number, tensor: Tensor, precision: OutputPrecision): NDArray | NDArray32 {
-  const data = runner.view(id);
+  return hostValue(runner.view(id), tensor, precision);
+}
+
+/** Float32 elements as a host value of a tensor (a copy; widened to float64 unless float32 is asked for). */
+export function hostValue(data: Float32Array, tensor: Tensor, precision: OutputPrecision): NDArray | NDArray32 {
   if (precision === 'float32') return { axes: tensor.axes, sizes: tensor.sizes, data: data.slice() };
   return { axes: tensor.axes, sizes: tensor.sizes, data: new Float64Array(data) };
 }

@@ -135,6 +135,51 @@ describe('compile/wasm: carried state', function () {
     c.destroy();
   });
 
+  it('a snapshot keeps the carried values: valuesOf reads what state() read when it was taken, and restore resumes the loop bit for bit', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.constantFrom(1, 2), fc.constantFrom('float64' as const, 'float32' as const), (before, after, threads, outputs) => {
+        const c = compileWasmCarried(trainStep(3, 4, 5, 2), { threads, outputs, carry: { params: 0, momenta: 1 } });
+        try {
+          const x = Float32Array.from({ length: 12 }, (_, i) => Math.sin(i + 1));
+          const y = Float32Array.from({ length: 6 }, (_, i) => Math.cos(i));
+          c.setState({ params: { w1: Float32Array.from({ length: 20 }, (_, i) => Math.cos(i * 3) / 2), w2: Float32Array.from({ length: 10 }, (_, i) => Math.sin(i * 5) / 2) }, momenta: { w1: new Float32Array(20), w2: new Float32Array(10) } });
+          for (let i = 0; i < before; i++) c.runSync(x, y);
+          const kept = c.state();
+          const snapshot = c.snapshot();
+          const losses = Array.from({ length: after }, () => c.runSync(x, y).loss.data[0]!);
+          const then = c.state();
+          assert.deepEqual(c.valuesOf(snapshot), kept);
+          c.restore(snapshot);
+          assert.deepEqual(c.state(), kept);
+          const again = Array.from({ length: after }, () => c.runSync(x, y).loss.data[0]!);
+          assert.ok(sameBits(again, losses));
+          assert.deepEqual(c.state(), then);
+        } finally {
+          c.destroy();
+        }
+      }),
+      { numRuns: 12 },
+    );
+  });
+
+  it('refuses a snapshot of another program, and a snapshot before setState', () => {
+    const a = compileWasmCarried(trainStep(2, 3, 4, 1), { threads: 1, carry: { params: 0, momenta: 1 } });
+    const b = compileWasmCarried(trainStep(2, 3, 4, 1), { threads: 1, carry: { params: 0, momenta: 1 } });
+    try {
+      assert.throws(() => a.snapshot(), (e: Error) => e instanceof InputError && /snapshot: the carried state .* has no value yet/.test(e.message));
+      const w = { w1: new Float32Array(12), w2: new Float32Array(4) };
+      a.setState({ params: w, momenta: w });
+      b.setState({ params: w, momenta: w });
+      const s = a.snapshot();
+      assert.throws(() => b.restore(s), (e: Error) => e instanceof InputError && /restore: the snapshot was not taken from this program/.test(e.message));
+      assert.throws(() => b.valuesOf(s), /valuesOf: the snapshot was not taken from this program/);
+      assert.throws(() => a.restore({} as never), /restore: the snapshot was not taken from this program/);
+    } finally {
+      a.destroy();
+      b.destroy();
+    }
+  });
+
   it('refuses a carry declaration that does not fit the program, naming the output and the argument', () => {
     const p = trainStep(2, 3, 4, 1);
     assert.throws(() => compileWasmCarried(p, { carry: { weights: 0 } as never }), /carry: the program has no output 'weights' \(its outputs: loss, momenta, params\)/);
