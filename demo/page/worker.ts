@@ -35,7 +35,7 @@ async function loadSplit(split: 'train' | 'test'): Promise<sg.data.Dataset> {
   return sg.data.mnistFromIdx(split, { images, labels });
 }
 
-function ranOf(compiled: sg.CompiledProgram): Ran {
+function ranOf(compiled: Pick<sg.CompiledProgram, 'lastRun'>): Ran {
   const info = compiled.lastRun() as (sg.ExecutionInfo & { threads?: number }) | undefined;
   if (info === undefined) return { backend: '?', executorKind: '?' };
   return { backend: info.backend, executorKind: info.executorKind, ...(info.threads === undefined ? {} : { threads: info.threads }) };
