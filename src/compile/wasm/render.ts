@@ -84,6 +84,8 @@ class KernelRenderer implements WasmEmitter {
   polyMath = true;
   /** Whether reductions of scalar kernels may run four iterations of their innermost loop at once. */
   vectorReductions = false;
+  /** Copies' shifts and lanes in loads' constant offsets (see address). */
+  offsetShifts = true;
 
   constructor(
     private readonly buffers: ReadonlyMap<number, BufferInfo>,
@@ -197,18 +199,62 @@ class KernelRenderer implements WasmEmitter {
     if (!info || offset === undefined) throw new Error(`wasm render: unknown buffer ${buffer}`);
     if (idx.length !== info.sizes.length) throw new Error(`wasm render: buffer ${buffer} has rank ${info.sizes.length}, read with ${idx.length} indices`);
     const st = stridesOf(info.sizes);
+    // A copy's shift and a lane's place, where they add to an index linearly, go into the load's
+    // constant offset: the copies of a tile then compute one address and differ in offset only.
+    const base: Ctx = { shifts: ctx.shifts.map(() => 0), refs: ctx.refs };
+    let elements = 0;
     const c = this.code;
     let first = true;
     idx.forEach((e, d) => {
       if (e.kind === 'int' && e.value === 0) return;
-      this.index(e, ctx, lane);
+      const shift = this.offsetShifts ? this.linearShift(e, ctx, lane) : null;
+      if (shift !== null && shift >= 0) {
+        elements += shift * st[d]!;
+        this.index(e, base, 0);
+      } else this.index(e, ctx, lane);
       if (st[d] !== 1) c.i32(st[d]!).op(Op.i32_mul);
       if (!first) c.op(Op.i32_add);
       first = false;
     });
     if (first) c.i32(0);
     else c.i32(2).op(Op.i32_shl);
-    return offset;
+    return offset + 4 * elements;
+  }
+
+  /**
+   * How much an index of copy `ctx` in lane `lane` exceeds the same index of the tile's first
+   * copy in lane 0, where the shifts add linearly (sums, products with constants); null where
+   * a shifted counter sits inside a division, a modulo, a clamp or a value.
+   */
+  linearShift(e: IndexExpr, ctx: Ctx, lane: number): number | null {
+    switch (e.kind) {
+      case 'thread':
+        return (ctx.shifts[e.axis] ?? 0) + (this.along?.kind === 'thread' && e.axis === this.along.id ? lane : 0);
+      case 'loop':
+        return this.along?.kind === 'loop' && this.along.id === e.id ? lane : 0;
+      case 'int':
+        return 0;
+      case 'iadd': {
+        const a = this.linearShift(e.a, ctx, lane);
+        const b = this.linearShift(e.b, ctx, lane);
+        return a === null || b === null ? null : a + b;
+      }
+      case 'imul': {
+        const [k, x] = e.a.kind === 'int' ? [e.a.value, e.b] : e.b.kind === 'int' ? [e.b.value, e.a] : [null, e];
+        if (k !== null) {
+          const shift = this.linearShift(x, ctx, lane);
+          return shift === null ? null : shift * k;
+        }
+        return this.linearShift(e.a, ctx, lane) === 0 && this.linearShift(e.b, ctx, lane) === 0 ? 0 : null;
+      }
+      case 'idiv':
+      case 'imod':
+        return this.linearShift(e.a, ctx, lane) === 0 && this.linearShift(e.b, ctx, lane) === 0 ? 0 : null;
+      case 'clamp':
+        return this.linearShift(e.x, ctx, lane) === 0 ? 0 : null;
+      case 'fromValue':
+        return null;
+    }
   }
 
   /** Pushes an f32 load, memoised in the open loop body. */
@@ -661,6 +707,7 @@ export function renderKernelWasm(kernel: Kernel, buffers: ReadonlyMap<number, Bu
   const r = new KernelRenderer(buffers, offsets);
   r.vectorReductions = options.simd !== false && options.reductionLanes !== false;
   r.polyMath = options.polyMath !== false;
+  r.offsetShifts = options.offsetShifts !== false;
   const k = options.simplifyIndices === false ? kernel : simplifyIndices(kernel);
   const tile = tileOf(k, options, r.vectorReductions ? buffers : undefined);
   const cut = options.simplifyIndices === false ? null : segmentsOf(k, loopSteps(k.sizes, tile));

@@ -55,6 +55,25 @@ describe('compile/wasm: random programs agree with the float64 reference', funct
     );
   });
 
+  it('the same bits with a tile\'s shifts in its loads\' offsets or not, indices simplified or not', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(stepArb, { minLength: 1, maxLength: 5 }), dataArb, dataArb, async (steps, d1, d2) => {
+        const r = sg.fromArray(Array.from({ length: n }, (_, i) => Math.cos(i)), [...shape], sizes, { name: 'R' });
+        const loss = (xy: [T, T]) => sg.sum(sg.mul(build(steps, xy)[0]!, r));
+        const program = sg.trace((x: T, y: T) => [...build(steps, [x, y]), ...sg.grad(loss)([x, y])], sg.spec([...shape], sizes, 'x'), sg.spec([...shape], sizes, 'y'));
+        const results = [true, false].flatMap((offsetShifts) => [true, false].map((simplifyIndices) => {
+          const compiled = compileWasm(program, { simd, threads: 1, offsetShifts, simplifyIndices });
+          const out = compiled.runSync(d1, d2).map((x) => x.data);
+          compiled.destroy();
+          return { name: `offsetShifts ${offsetShifts}, simplifyIndices ${simplifyIndices}`, out };
+        }));
+        // Simplified indices render some kernels in segments with code of their own: offsets on and off are compared at the same setting.
+        for (const k of [0, 1]) results[k + 2]!.out.forEach((o, i) => assert.ok(o.every((v, j) => Object.is(v, results[k]!.out[i]![j])), `${results[k + 2]!.name}: output ${i} differs from ${results[k]!.name}`));
+      }),
+      { numRuns: runs, ...seed },
+    );
+  });
+
   it('gradients', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(stepArb, { minLength: 1, maxLength: 5 }), dataArb, dataArb, async (steps, d1, d2) => {
