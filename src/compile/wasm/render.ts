@@ -32,6 +32,7 @@
 import type { BinaryOp, BufferInfo, Expr, IndexExpr, Kernel, Loop, Stmt, UnaryOp } from '../kernel-ir.js';
 import { SUM_BLOCK, sumBlocking } from '../sum-blocks.js';
 import { simplifyIndices } from './simplify-index.js';
+import { mergeSplitAxes } from './merge-split-axes.js';
 import { segmentsOf, type Segment } from './segments.js';
 import { Code, Op, Simd, ValType, type DefinedFunc, type FuncType } from './encode.js';
 import { binaryKernelOps, unaryKernelOps, type WasmScalar } from '../kernel-ops.js';
@@ -708,10 +709,11 @@ export function renderKernelWasm(kernel: Kernel, buffers: ReadonlyMap<number, Bu
   r.vectorReductions = options.simd !== false && options.reductionLanes !== false;
   r.polyMath = options.polyMath !== false;
   r.offsetShifts = options.offsetShifts !== false;
-  const k = options.simplifyIndices === false ? kernel : simplifyIndices(kernel);
+  const merged = (x: Kernel) => (options.mergeSplitAxes === false ? x : mergeSplitAxes(x, buffers));
+  const k = merged(options.simplifyIndices === false ? kernel : simplifyIndices(kernel));
   const tile = tileOf(k, options, r.vectorReductions ? buffers : undefined);
   const cut = options.simplifyIndices === false ? null : segmentsOf(k, loopSteps(k.sizes, tile));
-  const segmented = cut ? { axis: cut.axis, segments: cut.segments.map((s) => ({ ...s, kernel: simplifyIndices(kernel, new Map([[cut.axis, [s.start, s.end - 1] as const]])) })) } : undefined;
+  const segmented = cut ? { axis: cut.axis, segments: cut.segments.map((s) => ({ ...s, kernel: merged(simplifyIndices(kernel, new Map([[cut.axis, [s.start, s.end - 1] as const]]))) })) } : undefined;
   r.kernel(k, tile, segmented);
   return { type: kernelType, locals: r.locals, code: r.code, export: kernel.name, outer: outerLoopOf(k, tile) };
 }

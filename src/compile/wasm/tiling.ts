@@ -85,6 +85,8 @@ export interface WasmRenderOptions {
   readonly simplifyIndices?: boolean;
   /** A register tile's copies read through one address computation, their shifts in the loads' constant offsets (default true: the main job's step 7.9 % faster on one thread, the 512 matmul 20 %; docs/performance.md). */
   readonly offsetShifts?: boolean;
+  /** Loads read axes a reshape split as one flat axis (./merge-split-axes.ts; default true). */
+  readonly mergeSplitAxes?: boolean;
   /** exp, tanh and erf of f32x4 code by polynomials (default true); else lane by lane through Math. */
   readonly polyMath?: boolean;
 }
