@@ -79,6 +79,8 @@ export interface WasmRenderOptions {
   readonly scalarTile?: { readonly rows: number; readonly cols: number };
   /** Copy small operands read with a stride along a contraction's output transposed first (./transpose-operands.ts; default true with simd). */
   readonly transposeOperands?: boolean;
+  /** With transposeOperands, f32x4 kernels also read small operands gathered along their output from a transposed copy (default true). */
+  readonly transposeGathers?: boolean;
   /** Let reductions run four iterations of their innermost loop at once where loads are contiguous along it (default true with simd). */
   readonly reductionLanes?: boolean;
   /** Simplify index arithmetic with the ranges of indices and loop counters first (default true). */

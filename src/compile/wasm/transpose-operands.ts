@@ -7,11 +7,17 @@
  * innermost, and the contraction reads the copy: its loads along the output are then contiguous,
  * and it is rendered f32x4 along its output with a register tile. The copy is made once per
  * operand and layout, whatever the number of contractions reading it.
+ *
+ * The same copy serves a kernel already rendered f32x4 that reads a small operand at constant
+ * positions with the output's last axis elsewhere than innermost (a depthwise convolution's
+ * weight [C, 1, 3, 3] read as w[c, 0, i, j] for each tap): four lanes of it were four scalar
+ * loads, and from the copy [1, 3, 3, C] they are one v128.load.
  */
 import type { BufferId, BufferInfo, Expr, IndexExpr, Kernel, Stmt } from '../kernel-ir.js';
 import { walkExpr, walkStmts } from '../ir-walk.js';
 import { numelOf } from '../../runtime/ndarray.js';
 import { LANES, tileOf, type WasmRenderOptions } from './tiling.js';
+import { simplifyIndices } from './simplify-index.js';
 
 /** Kernels and buffers with the transposed copies added. */
 export interface WithCopies {
@@ -38,6 +44,25 @@ function orderFor(index: readonly IndexExpr[], innerLoop: number, lastAxis: numb
   const at = index.findIndex((e) => isThread(e, lastAxis));
   if (at < 0) return null;
   return [...index.keys()].filter((d) => d !== at).concat(at);
+}
+
+/** The copy's axis order for a load at constant positions but for the output's last axis, elsewhere than innermost, or null. */
+function gatherOrderFor(index: readonly IndexExpr[], lastAxis: number): readonly number[] | null {
+  const r = index.length;
+  const at = index.findIndex((e) => isThread(e, lastAxis));
+  if (at < 0 || at === r - 1 || !index.every((e, d) => d === at || e.kind === 'int')) return null;
+  return [...index.keys()].filter((d) => d !== at).concat(at);
+}
+
+/** The loads of an f32x4 kernel's lets and result that a transposed copy of a small operand would turn from four scalar loads into one. */
+function gatherCandidates(kernel: Kernel, buffers: ReadonlyMap<number, BufferInfo>): Candidate[] {
+  const r = kernel.sizes.length;
+  const loads = [...kernel.body.flatMap((b) => (b.kind === 'let' ? loadsOf(b.value) : [])), ...loadsOf(kernel.result)];
+  return loads.flatMap((load) => {
+    const order = gatherOrderFor(load.index, r - 1);
+    const info = buffers.get(load.buffer);
+    return order && info && numelOf(info.sizes) <= numelOf(kernel.sizes) ? [{ load, order }] : [];
+  });
 }
 
 /** Loads of a value, not looking into gathered indices (a gathered operand is never copied). */
@@ -121,11 +146,14 @@ export function transposeStridedOperands(kernels: readonly Kernel[], buffers: Re
   let nextId = Math.max(-1, ...buffers.keys()) + 1;
   const made = new Map<string, BufferId>();
   const out: Kernel[] = [];
-  for (const kernel of kernels) {
-    const last = kernel.sizes[kernel.sizes.length - 1] ?? 0;
-    const found = last % LANES === 0 && !tileOf(kernel, options, all).vector ? candidates(kernel, all) : [];
+  for (const given of kernels) {
+    const last = given.sizes[given.sizes.length - 1] ?? 0;
+    const vector = tileOf(given, options, all).vector;
+    // A reshape fused into the kernel reads the operand through flat index arithmetic: simplified, it shows its constant positions.
+    const kernel = vector && options.simplifyIndices !== false ? simplifyIndices(given) : given;
+    const found = last % LANES !== 0 ? [] : vector ? (options.transposeGathers === false ? [] : gatherCandidates(kernel, all)) : candidates(kernel, all);
     if (found.length === 0) {
-      out.push(kernel);
+      out.push(given);
       continue;
     }
     const fresh = new Map<string, Copy>();
@@ -148,7 +176,7 @@ export function transposeStridedOperands(kernels: readonly Kernel[], buffers: Re
     for (const c of fresh.values()) withFresh.set(c.info.id, c.info);
     if (!tileOf(rewritten, options, withFresh).vector) {
       nextId -= fresh.size;
-      out.push(kernel);
+      out.push(given);
       continue;
     }
     for (const [key, c] of fresh) {

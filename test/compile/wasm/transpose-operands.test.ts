@@ -4,6 +4,12 @@ import * as sg from '../../../src/index.js';
 import { compileWasm } from '../../../src/compile/wasm/program.js';
 import { tileOf } from '../../../src/compile/wasm/tiling.js';
 import { close } from '../../support/dense-program.js';
+import { depthwiseConv } from '../../../src/nn/xcit/lpi.js';
+import { stridesOf } from '../../../src/runtime/ndarray.js';
+import { coef } from '../../../src/compile/wasm/tiling.js';
+import { walkExpr, walkStmts } from '../../../src/compile/ir-walk.js';
+import type { Expr, Kernel } from '../../../src/compile/kernel-ir.js';
+import { simplifyIndices } from '../../../src/compile/wasm/simplify-index.js';
 
 /** gelu(x·wᵀ + b) over x [B, N, K], w [O, K] (a Linear layer's weight, PyTorch's layout), b [O], and x·w2ᵀ reading w again. */
 function linear(b: number, n: number, k: number, o: number) {
@@ -82,4 +88,57 @@ describe('compile/wasm: transposed copies of strided operands', () => {
     sg.run(program, ...args).forEach((w, i) => close(got[i]!.data, w.data));
     c.destroy();
   });
+
+  it("an f32x4 depthwise convolution reads its weight [C, 1, 3, 3] from a copy [1, 3, 3, C]: every load one v128 or one splat, the reference's values, and the same bits as without the copy", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 3, max: 5 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 0, max: 100 }), (b, side, c4, seed) => {
+        // (side 3 or more: the weight's 9 C values are no more than the output's, as copies of weights require)
+        const ch = 4 * c4;
+        const program = sg.trace(
+          (x, w, bias) => sg.gelu(depthwiseConv(x as never, { weight: w as never, bias: bias as never })),
+          sg.spec(['B', 'H', 'W', 'C'], [b, side, side, ch], 'x'),
+          sg.spec(["C'", 'C', 'KH', 'KW'], [ch, 1, 3, 3], 'w'),
+          sg.spec(['C'], [ch], 'bias'),
+        );
+        const args = [arrayOf(['B', 'H', 'W', 'C'], [b, side, side, ch], seed), arrayOf(["C'", 'C', 'KH', 'KW'], [ch, 1, 3, 3], seed + 1), arrayOf(['C'], [ch], seed + 2)] as const;
+        const c = compileWasm(program, { threads: 1 });
+        const without = compileWasm(program, { threads: 1, transposeGathers: false });
+        try {
+          const copy = c.kernels.find((k) => k.ops.join() === 'transpose');
+          assert.ok(copy, 'a transposed copy of the weight');
+          assert.deepEqual(copy.sizes, [1, 3, 3, ch]);
+          const reader = c.kernels.find((k) => k.inputs.includes(copy.output))!;
+          assert.equal(tileOf(reader, {}, c.buffers).vector, true);
+          assert.deepEqual(gatheredLoads(reader, c.buffers), [], 'no load of the convolution gathers four lanes');
+          assert.ok(gatheredLoads(without.kernels.find((k) => k.name === reader.name)!, without.buffers).length >= 9, 'without the copy, the nine taps gather');
+          const got = c.runSync(...args);
+          close(got.data, sg.run(program, ...args).data);
+          assert.ok(got.data.every((v, i) => Object.is(v, without.runSync(...args).data[i])));
+        } finally {
+          c.destroy();
+          without.destroy();
+        }
+      }),
+      { numRuns: 15 },
+    );
+  });
 });
+
+/** Loads of an f32x4 kernel that move by neither 0 nor 1 element per lane (four scalar loads each). */
+function gatheredLoads(kernel: Kernel, buffers: ReadonlyMap<number, { readonly sizes: readonly number[] }>): Expr[] {
+  const k = simplifyIndices(kernel);
+  const along = { kind: 'thread', id: k.sizes.length - 1 } as const;
+  const found: Expr[] = [];
+  const visitor = {
+    expr: (e: Expr) => {
+      if (e.kind !== 'load') return;
+      const st = stridesOf(buffers.get(e.buffer)!.sizes);
+      const coefs = e.index.map((i) => coef(i, along));
+      const step = coefs.every((x) => x !== null) ? coefs.reduce<number>((s, x, d) => s + x! * st[d]!, 0) : null;
+      if (step !== 0 && step !== 1) found.push(e);
+    },
+  };
+  walkStmts(k.body, visitor);
+  walkExpr(k.result, visitor);
+  return found;
+}
