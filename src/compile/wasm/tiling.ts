@@ -81,6 +81,8 @@ export interface WasmRenderOptions {
   readonly transposeOperands?: boolean;
   /** With transposeOperands, f32x4 kernels also read small operands gathered along their output from a transposed copy (default true). */
   readonly transposeGathers?: boolean;
+  /** With transposeOperands, f32x4 contractions read an operand they splat with a stride along their reduction (xᵀ·dy) from a copy with the reduction innermost (default true: the xcit step 5.7 % faster on two threads; docs/performance.md). */
+  readonly transposeSplats?: boolean;
   /** Let reductions run four iterations of their innermost loop at once where loads are contiguous along it (default true with simd). */
   readonly reductionLanes?: boolean;
   /** Simplify index arithmetic with the ranges of indices and loop counters first (default true). */

@@ -65,6 +65,41 @@ function gatherCandidates(kernel: Kernel, buffers: ReadonlyMap<number, BufferInf
   });
 }
 
+/**
+ * The copy's axis order for a load of an f32x4 contraction that is the same in every lane (one
+ * splat) and steps through memory with a stride along its reductions (xᵀ·dy, a weight's gradient,
+ * reads x[k, c] down a column): the axes the output indexes first, then the reductions', so that
+ * the innermost reduction reads consecutive elements. Null when it already does, or for other indices.
+ */
+function splatOrderFor(index: readonly IndexExpr[], innerLoop: number, lastAxis: number): readonly number[] | null {
+  const r = index.length;
+  if (r < 2 || !index.every((e) => e.kind === 'thread' || e.kind === 'loop')) return null;
+  if (index.some((e) => isThread(e, lastAxis))) return null;
+  const inner = index.findIndex((e) => e.kind === 'loop' && e.id === innerLoop);
+  if (inner < 0 || inner === r - 1) return null;
+  const threads = [...index.keys()].filter((d) => index[d]!.kind === 'thread');
+  const loops = [...index.keys()].filter((d) => index[d]!.kind === 'loop');
+  if (threads.length === 0 || loops[loops.length - 1] !== inner) return null;
+  return [...threads, ...loops];
+}
+
+/** The splat loads of an f32x4 contraction's reductions that a copy would make consecutive along their innermost loop (see splatOrderFor). */
+function splatCandidates(kernel: Kernel, buffers: ReadonlyMap<number, BufferInfo>): Candidate[] {
+  const r = kernel.sizes.length;
+  const columnTiles = (kernel.sizes[r - 1] ?? 0) / (LANES * 4);
+  if (columnTiles < 2) return [];
+  const found: Candidate[] = [];
+  for (const s of kernel.body) {
+    if (s.kind !== 'reduce' || s.body.some((b) => b.kind === 'reduce')) continue;
+    const loads = [...s.body.flatMap((b) => (b.kind === 'let' ? loadsOf(b.value) : [])), ...loadsOf(s.value)];
+    for (const load of loads) {
+      const order = splatOrderFor(load.index, s.loops[s.loops.length - 1]!.id, r - 1);
+      if (order && buffers.has(load.buffer)) found.push({ load, order });
+    }
+  }
+  return found;
+}
+
 /** Loads of a value, not looking into gathered indices (a gathered operand is never copied). */
 function loadsOf(e: Expr): Load[] {
   switch (e.kind) {
@@ -151,7 +186,7 @@ export function transposeStridedOperands(kernels: readonly Kernel[], buffers: Re
     const vector = tileOf(given, options, all).vector;
     // A reshape fused into the kernel reads the operand through flat index arithmetic: simplified, it shows its constant positions.
     const kernel = vector && options.simplifyIndices !== false ? simplifyIndices(given) : given;
-    const found = last % LANES !== 0 ? [] : vector ? (options.transposeGathers === false ? [] : gatherCandidates(kernel, all)) : candidates(kernel, all);
+    const found = last % LANES !== 0 ? [] : vector ? [...(options.transposeGathers === false ? [] : gatherCandidates(kernel, all)), ...(options.transposeSplats === false ? [] : splatCandidates(kernel, all))] : candidates(kernel, all);
     if (found.length === 0) {
       out.push(given);
       continue;

@@ -122,6 +122,34 @@ describe('compile/wasm: transposed copies of strided operands', () => {
       { numRuns: 15 },
     );
   });
+
+  it("a weight's gradient xᵀ·dy reads x [B, T, C] from a copy [C, B, T], consecutive along the reduction; x already [C, K] is not copied; the same bits either way", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 7 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 2, max: 4 }), fc.integer({ min: 0, max: 100 }), (b, t, c, d16, seed) => {
+        const d = 16 * d16;
+        const program = sg.trace((x, dy) => sg.einsum('B T C, B T D -> C D', x, dy), sg.spec(['B', 'T', 'C'], [b, t, c], 'x'), sg.spec(['B', 'T', 'D'], [b, t, d], 'dy'));
+        const args = [arrayOf(['B', 'T', 'C'], [b, t, c], seed), arrayOf(['B', 'T', 'D'], [b, t, d], seed + 1)] as const;
+        const on = compileWasm(program, { threads: 1 });
+        const off = compileWasm(program, { threads: 1, transposeSplats: false });
+        try {
+          const copy = on.kernels.find((k) => k.ops.join() === 'transpose');
+          assert.ok(copy, 'a copy of x');
+          assert.deepEqual(copy.sizes, [c, b, t]);
+          assert.equal(off.kernels.filter((k) => k.ops.join() === 'transpose').length, 0);
+          const got = on.runSync(...args);
+          close(got.data, sg.run(program, ...args).data);
+          assert.ok(got.data.every((v, i) => Object.is(v, off.runSync(...args).data[i])));
+        } finally {
+          on.destroy();
+          off.destroy();
+        }
+      }),
+      { numRuns: 15 },
+    );
+    const contiguous = compileWasm(sg.trace((x, dy) => sg.einsum('C K, K D -> C D', x, dy), sg.spec(['C', 'K'], [4, 12], 'x'), sg.spec(['K', 'D'], [12, 32], 'dy')), { threads: 1 });
+    assert.equal(contiguous.kernels.filter((k) => k.ops.join() === 'transpose').length, 0, 'x [C, K] already reads consecutively along K');
+    contiguous.destroy();
+  });
 });
 
 /** Loads of an f32x4 kernel that move by neither 0 nor 1 element per lane (four scalar loads each). */
