@@ -68,8 +68,8 @@ function gatherCandidates(kernel: Kernel, buffers: ReadonlyMap<number, BufferInf
 /**
  * The copy's axis order for a load of an f32x4 contraction that is the same in every lane (one
  * splat) and steps through memory with a stride along its reductions (xᵀ·dy, a weight's gradient,
- * reads x[k, c] down a column): the axes the output indexes first, then the reductions', so that
- * the innermost reduction reads consecutive elements. Null when it already does, or for other indices.
+ * reads x[k, c] down a column): the output's axes moved to just before the innermost reduction's,
+ * so that it reads consecutive elements ([B, T, C] copied as [B, C, T]). Null when it already does, or for other indices.
  */
 function splatOrderFor(index: readonly IndexExpr[], innerLoop: number, lastAxis: number): readonly number[] | null {
   const r = index.length;
@@ -80,7 +80,8 @@ function splatOrderFor(index: readonly IndexExpr[], innerLoop: number, lastAxis:
   const threads = [...index.keys()].filter((d) => index[d]!.kind === 'thread');
   const loops = [...index.keys()].filter((d) => index[d]!.kind === 'loop');
   if (threads.length === 0 || loops[loops.length - 1] !== inner) return null;
-  return [...threads, ...loops];
+  // The output's axes just before the innermost reduction's: the copy is a batch of small transposes, cheap to make.
+  return [...loops.slice(0, -1), ...threads, inner];
 }
 
 /** The splat loads of an f32x4 contraction's reductions that a copy would make consecutive along their innermost loop (see splatOrderFor). */
