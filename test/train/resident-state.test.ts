@@ -40,15 +40,24 @@ function setup(threads: number) {
   return { step, reference, states, carried, destroy: () => (plain.destroy(), carried.destroy()) };
 }
 
+/** `f` on a fresh setup, destroyed afterwards. */
+async function using(threads: number, f: (t: ReturnType<typeof setup>) => Promise<void>): Promise<void> {
+  const t = setup(threads);
+  try {
+    await f(t);
+  } finally {
+    t.destroy();
+  }
+}
+
 describe('train/resident-state', function () {
   this.timeout(300000);
 
   it('stepping any earlier state, reading any state at any time, gives bit for bit what the same steps give with the state passed in and out', async () => {
     const op = fc.record({ from: fc.nat(), batch: fc.integer({ min: 0, max: 2 }), readFirst: fc.boolean(), readAny: fc.nat() });
     await fc.assert(
-      fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 8 }), fc.constantFrom(1, 2), async (ops, threads) => {
-        const t = setup(threads);
-        try {
+      fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 8 }), fc.constantFrom(1, 2), (ops, threads) =>
+        using(threads, async (t) => {
           const got: State[] = [first];
           const want: Values[] = [valuesOf(first)];
           for (const o of ops) {
@@ -59,30 +68,23 @@ describe('train/resident-state', function () {
             assert.equal(got[got.length - 1]!.n, got[i]!.n + 1);
           }
           got.forEach((s, i) => assert.deepEqual(valuesOf(s), want[i], `state ${i}`));
-        } finally {
-          t.destroy();
-        }
-      }),
+        }),
+      ),
       { numRuns: 40 },
     );
   });
 
-  it('steps started together run one after another, each on its own state', async () => {
-    const t = setup(2);
-    try {
+  it('steps started together run one after another, each on its own state', () =>
+    using(2, async (t) => {
       const a = await t.step(first, 0);
       const [b, c, d] = await Promise.all([t.step(a, 1), t.step(first, 2), t.step(a, 1)]);
       assert.deepEqual(valuesOf(b!), t.reference(t.reference(first, 0), 1));
       assert.deepEqual(valuesOf(c!), t.reference(first, 2));
       assert.deepEqual(valuesOf(d!), valuesOf(b!));
-    } finally {
-      t.destroy();
-    }
-  });
+    }));
 
-  it('a spread state is a plain one with the same values; a state of other values is checked when it is stepped', async () => {
-    const t = setup(1);
-    try {
+  it('a spread state is a plain one with the same values; a state of other values is checked when it is stepped', () =>
+    using(1, async (t) => {
       const a = await t.step(first, 0);
       const copy = { ...a, n: 7 };
       assert.deepEqual(Object.keys(copy).sort(), ['momenta', 'n', 'params']);
@@ -91,20 +93,13 @@ describe('train/resident-state', function () {
       await assert.rejects(t.step(broken, 0), (e: Error) => e instanceof InputError && /w2/.test(e.message) && /NaN/.test(e.message));
       // The refused state changed nothing: the states before it step as they did.
       assert.deepEqual(valuesOf(await t.step(a, 2)), t.reference(t.reference(first, 0), 2));
-    } finally {
-      t.destroy();
-    }
-  });
+    }));
 
-  it('a call that fails leaves every state readable and steppable', async () => {
-    const t = setup(1);
-    try {
+  it('a call that fails leaves every state readable and steppable', () =>
+    using(1, async (t) => {
       const a = await t.step(first, 0);
       await assert.rejects(t.states.step(a, () => t.carried.run(new Float32Array(5), batches[0]!.y), { n: 2 }), (e: Error) => e instanceof InputError && /5 values given/.test(e.message));
       assert.deepEqual(valuesOf(a), t.reference(first, 0));
       assert.deepEqual(valuesOf(await t.step(a, 1)), t.reference(t.reference(first, 0), 1));
-    } finally {
-      t.destroy();
-    }
-  });
+    }));
 });

@@ -89,16 +89,19 @@ function splatCandidates(kernel: Kernel, buffers: ReadonlyMap<number, BufferInfo
   const r = kernel.sizes.length;
   const columnTiles = (kernel.sizes[r - 1] ?? 0) / (LANES * 4);
   if (columnTiles < 2) return [];
-  const found: Candidate[] = [];
-  for (const s of kernel.body) {
-    if (s.kind !== 'reduce' || s.body.some((b) => b.kind === 'reduce')) continue;
-    const loads = [...s.body.flatMap((b) => (b.kind === 'let' ? loadsOf(b.value) : [])), ...loadsOf(s.value)];
-    for (const load of loads) {
-      const order = splatOrderFor(load.index, s.loops[s.loops.length - 1]!.id, r - 1);
-      if (order && buffers.has(load.buffer)) found.push({ load, order });
-    }
-  }
-  return found;
+  return reductionLoads(kernel).flatMap(({ load, innerLoop }) => {
+    const order = splatOrderFor(load.index, innerLoop, r - 1);
+    return order && buffers.has(load.buffer) ? [{ load, order }] : [];
+  });
+}
+
+/** The loads of a kernel's reductions that hold no reduction themselves, each with its reduction's innermost loop. */
+function reductionLoads(kernel: Kernel): { readonly load: Load; readonly innerLoop: number }[] {
+  return kernel.body.flatMap((s) => {
+    if (s.kind !== 'reduce' || s.body.some((b) => b.kind === 'reduce')) return [];
+    const innerLoop = s.loops[s.loops.length - 1]!.id;
+    return [...s.body.flatMap((b) => (b.kind === 'let' ? loadsOf(b.value) : [])), ...loadsOf(s.value)].map((load) => ({ load, innerLoop }));
+  });
 }
 
 /** Loads of a value, not looking into gathered indices (a gathered operand is never copied). */
@@ -120,17 +123,11 @@ function loadsOf(e: Expr): Load[] {
 /** The loads of a contraction's reductions that a transposed copy of a small operand would make contiguous along the output. */
 function candidates(kernel: Kernel, buffers: ReadonlyMap<number, BufferInfo>): Candidate[] {
   const r = kernel.sizes.length;
-  const found: Candidate[] = [];
-  for (const s of kernel.body) {
-    if (s.kind !== 'reduce' || s.body.some((b) => b.kind === 'reduce')) continue;
-    const loads = [...s.body.flatMap((b) => (b.kind === 'let' ? loadsOf(b.value) : [])), ...loadsOf(s.value)];
-    for (const load of loads) {
-      const order = orderFor(load.index, s.loops[s.loops.length - 1]!.id, r - 1);
-      const info = buffers.get(load.buffer);
-      if (order && info && numelOf(info.sizes) <= numelOf(kernel.sizes)) found.push({ load, order });
-    }
-  }
-  return found;
+  return reductionLoads(kernel).flatMap(({ load, innerLoop }) => {
+    const order = orderFor(load.index, innerLoop, r - 1);
+    const info = buffers.get(load.buffer);
+    return order && info && numelOf(info.sizes) <= numelOf(kernel.sizes) ? [{ load, order }] : [];
+  });
 }
 
 /** The same expression with each chosen load read from its copy. */

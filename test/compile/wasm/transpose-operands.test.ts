@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import * as sg from '../../../src/index.js';
-import { compileWasm } from '../../../src/compile/wasm/program.js';
+import { compileWasm, type WasmCompileOptions, type WasmCompiledProgram } from '../../../src/compile/wasm/program.js';
 import { tileOf } from '../../../src/compile/wasm/tiling.js';
 import { close } from '../../support/dense-program.js';
 import { depthwiseConv } from '../../../src/nn/xcit/lpi.js';
@@ -101,9 +101,7 @@ describe('compile/wasm: transposed copies of strided operands', () => {
           sg.spec(['C'], [ch], 'bias'),
         );
         const args = [arrayOf(['B', 'H', 'W', 'C'], [b, side, side, ch], seed), arrayOf(["C'", 'C', 'KH', 'KW'], [ch, 1, 3, 3], seed + 1), arrayOf(['C'], [ch], seed + 2)] as const;
-        const c = compileWasm(program, { threads: 1 });
-        const without = compileWasm(program, { threads: 1, transposeGathers: false });
-        try {
+        withAndWithout(program, { transposeGathers: false }, (c, without) => {
           const copy = c.kernels.find((k) => k.ops.join() === 'transpose');
           assert.ok(copy, 'a transposed copy of the weight');
           assert.deepEqual(copy.sizes, [1, 3, 3, ch]);
@@ -114,10 +112,7 @@ describe('compile/wasm: transposed copies of strided operands', () => {
           const got = c.runSync(...args);
           close(got.data, sg.run(program, ...args).data);
           assert.ok(got.data.every((v, i) => Object.is(v, without.runSync(...args).data[i])));
-        } finally {
-          c.destroy();
-          without.destroy();
-        }
+        });
       }),
       { numRuns: 15 },
     );
@@ -129,9 +124,7 @@ describe('compile/wasm: transposed copies of strided operands', () => {
         const d = 16 * d16;
         const program = sg.trace((x, dy) => sg.einsum('B T C, B T D -> C D', x, dy), sg.spec(['B', 'T', 'C'], [b, t, c], 'x'), sg.spec(['B', 'T', 'D'], [b, t, d], 'dy'));
         const args = [arrayOf(['B', 'T', 'C'], [b, t, c], seed), arrayOf(['B', 'T', 'D'], [b, t, d], seed + 1)] as const;
-        const on = compileWasm(program, { threads: 1 });
-        const off = compileWasm(program, { threads: 1, transposeSplats: false });
-        try {
+        withAndWithout(program, { transposeSplats: false }, (on, off) => {
           const copy = on.kernels.find((k) => k.ops.join() === 'transpose');
           assert.ok(copy, 'a copy of x');
           assert.deepEqual(copy.sizes, [b, c, t]);
@@ -139,10 +132,7 @@ describe('compile/wasm: transposed copies of strided operands', () => {
           const got = on.runSync(...args);
           close(got.data, sg.run(program, ...args).data);
           assert.ok(got.data.every((v, i) => Object.is(v, off.runSync(...args).data[i])));
-        } finally {
-          on.destroy();
-          off.destroy();
-        }
+        });
       }),
       { numRuns: 15 },
     );
@@ -151,6 +141,18 @@ describe('compile/wasm: transposed copies of strided operands', () => {
     contiguous.destroy();
   });
 });
+
+/** `f` on the program compiled on one thread with the default options and with `off`, both destroyed afterwards. */
+function withAndWithout<A extends readonly unknown[], R>(program: sg.Program<A, R>, off: WasmCompileOptions, f: (on: WasmCompiledProgram<A, R>, off: WasmCompiledProgram<A, R>) => void): void {
+  const a = compileWasm(program, { threads: 1 });
+  const b = compileWasm(program, { threads: 1, ...off });
+  try {
+    f(a, b);
+  } finally {
+    a.destroy();
+    b.destroy();
+  }
+}
 
 /** Loads of an f32x4 kernel that move by neither 0 nor 1 element per lane (four scalar loads each). */
 function gatheredLoads(kernel: Kernel, buffers: ReadonlyMap<number, { readonly sizes: readonly number[] }>): Expr[] {
