@@ -12,7 +12,7 @@ export {
 } from './models.js';
 export { batchImagesSpec, cropOptions, datasetImages, recordedImages, sourceSize, valuesPerImage } from './trainer-images.js';
 export { datasetFeatures } from './dataset-features.js';
-export { type TrainState, type StepResult, type Trainer } from './trainer.js';
+export { type CompiledStep, type TrainState, type StepResult, type Trainer } from './trainer.js';
 export { methods, methodNames, buildTrainer, methodConfig, methodLabels, methodsReading, labelledImages, type MethodName, type MethodOptions, type MethodEntry, type MethodFlag } from './methods.js';
 export { optimizerNames, type OptimizerName, type TrainOptimizerState } from './optimizer-choice.js';
 export type { OptimizerDefaults } from './method-entry.js';
