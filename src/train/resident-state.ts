@@ -6,8 +6,8 @@
  * The module holds one state's tensors at a time, the one its last step made.
  * That state's tensor fields are read from the module when asked for. Before
  * the next step overwrites them, the module's values are kept in a float32
- * snapshot (one copy inside memory, a small share of what passing the state in
- * and out costs: no conversion, no check), so an earlier state stays readable
+ * snapshot (one copy out of its memory, a small share of what passing the state
+ * in and out costs: no conversion, no check), so an earlier state stays readable
  * and can be stepped again. A state of plain values (the first one, a restored
  * checkpoint) is written into the module, checked, when it is stepped.
  */
@@ -61,7 +61,6 @@ export function residency<V extends object>(module: CarriedModule<V>, keys: read
     const cell = ownCell(state);
     keepCurrent();
     if (cell !== undefined && cell === current) return;
-    current = undefined;
     if (cell?.snapshot !== undefined) module.restore(cell.snapshot);
     else module.setState(Object.fromEntries(keys.map((k) => [k, state[k]])) as V);
   };

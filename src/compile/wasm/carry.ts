@@ -7,8 +7,8 @@
  * starts from them, and a call takes only the other arguments and returns only
  * the other outputs. `state()` reads the carried values out (checkpoints,
  * evaluation), `setState()` writes them (the first values, a restored checkpoint).
- * `snapshot()` keeps the carried values as they are now, as float32 copies taken
- * inside the module's memory; `restore(snapshot)` writes them back and
+ * `snapshot()` keeps the carried values as they are now, copied out of the
+ * module's memory as float32 (no conversion, no check); `restore(snapshot)` writes them back and
  * `valuesOf(snapshot)` reads them as values: what a caller needs to keep an
  * earlier state readable and resumable after later calls (src/train/resident-state.ts).
  *
@@ -224,12 +224,13 @@ function carriedProgram<A extends readonly unknown[], R, C extends CarrySpec, P 
   // A snapshot lays the carried inputs' buffers end to end, in plan order.
   const identity = Symbol('carried program');
   const carriedInputs = plan.pairs.flatMap((p) => p.inputs);
-  const snapshotStarts = firsts(carriedInputs.map((i) => runner.view(runner.inputIds[i]!).length));
-  const snapshotLength = carriedInputs.reduce((n, i) => n + runner.view(runner.inputIds[i]!).length, 0);
+  const lengths = carriedInputs.map((i) => runner.view(runner.inputIds[i]!).length);
+  const snapshotStarts = firsts(lengths);
+  const snapshotLength = lengths.reduce((n, k) => n + k, 0);
   const ownSnapshot = (s: CarriedSnapshot, what: string) => {
     if (s?.program !== identity || !(s.data instanceof Float32Array) || s.data.length !== snapshotLength) throw new InputError(`${what}: the snapshot was not taken from this program`);
   };
-  const part = (s: CarriedSnapshot, k: number) => s.data.subarray(snapshotStarts[k]!, snapshotStarts[k]! + runner.view(runner.inputIds[carriedInputs[k]!]!).length);
+  const part = (s: CarriedSnapshot, k: number) => s.data.subarray(snapshotStarts[k]!, snapshotStarts[k]! + lengths[k]!);
   const snapshot = (): CarriedSnapshot => {
     needState('snapshot');
     const data = new Float32Array(snapshotLength);
