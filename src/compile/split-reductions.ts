@@ -4,7 +4,9 @@
  * its longest reduced axis (the axis split in place by a free reshape), then
  * a reduction over the chunks. GL drivers stop loops after 65535 iterations,
  * so the GL backends need this; the partial results are also more cells to
- * share among threads.
+ * share among threads, and on the CPU a chunk of a long contraction's operands
+ * stays in cache. The chunks come first in a partial contraction's output, so
+ * its last axis stays the one the renderers vectorise.
  */
 import { Tensor } from '../ir/tensor.js';
 import { graphWithNodes, type Graph } from '../ir/graph.js';
@@ -60,7 +62,7 @@ function splitOne(node: Tensor, inputs: readonly Tensor[], limit: number): Tenso
     if (f === undefined) return undefined;
     const newInputs = inputs.map((x) => (x.axes.includes(l) ? splitAxis(x, l, f) : x));
     const newTerms = newInputs.map((x) => x.axes);
-    const partial = apply(einsumOp, newInputs, { inputs: newTerms, output: [...output, `${l}#o`] });
+    const partial = apply(einsumOp, newInputs, { inputs: newTerms, output: [`${l}#o`, ...output] });
     return apply(sumOp, [partial], { axes: [`${l}#o`] });
   }
   return undefined;
@@ -81,6 +83,13 @@ function splitPass(graph: Graph, limit: number): { graph: Graph; changed: boolea
   }
   return { graph: graphWithNodes(graph.inputs, graph.outputs.map(get), graph.nodes.map(get)), changed };
 }
+
+/**
+ * Elements one native WebAssembly reduction may read per output before it is split: the weight
+ * gradients of the xcit step (3,136 rows) then read 392-row chunks that stay in L2. Measured
+ * against 256, 1,024 and no split on the xcit and main-job steps (docs/performance.md).
+ */
+export const WASM_SPLIT_LIMIT = 512;
 
 /** Elements one GL reduction cell may read before it is split (rendered 4 per iteration, so well inside GL's loop limit). */
 export const GL_SPLIT_LIMIT = 16384;

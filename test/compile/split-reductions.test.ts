@@ -38,6 +38,14 @@ describe('compile/split-reductions', () => {
     before.forEach((b, i) => close(after[i]!.data, b.data, 1e-12));
   });
 
+  it("puts a partial contraction's chunks first, so its output keeps the contraction's last axis last", () => {
+    const split = splitReductions(program.graph, 16);
+    const partials = split.nodes.filter((t) => t.op === 'einsum');
+    assert.equal(partials.length, 1);
+    assert.deepEqual(partials[0]!.axes.slice(1), ['B', 'D']);
+    assert.match(partials[0]!.axes[0]!, /^K#o$/);
+  });
+
   it('leaves reductions within the limit alone', () => {
     const same = splitReductions(program.graph, n);
     assert.equal(same.nodes.length, program.graph.nodes.length);

@@ -23,6 +23,7 @@ import type { InputsOf } from '../../ops/interpret.js';
 import { numelOf, type NDArray } from '../../runtime/ndarray.js';
 import type { NDArray32, OutputPrecision, OutputsOf } from '../../runtime/float32.js';
 import { hostConstantData, lowerProgram } from '../pipeline.js';
+import { WASM_SPLIT_LIMIT } from '../split-reductions.js';
 import type { ExecutionInfo } from '../backend.js';
 import type { BufferInfo, Kernel } from '../kernel-ir.js';
 import { Code, encodeModule, type DefinedFunc } from './encode.js';
@@ -64,6 +65,13 @@ export interface WasmCompileOptions<P extends OutputPrecision = 'float64'> exten
    * thread is a worker and `run` awaits them with Atomics.waitAsync; runSync is refused.
    */
   readonly dispatch?: 'caller' | 'workers';
+  /**
+   * Reductions reading more elements than this per output are cut in two, a partial reduction
+   * over chunks then a sum of the chunks (../split-reductions.ts), or false for none. Default
+   * WASM_SPLIT_LIMIT: a chunk of a long contraction then stays in the core's cache, and the chunks
+   * are work for both threads.
+   */
+  readonly splitReductions?: number | false;
   /** Let intermediate buffers share memory once dead (default true; ./memory-plan.ts). */
   readonly reuseMemory?: boolean;
   /** When kernels are split across threads (see schedule.ts; for measurements). */
@@ -154,7 +162,9 @@ function build(program: Program<readonly unknown[], unknown>, options: WasmCompi
   const threads = unavailable === null ? asked : 1;
   const dispatch = options.dispatch ?? (callerMayBlock() ? 'caller' : 'workers');
   // Buffers as every backend numbers them: formal inputs, host constants, kernel outputs.
-  const lowered = lowerProgram(program.graph);
+  const splitLimit = options.splitReductions ?? WASM_SPLIT_LIMIT;
+  if (splitLimit !== false && !(Number.isInteger(splitLimit) && splitLimit > 0)) throw new Error(`compileWasm: splitReductions must be a positive integer or false; got ${String(splitLimit)}`);
+  const lowered = lowerProgram(program.graph, splitLimit === false ? {} : { splitLimit });
   const { graph, bufferIds, hostConstants } = lowered;
   const { kernels, buffers } = transposeStridedOperands(lowered.kernels, lowered.buffers, options);
 

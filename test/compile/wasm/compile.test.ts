@@ -110,6 +110,27 @@ describe('compile/wasm', function () {
     assert.equal(c.lastRun()!.backend, 'wasm');
   });
 
+  it('cuts a long reduction into chunks by default (a weight gradient over 3,136 rows), with the unsplit values; splitReductions false keeps it whole', () => {
+    const p = sg.trace(
+      (x: Tensor<['B', 'T', 'I']>, dy: Tensor<['B', 'T', 'J']>) => sg.einsum('B T I, B T J -> I J', x, dy),
+      sg.spec(['B', 'T', 'I'], [64, 49, 4], 'x'),
+      sg.spec(['B', 'T', 'J'], [64, 49, 8], 'dy'),
+    );
+    const x = Array.from({ length: 64 * 49 * 4 }, (_, i) => Math.sin(i * 0.37));
+    const dy = Array.from({ length: 64 * 49 * 8 }, (_, i) => Math.cos(i * 0.11));
+    const want = sg.run(p, x, dy).data;
+    const split = compileWasm(p, { threads: 1 });
+    const whole = compileWasm(p, { threads: 1, splitReductions: false });
+    const partial = split.kernels.find((k) => k.ops.includes('einsum'))!;
+    assert.deepEqual(partial.sizes, [8, 4, 8], 'eight chunks of 392 rows, chunks first');
+    assert.ok(whole.kernels.some((k) => k.ops.includes('einsum') && k.sizes.join() === '4,8'));
+    close(split.runSync(x, dy).data, want);
+    close(whole.runSync(x, dy).data, want);
+    for (const bad of [0, -1, 2.5, Number.NaN]) assert.throws(() => compileWasm(p, { splitReductions: bad }), /splitReductions must be a positive integer or false; got/);
+    split.destroy();
+    whole.destroy();
+  });
+
   // Scalars, rank-4 tensors, host constants and a training step: test/compile/compile.test.ts runs them on 'wasm' too.
 
   it('gathers, reshapes and convolves, with gradients', async () => {
@@ -163,6 +184,8 @@ describe('compile/wasm: every f32x4 path agrees with the reference and with scal
         padded: sg.pad(sg.slice(x, 'C', 1, 7), 'C', 2, 0),
         gathered: sg.gather(x, 'C', sg.floor(sg.mul(sg.abs(sg.reshape(sg.slice(y, 'R', 0, 1), ['G'], [8])), 3)) as never),
         diag: sg.einsum('R C, C S -> R S', sg.mul(x, sg.less(j, i)), sg.rename(sg.transpose(x, ['C', 'R']), { R: 'S' })),
+        // Lanes read at [t / 4, t % 4] of a buffer whose rows are 8 apart (a patch embedding's gradient reads its image so): one v128.load per vector.
+        quads: sg.mul(sg.reshape(sg.slice(sg.reshape(x, ['P', 'Q', 'C'], [4, 2, 8]), 'C', 0, 4), ['P', 'T'], [4, 8]), 3),
       };
     },
     sg.spec(['R', 'C'], [8, 8], 'x'),
