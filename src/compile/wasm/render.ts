@@ -37,7 +37,7 @@ import { segmentsOf, type Segment } from './segments.js';
 import { Code, Op, Simd, ValType, type DefinedFunc, type FuncType } from './encode.js';
 import { binaryKernelOps, unaryKernelOps, type WasmScalar } from '../kernel-ops.js';
 import { importIndex } from './math-imports.js';
-import { LANES, coef, exprIndependent, loopSteps, reductionVectorises, outerLoopOf, tileOf, type Along, type OuterLoop, type Tile, type WasmRenderOptions } from './tiling.js';
+import { LANES, coef, exprIndependent, laneCoef, loopSteps, reductionVectorises, outerLoopOf, tileOf, type Along, type OuterLoop, type Tile, type WasmRenderOptions } from './tiling.js';
 import { numelOf, stridesOf } from '../../runtime/ndarray.js';
 
 export type { OuterLoop, WasmRenderOptions } from './tiling.js';
@@ -362,7 +362,7 @@ class KernelRenderer implements WasmEmitter {
         const info = this.buffers.get(e.buffer);
         if (!info) throw new Error(`wasm render: unknown buffer ${e.buffer}`);
         const st = stridesOf(info.sizes);
-        const coefs = e.index.map((i) => coef(i, this.along));
+        const coefs = e.index.map((i) => laneCoef(i, this.along));
         const step = coefs.every((k) => k !== null) ? coefs.reduce<number>((s, k, d) => s + k! * st[d]!, 0) : null;
         if (step === 0) {
           // The same element in every lane: one load, splatted.

@@ -69,6 +69,82 @@ export function exprIndependent(e: Expr, axis: Along): boolean {
   }
 }
 
+/** Whether an index is never negative: counters, non-negative constants, and sums, products, quotients and remainders of such. */
+function nonNegative(e: IndexExpr): boolean {
+  switch (e.kind) {
+    case 'thread':
+    case 'loop':
+      return true;
+    case 'int':
+      return e.value >= 0;
+    case 'iadd':
+    case 'imul':
+    case 'idiv':
+    case 'imod':
+      return nonNegative(e.a) && nonNegative(e.b);
+    case 'clamp':
+      return e.lo >= 0;
+    case 'fromValue':
+      return false;
+  }
+}
+
+/** Whether an index is a multiple of m whatever its counters: a multiple of m, or a sum of such, or a product with one. */
+function multipleOf(e: IndexExpr, m: number): boolean {
+  switch (e.kind) {
+    case 'int':
+      return e.value % m === 0;
+    case 'iadd':
+      return multipleOf(e.a, m) && multipleOf(e.b, m);
+    case 'imul':
+      return multipleOf(e.a, m) || multipleOf(e.b, m);
+    default:
+      return false;
+  }
+}
+
+/** The terms of a sum. */
+function termsOf(e: IndexExpr): IndexExpr[] {
+  return e.kind === 'iadd' ? [...termsOf(e.a), ...termsOf(e.b)] : [e];
+}
+
+/**
+ * The coefficient of a lane in an index, where four lanes run along a thread axis and start at
+ * a multiple of four (tileOf's steps and segments.ts's cuts keep them there): coef, and also
+ * (t + Y) / d and (t + Y) % d with d a multiple of four and Y a non-negative multiple of four
+ * independent of t, which stay constant (the quotient) or move by one (the remainder) across the
+ * lanes. A patch embedding's gradient reads its image at [(t / 4), (t % 4)] so: one v128.load.
+ */
+export function laneCoef(e: IndexExpr, along: Along): number | null {
+  if (along?.kind !== 'thread') return coef(e, along);
+  switch (e.kind) {
+    case 'iadd': {
+      const a = laneCoef(e.a, along);
+      const b = laneCoef(e.b, along);
+      return a === null || b === null ? null : a + b;
+    }
+    case 'imul': {
+      if (e.a.kind === 'int' || e.b.kind === 'int') {
+        const [k, x] = e.a.kind === 'int' ? [e.a.value, e.b] : [(e.b as { value: number }).value, e.a];
+        const c = laneCoef(x, along);
+        return c === null ? null : k * c;
+      }
+      return coef(e, along);
+    }
+    case 'idiv':
+    case 'imod': {
+      if (e.b.kind !== 'int' || e.b.value <= 0 || e.b.value % LANES !== 0) return coef(e, along);
+      const terms = termsOf(e.a);
+      const lane = terms.filter((x) => x.kind === 'thread' && x.axis === along.id);
+      const rest = terms.filter((x) => !(x.kind === 'thread' && x.axis === along.id));
+      if (lane.length !== 1 || !rest.every((x) => coef(x, along) === 0 && nonNegative(x) && multipleOf(x, LANES))) return coef(e, along);
+      return e.kind === 'idiv' ? 0 : 1;
+    }
+    default:
+      return coef(e, along);
+  }
+}
+
 /** Options of the native WebAssembly renderer (each a measured choice; the defaults are the fastest found). */
 export interface WasmRenderOptions {
   /** f32x4 along the output's last axis when it allows (default true). */
