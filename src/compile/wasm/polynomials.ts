@@ -2,7 +2,7 @@
  * exp, tanh and erf of four f32 lanes as SIMD polynomials (no call per lane).
  * Each takes its argument as a v128 on the stack and leaves its result there.
  */
-import { ERF_COEFFICIENTS, ERF_P } from '../approx-erf.js';
+import { ERF_CLAMP, ERF_DENOMINATOR, ERF_NUMERATOR } from '../approx-erf.js';
 import { Simd, ValType, type Code } from './encode.js';
 
 /** What a rendering of wasm code needs from the kernel renderer: the code being written, fresh locals, memoised v128 constants. */
@@ -87,26 +87,17 @@ export function vtanh(w: WasmEmitter): void {
   negateWhere(w);
 }
 
-/** erf in f32x4: the approximation of ../approx-erf.ts, as its scalar import computes it. */
+/** erf in f32x4: the rational function of ../approx-erf.ts, as its scalar import computes it. */
 export function verf(w: WasmEmitter): void {
-  const x = w.local(ValType.v128);
-  const a = w.local(ValType.v128);
-  const t = w.local(ValType.v128);
-  w.code.set(x);
-  w.code.get(x).simd(Simd.f32x4_abs).set(a);
-  w.splat(1);
-  w.splat(1);
-  w.splat(ERF_P);
-  w.code.get(a).simd(Simd.f32x4_mul).simd(Simd.f32x4_add).simd(Simd.f32x4_div).set(t);
-  horner(w, t, ERF_COEFFICIENTS);
-  w.code.get(t).simd(Simd.f32x4_mul);
-  // 1 - p * exp(-a * a)
-  w.code.get(a).simd(Simd.f32x4_neg).get(a).simd(Simd.f32x4_mul);
-  vexp(w);
-  w.code.simd(Simd.f32x4_mul).set(t);
-  w.splat(1);
-  w.code.get(t).simd(Simd.f32x4_sub);
-  negativeMask(w, x);
-  negateWhere(w);
+  const c = w.local(ValType.v128);
+  const u = w.local(ValType.v128);
+  w.splat(-ERF_CLAMP);
+  w.code.simd(Simd.f32x4_max);
+  w.splat(ERF_CLAMP);
+  w.code.simd(Simd.f32x4_min).set(c);
+  w.code.get(c).get(c).simd(Simd.f32x4_mul).set(u);
+  horner(w, u, ERF_NUMERATOR);
+  w.code.get(c).simd(Simd.f32x4_mul);
+  horner(w, u, ERF_DENOMINATOR);
+  w.code.simd(Simd.f32x4_div);
 }
-
