@@ -99,6 +99,8 @@ export const Simd = {
   f32x4_sub: 0xe5,
   f32x4_mul: 0xe6,
   f32x4_div: 0xe7,
+  /** Relaxed SIMD: a * b + c, fused where the CPU can (./relaxed-simd.ts). */
+  f32x4_relaxed_madd: 0x105,
   f32x4_min: 0xe8,
   f32x4_max: 0xe9,
 } as const;

@@ -13,6 +13,8 @@ export interface WasmEmitter {
   local(type: ValType): number;
   /** Pushes the v128 with `value` in every lane. */
   splat(value: number): void;
+  /** Whether f32x4.relaxed_madd may be emitted (./relaxed-simd.ts). */
+  readonly fma: boolean;
 }
 
 /**
@@ -48,7 +50,13 @@ export function vexp(w: WasmEmitter): void {
 function horner(w: WasmEmitter, t: number, coefs: readonly number[]): void {
   w.splat(coefs[0]!);
   for (const k of coefs.slice(1)) {
-    w.code.get(t).simd(Simd.f32x4_mul);
+    w.code.get(t);
+    if (w.fma) {
+      w.splat(k);
+      w.code.simd(Simd.f32x4_relaxed_madd);
+      continue;
+    }
+    w.code.simd(Simd.f32x4_mul);
     w.splat(k);
     w.code.simd(Simd.f32x4_add);
   }

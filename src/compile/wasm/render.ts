@@ -42,6 +42,7 @@ import { numelOf, stridesOf } from '../../runtime/ndarray.js';
 
 export type { OuterLoop, WasmRenderOptions } from './tiling.js';
 import type { WasmEmitter } from './polynomials.js';
+import { relaxedSimd } from './relaxed-simd.js';
 
 export const voidType: FuncType = { params: [], results: [] };
 /** A kernel function: (start, end) bounds of its outermost output loop (see outerLoopOf). */
@@ -87,6 +88,8 @@ class KernelRenderer implements WasmEmitter {
   vectorReductions = false;
   /** Copies' shifts and lanes in loads' constant offsets (see address). */
   offsetShifts = true;
+  /** f32x4 sums of products and polynomials by f32x4.relaxed_madd (./relaxed-simd.ts). */
+  fma = false;
 
   constructor(
     private readonly buffers: ReadonlyMap<number, BufferInfo>,
@@ -535,6 +538,7 @@ class KernelRenderer implements WasmEmitter {
         const inner = ctxs.map((ctx) => ({ shifts: ctx.shifts, refs: new Map(ctx.refs) }));
         this.stmts(s.body, inner);
         inner.forEach((ctx, q) => {
+          if (vec && s.op === 'sum' && this.accumulateProduct(s.value, ctx, accs[q]!)) return;
           c.get(accs[q]!);
           this.value(s.value, ctx);
           if (vec) c.simd(s.op === 'sum' ? Simd.f32x4_add : Simd.f32x4_max);
@@ -553,6 +557,15 @@ class KernelRenderer implements WasmEmitter {
     nest(0);
     const results = blocks?.totals ?? accs;
     ctxs.forEach((ctx, q) => ctx.refs.set(s.id, { local: results[q]!, vec }));
+  }
+
+  /** With fma, acc += a * b as one f32x4.relaxed_madd when the value is a product; false (nothing emitted) otherwise. */
+  private accumulateProduct(value: Expr, ctx: Ctx, acc: number): boolean {
+    if (!this.fma || value.kind !== 'binary' || value.op !== 'mul') return false;
+    this.vector(value.a, ctx);
+    this.vector(value.b, ctx);
+    this.code.get(acc).simd(Simd.f32x4_relaxed_madd).set(acc);
+    return true;
   }
 
   /**
@@ -621,6 +634,7 @@ class KernelRenderer implements WasmEmitter {
         const inner = ctxs.map((ctx) => ({ shifts: ctx.shifts, refs: new Map(ctx.refs) }));
         this.stmts(s.body, inner);
         inner.forEach((ctx, q) => {
+          if (sum && this.accumulateProduct(s.value, ctx, accs[q]!)) return;
           c.get(accs[q]!);
           this.vector(s.value, ctx);
           c.simd(sum ? Simd.f32x4_add : Simd.f32x4_max).set(accs[q]!);
@@ -709,6 +723,7 @@ export function renderKernelWasm(kernel: Kernel, buffers: ReadonlyMap<number, Bu
   r.vectorReductions = options.simd !== false && options.reductionLanes !== false;
   r.polyMath = options.polyMath !== false;
   r.offsetShifts = options.offsetShifts !== false;
+  r.fma = options.simd !== false && options.fma !== false && relaxedSimd();
   const merged = (x: Kernel) => (options.mergeSplitAxes === false ? x : mergeSplitAxes(x, buffers));
   const k = merged(options.simplifyIndices === false ? kernel : simplifyIndices(kernel));
   const tile = tileOf(k, options, r.vectorReductions ? buffers : undefined);

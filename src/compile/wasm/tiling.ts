@@ -169,6 +169,8 @@ export interface WasmRenderOptions {
   readonly mergeSplitAxes?: boolean;
   /** exp, tanh and erf of f32x4 code by polynomials (default true); else lane by lane through Math. */
   readonly polyMath?: boolean;
+  /** f32x4 reductions of products and polynomials by fused multiply-adds, where the engine has relaxed SIMD (./relaxed-simd.ts; default true). */
+  readonly fma?: boolean;
 }
 
 /** Loads of a reduction's body and value whose address moves by one element along `along`. */
