@@ -124,11 +124,12 @@ export function laneCoef(e: IndexExpr, along: Along): number | null {
       return a === null || b === null ? null : a + b;
     }
     case 'imul': {
-      if (e.a.kind === 'int' || e.b.kind === 'int') {
-        const [k, x] = e.a.kind === 'int' ? [e.a.value, e.b] : [(e.b as { value: number }).value, e.a];
+      const scaled = (k: number, x: IndexExpr) => {
         const c = laneCoef(x, along);
         return c === null ? null : k * c;
-      }
+      };
+      if (e.a.kind === 'int') return scaled(e.a.value, e.b);
+      if (e.b.kind === 'int') return scaled(e.b.value, e.a);
       return coef(e, along);
     }
     case 'idiv':
